@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Makes sure a Docker engine answers. Idempotent: when one answers, it changes nothing.
+# On a Debian/Ubuntu host as root it installs Debian's docker.io and starts dockerd;
+# anywhere else it stops with a message saying how to get Docker.
+set -euo pipefail
+
+log() { printf '[docker] %s\n' "$*" >&2; }
+
+engine_answers() {
+  if [ -n "${DOCKER_HOST:-}" ]; then
+    docker info >/dev/null 2>&1
+  else
+    local sock="${DOCKER_SOCKET:-/var/run/docker.sock}"
+    [ -S "$sock" ] && DOCKER_HOST="unix://$sock" docker info >/dev/null 2>&1
+  fi
+}
+
+if command -v docker >/dev/null 2>&1 && engine_answers; then
+  log "engine ok ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo unknown))"
+  exit 0
+fi
+
+if [ -n "${DOCKER_HOST:-}" ]; then
+  log "DOCKER_HOST=$DOCKER_HOST is set but no Docker engine answers there."
+  log "Start that engine, or unset DOCKER_HOST to use the local socket."
+  exit 1
+fi
+
+is_debian_like() { [ -r /etc/os-release ] && grep -qiE '^(ID|ID_LIKE)=.*(debian|ubuntu)' /etc/os-release; }
+
+if [ "$(id -u)" != 0 ] || ! is_debian_like; then
+  log "No Docker engine answers at ${DOCKER_SOCKET:-/var/run/docker.sock}."
+  log "Install Docker Engine (https://docs.docker.com/engine/install/), start it, and make sure this user"
+  log "can use it (for example: add the user to the 'docker' group), or set DOCKER_HOST to a running engine."
+  exit 1
+fi
+
+if ! command -v dockerd >/dev/null 2>&1; then
+  log "installing Debian's docker.io"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq docker.io >/dev/null
+fi
+
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+  log "starting docker with systemd"
+  systemctl start docker
+else
+  log "starting dockerd (log: /var/log/sandpit-dockerd.log)"
+  setsid nohup dockerd >/var/log/sandpit-dockerd.log 2>&1 < /dev/null &
+fi
+
+for _ in $(seq 1 60); do
+  if engine_answers; then
+    log "engine ok ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo unknown))"
+    exit 0
+  fi
+  sleep 0.5
+done
+log "dockerd did not answer within 30 s; see /var/log/sandpit-dockerd.log"
+exit 1

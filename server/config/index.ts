@@ -1,0 +1,135 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { createEnv } from "@t3-oss/env-nextjs";
+import { envSchema } from "./schema";
+
+export const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Sandpit cannot start: invalid configuration\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export interface Limits {
+  memoryMb: number;
+  cpus: number;
+  pids: number;
+  tmpMb: number;
+  outputBytes: number;
+  runTimeoutMs: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  docker: { host?: string; socketPath: string };
+  runtimeImage: string;
+  objectStore: { kind: "fs"; root: string } | { kind: "s3"; bucket: string; endpoint?: string; region: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string; prefix: string };
+  database: { kind: "pglite"; dir: string } | { kind: "postgres"; url: string };
+  idleTimeoutMs: number;
+  setup: { timeoutMs: number; concurrency: number };
+  limits: Limits;
+  mirrors: { pipIndexUrl?: string; npmRegistry?: string; goproxy?: string };
+  /** PEM bundle trusted inside setup containers, or undefined for none. */
+  extraCaBundle?: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}
+
+type Source = Record<string, string | undefined>;
+
+function validate(source: Source): ReturnType<typeof parseEnv> {
+  return parseEnv(source);
+}
+
+function parseEnv(source: Source) {
+  return createEnv({
+    server: envSchema,
+    runtimeEnv: Object.fromEntries(Object.keys(envSchema).map((key) => [key, source[key]])) as Record<keyof typeof envSchema, string | undefined>,
+    isServer: true,
+    emptyStringAsUndefined: true,
+    onValidationError: (issues) => {
+      throw new ConfigError(
+        issues.map((issue) => {
+          const name = issue.path?.map((p) => (typeof p === "object" ? String(p.key) : String(p))).join(".") ?? "(unknown)";
+          return `${name}: ${issue.message}`;
+        }),
+      );
+    },
+  });
+}
+
+function resolveObjectStore(text: string | undefined, dataDir: string, env: ReturnType<typeof validate>): Config["objectStore"] {
+  if (text === undefined) return { kind: "fs", root: path.join(dataDir, "objects") };
+  if (text.startsWith("/")) return { kind: "fs", root: text };
+  const url = new URL(text);
+  if (url.protocol === "file:") return { kind: "fs", root: decodeURIComponent(url.pathname) };
+  const params = url.searchParams;
+  return {
+    kind: "s3",
+    bucket: url.hostname,
+    prefix: url.pathname.replace(/^\/+/, ""),
+    endpoint: params.get("endpoint") ?? undefined,
+    region: params.get("region") ?? env.S3_REGION,
+    forcePathStyle: params.get("path_style") !== "false" && params.get("endpoint") !== null,
+    accessKeyId: env.S3_ACCESS_KEY_ID ?? process.env.AWS_ACCESS_KEY_ID,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? process.env.AWS_SECRET_ACCESS_KEY,
+  };
+}
+
+function resolveDatabase(text: string | undefined, dataDir: string): Config["database"] {
+  if (text === undefined) return { kind: "pglite", dir: path.join(dataDir, "db") };
+  if (text.startsWith("pglite://")) return { kind: "pglite", dir: path.resolve(decodeURIComponent(new URL(text).pathname)) };
+  return { kind: "postgres", url: text };
+}
+
+function resolveCaBundle(value: string, problems: string[]): string | undefined {
+  if (value === "none") return undefined;
+  if (value === "system") return existsSync(SYSTEM_CA_BUNDLE) ? SYSTEM_CA_BUNDLE : undefined;
+  if (!path.isAbsolute(value) || !existsSync(value)) {
+    problems.push(`SANDPIT_EXTRA_CA_BUNDLE: "${value}" is not an existing absolute path; use a PEM file path, "system" or "none"`);
+    return undefined;
+  }
+  return value;
+}
+
+/** Reads and validates the configuration; throws ConfigError naming every bad variable. */
+export function loadConfig(source: Source = process.env, cwd = process.cwd()): Config {
+  const env = validate(source);
+  const problems: string[] = [];
+  const dataDir = path.resolve(cwd, env.SANDPIT_DATA_DIR);
+  const extraCaBundle = resolveCaBundle(env.SANDPIT_EXTRA_CA_BUNDLE, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port: env.PORT,
+    host: env.SANDPIT_HOST ?? "127.0.0.1",
+    dataDir,
+    docker: { host: env.DOCKER_HOST, socketPath: env.DOCKER_SOCKET },
+    runtimeImage: env.SANDPIT_RUNTIME_IMAGE,
+    objectStore: resolveObjectStore(env.OBJECT_STORE_URL, dataDir, env),
+    database: resolveDatabase(env.DATABASE_URL, dataDir),
+    idleTimeoutMs: env.SANDPIT_IDLE_TIMEOUT,
+    setup: { timeoutMs: env.SANDPIT_SETUP_TIMEOUT, concurrency: env.SANDPIT_SETUP_CONCURRENCY },
+    limits: {
+      memoryMb: env.SANDPIT_MEMORY_MB,
+      cpus: env.SANDPIT_CPUS,
+      pids: env.SANDPIT_PIDS_LIMIT,
+      tmpMb: env.SANDPIT_TMP_MB,
+      outputBytes: env.SANDPIT_OUTPUT_LIMIT_BYTES,
+      runTimeoutMs: env.SANDPIT_RUN_TIMEOUT,
+    },
+    mirrors: { pipIndexUrl: env.SANDPIT_PIP_INDEX_URL, npmRegistry: env.SANDPIT_NPM_REGISTRY, goproxy: env.SANDPIT_GOPROXY },
+    extraCaBundle,
+    logLevel: env.LOG_LEVEL,
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process-wide configuration, validated once. */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

@@ -1,0 +1,152 @@
+import { z } from "zod";
+import { parseDuration } from "./duration";
+
+/** A duration such as `600`, `30s`, `10m`, `1h`, bounded to [min, max] milliseconds. */
+export function duration(defaultValue: string, minMs: number, maxMs: number): z.ZodType<number> {
+  return z
+    .string()
+    .default(defaultValue)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          message: `"${text}" is not a duration; use seconds (600) or a unit: 500ms, 30s, 10m, 1h`,
+        });
+        return z.NEVER;
+      }
+      if (ms < minMs || ms > maxMs) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${text} is out of range; allowed ${minMs / 1000}s to ${maxMs / 1000}s`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
+
+/** An integer in [min, max], given as a decimal string. */
+export function integer(defaultValue: number, min: number, max: number): z.ZodType<number> {
+  return z
+    .string()
+    .default(String(defaultValue))
+    .transform((text, ctx) => {
+      if (!/^\d+$/.test(text.trim())) {
+        ctx.addIssue({ code: "custom", message: `"${text}" is not a whole number; allowed ${min} to ${max}` });
+        return z.NEVER;
+      }
+      const value = Number(text);
+      if (value < min || value > max) {
+        ctx.addIssue({ code: "custom", message: `${value} is out of range; allowed ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+/** A positive decimal in [min, max] (CPU shares such as 0.5). */
+export function decimal(defaultValue: number, min: number, max: number): z.ZodType<number> {
+  return z
+    .string()
+    .default(String(defaultValue))
+    .transform((text, ctx) => {
+      const value = Number(text);
+      if (text.trim() === "" || !Number.isFinite(value) || value < min || value > max) {
+        ctx.addIssue({ code: "custom", message: `"${text}" must be a number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+/** An http(s) URL, or undefined when not set. */
+export const httpUrl = z
+  .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
+  .optional();
+
+/** Object store locations: a folder (`file:///abs/path` or an absolute path) or `s3://bucket?endpoint=…`. */
+export const objectStoreUrl = z
+  .string()
+  .optional()
+  .superRefine((text, ctx) => {
+    if (text === undefined || text.startsWith("/")) return;
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${text}" is not a URL; use file:///path/to/folder or s3://bucket?endpoint=https://…`,
+      });
+      return;
+    }
+    if (url.protocol === "file:") return;
+    if (url.protocol !== "s3:") {
+      ctx.addIssue({ code: "custom", message: `scheme "${url.protocol}" is not supported; use file:// or s3://` });
+      return;
+    }
+    if (!url.hostname) ctx.addIssue({ code: "custom", message: "s3:// URL needs a bucket: s3://my-bucket" });
+    const endpoint = url.searchParams.get("endpoint");
+    if (endpoint !== null && !/^https?:\/\//.test(endpoint)) {
+      ctx.addIssue({ code: "custom", message: `endpoint "${endpoint}" must start with http:// or https://` });
+    }
+  });
+
+/** Databases: PGlite (`pglite:///abs/folder`, the default) or PostgreSQL (`postgres://…`). */
+export const databaseUrl = z
+  .string()
+  .optional()
+  .superRefine((text, ctx) => {
+    if (text === undefined) return;
+    if (!/^(postgres|postgresql|pglite):\/\//.test(text)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${text.replace(/\/\/[^@/]*@/, "//***@")}" is not supported; use postgres://user:pass@host/db or pglite:///path/to/folder`,
+      });
+    }
+  });
+
+export const logLevel = z
+  .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+    error: "must be one of fatal, error, warn, info, debug, trace, silent",
+  })
+  .default("info");
+
+/** The environment variables Sandpit reads, each with a default that works on one machine. */
+export const envSchema = {
+  PORT: integer(3000, 1, 65535),
+  SANDPIT_HOST: z.string().min(1).optional(),
+  SANDPIT_DATA_DIR: z.string().min(1).default(".sandpit"),
+  DOCKER_HOST: z
+    .string()
+    .regex(/^(unix|tcp|http|https|npipe):\/\//, "must look like unix:///var/run/docker.sock or tcp://host:2375")
+    .optional(),
+  DOCKER_SOCKET: z.string().startsWith("/", "must be an absolute path").default("/var/run/docker.sock"),
+  SANDPIT_RUNTIME_IMAGE: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._\/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/, "must be a Docker image name such as sandpit-runtime or repo/name:tag")
+    .default("sandpit-runtime"),
+  OBJECT_STORE_URL: objectStoreUrl,
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_REGION: z.string().default("auto"),
+  DATABASE_URL: databaseUrl,
+  SANDPIT_IDLE_TIMEOUT: duration("10m", 5_000, 7 * 24 * 3_600_000),
+  SANDPIT_RUN_TIMEOUT: duration("30s", 1_000, 3_600_000),
+  SANDPIT_SETUP_TIMEOUT: duration("10m", 10_000, 6 * 3_600_000),
+  SANDPIT_SETUP_CONCURRENCY: integer(2, 1, 64),
+  SANDPIT_MEMORY_MB: integer(512, 32, 65_536),
+  SANDPIT_CPUS: decimal(1, 0.1, 64),
+  SANDPIT_PIDS_LIMIT: integer(256, 16, 32_768),
+  SANDPIT_TMP_MB: integer(64, 1, 65_536),
+  SANDPIT_OUTPUT_LIMIT_BYTES: integer(1_048_576, 1_024, 268_435_456),
+  SANDPIT_PIP_INDEX_URL: httpUrl,
+  SANDPIT_NPM_REGISTRY: httpUrl,
+  SANDPIT_GOPROXY: z
+    .string()
+    .regex(/^(off|direct|https?:\/\/[^\s,|]+)([,|](off|direct|https?:\/\/[^\s,|]+))*$/, "must be a GOPROXY list such as https://proxy.golang.org,direct")
+    .optional(),
+  SANDPIT_EXTRA_CA_BUNDLE: z.string().default("system"),
+  LOG_LEVEL: logLevel,
+};

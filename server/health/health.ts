@@ -1,0 +1,63 @@
+import "server-only";
+import { runtimeImageRef } from "@/images/recipe";
+import type { Services } from "@/server/services";
+
+export interface CheckResult {
+  status: "ok" | "error";
+  detail: string;
+}
+
+export interface HealthReport {
+  status: "ok" | "degraded";
+  checks: { docker: CheckResult; image: CheckResult; database: CheckResult; objectStore: CheckResult };
+}
+
+const CHECK_TIMEOUT_MS = 3_000;
+
+async function check(run: () => Promise<string>): Promise<CheckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS);
+  });
+  try {
+    return { status: "ok", detail: await Promise.race([run(), timeout]) };
+  } catch (error) {
+    return { status: "error", detail: (error as Error).message.split("\n")[0] ?? "unknown error" };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Checks every engine Sandpit depends on, in parallel, each with a time limit. */
+export async function checkHealth(services: Pick<Services, "config" | "docker" | "database" | "store">): Promise<HealthReport> {
+  const { config, docker, database, store } = services;
+  const imageRef = runtimeImageRef(config.runtimeImage);
+  const [dockerCheck, image, db, objectStore] = await Promise.all([
+    check(async () => {
+      const version = await docker.version();
+      return `Docker ${version.Version} (API ${version.ApiVersion})`;
+    }),
+    check(async () => {
+      try {
+        const info = await docker.getImage(imageRef).inspect();
+        return `${imageRef} (${Math.round(info.Size / 1e6)} MB)`;
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) {
+          throw new Error(`runtime image ${imageRef} is missing; build it with: npm run image`);
+        }
+        throw error;
+      }
+    }),
+    check(async () => {
+      await database.ping();
+      return database.kind === "pglite" ? `PGlite in ${config.database.kind === "pglite" ? config.database.dir : ""}` : "PostgreSQL";
+    }),
+    check(async () => {
+      await store.check();
+      return store.description;
+    }),
+  ]);
+  const checks = { docker: dockerCheck, image, database: db, objectStore };
+  const status = Object.values(checks).every((c) => c.status === "ok") ? "ok" : "degraded";
+  return { status, checks };
+}
