@@ -3,11 +3,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 /** The recipe folder; npm scripts and the server both run from the project root. */
-export const RECIPE_DIR = path.resolve(process.cwd(), "images", "runtime");
+export const RECIPE_DIR = path.join(process.cwd(), "images", "runtime");
 
 /** The files of the runtime recipe, sorted, relative to RECIPE_DIR. */
 export function recipeFiles(dir = RECIPE_DIR): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
+  return readdirSync(/*turbopackIgnore: true*/ dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
     .sort();
@@ -17,7 +17,7 @@ export function recipeFiles(dir = RECIPE_DIR): string[] {
 export function recipeHash(dir = RECIPE_DIR): string {
   const hash = createHash("sha256");
   for (const file of recipeFiles(dir)) {
-    hash.update(file).update("\0").update(readFileSync(path.join(dir, file))).update("\0");
+    hash.update(file).update("\0").update(readFileSync(path.join(/*turbopackIgnore: true*/ dir, file))).update("\0");
   }
   return hash.digest("hex").slice(0, 12);
 }

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { createEnv } from "@t3-oss/env-nextjs";
+import type { z } from "zod";
 import { envSchema } from "./schema";
 
 export const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
@@ -39,12 +40,9 @@ export interface Config {
 }
 
 type Source = Record<string, string | undefined>;
+type Env = z.output<z.ZodObject<typeof envSchema>>;
 
-function validate(source: Source): ReturnType<typeof parseEnv> {
-  return parseEnv(source);
-}
-
-function parseEnv(source: Source) {
+function validate(source: Source): Env {
   return createEnv({
     server: envSchema,
     runtimeEnv: Object.fromEntries(Object.keys(envSchema).map((key) => [key, source[key]])) as Record<keyof typeof envSchema, string | undefined>,
@@ -58,10 +56,10 @@ function parseEnv(source: Source) {
         }),
       );
     },
-  });
+  }) as Env;
 }
 
-function resolveObjectStore(text: string | undefined, dataDir: string, env: ReturnType<typeof validate>): Config["objectStore"] {
+function resolveObjectStore(text: string | undefined, dataDir: string, env: Env): Config["objectStore"] {
   if (text === undefined) return { kind: "fs", root: path.join(dataDir, "objects") };
   if (text.startsWith("/")) return { kind: "fs", root: text };
   const url = new URL(text);
