@@ -12,7 +12,7 @@ export interface HealthReport {
   checks: { docker: CheckResult; image: CheckResult; database: CheckResult; objectStore: CheckResult };
 }
 
-const CHECK_TIMEOUT_MS = 3_000;
+const CHECK_TIMEOUT_MS = 5_000;
 
 async function check(run: () => Promise<string>): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined;
@@ -50,7 +50,7 @@ export async function checkHealth(services: Pick<Services, "config" | "docker" |
     }),
     check(async () => {
       await database.ping();
-      return database.kind === "pglite" ? `PGlite in ${config.database.kind === "pglite" ? config.database.dir : ""}` : "PostgreSQL";
+      return database.kind === "pglite" ? "PGlite (embedded)" : "PostgreSQL";
     }),
     check(async () => {
       await store.check();

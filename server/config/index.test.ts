@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./index";
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, "/srv/sandpit");
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected the configuration to be refused");
+}
+
+describe("loadConfig", () => {
+  it("has working defaults for one machine", () => {
+    const config = loadConfig({}, "/srv/sandpit");
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe("127.0.0.1");
+    expect(config.dataDir).toBe("/srv/sandpit/.sandpit");
+    expect(config.objectStore).toEqual({ kind: "fs", root: "/srv/sandpit/.sandpit/objects" });
+    expect(config.database).toEqual({ kind: "pglite", dir: "/srv/sandpit/.sandpit/db" });
+    expect(config.docker.socketPath).toBe("/var/run/docker.sock");
+    expect(config.runtimeImage).toBe("sandpit-runtime");
+    expect(config.idleTimeoutMs).toBe(600_000);
+    expect(config.setup).toEqual({ timeoutMs: 600_000, concurrency: 2 });
+    expect(config.limits.outputBytes).toBe(1_048_576);
+  });
+
+  it("reads an S3 object store URL with its endpoint, region and credentials", () => {
+    const config = loadConfig(
+      {
+        OBJECT_STORE_URL: "s3://layers/sandpit?endpoint=http://127.0.0.1:9000&region=eu-west-1",
+        S3_ACCESS_KEY_ID: "id",
+        S3_SECRET_ACCESS_KEY: "secret",
+      },
+      "/srv",
+    );
+    expect(config.objectStore).toEqual({
+      kind: "s3",
+      bucket: "layers",
+      prefix: "sandpit",
+      endpoint: "http://127.0.0.1:9000",
+      region: "eu-west-1",
+      forcePathStyle: true,
+      accessKeyId: "id",
+      secretAccessKey: "secret",
+    });
+  });
+
+  it("reads durations with units and PostgreSQL URLs", () => {
+    const config = loadConfig({ SANDPIT_IDLE_TIMEOUT: "90s", SANDPIT_RUN_TIMEOUT: "2m", DATABASE_URL: "postgres://u:p@db/sandpit" }, "/srv");
+    expect(config.idleTimeoutMs).toBe(90_000);
+    expect(config.limits.runTimeoutMs).toBe(120_000);
+    expect(config.database).toEqual({ kind: "postgres", url: "postgres://u:p@db/sandpit" });
+  });
+
+  it.each([
+    ["PORT", "0", "PORT: 0 is out of range; allowed 1 to 65535"],
+    ["PORT", "web", 'PORT: "web" is not a whole number'],
+    ["DOCKER_HOST", "docker.local", "DOCKER_HOST: must look like unix:///var/run/docker.sock"],
+    ["DOCKER_SOCKET", "docker.sock", "DOCKER_SOCKET: must be an absolute path"],
+    ["SANDPIT_RUNTIME_IMAGE", "Bad Image", "SANDPIT_RUNTIME_IMAGE: must be a Docker image name"],
+    ["OBJECT_STORE_URL", "ftp://files", 'OBJECT_STORE_URL: scheme "ftp:" is not supported'],
+    ["OBJECT_STORE_URL", "s3://bucket?endpoint=minio:9000", 'OBJECT_STORE_URL: endpoint "minio:9000" must start with http:// or https://'],
+    ["OBJECT_STORE_URL", "not a url", 'OBJECT_STORE_URL: "not a url" is not a URL'],
+    ["DATABASE_URL", "mysql://db/x", 'DATABASE_URL: "mysql://db/x" is not supported'],
+    ["SANDPIT_IDLE_TIMEOUT", "soon", 'SANDPIT_IDLE_TIMEOUT: "soon" is not a duration'],
+    ["SANDPIT_IDLE_TIMEOUT", "1s", "SANDPIT_IDLE_TIMEOUT: 1s is out of range"],
+    ["SANDPIT_RUN_TIMEOUT", "2h", "SANDPIT_RUN_TIMEOUT: 2h is out of range"],
+    ["SANDPIT_SETUP_TIMEOUT", "-5", 'SANDPIT_SETUP_TIMEOUT: "-5" is not a duration'],
+    ["SANDPIT_SETUP_CONCURRENCY", "0", "SANDPIT_SETUP_CONCURRENCY: 0 is out of range; allowed 1 to 64"],
+    ["SANDPIT_MEMORY_MB", "16", "SANDPIT_MEMORY_MB: 16 is out of range"],
+    ["SANDPIT_CPUS", "lots", 'SANDPIT_CPUS: "lots" must be a number from 0.1 to 64'],
+    ["SANDPIT_PIDS_LIMIT", "3.5", 'SANDPIT_PIDS_LIMIT: "3.5" is not a whole number'],
+    ["SANDPIT_TMP_MB", "0", "SANDPIT_TMP_MB: 0 is out of range"],
+    ["SANDPIT_OUTPUT_LIMIT_BYTES", "10", "SANDPIT_OUTPUT_LIMIT_BYTES: 10 is out of range"],
+    ["SANDPIT_PIP_INDEX_URL", "pypi.local", "SANDPIT_PIP_INDEX_URL: must be an http:// or https:// URL"],
+    ["SANDPIT_NPM_REGISTRY", "ftp://npm", "SANDPIT_NPM_REGISTRY: must be an http:// or https:// URL"],
+    ["SANDPIT_GOPROXY", "proxy.golang.org", "SANDPIT_GOPROXY: must be a GOPROXY list"],
+    ["SANDPIT_EXTRA_CA_BUNDLE", "/no/such/bundle.pem", 'SANDPIT_EXTRA_CA_BUNDLE: "/no/such/bundle.pem" is not an existing absolute path'],
+    ["LOG_LEVEL", "loud", "LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent"],
+  ])("refuses %s=%s and says what is allowed", (name, value, message) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(message);
+  });
+
+  it("names every bad variable at once", () => {
+    const problems = problemsOf({ PORT: "99999", LOG_LEVEL: "loud" });
+    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual(["LOG_LEVEL", "PORT"]);
+  });
+
+  it("treats empty values as unset", () => {
+    expect(loadConfig({ PORT: "", OBJECT_STORE_URL: "" }, "/srv").port).toBe(3000);
+  });
+});

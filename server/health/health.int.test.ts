@@ -1,0 +1,49 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Dockerode from "dockerode";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadConfig } from "@/server/config";
+import { openDatabase } from "@/server/db/client";
+import { FsObjectStore } from "@/server/storage/fs-object-store";
+import { testDocker } from "@/test/docker";
+import { checkHealth } from "./health";
+
+const dataDir = mkdtempSync(path.join(tmpdir(), "health-"));
+const config = loadConfig({ SANDPIT_DATA_DIR: dataDir });
+const database = openDatabase(config.database);
+afterAll(() => database.close());
+
+describe("checkHealth", () => {
+  it("reports ok for a running engine, the built image, the database and the store", async () => {
+    const { docker } = testDocker();
+    const report = await checkHealth({ config, docker, database, store: new FsObjectStore(path.join(dataDir, "objects")) });
+    expect(report.status).toBe("ok");
+    expect(report.checks.docker.detail).toMatch(/^Docker \S+/);
+    expect(report.checks.image.detail).toContain("sandpit-runtime:");
+    expect(report.checks.database).toEqual({ status: "ok", detail: "PGlite (embedded)" });
+    expect(report.checks.objectStore.status).toBe("ok");
+  });
+
+  it("is degraded and names the part that is down", async () => {
+    const deadDocker = new Dockerode({ socketPath: path.join(dataDir, "no-docker.sock") });
+    const blocker = path.join(dataDir, "a-file");
+    writeFileSync(blocker, "not a folder");
+    const report = await checkHealth({ config, docker: deadDocker, database, store: new FsObjectStore(path.join(blocker, "objects")) });
+    expect(report.status).toBe("degraded");
+    expect(report.checks.docker).toMatchObject({ status: "error", detail: expect.stringContaining("no-docker.sock") });
+    expect(report.checks.image.status).toBe("error");
+    expect(report.checks.objectStore).toMatchObject({ status: "error", detail: expect.stringContaining("ENOTDIR") });
+    expect(report.checks.database.status).toBe("ok");
+  });
+
+  it("says how to build a missing runtime image", async () => {
+    const { docker } = testDocker();
+    const missing = loadConfig({ SANDPIT_DATA_DIR: dataDir, SANDPIT_RUNTIME_IMAGE: "sandpit-runtime:does-not-exist" });
+    const report = await checkHealth({ config: missing, docker, database, store: new FsObjectStore(path.join(dataDir, "objects")) });
+    expect(report.checks.image).toEqual({
+      status: "error",
+      detail: "runtime image sandpit-runtime:does-not-exist is missing; build it with: npm run image",
+    });
+  });
+});
