@@ -11,9 +11,9 @@ export default function HomePage(): ReactNode {
             Code sandboxes you host yourself.
           </h1>
           <p className="max-w-2xl text-stone-600 dark:text-stone-400">
-            Describe an environment — a language, pip, npm and Go packages, setup commands — and Sandpit prepares it once,
-            stores it, and starts every later session from it in moments. Edit and run code in the browser, open shells,
-            share a session by link, or drive it all from a program through the API.
+            Describe an environment — a language, pip, npm and Go packages, setup commands — and Sandpit prepares it once, stores
+            it, and starts every later session from it in moments. Edit and run code in the browser, open shells, share a session
+            by link, or drive it all from a program through the API.
           </p>
         </div>
         <div>

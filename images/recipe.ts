@@ -17,7 +17,11 @@ export function recipeFiles(dir = RECIPE_DIR): string[] {
 export function recipeHash(dir = RECIPE_DIR): string {
   const hash = createHash("sha256");
   for (const file of recipeFiles(dir)) {
-    hash.update(file).update("\0").update(readFileSync(path.join(/*turbopackIgnore: true*/ dir, file))).update("\0");
+    hash
+      .update(file)
+      .update("\0")
+      .update(readFileSync(path.join(/*turbopackIgnore: true*/ dir, file)))
+      .update("\0");
   }
   return hash.digest("hex").slice(0, 12);
 }

@@ -38,7 +38,11 @@ describe("the runtime image", () => {
   });
 
   it("runs deno eval", async () => {
-    const result = await runOnce(docker, image, ["deno", "eval", "const n: number = 6 * 7; console.log(n, typeof Deno.version.deno)"]);
+    const result = await runOnce(docker, image, [
+      "deno",
+      "eval",
+      "const n: number = 6 * 7; console.log(n, typeof Deno.version.deno)",
+    ]);
     expect(result).toMatchObject({ exitCode: 0, stdout: "42 string\n" });
   });
 

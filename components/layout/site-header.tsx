@@ -13,10 +13,16 @@ export function SiteHeader(): ReactNode {
           <span>Sandpit</span>
         </Link>
         <nav aria-label="Main" className="flex items-center gap-3 text-sm">
-          <Link href="/" className="rounded px-2 py-1 text-stone-600 hover:text-stone-900 dark:text-stone-400 dark:hover:text-stone-100">
+          <Link
+            href="/"
+            className="rounded px-2 py-1 text-stone-600 hover:text-stone-900 dark:text-stone-400 dark:hover:text-stone-100"
+          >
             New session
           </Link>
-          <a href="/api/health" className="rounded px-2 py-1 text-stone-600 hover:text-stone-900 dark:text-stone-400 dark:hover:text-stone-100">
+          <a
+            href="/api/health"
+            className="rounded px-2 py-1 text-stone-600 hover:text-stone-900 dark:text-stone-400 dark:hover:text-stone-100"
+          >
             Health
           </a>
           <ThemeToggle />

@@ -40,7 +40,11 @@ export function SystemStatus(): ReactNode {
               <span
                 aria-hidden="true"
                 className={`mt-1.5 size-2 shrink-0 rounded-full ${
-                  !check ? "animate-pulse bg-stone-300 dark:bg-stone-600" : check.status === "ok" ? "bg-emerald-500" : "bg-red-500"
+                  !check
+                    ? "animate-pulse bg-stone-300 dark:bg-stone-600"
+                    : check.status === "ok"
+                      ? "bg-emerald-500"
+                      : "bg-red-500"
                 }`}
               />
               <div className="min-w-0">

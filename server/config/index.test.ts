@@ -48,7 +48,10 @@ describe("loadConfig", () => {
   });
 
   it("reads durations with units and PostgreSQL URLs", () => {
-    const config = loadConfig({ SANDPIT_IDLE_TIMEOUT: "90s", SANDPIT_RUN_TIMEOUT: "2m", DATABASE_URL: "postgres://u:p@db/sandpit" }, "/srv");
+    const config = loadConfig(
+      { SANDPIT_IDLE_TIMEOUT: "90s", SANDPIT_RUN_TIMEOUT: "2m", DATABASE_URL: "postgres://u:p@db/sandpit" },
+      "/srv",
+    );
     expect(config.idleTimeoutMs).toBe(90_000);
     expect(config.limits.runTimeoutMs).toBe(120_000);
     expect(config.database).toEqual({ kind: "postgres", url: "postgres://u:p@db/sandpit" });
@@ -61,7 +64,11 @@ describe("loadConfig", () => {
     ["DOCKER_SOCKET", "docker.sock", "DOCKER_SOCKET: must be an absolute path"],
     ["SANDPIT_RUNTIME_IMAGE", "Bad Image", "SANDPIT_RUNTIME_IMAGE: must be a Docker image name"],
     ["OBJECT_STORE_URL", "ftp://files", 'OBJECT_STORE_URL: scheme "ftp:" is not supported'],
-    ["OBJECT_STORE_URL", "s3://bucket?endpoint=minio:9000", 'OBJECT_STORE_URL: endpoint "minio:9000" must start with http:// or https://'],
+    [
+      "OBJECT_STORE_URL",
+      "s3://bucket?endpoint=minio:9000",
+      'OBJECT_STORE_URL: endpoint "minio:9000" must start with http:// or https://',
+    ],
     ["OBJECT_STORE_URL", "not a url", 'OBJECT_STORE_URL: "not a url" is not a URL'],
     ["DATABASE_URL", "mysql://db/x", 'DATABASE_URL: "mysql://db/x" is not supported'],
     ["SANDPIT_IDLE_TIMEOUT", "soon", 'SANDPIT_IDLE_TIMEOUT: "soon" is not a duration'],
@@ -77,7 +84,11 @@ describe("loadConfig", () => {
     ["SANDPIT_PIP_INDEX_URL", "pypi.local", "SANDPIT_PIP_INDEX_URL: must be an http:// or https:// URL"],
     ["SANDPIT_NPM_REGISTRY", "ftp://npm", "SANDPIT_NPM_REGISTRY: must be an http:// or https:// URL"],
     ["SANDPIT_GOPROXY", "proxy.golang.org", "SANDPIT_GOPROXY: must be a GOPROXY list"],
-    ["SANDPIT_EXTRA_CA_BUNDLE", "/no/such/bundle.pem", 'SANDPIT_EXTRA_CA_BUNDLE: "/no/such/bundle.pem" is not an existing absolute path'],
+    [
+      "SANDPIT_EXTRA_CA_BUNDLE",
+      "/no/such/bundle.pem",
+      'SANDPIT_EXTRA_CA_BUNDLE: "/no/such/bundle.pem" is not an existing absolute path',
+    ],
     ["LOG_LEVEL", "loud", "LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent"],
   ])("refuses %s=%s and says what is allowed", (name, value, message) => {
     const problems = problemsOf({ [name]: value });

@@ -28,7 +28,18 @@ export interface Config {
   dataDir: string;
   docker: { host?: string; socketPath: string };
   runtimeImage: string;
-  objectStore: { kind: "fs"; root: string } | { kind: "s3"; bucket: string; endpoint?: string; region: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string; prefix: string };
+  objectStore:
+    | { kind: "fs"; root: string }
+    | {
+        kind: "s3";
+        bucket: string;
+        endpoint?: string;
+        region: string;
+        forcePathStyle: boolean;
+        accessKeyId?: string;
+        secretAccessKey?: string;
+        prefix: string;
+      };
   database: { kind: "pglite"; dir: string } | { kind: "postgres"; url: string };
   idleTimeoutMs: number;
   setup: { timeoutMs: number; concurrency: number };
@@ -41,11 +52,19 @@ export interface Config {
 
 type Source = Record<string, string | undefined>;
 type Env = z.output<z.ZodObject<typeof envSchema>>;
+type EnvName = keyof typeof envSchema;
+
+function pickKnown(source: Source): Record<EnvName, string | undefined> {
+  const picked = {} as Record<EnvName, string | undefined>;
+  for (const name of Object.keys(envSchema) as EnvName[]) picked[name] = source[name];
+  return picked;
+}
 
 function validate(source: Source): Env {
-  return createEnv({
+  // createEnv validates with the zod schema; its inferred type loses the transforms, so restate it.
+  const env: unknown = createEnv({
     server: envSchema,
-    runtimeEnv: Object.fromEntries(Object.keys(envSchema).map((key) => [key, source[key]])) as Record<keyof typeof envSchema, string | undefined>,
+    runtimeEnv: pickKnown(source),
     isServer: true,
     emptyStringAsUndefined: true,
     onValidationError: (issues) => {
@@ -56,7 +75,8 @@ function validate(source: Source): Env {
         }),
       );
     },
-  }) as Env;
+  });
+  return env as Env;
 }
 
 function resolveObjectStore(text: string | undefined, dataDir: string, env: Env): Config["objectStore"] {
@@ -87,7 +107,9 @@ function resolveCaBundle(value: string, problems: string[]): string | undefined 
   if (value === "none") return undefined;
   if (value === "system") return existsSync(SYSTEM_CA_BUNDLE) ? SYSTEM_CA_BUNDLE : undefined;
   if (!path.isAbsolute(value) || !existsSync(value)) {
-    problems.push(`SANDPIT_EXTRA_CA_BUNDLE: "${value}" is not an existing absolute path; use a PEM file path, "system" or "none"`);
+    problems.push(
+      `SANDPIT_EXTRA_CA_BUNDLE: "${value}" is not an existing absolute path; use a PEM file path, "system" or "none"`,
+    );
     return undefined;
   }
   return value;

@@ -61,9 +61,7 @@ export function decimal(defaultValue: number, min: number, max: number): z.ZodTy
 }
 
 /** An http(s) URL, or undefined when not set. */
-export const httpUrl = z
-  .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
-  .optional();
+export const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional();
 
 /** Object store locations: a folder (`file:///abs/path` or an absolute path) or `s3://bucket?endpoint=…`. */
 export const objectStoreUrl = z
@@ -125,7 +123,10 @@ export const envSchema = {
   DOCKER_SOCKET: z.string().startsWith("/", "must be an absolute path").default("/var/run/docker.sock"),
   SANDPIT_RUNTIME_IMAGE: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9._\/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/, "must be a Docker image name such as sandpit-runtime or repo/name:tag")
+    .regex(
+      /^[a-z0-9][a-z0-9._\/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/,
+      "must be a Docker image name such as sandpit-runtime or repo/name:tag",
+    )
     .default("sandpit-runtime"),
   OBJECT_STORE_URL: objectStoreUrl,
   S3_ACCESS_KEY_ID: z.string().optional(),
@@ -145,7 +146,10 @@ export const envSchema = {
   SANDPIT_NPM_REGISTRY: httpUrl,
   SANDPIT_GOPROXY: z
     .string()
-    .regex(/^(off|direct|https?:\/\/[^\s,|]+)([,|](off|direct|https?:\/\/[^\s,|]+))*$/, "must be a GOPROXY list such as https://proxy.golang.org,direct")
+    .regex(
+      /^(off|direct|https?:\/\/[^\s,|]+)([,|](off|direct|https?:\/\/[^\s,|]+))*$/,
+      "must be a GOPROXY list such as https://proxy.golang.org,direct",
+    )
     .optional(),
   SANDPIT_EXTRA_CA_BUNDLE: z.string().default("system"),
   LOG_LEVEL: logLevel,

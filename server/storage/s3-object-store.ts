@@ -93,7 +93,8 @@ export class S3ObjectStore implements ObjectStore {
         new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: base + prefix, ContinuationToken: token }),
       );
       for (const item of page.Contents ?? []) {
-        if (item.Key) out.push({ key: item.Key.slice(base.length), bytes: item.Size ?? 0, modified: item.LastModified ?? new Date(0) });
+        if (item.Key)
+          out.push({ key: item.Key.slice(base.length), bytes: item.Size ?? 0, modified: item.LastModified ?? new Date(0) });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);

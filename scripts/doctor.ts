@@ -1,0 +1,75 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { runtimeImageRef } from "@/images/recipe";
+import { ConfigError, loadConfig } from "@/server/config";
+import { openDatabase } from "@/server/db/client";
+import { checkHealth } from "@/server/health/health";
+import { createDockerClient } from "@/server/sandbox/docker-client";
+import { runOneShot } from "@/server/sandbox/one-shot";
+import { openObjectStore } from "@/server/storage";
+
+// `npm run doctor`: checks every dependency and prints ok, or the exact problem and its fix.
+let failures = 0;
+const ok = (name: string, detail: string): void => console.log(`  ok    ${name.padEnd(16)} ${detail}`);
+const bad = (name: string, problem: string, fix: string): void => {
+  failures += 1;
+  console.log(`  FAIL  ${name.padEnd(16)} ${problem}\n        ${"".padEnd(16)} fix: ${fix}`);
+};
+
+console.log("Sandpit doctor\n");
+
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+if (major > 20 || (major === 20 && minor >= 9)) ok("Node.js", process.version);
+else bad("Node.js", `${process.version} is too old`, "install Node.js 20.9 or newer");
+
+let config;
+try {
+  config = loadConfig();
+  ok("configuration", `data in ${config.dataDir}`);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  bad("configuration", error.problems.join("; "), "correct the variables named above (see README, Configuration)");
+  process.exit(1);
+}
+
+const docker = createDockerClient(config.docker);
+const database = openDatabase(config.database);
+const report = await checkHealth({ config, docker, database, store: openObjectStore(config.objectStore) });
+const { checks } = report;
+if (checks.docker.status === "ok") ok("Docker engine", checks.docker.detail);
+else bad("Docker engine", checks.docker.detail, "npm run docker:ensure (installs and starts Debian's docker.io as root), or start Docker / set DOCKER_HOST");
+
+const image = runtimeImageRef(config.runtimeImage);
+if (checks.image.status === "ok") {
+  ok("runtime image", checks.image.detail);
+  const probe = await runOneShot(docker, image, [
+    "bash",
+    "-c",
+    'echo "python $(python3 -c "import platform; print(platform.python_version())")"; echo "node $(node --version)"; echo "npm $(npm --version)"; echo "tsx $(tsx --version | head -1 | cut -d" " -f2)"; echo "deno $(deno --version | head -1 | cut -d" " -f2)"; echo "go $(go version | cut -d" " -f3)"; echo "git $(git --version | cut -d" " -f3)"',
+  ]);
+  for (const line of probe.stdout.trim().split("\n")) {
+    const [tool = "", version = ""] = line.split(" ");
+    if (version && !version.startsWith("(")) ok(`  ${tool}`, version);
+    else bad(`  ${tool}`, `not working in ${image}`, "npm run image");
+  }
+} else {
+  bad("runtime image", checks.image.detail, "npm run image");
+}
+
+if (checks.database.status === "ok") ok("database", checks.database.detail);
+else bad("database", checks.database.detail, "check DATABASE_URL, or unset it to use the embedded PGlite database");
+await database.close();
+
+if (checks.objectStore.status === "ok") ok("object store", checks.objectStore.detail);
+else bad("object store", checks.objectStore.detail, "check OBJECT_STORE_URL and its credentials, or unset it to use a local folder");
+
+const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+if (existsSync(chromium)) {
+  const version = execFileSync(chromium, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  ok("Chromium (tests)", version);
+} else {
+  bad("Chromium (tests)", `${chromium} is missing`, "bash scripts/ensure-chromium.sh (Debian: apt-get install chromium)");
+}
+
+console.log(failures === 0 ? "\nEverything Sandpit needs is in place." : `\n${failures} problem(s) found.`);
+process.exit(failures === 0 ? 0 : 1);
