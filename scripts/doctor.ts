@@ -37,7 +37,12 @@ const database = openDatabase(config.database);
 const report = await checkHealth({ config, docker, database, store: openObjectStore(config.objectStore) });
 const { checks } = report;
 if (checks.docker.status === "ok") ok("Docker engine", checks.docker.detail);
-else bad("Docker engine", checks.docker.detail, "npm run docker:ensure (installs and starts Debian's docker.io as root), or start Docker / set DOCKER_HOST");
+else
+  bad(
+    "Docker engine",
+    checks.docker.detail,
+    "npm run docker:ensure (installs and starts Debian's docker.io as root), or start Docker / set DOCKER_HOST",
+  );
 
 const image = runtimeImageRef(config.runtimeImage);
 if (checks.image.status === "ok") {
@@ -61,7 +66,8 @@ else bad("database", checks.database.detail, "check DATABASE_URL, or unset it to
 await database.close();
 
 if (checks.objectStore.status === "ok") ok("object store", checks.objectStore.detail);
-else bad("object store", checks.objectStore.detail, "check OBJECT_STORE_URL and its credentials, or unset it to use a local folder");
+else
+  bad("object store", checks.objectStore.detail, "check OBJECT_STORE_URL and its credentials, or unset it to use a local folder");
 
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 if (existsSync(chromium)) {

@@ -11,7 +11,12 @@ export function testDocker(): { docker: Dockerode; image: string } {
 }
 
 /** Runs `cmd` in a fresh container after writing `files` into /workspace. */
-export function runOnce(docker: Dockerode, image: string, cmd: string[], files: Record<string, string> = {}): Promise<OneShotResult> {
+export function runOnce(
+  docker: Dockerode,
+  image: string,
+  cmd: string[],
+  files: Record<string, string> = {},
+): Promise<OneShotResult> {
   const writes = Object.entries(files).map(([name, text]) => `printf '%s' '${text.replaceAll("'", "'\\''")}' > ${name}`);
   const wrapped = writes.length > 0 ? ["bash", "-c", `${writes.join(" && ")} && exec "$@"`, "run", ...cmd] : cmd;
   return runOneShot(docker, image, wrapped, { "dev.sandpit.test": "1" });

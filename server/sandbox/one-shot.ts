@@ -9,7 +9,12 @@ export interface OneShotResult {
 }
 
 /** Runs one command in a fresh, network-less container of `image`, then removes the container. */
-export async function runOneShot(docker: Dockerode, image: string, cmd: string[], labels: Record<string, string> = {}): Promise<OneShotResult> {
+export async function runOneShot(
+  docker: Dockerode,
+  image: string,
+  cmd: string[],
+  labels: Record<string, string> = {},
+): Promise<OneShotResult> {
   const container = await docker.createContainer({
     Image: image,
     Cmd: cmd,
