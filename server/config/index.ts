@@ -18,6 +18,8 @@ export interface Limits {
   cpus: number;
   pids: number;
   tmpMb: number;
+  nofile: number;
+  fsizeMb: number;
   outputBytes: number;
   runTimeoutMs: number;
 }
@@ -137,6 +139,8 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
       cpus: env.SANDPIT_CPUS,
       pids: env.SANDPIT_PIDS_LIMIT,
       tmpMb: env.SANDPIT_TMP_MB,
+      nofile: env.SANDPIT_NOFILE,
+      fsizeMb: env.SANDPIT_FSIZE_MB,
       outputBytes: env.SANDPIT_OUTPUT_LIMIT_BYTES,
       runTimeoutMs: env.SANDPIT_RUN_TIMEOUT,
     },

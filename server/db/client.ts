@@ -1,33 +1,57 @@
 import "server-only";
 import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { drizzle as drizzlePostgres } from "drizzle-orm/node-postgres";
 import { sql } from "drizzle-orm";
+import { drizzle as drizzlePostgres } from "drizzle-orm/node-postgres";
+import { migrate as migratePostgres } from "drizzle-orm/node-postgres/migrator";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import type { Config } from "@/server/config";
+import * as schema from "./schema";
 
-export type Database = ReturnType<typeof drizzlePglite> | ReturnType<typeof drizzlePostgres>;
+/** The query API shared by PGlite and PostgreSQL. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 export interface DatabaseHandle {
   db: Database;
   kind: Config["database"]["kind"];
+  /** Brings the schema up to date; safe on every start. */
+  migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
+
+const MIGRATIONS = path.join(process.cwd(), "server", "db", "migrations");
 
 /** Opens the configured database: PGlite in the data folder, or PostgreSQL with a pool. */
 export function openDatabase(config: Config["database"]): DatabaseHandle {
   if (config.kind === "pglite") {
     mkdirSync(config.dir, { recursive: true });
     const client = new PGlite(config.dir);
-    const db = drizzlePglite(client);
-    const close = () => client.close();
-    return { db, kind: "pglite", ping: async () => void (await db.execute(sql`select 1`)), close, [Symbol.asyncDispose]: close };
+    const db = drizzlePglite(client, { schema });
+    const close = (): Promise<void> => client.close();
+    return {
+      db,
+      kind: "pglite",
+      migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS }),
+      ping: async () => void (await db.execute(sql`select 1`)),
+      close,
+      [Symbol.asyncDispose]: close,
+    };
   }
   const pool = new pg.Pool({ connectionString: config.url, max: 10, connectionTimeoutMillis: 5_000 });
-  const db = drizzlePostgres(pool);
-  const close = () => pool.end();
-  return { db, kind: "postgres", ping: async () => void (await db.execute(sql`select 1`)), close, [Symbol.asyncDispose]: close };
+  const db = drizzlePostgres(pool, { schema });
+  const close = (): Promise<void> => pool.end();
+  return {
+    db,
+    kind: "postgres",
+    migrate: () => migratePostgres(db, { migrationsFolder: MIGRATIONS }),
+    ping: async () => void (await db.execute(sql`select 1`)),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
 }

@@ -1,7 +1,7 @@
 // The Sandpit agent: runs inside every sandbox as the unprivileged sandbox user (node strips the
 // types) and serves the server over a unix socket in a folder shared with the host. It starts runs,
 // keeps stateful bash shells and works on files, all confined to /workspace.
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -209,6 +209,7 @@ function startRun(params: RunParams, send: Send, id: number, stream: boolean, ow
     });
     child.on("close", () => {
       clearTimeout(timer);
+      if (params.cleanupDir?.startsWith(`${STATE_DIR}/runs/`)) fs.rmSync(params.cleanupDir, { recursive: true, force: true });
       runs.delete(params.runId);
       owner.delete(params.runId);
       const code = timedOut ? 124 : (exitCode ?? (signal ? 128 + signalNumber(signal) : 1));
@@ -570,6 +571,29 @@ function writeFile(input: string, data: string, mode: number | undefined): FileE
   return entryOf(abs);
 }
 
+/** Unpacks an uploaded tar.gz into /workspace as the sandbox user, so it can touch nothing else. */
+function extractArchive(file: string): Promise<{ files: number }> {
+  if (!file.startsWith("/run/sandpit/") || file.includes(".."))
+    throw new AgentError("BAD_REQUEST", "archive must be in /run/sandpit");
+  return new Promise((resolve, reject) => {
+    execFile(
+      "tar",
+      ["-xzvf", file, "-C", WORKSPACE, "--no-same-owner", "--delay-directory-restore"],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(
+            new AgentError(
+              "BAD_REQUEST",
+              `the archive could not be unpacked: ${stderr.trim().split("\n").slice(-3).join("; ") || error.message}`,
+            ),
+          );
+        else resolve({ files: stdout.split("\n").filter((line) => line && !line.endsWith("/")).length });
+      },
+    );
+  });
+}
+
 function errorOf(error: unknown): { code: AgentErrorCode; message: string } {
   if (error instanceof AgentError) return { code: error.code, message: error.message };
   const errno = error as NodeJS.ErrnoException;
@@ -664,6 +688,8 @@ async function handle(request: Request, send: Send, owned: Set<string>): Promise
       else fs.rmSync(abs, { recursive: true, force: false });
       return { deleted: true };
     }
+    case "archive.extract":
+      return extractArchive(request.file);
     default:
       throw new AgentError("BAD_REQUEST", `unknown operation ${(request as { op: string }).op}`);
   }

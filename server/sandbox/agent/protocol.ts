@@ -18,6 +18,8 @@ export interface RunParams {
   files?: RunFile[];
   timeoutMs: number;
   outputLimit: number;
+  /** A folder removed after the run, where inline code was written. */
+  cleanupDir?: string;
 }
 
 export interface ExecParams {
@@ -44,7 +46,8 @@ export type Request =
   | { id: number; op: "fs.write"; path: string; data: string; mode?: number }
   | { id: number; op: "fs.mkdir"; path: string }
   | { id: number; op: "fs.move"; from: string; to: string }
-  | { id: number; op: "fs.delete"; path: string; recursive: boolean };
+  | { id: number; op: "fs.delete"; path: string; recursive: boolean }
+  | { id: number; op: "archive.extract"; file: string };
 
 export type RequestOp = Request["op"];
 

@@ -1,0 +1,55 @@
+import type { Duplex } from "node:stream";
+import type { Limits } from "@/server/config";
+
+export const LABEL_SESSION = "dev.sandpit.session";
+export const LABEL_ROLE = "dev.sandpit.role";
+
+/** Everything an engine needs to start the container behind one session. */
+export interface SandboxSpec {
+  sessionId: string;
+  image: string;
+  /** Host folder mounted read-write at /workspace. */
+  workspaceDir: string;
+  /** Host folder mounted at /run/sandpit, where the agent puts its socket. */
+  runDir: string;
+  /** Host folder with the agent's code, mounted read-only at /opt/sandpit/agent. */
+  agentDir: string;
+  /** Host folder with the session's layer, mounted read-only at /opt/layer. */
+  layerDir?: string;
+  limits: Limits;
+  network: boolean;
+  env?: Record<string, string>;
+}
+
+export interface SandboxContainer {
+  id: string;
+  sessionId: string;
+  role: string;
+  running: boolean;
+}
+
+export interface PtyOptions {
+  cmd: string[];
+  env: Record<string, string>;
+  cwd: string;
+  cols: number;
+  rows: number;
+}
+
+/** A terminal process in a sandbox: raw bytes both ways. */
+export interface PtyHandle {
+  stream: Duplex;
+  resize(cols: number, rows: number): Promise<void>;
+  /** Resolves with the exit code once the process ends. */
+  exited(): Promise<number>;
+}
+
+/** A container engine. Docker is the one Sandpit ships; others plug in here. */
+export interface SandboxDriver {
+  readonly name: string;
+  start(spec: SandboxSpec): Promise<{ containerId: string }>;
+  list(): Promise<SandboxContainer[]>;
+  isRunning(containerId: string): Promise<boolean>;
+  remove(containerId: string): Promise<void>;
+  openPty(containerId: string, options: PtyOptions): Promise<PtyHandle>;
+}

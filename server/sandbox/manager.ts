@@ -1,0 +1,318 @@
+import "server-only";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { readdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import type { Logger } from "pino";
+import type { Limits } from "@/server/config";
+import type { Database } from "@/server/db/client";
+import { sandboxes } from "@/server/db/schema";
+import type { ObjectStore } from "@/server/storage/object-store";
+import { AGENT_PROTOCOL_VERSION } from "./agent/protocol";
+import { AgentClient } from "./agent-client";
+import type { PtyHandle, PtyOptions, SandboxDriver } from "./driver";
+import { SandboxUnavailableError } from "./errors";
+import { KeyedLock } from "./keyed-lock";
+import { archiveWorkspace, makeSandboxDir, restoreWorkspace } from "./workspace";
+
+export interface SandboxManagerOptions {
+  driver: SandboxDriver;
+  store: ObjectStore;
+  db: Database;
+  image: string;
+  dataDir: string;
+  limits: Limits;
+  idleTimeoutMs: number;
+  log: Logger;
+  /** Host folder with the agent's code; defaults to server/sandbox/agent in the project. */
+  agentDir?: string;
+}
+
+/** A sandbox that is up: its container and the connection to its agent. */
+export interface LiveSandbox {
+  sessionId: string;
+  containerId: string;
+  agent: AgentClient;
+  lastActive: number;
+  busy: number;
+}
+
+export type SandboxState = "running" | "hibernated" | "none";
+
+const AGENT_START_TIMEOUT_MS = 20_000;
+const ADOPT_TIMEOUT_MS = 2_000;
+
+/**
+ * Owns the sandboxes of one Sandpit process: starts them on first use, adopts the ones that
+ * survived a restart, hibernates idle ones to the object store and wakes them on demand.
+ */
+export class SandboxManager {
+  private readonly live = new Map<string, LiveSandbox>();
+  private readonly lock = new KeyedLock();
+  private sweeper: NodeJS.Timeout | undefined;
+  readonly agentDir: string;
+
+  constructor(private readonly options: SandboxManagerOptions) {
+    this.agentDir = options.agentDir ?? path.join(process.cwd(), "server", "sandbox", "agent");
+  }
+
+  get limits(): Limits {
+    return this.options.limits;
+  }
+
+  private get log(): Logger {
+    return this.options.log;
+  }
+
+  workspaceDir(sessionId: string): string {
+    return path.join(this.options.dataDir, "workspaces", sessionId);
+  }
+
+  /** A short folder name keeps the agent's socket path under the 108-byte limit of unix sockets. */
+  runDir(sessionId: string): string {
+    const short = createHash("sha256").update(sessionId).digest("hex").slice(0, 16);
+    return path.join(this.options.dataDir, "run", short);
+  }
+
+  private socketPath(sessionId: string): string {
+    return path.join(this.runDir(sessionId), "agent.sock");
+  }
+
+  /** The sandbox of a session, started or woken when needed. */
+  async ensure(sessionId: string): Promise<LiveSandbox> {
+    const current = this.live.get(sessionId);
+    if (current?.agent.isOpen) {
+      current.lastActive = Date.now();
+      return current;
+    }
+    return this.lock.run(sessionId, async () => {
+      const again = this.live.get(sessionId);
+      if (again?.agent.isOpen) return again;
+      return this.wake(sessionId);
+    });
+  }
+
+  /** Runs `work` with the session's sandbox; it counts as activity and is never hibernated meanwhile. */
+  async use<T>(sessionId: string, work: (sandbox: LiveSandbox) => Promise<T>): Promise<T> {
+    const sandbox = await this.ensure(sessionId);
+    sandbox.busy += 1;
+    try {
+      return await work(sandbox);
+    } finally {
+      sandbox.busy -= 1;
+      sandbox.lastActive = Date.now();
+    }
+  }
+
+  /** The live sandbox, if there is one, without starting anything. */
+  peek(sessionId: string): LiveSandbox | undefined {
+    const sandbox = this.live.get(sessionId);
+    return sandbox?.agent.isOpen ? sandbox : undefined;
+  }
+
+  async state(sessionId: string): Promise<SandboxState> {
+    if (this.peek(sessionId)) return "running";
+    const [row] = await this.options.db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
+    if (row?.state === "hibernated" || (row && existsSync(this.workspaceDir(sessionId)))) return "hibernated";
+    return "none";
+  }
+
+  private async wake(sessionId: string): Promise<LiveSandbox> {
+    const started = Date.now();
+    const { db, driver, store } = this.options;
+    const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
+
+    const workspace = this.workspaceDir(sessionId);
+    if (!existsSync(workspace)) {
+      if (row?.snapshotKey) {
+        this.log.info({ sessionId, snapshot: row.snapshotKey }, "restoring workspace snapshot");
+        await restoreWorkspace(await store.get(row.snapshotKey), workspace);
+      } else {
+        await makeSandboxDir(workspace);
+      }
+    }
+    // A container left over for this session (killed, or from an older agent) is replaced.
+    for (const container of await driver.list()) {
+      if (container.sessionId === sessionId) await driver.remove(container.id);
+    }
+    const runDir = this.runDir(sessionId);
+    await rm(runDir, { recursive: true, force: true });
+    await makeSandboxDir(runDir, 0o700);
+
+    const { containerId } = await driver.start({
+      sessionId,
+      image: this.options.image,
+      workspaceDir: workspace,
+      runDir,
+      agentDir: this.agentDir,
+      limits: this.options.limits,
+      network: false,
+    });
+    let agent: AgentClient;
+    try {
+      agent = await AgentClient.connect(this.socketPath(sessionId), AGENT_START_TIMEOUT_MS);
+      await this.checkAgent(agent);
+    } catch (error) {
+      await driver.remove(containerId);
+      throw error;
+    }
+    const now = new Date();
+    await db
+      .insert(sandboxes)
+      .values({ sessionId, state: "running", containerId, lastActiveAt: now, updatedAt: now })
+      .onConflictDoUpdate({
+        target: sandboxes.sessionId,
+        set: { state: "running", containerId, lastActiveAt: now, updatedAt: now },
+      });
+    this.log.info({ sessionId, containerId, ms: Date.now() - started, restored: Boolean(row?.snapshotKey) }, "sandbox ready");
+    return this.track(sessionId, containerId, agent);
+  }
+
+  private async checkAgent(agent: AgentClient): Promise<void> {
+    const hello = (await agent.request("hello", {})) as { version: number };
+    if (hello.version !== AGENT_PROTOCOL_VERSION) {
+      agent.close();
+      throw new SandboxUnavailableError(`the sandbox agent speaks version ${hello.version}, expected ${AGENT_PROTOCOL_VERSION}`);
+    }
+  }
+
+  private track(sessionId: string, containerId: string, agent: AgentClient): LiveSandbox {
+    const sandbox: LiveSandbox = { sessionId, containerId, agent, lastActive: Date.now(), busy: 0 };
+    this.live.set(sessionId, sandbox);
+    agent.onClosed(() => {
+      if (this.live.get(sessionId) === sandbox) this.live.delete(sessionId);
+    });
+    return sandbox;
+  }
+
+  /**
+   * Saves the workspace as ONE snapshot in the object store and removes the container. The
+   * snapshot key is recorded only after the upload completed, so a half-written one is never used.
+   */
+  async hibernate(sessionId: string): Promise<void> {
+    await this.lock.run(sessionId, async () => {
+      const { db, driver, store } = this.options;
+      const sandbox = this.live.get(sessionId);
+      if (sandbox) {
+        this.live.delete(sessionId);
+        sandbox.agent.close();
+        await driver.remove(sandbox.containerId);
+      }
+      for (const container of await driver.list()) {
+        if (container.sessionId === sessionId) await driver.remove(container.id);
+      }
+      const workspace = this.workspaceDir(sessionId);
+      if (!existsSync(workspace)) return;
+      const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
+      const key = `snapshots/${sessionId}/${Date.now()}-${randomBytes(4).toString("hex")}.tar.gz`;
+      const started = Date.now();
+      await store.put(key, archiveWorkspace(workspace));
+      const bytes = (await store.head(key)) ?? 0;
+      const now = new Date();
+      await db
+        .insert(sandboxes)
+        .values({ sessionId, state: "hibernated", containerId: null, snapshotKey: key, snapshotBytes: bytes, updatedAt: now })
+        .onConflictDoUpdate({
+          target: sandboxes.sessionId,
+          set: { state: "hibernated", containerId: null, snapshotKey: key, snapshotBytes: bytes, updatedAt: now },
+        });
+      if (row?.snapshotKey && row.snapshotKey !== key) await store.delete(row.snapshotKey);
+      await rm(workspace, { recursive: true, force: true });
+      await rm(this.runDir(sessionId), { recursive: true, force: true });
+      this.log.info({ sessionId, key, bytes, ms: Date.now() - started }, "sandbox hibernated");
+    });
+  }
+
+  /** Removes the container, the workspace and every snapshot of the session. */
+  async destroy(sessionId: string): Promise<void> {
+    await this.lock.run(sessionId, async () => {
+      const { db, driver, store } = this.options;
+      const sandbox = this.live.get(sessionId);
+      this.live.delete(sessionId);
+      sandbox?.agent.close();
+      for (const container of await driver.list()) {
+        if (container.sessionId === sessionId) await driver.remove(container.id);
+      }
+      for (const object of await store.list(`snapshots/${sessionId}/`)) await store.delete(object.key);
+      await db.delete(sandboxes).where(eq(sandboxes.sessionId, sessionId));
+      await rm(this.workspaceDir(sessionId), { recursive: true, force: true });
+      await rm(this.runDir(sessionId), { recursive: true, force: true });
+      this.log.info({ sessionId }, "sandbox destroyed");
+    });
+  }
+
+  /**
+   * Matches containers to the database at start-up: containers of unknown or hibernated sessions
+   * are removed, live ones adopted (their agent answers on its socket).
+   */
+  async reconcile(): Promise<{ adopted: string[]; removed: string[] }> {
+    const { db, driver } = this.options;
+    const rows = new Map((await db.select().from(sandboxes)).map((row) => [row.sessionId, row]));
+    const adopted: string[] = [];
+    const removed: string[] = [];
+    for (const container of await driver.list()) {
+      if (container.role !== "sandbox") continue;
+      const row = rows.get(container.sessionId);
+      if (this.peek(container.sessionId)?.containerId === container.id) continue;
+      if (row?.state === "running" && row.containerId === container.id && container.running) {
+        try {
+          const agent = await AgentClient.connect(this.socketPath(container.sessionId), ADOPT_TIMEOUT_MS);
+          await this.checkAgent(agent);
+          this.track(container.sessionId, container.id, agent);
+          adopted.push(container.sessionId);
+          continue;
+        } catch (error) {
+          this.log.warn({ sessionId: container.sessionId, err: error }, "could not adopt sandbox; removing it");
+        }
+      }
+      await driver.remove(container.id);
+      removed.push(container.sessionId);
+    }
+    this.log.info({ adopted: adopted.length, removed: removed.length }, "sandboxes reconciled");
+    return { adopted, removed };
+  }
+
+  /** Hibernates sandboxes idle for longer than the idle timeout. */
+  async sweepIdle(now = Date.now()): Promise<string[]> {
+    const idle = [...this.live.values()].filter((s) => s.busy === 0 && now - s.lastActive >= this.options.idleTimeoutMs);
+    for (const sandbox of idle) {
+      try {
+        await this.hibernate(sandbox.sessionId);
+      } catch (error) {
+        this.log.error({ sessionId: sandbox.sessionId, err: error }, "hibernation failed; will retry");
+      }
+    }
+    return idle.map((s) => s.sessionId);
+  }
+
+  startIdleSweeper(): void {
+    if (this.sweeper) return;
+    const every = Math.max(1_000, Math.min(30_000, Math.floor(this.options.idleTimeoutMs / 4)));
+    this.sweeper = setInterval(() => void this.sweepIdle(), every);
+    this.sweeper.unref();
+  }
+
+  /** Stops the sweeper and closes agent connections; containers keep running for the next start. */
+  async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    for (const sandbox of this.live.values()) sandbox.agent.close();
+    this.live.clear();
+    await this.lock.idle();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** A terminal process in a live sandbox. */
+  openPty(sandbox: LiveSandbox, options: PtyOptions): Promise<PtyHandle> {
+    return this.options.driver.openPty(sandbox.containerId, options);
+  }
+
+  /** Sessions with a workspace on this host (live or not). */
+  async localWorkspaces(): Promise<string[]> {
+    return readdir(path.join(this.options.dataDir, "workspaces")).catch(() => []);
+  }
+}

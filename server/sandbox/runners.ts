@@ -1,0 +1,57 @@
+import path from "node:path";
+import type { RunFile } from "./agent/protocol";
+import { InvalidRunError } from "./errors";
+
+export const LANGUAGE_IDS = ["python", "node", "typescript", "go", "deno", "bash"] as const;
+export type Language = (typeof LANGUAGE_IDS)[number];
+
+export type RunSource = { code: string; entry?: undefined } | { entry: string; code?: undefined };
+
+export interface RunCommand {
+  argv: string[];
+  files: RunFile[];
+  env: Record<string, string>;
+  /** A folder the agent removes after the run (inline code lives there). */
+  cleanupDir?: string;
+}
+
+const EXTENSIONS: Record<Language, string> = { python: "py", node: "js", typescript: "ts", go: "go", deno: "ts", bash: "sh" };
+
+function interpreter(language: Language, file: string): string[] {
+  switch (language) {
+    case "python":
+      return ["python3", file];
+    case "node":
+      return ["node", file];
+    case "typescript":
+      return ["tsx", file];
+    case "go":
+      return ["go", "run", file];
+    case "deno":
+      // The sandbox is the boundary: inside it, deno may use what the sandbox allows.
+      return ["deno", "run", "--allow-all", "--quiet", file];
+    case "bash":
+      return ["bash", file];
+  }
+}
+
+/** Turns inline code or an entry file into the command the agent runs, with its arguments. */
+export function buildRunCommand(language: Language, source: RunSource, runId: string, args: string[] = []): RunCommand {
+  if (source.code !== undefined) {
+    const dir = `/tmp/.sandpit/runs/${runId}`;
+    const file = `${dir}/main.${EXTENSIONS[language]}`;
+    return {
+      argv: [...interpreter(language, file), ...args],
+      files: [{ path: file, data: Buffer.from(source.code).toString("base64") }],
+      // Inline Python imports modules that sit in the workspace, as a script there would.
+      env: language === "python" ? { PYTHONPATH: "/workspace" } : {},
+      cleanupDir: dir,
+    };
+  }
+  const entry = path.posix.normalize(source.entry);
+  if (entry.startsWith("../") || entry === ".." || (path.posix.isAbsolute(entry) && !entry.startsWith("/workspace/"))) {
+    throw new InvalidRunError(`entry "${source.entry}" must be a file inside /workspace`);
+  }
+  const file = path.posix.isAbsolute(entry) ? entry : `/workspace/${entry}`;
+  return { argv: [...interpreter(language, file), ...args], files: [], env: {} };
+}

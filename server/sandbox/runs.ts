@@ -1,0 +1,156 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import type { ProcessResult } from "./agent/protocol";
+import { InvalidRunError } from "./errors";
+import type { SandboxManager } from "./manager";
+import { encodeOutput } from "./output";
+import { buildRunCommand, type Language, type RunSource } from "./runners";
+
+export const MAX_RUN_TIMEOUT_MS = 3_600_000;
+
+export interface RunRequest {
+  language: Language;
+  source: RunSource;
+  args?: string[];
+  /** Bytes for the program's stdin; it then reads EOF. */
+  stdin?: string | Buffer;
+  /** Per-run environment (secrets): passed to the process, never stored or logged. */
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  runId?: string;
+}
+
+export interface RunResult {
+  runId: string;
+  stdout: string;
+  stderr: string;
+  stdoutEncoding: "utf8" | "base64";
+  stderrEncoding: "utf8" | "base64";
+  exitCode: number;
+  durationMs: number;
+  timedOut: boolean;
+  truncated: boolean;
+}
+
+export type RunEvent =
+  | { type: "stdout" | "stderr"; data: Buffer }
+  | { type: "exit"; runId: string; exitCode: number; durationMs: number; timedOut: boolean; truncated: boolean };
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function checkEnv(env: Record<string, string> | undefined): Record<string, string> {
+  for (const key of Object.keys(env ?? {})) {
+    if (!ENV_NAME.test(key))
+      throw new InvalidRunError(`environment variable name "${key}" is invalid; use letters, digits and _`);
+  }
+  return env ?? {};
+}
+
+function prepare(manager: SandboxManager, request: RunRequest) {
+  const runId = request.runId ?? randomBytes(8).toString("hex");
+  const timeoutMs = request.timeoutMs ?? manager.limits.runTimeoutMs;
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_RUN_TIMEOUT_MS) {
+    throw new InvalidRunError(`timeout must be between 1 ms and ${MAX_RUN_TIMEOUT_MS / 1000} s`);
+  }
+  const command = buildRunCommand(request.language, request.source, runId, request.args);
+  return {
+    runId,
+    argv: command.argv,
+    files: command.files,
+    cleanupDir: command.cleanupDir,
+    cwd: "/workspace",
+    env: { ...command.env, ...checkEnv(request.env) },
+    stdin: request.stdin === undefined ? undefined : Buffer.from(request.stdin).toString("base64"),
+    timeoutMs,
+    outputLimit: manager.limits.outputBytes,
+  };
+}
+
+/** Runs code to the end and returns its whole output. */
+export async function run(manager: SandboxManager, sessionId: string, request: RunRequest): Promise<RunResult> {
+  const params = prepare(manager, request);
+  const result = (await manager.use(sessionId, (sandbox) => sandbox.agent.request("run", params))) as ProcessResult;
+  const stdout = encodeOutput(Buffer.from(result.stdout, "base64"));
+  const stderr = encodeOutput(Buffer.from(result.stderr, "base64"));
+  return {
+    runId: params.runId,
+    stdout: stdout.text,
+    stderr: stderr.text,
+    stdoutEncoding: stdout.encoding,
+    stderrEncoding: stderr.encoding,
+    exitCode: result.exitCode,
+    durationMs: result.durationMs,
+    timedOut: result.timedOut,
+    truncated: result.truncated,
+  };
+}
+
+/**
+ * Runs code and yields its output as it comes, in order, then exactly one `exit` event, sent only
+ * after the process tree has ended. Stopping the iteration early stops the run.
+ */
+export async function* runStream(manager: SandboxManager, sessionId: string, request: RunRequest): AsyncGenerator<RunEvent> {
+  const params = prepare(manager, request);
+  const queue: RunEvent[] = [];
+  let wake: (() => void) | undefined;
+  let failure: Error | undefined;
+  let finished = false;
+  const push = (event: RunEvent): void => {
+    queue.push(event);
+    wake?.();
+  };
+  let agentKill: (() => void) | undefined;
+  void manager
+    .use(sessionId, (sandbox) => {
+      agentKill = () => void sandbox.agent.request("kill", { runId: params.runId }).catch(() => undefined);
+      return sandbox.agent.request("run", { ...params, stream: true }, (fd, data) =>
+        push({ type: fd === 1 ? "stdout" : "stderr", data }),
+      );
+    })
+    .then(
+      (value) => {
+        const result = value as ProcessResult;
+        push({
+          type: "exit",
+          runId: params.runId,
+          exitCode: result.exitCode,
+          durationMs: result.durationMs,
+          timedOut: result.timedOut,
+          truncated: result.truncated,
+        });
+        finished = true;
+        wake?.();
+      },
+      (error: unknown) => {
+        failure = error instanceof Error ? error : new Error(String(error));
+        finished = true;
+        wake?.();
+      },
+    );
+  try {
+    for (;;) {
+      const event = queue.shift();
+      if (event) {
+        yield event;
+        if (event.type === "exit") return;
+        continue;
+      }
+      if (finished) {
+        if (failure) throw failure;
+        return;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+  } finally {
+    if (!finished) agentKill?.();
+  }
+}
+
+/** Stops a run that is in progress; true when there was one. */
+export async function stopRun(manager: SandboxManager, sessionId: string, runId: string): Promise<boolean> {
+  const sandbox = manager.peek(sessionId);
+  if (!sandbox) return false;
+  const result = (await sandbox.agent.request("kill", { runId })) as { killed: boolean };
+  return result.killed;
+}

@@ -1,0 +1,136 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import type { ExecResult, ShellInfo } from "./agent/protocol";
+import type { PtyHandle } from "./driver";
+import { InvalidRunError } from "./errors";
+import type { SandboxManager } from "./manager";
+import { encodeOutput } from "./output";
+import { MAX_RUN_TIMEOUT_MS } from "./runs";
+
+export const DEFAULT_SHELL = "default";
+const SHELL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export interface ExecRequest {
+  command: string;
+  shell?: string;
+  cwd?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export interface ExecOutcome {
+  shell: string;
+  stdout: string;
+  stderr: string;
+  stdoutEncoding: "utf8" | "base64";
+  stderrEncoding: "utf8" | "base64";
+  exitCode: number;
+  durationMs: number;
+  timedOut: boolean;
+  truncated: boolean;
+  /** The command ended the shell (`exit 3`): the next exec starts a fresh one. */
+  shellEnded: boolean;
+  /** This exec found its shell ended and started a fresh one first. */
+  restarted: boolean;
+  message?: string;
+}
+
+function checkShellId(shell: string): string {
+  if (!SHELL_ID.test(shell)) throw new InvalidRunError(`shell id "${shell}" is invalid; use 1-64 letters, digits, - and _`);
+  return shell;
+}
+
+export async function createShell(manager: SandboxManager, sessionId: string, shell?: string): Promise<ShellInfo> {
+  const id = checkShellId(shell ?? `sh-${randomBytes(6).toString("hex")}`);
+  return (await manager.use(sessionId, (s) => s.agent.request("shell.create", { shell: id }))) as ShellInfo;
+}
+
+export async function listShells(manager: SandboxManager, sessionId: string): Promise<ShellInfo[]> {
+  const sandbox = manager.peek(sessionId);
+  if (!sandbox) return []; // a hibernated sandbox has no shells: they live in its processes
+  return (await sandbox.agent.request("shell.list", {})) as ShellInfo[];
+}
+
+export async function deleteShell(manager: SandboxManager, sessionId: string, shell: string): Promise<void> {
+  await manager.use(sessionId, (s) => s.agent.request("shell.delete", { shell: checkShellId(shell) }));
+}
+
+/** Whether a shell is alive, without waking a hibernated sandbox. */
+export async function shellAlive(manager: SandboxManager, sessionId: string, shell: string): Promise<boolean> {
+  const sandbox = manager.peek(sessionId);
+  if (!sandbox) return false;
+  try {
+    return ((await sandbox.agent.request("shell.alive", { shell: checkShellId(shell) })) as ShellInfo).alive;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a command in a shell (created on first use); the shell keeps cwd, env, functions and aliases. */
+export async function exec(manager: SandboxManager, sessionId: string, request: ExecRequest): Promise<ExecOutcome> {
+  const shell = checkShellId(request.shell ?? DEFAULT_SHELL);
+  const timeoutMs = request.timeoutMs ?? manager.limits.runTimeoutMs;
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_RUN_TIMEOUT_MS) {
+    throw new InvalidRunError(`timeout must be between 1 ms and ${MAX_RUN_TIMEOUT_MS / 1000} s`);
+  }
+  for (const key of Object.keys(request.env ?? {})) {
+    if (!ENV_NAME.test(key))
+      throw new InvalidRunError(`environment variable name "${key}" is invalid; use letters, digits and _`);
+  }
+  if (request.command.includes("\0")) throw new InvalidRunError("command must not contain NUL bytes");
+  const result = (await manager.use(sessionId, (s) =>
+    s.agent.request("shell.exec", {
+      shell,
+      command: request.command,
+      cwd: request.cwd,
+      env: request.env,
+      timeoutMs,
+      outputLimit: manager.limits.outputBytes,
+    }),
+  )) as ExecResult;
+  const stdout = encodeOutput(Buffer.from(result.stdout, "base64"));
+  const stderr = encodeOutput(Buffer.from(result.stderr, "base64"));
+  return {
+    shell,
+    stdout: stdout.text,
+    stderr: stderr.text,
+    stdoutEncoding: stdout.encoding,
+    stderrEncoding: stderr.encoding,
+    exitCode: result.exitCode,
+    durationMs: result.durationMs,
+    timedOut: result.timedOut,
+    truncated: result.truncated,
+    shellEnded: result.shellEnded,
+    restarted: result.restarted,
+    ...(result.message ? { message: result.message } : {}),
+  };
+}
+
+/**
+ * A terminal (PTY) in the context of a shell: an interactive bash that starts from the shell's
+ * saved state (cwd, exported variables, functions, aliases).
+ */
+export async function openTerminal(
+  manager: SandboxManager,
+  sessionId: string,
+  options: { shell?: string; cols: number; rows: number },
+): Promise<PtyHandle> {
+  const shell = checkShellId(options.shell ?? DEFAULT_SHELL);
+  return manager.use(sessionId, async (sandbox) => {
+    let stateFile: string | undefined;
+    try {
+      stateFile = ((await sandbox.agent.request("shell.state", { shell })) as { stateFile: string }).stateFile;
+    } catch {
+      stateFile = undefined;
+    }
+    return manager.openPty(sandbox, {
+      // The shell's saved state serves as the terminal's rc file: same cwd, variables, functions.
+      cmd: stateFile ? ["bash", "--rcfile", stateFile, "-i"] : ["bash", "-i"],
+      env: { TERM: "xterm-256color", SANDPIT_SHELL: shell },
+      cwd: "/workspace",
+      cols: options.cols,
+      rows: options.rows,
+    });
+  });
+}

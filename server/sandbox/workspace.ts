@@ -1,0 +1,45 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { chown, mkdir, rename, rm } from "node:fs/promises";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import * as tar from "tar";
+
+export const SANDBOX_UID = 1000;
+export const SANDBOX_GID = 1000;
+const isRoot = process.getuid?.() === 0;
+
+/** Creates a folder the sandbox user owns (when the server runs as root; else the server's user). */
+export async function makeSandboxDir(dir: string, mode = 0o755): Promise<void> {
+  await mkdir(dir, { recursive: true, mode });
+  if (isRoot) await chown(dir, SANDBOX_UID, SANDBOX_GID);
+}
+
+/** The workspace as one gzip-compressed tar stream; symlinks are stored as links, never followed. */
+export function archiveWorkspace(dir: string): Readable {
+  return tar.create({ gzip: true, cwd: dir, portable: true, follow: false, noDirRecurse: false }, ["."]) as unknown as Readable;
+}
+
+/**
+ * Unpacks a workspace archive into `dir`, which must not exist yet: it is filled in a temporary
+ * folder beside it and renamed into place, so a failed restore leaves nothing half-written.
+ */
+export async function restoreWorkspace(archive: Readable, dir: string): Promise<void> {
+  const temp = path.join(path.dirname(dir), `.restore-${randomUUID()}`);
+  await makeSandboxDir(temp);
+  try {
+    await pipeline(
+      archive,
+      tar.extract({
+        cwd: temp,
+        preservePaths: false,
+        ...(isRoot ? { uid: SANDBOX_UID, gid: SANDBOX_GID } : { preserveOwner: false }),
+      }),
+    );
+    await rename(temp, dir);
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw error;
+  }
+}
