@@ -59,7 +59,7 @@ export class DockerSandboxDriver implements SandboxDriver {
           { Name: "fsize", Soft: limits.fsizeMb * MiB, Hard: limits.fsizeMb * MiB },
         ],
         Tmpfs: {
-          "/tmp": `rw,nosuid,nodev,size=${limits.tmpMb}m,mode=1777`,
+          "/tmp": `rw,exec,nosuid,nodev,size=${limits.tmpMb}m,mode=1777`,
           "/home/sandbox": "rw,nosuid,nodev,size=16m,uid=1000,gid=1000,mode=0700",
         },
         Binds: binds,
