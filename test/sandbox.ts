@@ -21,7 +21,7 @@ export interface SandboxHarness {
   /** A fresh session id; its sandbox is destroyed when the harness is disposed. */
   session(): string;
   /** A second manager on the same data, as after a server restart. */
-  restart(): Promise<SandboxManager>;
+  restart(): SandboxManager;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -61,7 +61,7 @@ export async function sandboxHarness(overrides: Partial<Limits> = {}, idleTimeou
       sessions.push(id);
       return id;
     },
-    async restart() {
+    restart() {
       const next = make();
       managers.push(next);
       return next;

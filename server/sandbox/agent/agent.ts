@@ -110,6 +110,16 @@ async function killTree(
   }
 }
 
+/** Makes the kernel's OOM killer pick user processes before the agent (raising is allowed unprivileged). */
+function preferForOom(pid: number | undefined, score: number): void {
+  if (pid === undefined) return;
+  try {
+    fs.writeFileSync(`/proc/${pid}/oom_score_adj`, String(score));
+  } catch {
+    // the process already ended
+  }
+}
+
 /** Collects a stream up to `limit` bytes; past it, the rest is read and dropped (no full pipe). */
 class Capture {
   chunks: Buffer[] = [];
@@ -178,6 +188,7 @@ function startRun(params: RunParams, send: Send, id: number, stream: boolean, ow
     else child.stdin.end();
 
     const pid = child.pid;
+    preferForOom(pid, 1000);
     const stopAll = (): void => {
       if (pid !== undefined) void killTree(pid, { marker, groupAndSession: true });
     };
@@ -313,6 +324,7 @@ class Shell {
       stdio: ["pipe", "pipe", "pipe"],
     });
     this.proc = proc;
+    preferForOom(proc.pid, 500);
     this.alive = true;
     this.endedWith = undefined;
     proc.stdin.on("error", () => undefined);

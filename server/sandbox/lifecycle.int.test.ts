@@ -1,0 +1,156 @@
+import { existsSync } from "node:fs";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sandboxes } from "@/server/db/schema";
+import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
+import { readFile, writeFile } from "./files";
+import { exec } from "./shells";
+
+let h: SandboxHarness;
+
+beforeAll(async () => {
+  h = await sandboxHarness();
+});
+afterAll(async () => h[Symbol.asyncDispose]());
+
+async function containersOf(session: string): Promise<string[]> {
+  return (await h.driver.list()).filter((c) => c.sessionId === session).map((c) => c.id);
+}
+
+describe("Sandbox lifecycle", () => {
+  it("starts on first use, in a container labelled with its session", async () => {
+    const session = h.session();
+    expect(await containersOf(session)).toEqual([]);
+    expect(await h.manager.state(session)).toBe("none");
+    await exec(h.manager, session, { command: "true" });
+    const [id] = await containersOf(session);
+    const info = await h.docker.getContainer(id ?? "").inspect();
+    expect(info.Config.Labels["dev.sandpit.session"]).toBe(session);
+    expect(await h.manager.state(session)).toBe("running");
+  });
+
+  it("is hardened by default: no network, no capabilities, read-only root, non-root user, limits", async () => {
+    const session = h.session();
+    const inside = await exec(h.manager, session, {
+      command: [
+        "id -u",
+        "ls /sys/class/net",
+        "grep -c . /proc/net/route",
+        "grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status | tr -s '\\t' ' '",
+        "touch /usr/evil 2>&1 | grep -o 'Read-only file system'",
+        "test -w /workspace && echo workspace-writable",
+        "df --output=size -BM /tmp | tail -1 | tr -d ' '",
+      ].join("; "),
+    });
+    expect(inside.stdout).toBe(
+      [
+        "1000",
+        "lo",
+        "1",
+        "CapEff: 0000000000000000",
+        "CapBnd: 0000000000000000",
+        "NoNewPrivs: 1",
+        "Read-only file system",
+        "workspace-writable",
+        `${h.manager.limits.tmpMb}M`,
+        "",
+      ].join("\n"),
+    );
+    const [id] = await containersOf(session);
+    const { HostConfig, Config } = await h.docker.getContainer(id ?? "").inspect();
+    const limits = h.manager.limits;
+    expect(Config.User).toBe("1000:1000");
+    expect(HostConfig).toMatchObject({
+      NetworkMode: "none",
+      ReadonlyRootfs: true,
+      CapDrop: ["ALL"],
+      SecurityOpt: ["no-new-privileges"],
+      Memory: limits.memoryMb * 1024 * 1024,
+      MemorySwap: limits.memoryMb * 1024 * 1024,
+      PidsLimit: limits.pids,
+      NanoCpus: limits.cpus * 1e9,
+    });
+    expect(HostConfig.Ulimits).toEqual([
+      { Name: "nofile", Soft: limits.nofile, Hard: limits.nofile },
+      { Name: "fsize", Soft: limits.fsizeMb * 1024 * 1024, Hard: limits.fsizeMb * 1024 * 1024 },
+    ]);
+  });
+
+  it("keeps files through a forced hibernation, as ONE snapshot in the object store", async () => {
+    const session = h.session();
+    await writeFile(h.manager, session, "keep/me.txt", Buffer.from("still here\n"));
+    await h.manager.hibernate(session);
+    expect(await containersOf(session)).toEqual([]);
+    expect(existsSync(h.manager.workspaceDir(session))).toBe(false);
+    expect(await h.manager.state(session)).toBe("hibernated");
+    const snapshots = await h.store.list(`snapshots/${session}/`);
+    expect(snapshots).toHaveLength(1);
+    expect((await readFile(h.manager, session, "keep/me.txt")).data.toString()).toBe("still here\n");
+    expect(await containersOf(session)).toHaveLength(1);
+
+    // A second hibernation replaces the snapshot rather than piling them up.
+    await writeFile(h.manager, session, "keep/second.txt", Buffer.from("2"));
+    await h.manager.hibernate(session);
+    expect(await h.store.list(`snapshots/${session}/`)).toHaveLength(1);
+    expect((await readFile(h.manager, session, "keep/second.txt")).data.toString()).toBe("2");
+  });
+
+  it("keeps files when the container is killed from outside", async () => {
+    const session = h.session();
+    await writeFile(h.manager, session, "survivor.txt", Buffer.from("alive"));
+    const [id] = await containersOf(session);
+    await h.docker.getContainer(id ?? "").remove({ force: true });
+    expect((await readFile(h.manager, session, "survivor.txt")).data.toString()).toBe("alive");
+    const [next] = await containersOf(session);
+    expect(next).not.toBe(id);
+  });
+
+  it("adopts live sandboxes after a server restart and keeps their shells", async () => {
+    const session = h.session();
+    await exec(h.manager, session, { command: "cd /tmp && export KEPT=yes", shell: "s" });
+    const [id] = await containersOf(session);
+    const restarted = h.restart();
+    const { adopted } = await restarted.reconcile();
+    expect(adopted).toContain(session);
+    const after = await exec(restarted, session, { command: "pwd; echo $KEPT", shell: "s" });
+    expect(after.stdout).toBe("/tmp\nyes\n");
+    expect(await containersOf(session)).toEqual([id]);
+  });
+
+  it("removes containers of unknown and hibernated sessions when reconciling", async () => {
+    const unknown = h.session();
+    const hibernated = h.session();
+    await exec(h.manager, unknown, { command: "true" });
+    await exec(h.manager, hibernated, { command: "true" });
+    await h.database.db.delete(sandboxes).where(eq(sandboxes.sessionId, unknown));
+    await h.database.db.update(sandboxes).set({ state: "hibernated" }).where(eq(sandboxes.sessionId, hibernated));
+    const { removed } = await h.restart().reconcile();
+    expect(removed).toEqual(expect.arrayContaining([unknown, hibernated]));
+    expect(await containersOf(unknown)).toEqual([]);
+    expect(await containersOf(hibernated)).toEqual([]);
+  });
+
+  it("hibernates sandboxes that stayed idle past the timeout, and not busy ones", async () => {
+    const idle = h.session();
+    const busy = h.session();
+    await exec(h.manager, idle, { command: "echo x > idle.txt" });
+    const sleeping = exec(h.manager, busy, { command: "sleep 2" });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const swept = await h.manager.sweepIdle(Date.now() + 3_600_000);
+    expect(swept).toContain(idle);
+    expect(swept).not.toContain(busy);
+    await sleeping;
+    expect(await h.manager.state(idle)).toBe("hibernated");
+    expect((await readFile(h.manager, idle, "idle.txt")).data.toString()).toBe("x\n");
+  });
+
+  it("destroys a session's container, workspace and snapshots", async () => {
+    const session = h.session();
+    await writeFile(h.manager, session, "gone.txt", Buffer.from("x"));
+    await h.manager.hibernate(session);
+    await h.manager.destroy(session);
+    expect(await h.store.list(`snapshots/${session}/`)).toEqual([]);
+    expect(await h.manager.state(session)).toBe("none");
+    await expect(readFile(h.manager, session, "gone.txt")).rejects.toThrow("does not exist");
+  });
+});
