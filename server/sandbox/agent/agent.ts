@@ -743,6 +743,8 @@ function serve(socket: net.Socket): void {
 }
 
 fs.mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
+// Start libuv's thread pool now: under a fork bomb, creating threads later would fail and abort.
+await fs.promises.access("/");
 try {
   fs.unlinkSync(SOCKET);
 } catch {

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
+import type { PtyHandle } from "./driver";
+import { exec, openTerminal } from "./shells";
+
+let h: SandboxHarness;
+let session: string;
+
+beforeAll(async () => {
+  h = await sandboxHarness();
+  session = h.session();
+});
+afterAll(async () => h[Symbol.asyncDispose]());
+
+/** Collects terminal output and waits until it contains `text`. */
+function screen(pty: PtyHandle): { waitFor(text: string): Promise<string> } {
+  let output = "";
+  const waiters: Array<() => void> = [];
+  pty.stream.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const wake of waiters.splice(0)) wake();
+  });
+  return {
+    async waitFor(text) {
+      const deadline = Date.now() + 10_000;
+      while (!output.includes(text)) {
+        if (Date.now() > deadline)
+          throw new Error(`terminal never showed ${JSON.stringify(text)}; it showed ${JSON.stringify(output)}`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 200);
+        });
+      }
+      return output;
+    },
+  };
+}
+
+describe("Terminal", () => {
+  it("is a PTY in the context of a shell: same cwd, variables and functions", async () => {
+    await exec(h.manager, session, { command: "cd /tmp && export FROM_SHELL=yes && hello() { echo hello-fn; }", shell: "term" });
+    const pty = await openTerminal(h.manager, session, { shell: "term", cols: 100, rows: 30 });
+    const view = screen(pty);
+    pty.stream.write('pwd; echo "var=$FROM_SHELL"; hello; tty | grep -c /dev/pts\n');
+    const output = await view.waitFor("hello-fn");
+    expect(output).toContain("/tmp\r\n");
+    expect(output).toContain("var=yes\r\n");
+    await view.waitFor("1\r\n");
+    pty.stream.write("exit 7\n");
+    expect(await pty.exited()).toBe(7);
+  });
+
+  it("follows resizes", async () => {
+    const pty = await openTerminal(h.manager, session, { cols: 80, rows: 24 });
+    const view = screen(pty);
+    pty.stream.write("stty size\n");
+    await view.waitFor("24 80");
+    await pty.resize(132, 40);
+    pty.stream.write("stty size\n");
+    await view.waitFor("40 132");
+    pty.stream.write("exit\n");
+    await pty.exited();
+  });
+
+  it("runs cd /tmp then pwd like a person would type it", async () => {
+    const pty = await openTerminal(h.manager, session, { cols: 80, rows: 24 });
+    const view = screen(pty);
+    pty.stream.write("cd /tmp\n");
+    pty.stream.write("pwd\n");
+    // The echo of "pwd" is followed by its output, /tmp (the typed "cd /tmp" alone would not match).
+    expect(await view.waitFor("pwd\r\n/tmp\r\n")).toContain("pwd\r\n/tmp\r\n");
+    pty.stream.write("exit\n");
+    await pty.exited();
+  });
+});
