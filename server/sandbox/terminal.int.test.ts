@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h[Symbol.asyncDispose]());
 
-/** Collects terminal output and waits until it contains `text`. */
+/** Collects terminal output and waits until it contains `text` (escape sequences and \r removed). */
 function screen(pty: PtyHandle): { waitFor(text: string): Promise<string> } {
   let output = "";
   const waiters: Array<() => void> = [];
@@ -23,7 +23,8 @@ function screen(pty: PtyHandle): { waitFor(text: string): Promise<string> } {
   return {
     async waitFor(text) {
       const deadline = Date.now() + 10_000;
-      while (!output.includes(text)) {
+      const plain = (): string => output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
+      while (!plain().includes(text)) {
         if (Date.now() > deadline)
           throw new Error(`terminal never showed ${JSON.stringify(text)}; it showed ${JSON.stringify(output)}`);
         await new Promise<void>((resolve) => {
@@ -31,7 +32,7 @@ function screen(pty: PtyHandle): { waitFor(text: string): Promise<string> } {
           setTimeout(resolve, 200);
         });
       }
-      return output;
+      return plain();
     },
   };
 }
@@ -43,9 +44,9 @@ describe("Terminal", () => {
     const view = screen(pty);
     pty.stream.write('pwd; echo "var=$FROM_SHELL"; hello; tty | grep -c /dev/pts\n');
     const output = await view.waitFor("hello-fn");
-    expect(output).toContain("/tmp\r\n");
-    expect(output).toContain("var=yes\r\n");
-    await view.waitFor("1\r\n");
+    expect(output).toContain("/tmp\n");
+    expect(output).toContain("var=yes\n");
+    await view.waitFor("1\n");
     pty.stream.write("exit 7\n");
     expect(await pty.exited()).toBe(7);
   });
@@ -68,7 +69,7 @@ describe("Terminal", () => {
     pty.stream.write("cd /tmp\n");
     pty.stream.write("pwd\n");
     // The echo of "pwd" is followed by its output, /tmp (the typed "cd /tmp" alone would not match).
-    expect(await view.waitFor("pwd\r\n/tmp\r\n")).toContain("pwd\r\n/tmp\r\n");
+    expect(await view.waitFor("pwd\n/tmp\n")).toContain("pwd\n/tmp\n");
     pty.stream.write("exit\n");
     await pty.exited();
   });
