@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { runtimeImageRef } from "@/images/recipe";
 import { ConfigError, loadConfig } from "@/server/config";
 import { openDatabase } from "@/server/db/client";
-import { checkHealth } from "@/server/health/health";
+import { checkHealth, type HealthReport } from "@/server/health/health";
 import { createDockerClient } from "@/server/sandbox/docker-client";
 import { runOneShot } from "@/server/sandbox/one-shot";
 import { openObjectStore } from "@/server/storage";
@@ -33,8 +33,27 @@ try {
 }
 
 const docker = createDockerClient(config.docker);
-const database = openDatabase(config.database);
-const report = await checkHealth({ config, docker, database, store: openObjectStore(config.objectStore) });
+
+/** The running server's own report, when one answers: its embedded database must not be opened twice. */
+async function serverReport(): Promise<HealthReport | undefined> {
+  try {
+    const response = await fetch(`http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}/api/health`, {
+      signal: AbortSignal.timeout(2_000),
+    });
+    const body = (await response.json()) as Partial<HealthReport>;
+    return body.checks ? (body as HealthReport) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let report = await serverReport();
+if (report) ok("Sandpit server", `answering on port ${config.port}`);
+else {
+  const database = openDatabase(config.database);
+  report = await checkHealth({ config, docker, database, store: openObjectStore(config.objectStore) });
+  await database.close();
+}
 const { checks } = report;
 if (checks.docker.status === "ok") ok("Docker engine", checks.docker.detail);
 else
@@ -63,7 +82,6 @@ if (checks.image.status === "ok") {
 
 if (checks.database.status === "ok") ok("database", checks.database.detail);
 else bad("database", checks.database.detail, "check DATABASE_URL, or unset it to use the embedded PGlite database");
-await database.close();
 
 if (checks.objectStore.status === "ok") ok("object store", checks.objectStore.detail);
 else

@@ -1,0 +1,46 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describeMachine } from "./machine";
+import type { BenchResult } from "./result";
+import { coldStart, warmExec } from "./scenarios/sandbox";
+
+// `npm run bench [name…]`: runs the scenarios, each next to a baseline measured in the same run,
+// and records bench/results/latest.json and bench/RESULTS.md.
+const scenarios: Record<string, () => Promise<BenchResult>> = {
+  "warm-exec": warmExec,
+  "cold-start": coldStart,
+};
+
+const wanted = process.argv.slice(2);
+const results: BenchResult[] = [];
+for (const [name, scenario] of Object.entries(scenarios)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  process.stdout.write(`[bench] ${name} … `);
+  const outcome = await scenario();
+  results.push(outcome);
+  console.log(`${outcome.value} ${outcome.unit} (baseline ${outcome.baseline.value} ${outcome.unit}, ratio ${outcome.ratio})`);
+}
+
+const dir = path.join(process.cwd(), "bench");
+mkdirSync(path.join(dir, "results"), { recursive: true });
+writeFileSync(path.join(dir, "results", "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+const machine = describeMachine();
+const rows = results.map(
+  (r) =>
+    `| ${r.name} | ${r.value} ${r.unit} | ${r.baseline.name} | ${r.baseline.value} ${r.unit} | ${r.ratio}× | ${r.target ?? ""} |`,
+);
+writeFileSync(
+  path.join(dir, "RESULTS.md"),
+  [
+    "# Benchmark results",
+    "",
+    `Recorded ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` on ${machine}.`,
+    "Each figure is measured next to its baseline in the same run; ratio = baseline ÷ Sandpit (higher is better).",
+    "",
+    "| scenario | Sandpit | baseline | baseline value | ratio | target |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows,
+    "",
+  ].join("\n"),
+);
+console.log(`[bench] wrote bench/results/latest.json and bench/RESULTS.md`);
