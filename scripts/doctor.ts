@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { runtimeImageRef } from "@/images/recipe";
-import { ConfigError, loadConfig } from "@/server/config";
+import { ConfigError, loadConfig, type Config } from "@/server/config";
 import { openDatabase } from "@/server/db/client";
 import { checkHealth, type HealthReport } from "@/server/health/health";
 import { createDockerClient } from "@/server/sandbox/docker-client";
@@ -22,7 +22,7 @@ const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
 if (major > 20 || (major === 20 && minor >= 9)) ok("Node.js", process.version);
 else bad("Node.js", `${process.version} is too old`, "install Node.js 20.9 or newer");
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
   ok("configuration", `data in ${config.dataDir}`);
