@@ -4,20 +4,45 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { runtimeImageRef } from "@/images/recipe";
-import { loadConfig, type Limits } from "@/server/config";
+import { loadConfig, type Config, type Limits } from "@/server/config";
 import { openDatabase, type DatabaseHandle } from "@/server/db/client";
 import { createDockerClient } from "@/server/sandbox/docker-client";
 import { DockerSandboxDriver } from "@/server/sandbox/docker-driver";
+import type { SandboxSpec } from "@/server/sandbox/driver";
 import { SandboxManager } from "@/server/sandbox/manager";
+import { LayerCache } from "@/server/setup/layer-cache";
 import { FsObjectStore } from "@/server/storage/fs-object-store";
+import type { ObjectStore } from "@/server/storage/object-store";
+
+/** The Docker driver, counting the containers it starts per role. */
+export class CountingDriver extends DockerSandboxDriver {
+  readonly started: Array<{ role: string; sessionId: string }> = [];
+
+  override start(spec: SandboxSpec): Promise<{ containerId: string }> {
+    this.started.push({ role: spec.role ?? "sandbox", sessionId: spec.sessionId });
+    return super.start(spec);
+  }
+}
+
+export interface HarnessOptions {
+  limits?: Partial<Limits>;
+  idleTimeoutMs?: number;
+  store?: ObjectStore;
+  /** Share another harness's data folder and database (a second host on the same object store, or a restart). */
+  dataDir?: string;
+}
 
 export interface SandboxHarness {
+  config: Config;
   manager: SandboxManager;
-  driver: DockerSandboxDriver;
+  driver: CountingDriver;
   database: DatabaseHandle;
-  store: FsObjectStore;
+  store: ObjectStore;
+  layers: LayerCache;
   dataDir: string;
+  image: string;
   docker: ReturnType<typeof createDockerClient>;
+  log: pino.Logger;
   /** A fresh session id; its sandbox is destroyed when the harness is disposed. */
   session(): string;
   /** A second manager on the same data, as after a server restart. */
@@ -26,36 +51,33 @@ export interface SandboxHarness {
 }
 
 /** A real sandbox manager on the real Docker engine, with its own data folder and database. */
-export async function sandboxHarness(overrides: Partial<Limits> = {}, idleTimeoutMs = 600_000): Promise<SandboxHarness> {
+export async function sandboxHarness(options: HarnessOptions = {}): Promise<SandboxHarness> {
   const config = loadConfig();
-  const dataDir = mkdtempSync(path.join(tmpdir(), "sandpit-it-"));
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "sandpit-it-"));
   const database = openDatabase({ kind: "pglite", dir: path.join(dataDir, "db") });
   await database.migrate();
-  const store = new FsObjectStore(path.join(dataDir, "objects"));
+  const store = options.store ?? new FsObjectStore(path.join(dataDir, "objects"));
   const docker = createDockerClient(config.docker);
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
-  const driver = new DockerSandboxDriver(docker, log);
-  const limits = { ...config.limits, ...overrides };
+  const driver = new CountingDriver(docker, log);
+  const limits = { ...config.limits, ...options.limits };
+  const layers = new LayerCache(path.join(dataDir, "layers"), store, log);
+  const image = runtimeImageRef(config.runtimeImage);
   const make = (): SandboxManager =>
-    new SandboxManager({
-      driver,
-      store,
-      db: database.db,
-      image: runtimeImageRef(config.runtimeImage),
-      dataDir,
-      limits,
-      idleTimeoutMs,
-      log,
-    });
+    new SandboxManager({ driver, store, db: database.db, image, dataDir, limits, idleTimeoutMs: options.idleTimeoutMs ?? 600_000, log, layers });
   const managers = [make()];
   const sessions: string[] = [];
   return {
+    config,
     manager: managers[0] as SandboxManager,
     driver,
     database,
     store,
+    layers,
     dataDir,
+    image,
     docker,
+    log,
     session() {
       const id = `t-${randomBytes(6).toString("hex")}`;
       sessions.push(id);
@@ -72,7 +94,7 @@ export async function sandboxHarness(overrides: Partial<Limits> = {}, idleTimeou
       for (const container of await driver.list()) if (sessions.includes(container.sessionId)) await driver.remove(container.id);
       for (const manager of managers) await manager.close();
       await database.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

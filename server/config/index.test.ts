@@ -22,7 +22,7 @@ describe("loadConfig", () => {
     expect(config.docker.socketPath).toBe("/var/run/docker.sock");
     expect(config.runtimeImage).toBe("sandpit-runtime");
     expect(config.idleTimeoutMs).toBe(600_000);
-    expect(config.setup).toEqual({ timeoutMs: 600_000, concurrency: 2 });
+    expect(config.setup).toEqual({ timeoutMs: 600_000, concurrency: 2, network: "bridge" });
     expect(config.limits.outputBytes).toBe(1_048_576);
   });
 
@@ -89,6 +89,8 @@ describe("loadConfig", () => {
       "/no/such/bundle.pem",
       'SANDPIT_EXTRA_CA_BUNDLE: "/no/such/bundle.pem" is not an existing absolute path',
     ],
+    ["SANDPIT_SETUP_NETWORK", "my net", "SANDPIT_SETUP_NETWORK: must be a Docker network name"],
+    ["SANDPIT_GOSUMDB", "sum golang", "SANDPIT_GOSUMDB: must be off or a checksum database"],
     ["LOG_LEVEL", "loud", "LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent"],
   ])("refuses %s=%s and says what is allowed", (name, value, message) => {
     const problems = problemsOf({ [name]: value });

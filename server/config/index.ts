@@ -44,9 +44,9 @@ export interface Config {
       };
   database: { kind: "pglite"; dir: string } | { kind: "postgres"; url: string };
   idleTimeoutMs: number;
-  setup: { timeoutMs: number; concurrency: number };
+  setup: { timeoutMs: number; concurrency: number; network: string };
   limits: Limits;
-  mirrors: { pipIndexUrl?: string; npmRegistry?: string; goproxy?: string };
+  mirrors: { pipIndexUrl?: string; npmRegistry?: string; goproxy?: string; gosumdb?: string };
   /** PEM bundle trusted inside setup containers, or undefined for none. */
   extraCaBundle?: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -133,7 +133,7 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
     objectStore: resolveObjectStore(env.OBJECT_STORE_URL, dataDir, env),
     database: resolveDatabase(env.DATABASE_URL, dataDir),
     idleTimeoutMs: env.SANDPIT_IDLE_TIMEOUT,
-    setup: { timeoutMs: env.SANDPIT_SETUP_TIMEOUT, concurrency: env.SANDPIT_SETUP_CONCURRENCY },
+    setup: { timeoutMs: env.SANDPIT_SETUP_TIMEOUT, concurrency: env.SANDPIT_SETUP_CONCURRENCY, network: env.SANDPIT_SETUP_NETWORK },
     limits: {
       memoryMb: env.SANDPIT_MEMORY_MB,
       cpus: env.SANDPIT_CPUS,
@@ -144,7 +144,12 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
       outputBytes: env.SANDPIT_OUTPUT_LIMIT_BYTES,
       runTimeoutMs: env.SANDPIT_RUN_TIMEOUT,
     },
-    mirrors: { pipIndexUrl: env.SANDPIT_PIP_INDEX_URL, npmRegistry: env.SANDPIT_NPM_REGISTRY, goproxy: env.SANDPIT_GOPROXY },
+    mirrors: {
+      pipIndexUrl: env.SANDPIT_PIP_INDEX_URL,
+      npmRegistry: env.SANDPIT_NPM_REGISTRY,
+      goproxy: env.SANDPIT_GOPROXY,
+      gosumdb: env.SANDPIT_GOSUMDB,
+    },
     extraCaBundle,
     logLevel: env.LOG_LEVEL,
   };

@@ -1,4 +1,4 @@
-import { bigint, index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
  * One row per session that has ever had a sandbox: where its container is, or where its workspace
@@ -18,6 +18,8 @@ export const sandboxes = pgTable(
     snapshotBytes: bigint("snapshot_bytes", { mode: "number" }),
     /** The layer mounted read-only into the sandbox (set by setups). */
     layerKey: text("layer_key"),
+    /** The layer whose workspace files were last copied into the workspace. */
+    seededLayerKey: text("seeded_layer_key"),
     limits: jsonb("limits").$type<Record<string, number>>(),
     restarts: integer("restarts").notNull().default(0),
     lastActiveAt: timestamp("last_active_at", { withTimezone: true }).notNull().defaultNow(),
@@ -25,3 +27,54 @@ export const sandboxes = pgTable(
   },
   (table) => [index("sandboxes_state_idx").on(table.state, table.lastActiveAt)],
 );
+
+export interface SetupStepRecord {
+  name: "pip" | "npm" | "go" | "commands";
+  status: "pending" | "running" | "completed" | "failed" | "skipped";
+  started_at: string | null;
+  duration_ms: number | null;
+  /** The last lines of the step's output, updated while it runs. */
+  log: string;
+  exit_code: number | null;
+}
+
+export interface LayerRecord {
+  key: string;
+  bytes: number;
+  files: number;
+  cache_hit: boolean;
+}
+
+/** The setup of a session: its spec (envs included, nowhere else), live progress and result. */
+export const setups = pgTable(
+  "setups",
+  {
+    sessionId: text("session_id").primaryKey(),
+    spec: jsonb("spec").$type<Record<string, unknown>>().notNull(),
+    specHash: text("spec_hash").notNull(),
+    layerKey: text("layer_key").notNull(),
+    status: text("status", { enum: ["pending", "running", "completed", "failed"] }).notNull().default("pending"),
+    success: boolean("success"),
+    durationMs: integer("duration_ms"),
+    error: text("error"),
+    stdout: text("stdout"),
+    stderr: text("stderr"),
+    steps: jsonb("steps").$type<SetupStepRecord[]>().notNull().default([]),
+    layer: jsonb("layer").$type<LayerRecord | null>(),
+    attempts: integer("attempts").notNull().default(0),
+    note: text("note"),
+    queuedAt: timestamp("queued_at", { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (table) => [index("setups_status_idx").on(table.status, table.queuedAt)],
+);
+
+/** Layers stored in the object store, with the last time a session used each (for pruning). */
+export const layers = pgTable("layers", {
+  key: text("key").primaryKey(),
+  bytes: bigint("bytes", { mode: "number" }).notNull(),
+  files: integer("files").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  lastUsedAt: timestamp("last_used_at", { withTimezone: true }).notNull().defaultNow(),
+});

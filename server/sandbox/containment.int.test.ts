@@ -8,7 +8,7 @@ let attacker: string;
 let neighbour: string;
 
 beforeAll(async () => {
-  h = await sandboxHarness({ memoryMb: 256, pids: 128, tmpMb: 32 });
+  h = await sandboxHarness({ limits: { memoryMb: 256, pids: 128, tmpMb: 32 } });
   attacker = h.session();
   neighbour = h.session();
   await exec(h.manager, neighbour, { command: "true" });

@@ -35,18 +35,20 @@ export class DockerSandboxDriver implements SandboxDriver {
       `${spec.workspaceDir}:/workspace:rw`,
       `${spec.runDir}:/run/sandpit:rw`,
       `${spec.agentDir}:/opt/sandpit/agent:ro`,
-      ...(spec.layerDir ? [`${spec.layerDir}:/opt/layer:ro`] : []),
+      ...(spec.layerDir ? [`${spec.layerDir}:/opt/layer:${spec.layerWritable ? "rw" : "ro"}`] : []),
+      ...(spec.caBundle ? [`${spec.caBundle}:/etc/sandpit/ca.crt:ro`] : []),
     ];
+    const networkMode = spec.network ? (spec.networkMode ?? "bridge") : "none";
     return {
       Image: spec.image,
       Cmd: ["node", "/opt/sandpit/agent/agent.ts", "/run/sandpit/agent.sock"],
       User: SANDBOX_UID,
       WorkingDir: "/workspace",
       Env: Object.entries(spec.env ?? {}).map(([key, value]) => `${key}=${value}`),
-      Labels: { [LABEL_SESSION]: spec.sessionId, [LABEL_ROLE]: "sandbox" },
+      Labels: { [LABEL_SESSION]: spec.sessionId, [LABEL_ROLE]: spec.role ?? "sandbox" },
       NetworkDisabled: !spec.network,
       HostConfig: {
-        NetworkMode: spec.network ? "bridge" : "none",
+        NetworkMode: networkMode,
         ReadonlyRootfs: true,
         CapDrop: ["ALL"],
         SecurityOpt: ["no-new-privileges"],

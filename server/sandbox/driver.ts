@@ -7,6 +7,8 @@ export const LABEL_ROLE = "dev.sandpit.role";
 /** Everything an engine needs to start the container behind one session. */
 export interface SandboxSpec {
   sessionId: string;
+  /** `sandbox` serves a session; `setup` runs a setup and is removed afterwards. */
+  role?: "sandbox" | "setup";
   image: string;
   /** Host folder mounted read-write at /workspace. */
   workspaceDir: string;
@@ -14,10 +16,15 @@ export interface SandboxSpec {
   runDir: string;
   /** Host folder with the agent's code, mounted read-only at /opt/sandpit/agent. */
   agentDir: string;
-  /** Host folder with the session's layer, mounted read-only at /opt/layer. */
+  /** Host folder with the session's layer, mounted at /opt/layer (read-only unless `layerWritable`). */
   layerDir?: string;
+  layerWritable?: boolean;
+  /** Host PEM bundle mounted at /etc/sandpit/ca.crt, for networks behind an intercepting proxy. */
+  caBundle?: string;
   limits: Limits;
   network: boolean;
+  /** Docker network when `network` is on (default `bridge`). */
+  networkMode?: string;
   env?: Record<string, string>;
 }
 

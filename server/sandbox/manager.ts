@@ -14,6 +14,7 @@ import { AgentClient } from "./agent-client";
 import type { PtyHandle, PtyOptions, SandboxDriver } from "./driver";
 import { SandboxUnavailableError } from "./errors";
 import { KeyedLock } from "./keyed-lock";
+import type { LayerCache } from "@/server/setup/layer-cache";
 import { archiveWorkspace, makeSandboxDir, restoreWorkspace } from "./workspace";
 
 export interface SandboxManagerOptions {
@@ -27,6 +28,8 @@ export interface SandboxManagerOptions {
   log: Logger;
   /** Host folder with the agent's code; defaults to server/sandbox/agent in the project. */
   agentDir?: string;
+  /** Where layers are unpacked on this host; sandboxes of sessions with a layer mount theirs. */
+  layers?: LayerCache;
 }
 
 /** A sandbox that is up: its container and the connection to its agent. */
@@ -134,11 +137,13 @@ export class SandboxManager {
     }
     // A container left over for this session (killed, or from an older agent) is replaced.
     for (const container of await driver.list()) {
-      if (container.sessionId === sessionId) await driver.remove(container.id);
+      if (container.sessionId === sessionId && container.role === "sandbox") await driver.remove(container.id);
     }
     const runDir = this.runDir(sessionId);
     await rm(runDir, { recursive: true, force: true });
     await makeSandboxDir(runDir, 0o700);
+    const layerKey = row?.layerKey ?? undefined;
+    const layerDir = layerKey && this.options.layers ? await this.options.layers.ensure(layerKey) : undefined;
 
     const { containerId } = await driver.start({
       sessionId,
@@ -146,27 +151,68 @@ export class SandboxManager {
       workspaceDir: workspace,
       runDir,
       agentDir: this.agentDir,
+      layerDir,
       limits: this.options.limits,
       network: false,
+      // No network at run time: Go resolves modules from the layer's cache only.
+      env: { GOPROXY: "off", GOSUMDB: "off", GOFLAGS: "-mod=mod" },
     });
     let agent: AgentClient;
     try {
       agent = await AgentClient.connect(this.socketPath(sessionId), AGENT_START_TIMEOUT_MS);
       await this.checkAgent(agent);
+      if (layerDir && row?.seededLayerKey !== layerKey) await this.seedWorkspace(agent);
     } catch (error) {
       await driver.remove(containerId);
       throw error;
     }
     const now = new Date();
+    const seededLayerKey = layerDir ? (layerKey ?? null) : (row?.seededLayerKey ?? null);
+    const values = { state: "running" as const, containerId, seededLayerKey, lastActiveAt: now, updatedAt: now };
     await db
       .insert(sandboxes)
-      .values({ sessionId, state: "running", containerId, lastActiveAt: now, updatedAt: now })
-      .onConflictDoUpdate({
-        target: sandboxes.sessionId,
-        set: { state: "running", containerId, lastActiveAt: now, updatedAt: now },
-      });
-    this.log.info({ sessionId, containerId, ms: Date.now() - started, restored: Boolean(row?.snapshotKey) }, "sandbox ready");
+      .values({ sessionId, ...values })
+      .onConflictDoUpdate({ target: sandboxes.sessionId, set: values });
+    this.log.info({ sessionId, containerId, ms: Date.now() - started, restored: Boolean(row?.snapshotKey), layer: layerKey }, "sandbox ready");
     return this.track(sessionId, containerId, agent);
+  }
+
+  /**
+   * Copies the files the setup's commands wrote into the workspace, inside the sandbox and as the
+   * sandbox user; files the session already has are kept.
+   */
+  private async seedWorkspace(agent: AgentClient): Promise<void> {
+    const result = (await agent.request("run", {
+      runId: `seed-${randomBytes(4).toString("hex")}`,
+      argv: ["bash", "-c", "[ -d /opt/layer/workspace ] && cp -an /opt/layer/workspace/. /workspace/ || true"],
+      cwd: "/workspace",
+      env: {},
+      timeoutMs: 120_000,
+      outputLimit: 65_536,
+    })) as { exitCode: number; stderr: string };
+    if (result.exitCode !== 0) {
+      throw new SandboxUnavailableError(`could not copy the setup's files into the workspace: ${Buffer.from(result.stderr, "base64").toString()}`);
+    }
+  }
+
+  /**
+   * Makes a session use a layer from its next start. A running sandbox is restarted (its files
+   * stay) so that the layer is mounted.
+   */
+  async attachLayer(sessionId: string, layerKey: string): Promise<void> {
+    await this.lock.run(sessionId, async () => {
+      const now = new Date();
+      await this.options.db
+        .insert(sandboxes)
+        .values({ sessionId, state: "new", layerKey, updatedAt: now })
+        .onConflictDoUpdate({ target: sandboxes.sessionId, set: { layerKey, updatedAt: now } });
+      const sandbox = this.live.get(sessionId);
+      if (sandbox) {
+        this.live.delete(sessionId);
+        sandbox.agent.close();
+        await this.options.driver.remove(sandbox.containerId);
+      }
+    });
   }
 
   private async checkAgent(agent: AgentClient): Promise<void> {
@@ -200,7 +246,7 @@ export class SandboxManager {
         await driver.remove(sandbox.containerId);
       }
       for (const container of await driver.list()) {
-        if (container.sessionId === sessionId) await driver.remove(container.id);
+        if (container.sessionId === sessionId && container.role === "sandbox") await driver.remove(container.id);
       }
       const workspace = this.workspaceDir(sessionId);
       if (!existsSync(workspace)) return;
@@ -232,7 +278,7 @@ export class SandboxManager {
       this.live.delete(sessionId);
       sandbox?.agent.close();
       for (const container of await driver.list()) {
-        if (container.sessionId === sessionId) await driver.remove(container.id);
+        if (container.sessionId === sessionId && container.role === "sandbox") await driver.remove(container.id);
       }
       for (const object of await store.list(`snapshots/${sessionId}/`)) await store.delete(object.key);
       await db.delete(sandboxes).where(eq(sandboxes.sessionId, sessionId));

@@ -37,6 +37,7 @@ function interpreter(language: Language, file: string): string[] {
 
 /** Turns inline code or an entry file into the command the agent runs, with its arguments. */
 export function buildRunCommand(language: Language, source: RunSource, runId: string, args: string[] = []): RunCommand {
+  if (source.code !== undefined && language === "go") return inlineGo(source.code, runId, args);
   if (source.code !== undefined) {
     const dir = `/tmp/.sandpit/runs/${runId}`;
     const file = `${dir}/main.${EXTENSIONS[language]}`;
@@ -44,7 +45,7 @@ export function buildRunCommand(language: Language, source: RunSource, runId: st
       argv: [...interpreter(language, file), ...args],
       files: [{ path: file, data: Buffer.from(source.code).toString("base64") }],
       // Inline Python imports modules that sit in the workspace, as a script there would.
-      env: language === "python" ? { PYTHONPATH: "/workspace" } : {},
+      env: language === "python" ? { PYTHONPATH: "/workspace:/opt/layer/python" } : {},
       cleanupDir: dir,
     };
   }
@@ -54,4 +55,24 @@ export function buildRunCommand(language: Language, source: RunSource, runId: st
   }
   const file = path.posix.isAbsolute(entry) ? entry : `/workspace/${entry}`;
   return { argv: [...interpreter(language, file), ...args], files: [], env: {} };
+}
+
+/**
+ * Inline Go is built as a module next to a copy of the layer's go.mod (so the setup's modules
+ * resolve from the layer's module cache), then run from /workspace.
+ */
+function inlineGo(code: string, runId: string, args: string[]): RunCommand {
+  const dir = `/tmp/.sandpit/runs/${runId}`;
+  const script = [
+    'cd "$0"',
+    "if [ -f /opt/layer/go/go.mod ]; then cp /opt/layer/go/go.mod /opt/layer/go/go.sum . 2>/dev/null || cp /opt/layer/go/go.mod .; else go mod init sandpit/run >/dev/null 2>&1; fi",
+    "go build -o main.bin . || exit $?",
+    'cd /workspace && exec "$0/main.bin" "$@"',
+  ].join("\n");
+  return {
+    argv: ["bash", "-c", script, dir, ...args],
+    files: [{ path: `${dir}/main.go`, data: Buffer.from(code).toString("base64") }],
+    env: {},
+    cleanupDir: dir,
+  };
 }

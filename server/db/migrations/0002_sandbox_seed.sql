@@ -1,0 +1,1 @@
+ALTER TABLE "sandboxes" ADD COLUMN "seeded_layer_key" text;

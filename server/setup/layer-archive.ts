@@ -1,0 +1,45 @@
+import "server-only";
+import { lstatSync } from "node:fs";
+import type { Readable } from "node:stream";
+import * as tar from "tar";
+import { isSensitive } from "./sensitive";
+
+export interface ArchiveStats {
+  files: number;
+  bytes: number;
+  excluded: string[];
+}
+
+/**
+ * A folder as ONE gzip-compressed tar stream, without the sensitive files; `stats` is complete
+ * once the stream has ended.
+ */
+export function archiveFolder(dir: string): { stream: Readable; stats: ArchiveStats } {
+  const stats: ArchiveStats = { files: 0, bytes: 0, excluded: [] };
+  const stream = tar.create(
+    {
+      gzip: { level: 6 },
+      cwd: dir,
+      portable: true,
+      follow: false,
+      filter: (path) => {
+        if (isSensitive(path)) {
+          stats.excluded.push(path.replace(/^\.\//, ""));
+          return false;
+        }
+        try {
+          const info = lstatSync(`${dir}/${path}`);
+          if (info.isFile()) {
+            stats.files += 1;
+            stats.bytes += info.size;
+          }
+        } catch {
+          // gone while archiving: tar reports it
+        }
+        return true;
+      },
+    },
+    ["."],
+  ) as unknown as Readable;
+  return { stream, stats };
+}

@@ -1,0 +1,189 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import path from "node:path";
+import type { Logger } from "pino";
+import type { Limits } from "@/server/config";
+import type { LayerRecord, SetupStepRecord } from "@/server/db/schema";
+import { AgentClient } from "@/server/sandbox/agent-client";
+import type { ProcessResult } from "@/server/sandbox/agent/protocol";
+import type { SandboxDriver } from "@/server/sandbox/driver";
+import { makeSandboxDir } from "@/server/sandbox/workspace";
+import type { ObjectStore } from "@/server/storage/object-store";
+import { archiveFolder } from "./layer-archive";
+import type { LayerCache } from "./layer-cache";
+import type { PlannedStep } from "./steps";
+
+export interface SetupEnvironment {
+  driver: SandboxDriver;
+  store: ObjectStore;
+  layers: LayerCache;
+  image: string;
+  dataDir: string;
+  agentDir: string;
+  limits: Limits;
+  timeoutMs: number;
+  network: string;
+  caBundle?: string;
+  mirrors: { pipIndexUrl?: string; npmRegistry?: string; goproxy?: string; gosumdb?: string };
+  log: Logger;
+}
+
+export interface SetupOutcome {
+  success: boolean;
+  error?: string;
+  stdout: string;
+  stderr: string;
+  steps: SetupStepRecord[];
+  layer?: LayerRecord;
+}
+
+const LOG_TAIL = 4_000;
+const OUTPUT_TAIL = 64_000;
+
+function tail(text: string, max: number): string {
+  return text.length > max ? text.slice(text.length - max) : text;
+}
+
+/** The environment of a setup container: setup envs, the CA bundle and the registry mirrors. */
+export function setupContainerEnv(env: SetupEnvironment, envs: Array<[string, string]>): Record<string, string> {
+  const vars: Record<string, string> = {
+    NPM_CONFIG_CACHE: "/tmp/npm-cache",
+    GOCACHE: "/tmp/go-cache",
+    GOFLAGS: "-modcacherw",
+  };
+  if (env.caBundle) {
+    for (const name of ["NODE_EXTRA_CA_CERTS", "PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO", "DENO_CERT"]) {
+      vars[name] = "/etc/sandpit/ca.crt";
+    }
+  }
+  if (env.mirrors.pipIndexUrl) vars.PIP_INDEX_URL = env.mirrors.pipIndexUrl;
+  if (env.mirrors.npmRegistry) vars.NPM_CONFIG_REGISTRY = env.mirrors.npmRegistry;
+  if (env.mirrors.goproxy) vars.GOPROXY = env.mirrors.goproxy;
+  if (env.mirrors.gosumdb) vars.GOSUMDB = env.mirrors.gosumdb;
+  // The spec's envs come last: a setup may point its own steps elsewhere.
+  for (const [key, value] of envs) vars[key] = value;
+  return vars;
+}
+
+/**
+ * Runs the steps in a fresh setup container (network on, setup envs set only there), then stores
+ * what they produced as ONE archive under `layerKey`. The first failing step stops the setup.
+ */
+export async function runSetup(
+  env: SetupEnvironment,
+  job: { sessionId: string; layerKey: string; steps: PlannedStep[]; envs: Array<[string, string]> },
+  progress: (steps: SetupStepRecord[]) => void,
+): Promise<SetupOutcome> {
+  const deadline = Date.now() + env.timeoutMs;
+  const records: SetupStepRecord[] = job.steps.map((step) => ({ name: step.name, status: "pending", started_at: null, duration_ms: null, log: "", exit_code: null }));
+  const work = await mkdtemp(path.join(env.dataDir, "setup-"));
+  const layerDir = path.join(work, "layer");
+  const runDir = path.join(work, "run");
+  let stdout = "";
+  let stderr = "";
+  let containerId: string | undefined;
+  let agent: AgentClient | undefined;
+  try {
+    await makeSandboxDir(layerDir);
+    await makeSandboxDir(path.join(layerDir, "workspace"));
+    await makeSandboxDir(runDir, 0o700);
+    ({ containerId } = await env.driver.start({
+      sessionId: job.sessionId,
+      role: "setup",
+      image: env.image,
+      workspaceDir: path.join(layerDir, "workspace"),
+      runDir,
+      agentDir: env.agentDir,
+      layerDir,
+      layerWritable: true,
+      caBundle: env.caBundle,
+      limits: { ...env.limits, tmpMb: Math.max(env.limits.tmpMb, 1024), memoryMb: Math.max(env.limits.memoryMb, 2048), pids: Math.max(env.limits.pids, 1024) },
+      network: env.network !== "none",
+      networkMode: env.network,
+      env: setupContainerEnv(env, job.envs),
+    }));
+    agent = await AgentClient.connect(path.join(runDir, "agent.sock"), 30_000);
+
+    for (const [index, step] of job.steps.entries()) {
+      const record = records[index] as SetupStepRecord;
+      record.status = "running";
+      record.started_at = new Date().toISOString();
+      progress(records);
+      const started = Date.now();
+      let failed: { exitCode: number; timedOut: boolean } | undefined;
+      for (const command of step.commands) {
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) {
+          failed = { exitCode: 124, timedOut: true };
+          break;
+        }
+        let stepErr = "";
+        const result = (await agent.request(
+          "run",
+          {
+            runId: `setup-${randomBytes(6).toString("hex")}`,
+            argv: command.argv,
+            cwd: command.cwd,
+            env: {},
+            files: command.files,
+            timeoutMs: remaining,
+            outputLimit: 16 * 1024 * 1024,
+            stream: true,
+          },
+          (fd, data) => {
+            const text = data.toString();
+            record.log = tail(record.log + text, LOG_TAIL);
+            if (fd === 1) stdout = tail(stdout + text, OUTPUT_TAIL);
+            else {
+              stderr = tail(stderr + text, OUTPUT_TAIL);
+              stepErr = tail(stepErr + text, OUTPUT_TAIL);
+            }
+            progress(records);
+          },
+        )) as ProcessResult;
+        if (result.exitCode !== 0) {
+          failed = { exitCode: result.exitCode, timedOut: result.timedOut };
+          record.log = tail(record.log, LOG_TAIL);
+          if (!stepErr.trim()) stderr = tail(`${stderr}(no output on stderr)\n`, OUTPUT_TAIL);
+          break;
+        }
+      }
+      record.duration_ms = Date.now() - started;
+      record.exit_code = failed?.exitCode ?? 0;
+      record.status = failed ? "failed" : "completed";
+      progress(records);
+      if (failed) {
+        for (const rest of records.slice(index + 1)) rest.status = "skipped";
+        const error = failed.timedOut
+          ? `setup timed out after ${Math.round(env.timeoutMs / 1000)} s during the ${step.name} step`
+          : `the ${step.name} step failed (exit ${failed.exitCode})`;
+        return { success: false, error, stdout, stderr, steps: records };
+      }
+    }
+
+    agent.close();
+    await env.driver.remove(containerId);
+    containerId = undefined;
+    const stored = await storeLayer(env, job.layerKey, layerDir);
+    await env.layers.adopt(job.layerKey, layerDir);
+    return { success: true, stdout, stderr, steps: records, layer: stored };
+  } catch (error) {
+    const message = (error as Error).message;
+    for (const record of records) if (record.status === "running" || record.status === "pending") record.status = record.status === "running" ? "failed" : "skipped";
+    return { success: false, error: `setup could not run: ${message}`, stdout, stderr, steps: records };
+  } finally {
+    agent?.close();
+    if (containerId) await env.driver.remove(containerId).catch(() => undefined);
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function storeLayer(env: SetupEnvironment, key: string, layerDir: string): Promise<LayerRecord> {
+  const started = Date.now();
+  const { stream, stats } = archiveFolder(layerDir);
+  await env.store.put(key, stream);
+  const bytes = (await env.store.head(key)) ?? 0;
+  env.log.info({ key, bytes, files: stats.files, excluded: stats.excluded.length, ms: Date.now() - started }, "layer stored");
+  return { key, bytes, files: stats.files, cache_hit: false };
+}

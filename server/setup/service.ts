@@ -1,0 +1,316 @@
+import "server-only";
+import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import type { Logger } from "pino";
+import { normalizeSetup, setupSpecSchema, type NormalizedSetup, type SetupSpec } from "@/lib/setup/spec";
+import type { Database } from "@/server/db/client";
+import { layers, setups, type LayerRecord, type SetupStepRecord } from "@/server/db/schema";
+import type { SandboxManager } from "@/server/sandbox/manager";
+import type { ObjectStore } from "@/server/storage/object-store";
+import { SetupNotFoundError, SetupSpecError } from "./errors";
+import { layerKey, specHash } from "./layer-key";
+import { runSetup, type SetupEnvironment } from "./runner";
+import { planSteps } from "./steps";
+
+export type SetupStatus = "pending" | "running" | "completed" | "failed";
+
+/** A setup as the API shows it; ERA's field names, plus steps and the layer. */
+export interface SetupView {
+  status: SetupStatus;
+  success: boolean | null;
+  duration_ms: number | null;
+  pip_packages: string[];
+  npm_packages: string[];
+  go_modules: string[];
+  commands_run: number;
+  error: string | null;
+  stdout: string;
+  stderr: string;
+  steps: SetupStepRecord[];
+  layer: LayerRecord | null;
+  queued_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  note: string | null;
+}
+
+export interface SetupServiceOptions {
+  db: Database;
+  store: ObjectStore;
+  sandboxes: SandboxManager;
+  environment: SetupEnvironment;
+  /** The runtime image's id, part of every layer key. */
+  imageId: () => Promise<string>;
+  concurrency: number;
+  log: Logger;
+}
+
+const PROGRESS_WRITE_MS = 300;
+
+/** Runs setups asynchronously through a bounded queue and stores each result as a layer. */
+export class SetupService {
+  private readonly waiting: string[] = [];
+  private readonly active = new Set<string>();
+  private closed = false;
+  private readonly settled = new Map<string, Array<() => void>>();
+
+  constructor(private readonly options: SetupServiceOptions) {}
+
+  /** Validates and stores a setup, then queues it; a stored layer for the same spec completes it at once. */
+  async submit(sessionId: string, input: unknown): Promise<SetupView> {
+    const parsed = setupSpecSchema.safeParse(input);
+    if (!parsed.success) throw new SetupSpecError(parsed.error.issues.map((i) => `${["setup", ...i.path.map(String)].join(".")}: ${i.message}`));
+    const spec = parsed.data;
+    const normalized = normalizeSetup(spec);
+    const key = layerKey(normalized, await this.options.imageId());
+    const now = new Date();
+    const row = {
+      sessionId,
+      spec: spec as Record<string, unknown>,
+      specHash: specHash(normalized),
+      layerKey: key,
+      status: "pending" as const,
+      success: null,
+      durationMs: null,
+      error: null,
+      stdout: null,
+      stderr: null,
+      steps: [],
+      layer: null,
+      note: null,
+      queuedAt: now,
+      startedAt: null,
+      finishedAt: null,
+    };
+    await this.options.db.insert(setups).values(row).onConflictDoUpdate({ target: setups.sessionId, set: row });
+    if (await this.completeFromCache(sessionId, key, normalized)) return this.view(sessionId);
+    this.enqueue(sessionId);
+    return this.view(sessionId);
+  }
+
+  /** Runs the same setup again (after a failure, for example). */
+  async retry(sessionId: string): Promise<SetupView> {
+    const [row] = await this.options.db.select().from(setups).where(eq(setups.sessionId, sessionId));
+    if (!row) throw new SetupNotFoundError(sessionId);
+    return this.submit(sessionId, row.spec);
+  }
+
+  async get(sessionId: string): Promise<SetupView | undefined> {
+    const [row] = await this.options.db.select().from(setups).where(eq(setups.sessionId, sessionId));
+    return row ? toView(row) : undefined;
+  }
+
+  private async view(sessionId: string): Promise<SetupView> {
+    const view = await this.get(sessionId);
+    if (!view) throw new SetupNotFoundError(sessionId);
+    return view;
+  }
+
+  async delete(sessionId: string): Promise<void> {
+    const index = this.waiting.indexOf(sessionId);
+    if (index >= 0) this.waiting.splice(index, 1);
+    await this.options.db.delete(setups).where(eq(setups.sessionId, sessionId));
+  }
+
+  /** Resolves once the session's setup is completed or failed (for tests and the CLI). */
+  async waitFor(sessionId: string, timeoutMs = 600_000): Promise<SetupView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const view = await this.view(sessionId);
+      if (view.status === "completed" || view.status === "failed") return view;
+      if (Date.now() > deadline) throw new Error(`setup of ${sessionId} still ${view.status} after ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const list = this.settled.get(sessionId) ?? [];
+        list.push(resolve);
+        this.settled.set(sessionId, list);
+        setTimeout(resolve, 500);
+      });
+    }
+  }
+
+  /**
+   * After a restart: setups left `running` by the previous process are queued again (their
+   * container is gone with it) and `pending` ones are queued; none stays stuck.
+   */
+  async recover(): Promise<number> {
+    const { db, environment } = this.options;
+    for (const container of await environment.driver.list()) {
+      if (container.role === "setup") await environment.driver.remove(container.id);
+    }
+    await db
+      .update(setups)
+      .set({ status: "pending", note: "queued again: the server restarted while this setup was running", steps: [], startedAt: null })
+      .where(eq(setups.status, "running"));
+    const pending = await db.select({ sessionId: setups.sessionId }).from(setups).where(eq(setups.status, "pending")).orderBy(setups.queuedAt);
+    for (const { sessionId } of pending) this.enqueue(sessionId);
+    return pending.length;
+  }
+
+  private async completeFromCache(sessionId: string, key: string, normalized: NormalizedSetup): Promise<boolean> {
+    const bytes = await this.options.store.head(key);
+    if (bytes === undefined) return false;
+    const [known] = await this.options.db.select().from(layers).where(eq(layers.key, key));
+    const now = new Date();
+    const layer: LayerRecord = { key, bytes, files: known?.files ?? 0, cache_hit: true };
+    // The session uses the layer before anyone can see `completed`.
+    await this.useLayer(sessionId, key, bytes, layer.files);
+    await this.options.db
+      .update(setups)
+      .set({
+        status: "completed",
+        success: true,
+        durationMs: 0,
+        layer,
+        steps: stepsOf(normalized).map((name) => ({ name, status: "completed", started_at: null, duration_ms: 0, log: "", exit_code: 0 })),
+        startedAt: now,
+        finishedAt: now,
+        note: "the layer for this setup was already stored: nothing to install",
+      })
+      .where(eq(setups.sessionId, sessionId));
+    this.options.log.info({ sessionId, key }, "setup completed from a stored layer");
+    return true;
+  }
+
+  private async useLayer(sessionId: string, key: string, bytes: number, files: number): Promise<void> {
+    const now = new Date();
+    await this.options.db
+      .insert(layers)
+      .values({ key, bytes, files, createdAt: now, lastUsedAt: now })
+      .onConflictDoUpdate({ target: layers.key, set: { lastUsedAt: now } });
+    await this.options.sandboxes.attachLayer(sessionId, key);
+  }
+
+  private enqueue(sessionId: string): void {
+    if (this.closed || this.waiting.includes(sessionId) || this.active.has(sessionId)) return;
+    this.waiting.push(sessionId);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.closed && this.active.size < this.options.concurrency && this.waiting.length > 0) {
+      const sessionId = this.waiting.shift() as string;
+      this.active.add(sessionId);
+      void this.execute(sessionId)
+        .catch((error: unknown) => this.options.log.error({ sessionId, err: error }, "setup job failed unexpectedly"))
+        .finally(() => {
+          this.active.delete(sessionId);
+          for (const wake of this.settled.get(sessionId) ?? []) wake();
+          this.settled.delete(sessionId);
+          this.pump();
+        });
+    }
+  }
+
+  private async execute(sessionId: string): Promise<void> {
+    const { db, log } = this.options;
+    const [row] = await db.select().from(setups).where(eq(setups.sessionId, sessionId));
+    if (!row || row.status !== "pending") return;
+    const spec = row.spec as SetupSpec;
+    const normalized = normalizeSetup(spec);
+    if (await this.completeFromCache(sessionId, row.layerKey, normalized)) return;
+
+    const started = new Date();
+    await db
+      .update(setups)
+      .set({ status: "running", startedAt: started, attempts: sql`${setups.attempts} + 1` })
+      .where(and(eq(setups.sessionId, sessionId), eq(setups.status, "pending")));
+    log.info({ sessionId, layerKey: row.layerKey }, "setup started");
+
+    let latest: SetupStepRecord[] = [];
+    let dirty = false;
+    const flush = async (): Promise<void> => {
+      if (!dirty) return;
+      dirty = false;
+      await db.update(setups).set({ steps: latest }).where(and(eq(setups.sessionId, sessionId), eq(setups.status, "running")));
+    };
+    const timer = setInterval(() => void flush().catch(() => undefined), PROGRESS_WRITE_MS);
+    let outcome;
+    try {
+      outcome = await runSetup(
+        this.options.environment,
+        { sessionId, layerKey: row.layerKey, steps: planSteps(normalized, spec), envs: normalized.envs },
+        (steps) => {
+          latest = structuredClone(steps);
+          dirty = true;
+        },
+      );
+    } finally {
+      clearInterval(timer);
+    }
+    if (outcome.layer) await this.useLayer(sessionId, outcome.layer.key, outcome.layer.bytes, outcome.layer.files);
+    const finished = new Date();
+    await db
+      .update(setups)
+      .set({
+        status: outcome.success ? "completed" : "failed",
+        success: outcome.success,
+        durationMs: finished.getTime() - started.getTime(),
+        error: outcome.error ?? null,
+        stdout: outcome.stdout,
+        stderr: outcome.stderr,
+        steps: outcome.steps,
+        layer: outcome.layer ?? null,
+        finishedAt: finished,
+      })
+      .where(eq(setups.sessionId, sessionId));
+    log.info({ sessionId, success: outcome.success, ms: finished.getTime() - started.getTime(), error: outcome.error }, "setup finished");
+  }
+
+  /**
+   * Deletes stored layers that no session has used for `days` days and that no setup still
+   * points at; returns the deleted keys.
+   */
+  async prune(days: number, now = new Date()): Promise<string[]> {
+    const { db, store, log } = this.options;
+    const cutoff = new Date(now.getTime() - days * 86_400_000);
+    const stale = await db.select().from(layers).where(lt(layers.lastUsedAt, cutoff));
+    if (stale.length === 0) return [];
+    const referenced = new Set(
+      (await db.select({ key: setups.layerKey }).from(setups).where(inArray(setups.layerKey, stale.map((l) => l.key)))).map((r) => r.key),
+    );
+    const deleted: string[] = [];
+    for (const layer of stale) {
+      if (referenced.has(layer.key)) continue;
+      await store.delete(layer.key);
+      await db.delete(layers).where(eq(layers.key, layer.key));
+      deleted.push(layer.key);
+    }
+    log.info({ deleted: deleted.length, days }, "layers pruned");
+    return deleted;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.waiting.length = 0;
+  }
+}
+
+function stepsOf(setup: NormalizedSetup): Array<SetupStepRecord["name"]> {
+  const names: Array<SetupStepRecord["name"]> = [];
+  if (setup.pip.length > 0) names.push("pip");
+  if (setup.npm.length > 0) names.push("npm");
+  if (setup.go.length > 0) names.push("go");
+  if (setup.commands.length > 0) names.push("commands");
+  return names;
+}
+
+function toView(row: typeof setups.$inferSelect): SetupView {
+  const normalized = normalizeSetup(row.spec as SetupSpec);
+  return {
+    status: row.status,
+    success: row.success,
+    duration_ms: row.durationMs,
+    pip_packages: normalized.pip,
+    npm_packages: normalized.npm,
+    go_modules: normalized.go,
+    commands_run: row.steps.find((step) => step.name === "commands")?.status === "completed" ? normalized.commands.length : 0,
+    error: row.error,
+    stdout: row.stdout ?? "",
+    stderr: row.stderr ?? "",
+    steps: row.steps,
+    layer: row.layer ?? null,
+    queued_at: row.queuedAt.toISOString(),
+    started_at: row.startedAt?.toISOString() ?? null,
+    finished_at: row.finishedAt?.toISOString() ?? null,
+    note: row.note,
+  };
+}

@@ -1,0 +1,52 @@
+import { SetupService } from "@/server/setup/service";
+import type { SetupEnvironment } from "@/server/setup/runner";
+import { sandboxHarness, type HarnessOptions, type SandboxHarness } from "./sandbox";
+
+export interface SetupHarness extends SandboxHarness {
+  setups: SetupService;
+  environment: SetupEnvironment;
+}
+
+/**
+ * Sandboxes plus the setup service. Setup containers use the host's network so that they reach
+ * package servers the tests start on loopback; the host's CA bundle is trusted inside them.
+ */
+export async function setupHarness(
+  options: HarnessOptions & { mirrors?: SetupEnvironment["mirrors"]; timeoutMs?: number; network?: string } = {},
+): Promise<SetupHarness> {
+  const h = await sandboxHarness(options);
+  const environment: SetupEnvironment = {
+    driver: h.driver,
+    store: h.store,
+    layers: h.layers,
+    image: h.image,
+    dataDir: h.dataDir,
+    agentDir: h.manager.agentDir,
+    limits: h.config.limits,
+    timeoutMs: options.timeoutMs ?? h.config.setup.timeoutMs,
+    network: options.network ?? "host",
+    caBundle: h.config.extraCaBundle,
+    mirrors: options.mirrors ?? {},
+    log: h.log,
+  };
+  const imageId = (await h.docker.getImage(h.image).inspect()).Id;
+  const setups = new SetupService({
+    db: h.database.db,
+    store: h.store,
+    sandboxes: h.manager,
+    environment,
+    imageId: () => Promise.resolve(imageId),
+    concurrency: 2,
+    log: h.log,
+  });
+  const dispose = h[Symbol.asyncDispose].bind(h);
+  return Object.assign(h, {
+    setups,
+    environment,
+    async [Symbol.asyncDispose]() {
+      setups.close();
+      await dispose();
+    },
+  });
+}
+
