@@ -35,9 +35,14 @@ export async function startPackageServers(): Promise<PackageServers> {
       res.writeHead(status, { "content-type": type });
       res.end(body);
     };
-    if (url === "/simple/" || url === "/simple") return send(200, '<html><body><a href="/simple/sandpit-demo/">sandpit-demo</a></body></html>', "text/html");
+    if (url === "/simple/" || url === "/simple")
+      return send(200, '<html><body><a href="/simple/sandpit-demo/">sandpit-demo</a></body></html>', "text/html");
     if (url === "/simple/sandpit-demo/" || url === "/simple/sandpit-demo") {
-      return send(200, `<html><body><a href="/files/${wheelName}#sha256=${wheelSha}">${wheelName}</a></body></html>`, "text/html");
+      return send(
+        200,
+        `<html><body><a href="/files/${wheelName}#sha256=${wheelSha}">${wheelName}</a></body></html>`,
+        "text/html",
+      );
     }
     if (url === `/files/${wheelName}`) return send(200, wheel, "application/octet-stream");
     if (url.startsWith("/simple/")) return send(404, "not found");

@@ -64,7 +64,17 @@ export async function sandboxHarness(options: HarnessOptions = {}): Promise<Sand
   const layers = new LayerCache(path.join(dataDir, "layers"), store, log);
   const image = runtimeImageRef(config.runtimeImage);
   const make = (): SandboxManager =>
-    new SandboxManager({ driver, store, db: database.db, image, dataDir, limits, idleTimeoutMs: options.idleTimeoutMs ?? 600_000, log, layers });
+    new SandboxManager({
+      driver,
+      store,
+      db: database.db,
+      image,
+      dataDir,
+      limits,
+      idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
+      log,
+      layers,
+    });
   const managers = [make()];
   const sessions: string[] = [];
   return {

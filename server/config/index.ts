@@ -133,7 +133,11 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
     objectStore: resolveObjectStore(env.OBJECT_STORE_URL, dataDir, env),
     database: resolveDatabase(env.DATABASE_URL, dataDir),
     idleTimeoutMs: env.SANDPIT_IDLE_TIMEOUT,
-    setup: { timeoutMs: env.SANDPIT_SETUP_TIMEOUT, concurrency: env.SANDPIT_SETUP_CONCURRENCY, network: env.SANDPIT_SETUP_NETWORK },
+    setup: {
+      timeoutMs: env.SANDPIT_SETUP_TIMEOUT,
+      concurrency: env.SANDPIT_SETUP_CONCURRENCY,
+      network: env.SANDPIT_SETUP_NETWORK,
+    },
     limits: {
       memoryMb: env.SANDPIT_MEMORY_MB,
       cpus: env.SANDPIT_CPUS,

@@ -153,7 +153,10 @@ export const envSchema = {
       "must be a GOPROXY list such as https://proxy.golang.org,direct",
     )
     .optional(),
-  SANDPIT_GOSUMDB: z.string().regex(/^[A-Za-z0-9.:/_+-]+$/, "must be off or a checksum database such as sum.golang.org").optional(),
+  SANDPIT_GOSUMDB: z
+    .string()
+    .regex(/^[A-Za-z0-9.:/_+-]+$/, "must be off or a checksum database such as sum.golang.org")
+    .optional(),
   SANDPIT_SETUP_NETWORK: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a Docker network name: bridge, host, none or one you created")

@@ -53,7 +53,9 @@ export const setups = pgTable(
     spec: jsonb("spec").$type<Record<string, unknown>>().notNull(),
     specHash: text("spec_hash").notNull(),
     layerKey: text("layer_key").notNull(),
-    status: text("status", { enum: ["pending", "running", "completed", "failed"] }).notNull().default("pending"),
+    status: text("status", { enum: ["pending", "running", "completed", "failed"] })
+      .notNull()
+      .default("pending"),
     success: boolean("success"),
     durationMs: integer("duration_ms"),
     error: text("error"),

@@ -95,6 +95,21 @@ describe("Sandbox lifecycle", () => {
     expect((await readFile(h.manager, session, "keep/second.txt")).data.toString()).toBe("2");
   });
 
+  it("never puts sensitive files into a snapshot", async () => {
+    const session = h.session();
+    await exec(h.manager, session, {
+      command: "mkdir -p .ssh && echo SECRET-IN-ENV > .env && echo k > .ssh/id_rsa && echo kept > app.txt",
+    });
+    await h.manager.hibernate(session);
+    const [snapshot] = await h.store.list(`snapshots/${session}/`);
+    const { buffer } = await import("node:stream/consumers");
+    const { gunzipSync } = await import("node:zlib");
+    const tarBytes = gunzipSync(await buffer(await h.store.get(snapshot?.key ?? "")));
+    expect(tarBytes.includes("SECRET-IN-ENV")).toBe(false);
+    expect(tarBytes.includes("id_rsa")).toBe(false);
+    expect((await exec(h.manager, session, { command: "ls -A" })).stdout).toBe(".ssh\napp.txt\n");
+  });
+
   it("keeps files when the container is killed from outside", async () => {
     const session = h.session();
     await writeFile(h.manager, session, "survivor.txt", Buffer.from("alive"));

@@ -173,7 +173,10 @@ export class SandboxManager {
       .insert(sandboxes)
       .values({ sessionId, ...values })
       .onConflictDoUpdate({ target: sandboxes.sessionId, set: values });
-    this.log.info({ sessionId, containerId, ms: Date.now() - started, restored: Boolean(row?.snapshotKey), layer: layerKey }, "sandbox ready");
+    this.log.info(
+      { sessionId, containerId, ms: Date.now() - started, restored: Boolean(row?.snapshotKey), layer: layerKey },
+      "sandbox ready",
+    );
     return this.track(sessionId, containerId, agent);
   }
 
@@ -191,7 +194,9 @@ export class SandboxManager {
       outputLimit: 65_536,
     })) as { exitCode: number; stderr: string };
     if (result.exitCode !== 0) {
-      throw new SandboxUnavailableError(`could not copy the setup's files into the workspace: ${Buffer.from(result.stderr, "base64").toString()}`);
+      throw new SandboxUnavailableError(
+        `could not copy the setup's files into the workspace: ${Buffer.from(result.stderr, "base64").toString()}`,
+      );
     }
   }
 

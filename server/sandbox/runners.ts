@@ -17,7 +17,7 @@ export interface RunCommand {
 
 const EXTENSIONS: Record<Language, string> = { python: "py", node: "js", typescript: "ts", go: "go", deno: "ts", bash: "sh" };
 
-function interpreter(language: Language, file: string): string[] {
+function interpreter(language: Language, file: string, dir: string): string[] {
   switch (language) {
     case "python":
       return ["python3", file];
@@ -28,8 +28,7 @@ function interpreter(language: Language, file: string): string[] {
     case "go":
       return ["go", "run", file];
     case "deno":
-      // The sandbox is the boundary: inside it, deno may use what the sandbox allows.
-      return ["deno", "run", "--allow-all", "--quiet", file];
+      return denoCommand(file, dir);
     case "bash":
       return ["bash", file];
   }
@@ -38,11 +37,11 @@ function interpreter(language: Language, file: string): string[] {
 /** Turns inline code or an entry file into the command the agent runs, with its arguments. */
 export function buildRunCommand(language: Language, source: RunSource, runId: string, args: string[] = []): RunCommand {
   if (source.code !== undefined && language === "go") return inlineGo(source.code, runId, args);
+  const dir = `/tmp/.sandpit/runs/${runId}`;
   if (source.code !== undefined) {
-    const dir = `/tmp/.sandpit/runs/${runId}`;
     const file = `${dir}/main.${EXTENSIONS[language]}`;
     return {
-      argv: [...interpreter(language, file), ...args],
+      argv: [...interpreter(language, file, dir), ...args],
       files: [{ path: file, data: Buffer.from(source.code).toString("base64") }],
       // Inline Python imports modules that sit in the workspace, as a script there would.
       env: language === "python" ? { PYTHONPATH: "/workspace:/opt/layer/python" } : {},
@@ -54,7 +53,30 @@ export function buildRunCommand(language: Language, source: RunSource, runId: st
     throw new InvalidRunError(`entry "${source.entry}" must be a file inside /workspace`);
   }
   const file = path.posix.isAbsolute(entry) ? entry : `/workspace/${entry}`;
-  return { argv: [...interpreter(language, file), ...args], files: [], env: {} };
+  // deno keeps its per-run config in the run folder, which is removed afterwards.
+  return {
+    argv: [...interpreter(language, file, dir), ...args],
+    files: [],
+    env: {},
+    ...(language === "deno" ? { cleanupDir: dir } : {}),
+  };
+}
+
+/**
+ * deno resolves `npm:` imports from the layer's node_modules (offline) through a per-run config
+ * in the run folder that points at the layer; without a layer it runs plainly. The sandbox is the
+ * boundary, so inside it deno may use everything the sandbox allows.
+ */
+function denoCommand(file: string, dir: string): string[] {
+  const script = [
+    'd="$0/.deno"; f="$1"; shift',
+    "if [ -f /opt/layer/node/package.json ]; then",
+    '  mkdir -p "$d" && printf \'{"nodeModulesDir":"manual"}\' > "$d/deno.json" && cp /opt/layer/node/package.json "$d/" && ln -sfn /opt/layer/node/node_modules "$d/node_modules"',
+    '  exec deno run --allow-all --quiet --config "$d/deno.json" "$f" "$@"',
+    "fi",
+    'exec deno run --allow-all --quiet "$f" "$@"',
+  ].join("\n");
+  return ["bash", "-c", script, dir, file];
 }
 
 /**

@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
+import { isSensitive } from "@/server/storage/sensitive";
 
 export const SANDBOX_UID = 1000;
 export const SANDBOX_GID = 1000;
@@ -16,9 +17,14 @@ export async function makeSandboxDir(dir: string, mode = 0o755): Promise<void> {
   if (isRoot) await chown(dir, SANDBOX_UID, SANDBOX_GID);
 }
 
-/** The workspace as one gzip-compressed tar stream; symlinks are stored as links, never followed. */
+/**
+ * The workspace as one gzip-compressed tar stream; symlinks are stored as links, never followed,
+ * and sensitive files (`.env`, keys, credentials) are left out: they never reach the object store.
+ */
 export function archiveWorkspace(dir: string): Readable {
-  return tar.create({ gzip: true, cwd: dir, portable: true, follow: false, noDirRecurse: false }, ["."]) as unknown as Readable;
+  return tar.create({ gzip: true, cwd: dir, portable: true, follow: false, filter: (file) => !isSensitive(file) }, [
+    ".",
+  ]) as unknown as Readable;
 }
 
 /**

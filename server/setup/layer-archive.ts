@@ -1,8 +1,24 @@
 import "server-only";
 import { lstatSync } from "node:fs";
+import { readdir, rm } from "node:fs/promises";
+import path from "node:path";
 import type { Readable } from "node:stream";
 import * as tar from "tar";
-import { isSensitive } from "./sensitive";
+import { isSensitive } from "@/server/storage/sensitive";
+
+/** Deletes the sensitive files under `dir` (symlinks are not followed); returns their paths. */
+export async function removeSensitive(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  for (const entry of entries) {
+    const relative = path.relative(dir, path.join(entry.parentPath, entry.name));
+    if (isSensitive(relative)) {
+      await rm(path.join(dir, relative), { recursive: true, force: true });
+      removed.push(relative);
+    }
+  }
+  return removed;
+}
 
 export interface ArchiveStats {
   files: number;

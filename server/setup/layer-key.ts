@@ -6,7 +6,9 @@ export const LAYER_FORMAT = 1;
 
 /** The object key of a setup's layer: a hash of the normalized spec and the runtime image. */
 export function layerKey(setup: NormalizedSetup, imageId: string): string {
-  const hash = createHash("sha256").update(JSON.stringify({ format: LAYER_FORMAT, image: imageId, setup })).digest("hex");
+  const hash = createHash("sha256")
+    .update(JSON.stringify({ format: LAYER_FORMAT, image: imageId, setup }))
+    .digest("hex");
   return `layers/${hash}.tar.gz`;
 }
 

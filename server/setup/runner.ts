@@ -10,7 +10,7 @@ import type { ProcessResult } from "@/server/sandbox/agent/protocol";
 import type { SandboxDriver } from "@/server/sandbox/driver";
 import { makeSandboxDir } from "@/server/sandbox/workspace";
 import type { ObjectStore } from "@/server/storage/object-store";
-import { archiveFolder } from "./layer-archive";
+import { archiveFolder, removeSensitive } from "./layer-archive";
 import type { LayerCache } from "./layer-cache";
 import type { PlannedStep } from "./steps";
 
@@ -53,7 +53,15 @@ export function setupContainerEnv(env: SetupEnvironment, envs: Array<[string, st
     GOFLAGS: "-modcacherw",
   };
   if (env.caBundle) {
-    for (const name of ["NODE_EXTRA_CA_CERTS", "PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO", "DENO_CERT"]) {
+    for (const name of [
+      "NODE_EXTRA_CA_CERTS",
+      "PIP_CERT",
+      "SSL_CERT_FILE",
+      "REQUESTS_CA_BUNDLE",
+      "CURL_CA_BUNDLE",
+      "GIT_SSL_CAINFO",
+      "DENO_CERT",
+    ]) {
       vars[name] = "/etc/sandpit/ca.crt";
     }
   }
@@ -76,7 +84,14 @@ export async function runSetup(
   progress: (steps: SetupStepRecord[]) => void,
 ): Promise<SetupOutcome> {
   const deadline = Date.now() + env.timeoutMs;
-  const records: SetupStepRecord[] = job.steps.map((step) => ({ name: step.name, status: "pending", started_at: null, duration_ms: null, log: "", exit_code: null }));
+  const records: SetupStepRecord[] = job.steps.map((step) => ({
+    name: step.name,
+    status: "pending",
+    started_at: null,
+    duration_ms: null,
+    log: "",
+    exit_code: null,
+  }));
   const work = await mkdtemp(path.join(env.dataDir, "setup-"));
   const layerDir = path.join(work, "layer");
   const runDir = path.join(work, "run");
@@ -98,7 +113,12 @@ export async function runSetup(
       layerDir,
       layerWritable: true,
       caBundle: env.caBundle,
-      limits: { ...env.limits, tmpMb: Math.max(env.limits.tmpMb, 1024), memoryMb: Math.max(env.limits.memoryMb, 2048), pids: Math.max(env.limits.pids, 1024) },
+      limits: {
+        ...env.limits,
+        tmpMb: Math.max(env.limits.tmpMb, 1024),
+        memoryMb: Math.max(env.limits.memoryMb, 2048),
+        pids: Math.max(env.limits.pids, 1024),
+      },
       network: env.network !== "none",
       networkMode: env.network,
       env: setupContainerEnv(env, job.envs),
@@ -165,12 +185,16 @@ export async function runSetup(
     agent.close();
     await env.driver.remove(containerId);
     containerId = undefined;
+    // Sensitive files leave the layer here, so neither the stored archive nor this host's copy has them.
+    await removeSensitive(layerDir);
     const stored = await storeLayer(env, job.layerKey, layerDir);
     await env.layers.adopt(job.layerKey, layerDir);
     return { success: true, stdout, stderr, steps: records, layer: stored };
   } catch (error) {
     const message = (error as Error).message;
-    for (const record of records) if (record.status === "running" || record.status === "pending") record.status = record.status === "running" ? "failed" : "skipped";
+    for (const record of records)
+      if (record.status === "running" || record.status === "pending")
+        record.status = record.status === "running" ? "failed" : "skipped";
     return { success: false, error: `setup could not run: ${message}`, stdout, stderr, steps: records };
   } finally {
     agent?.close();

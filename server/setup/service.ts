@@ -58,7 +58,8 @@ export class SetupService {
   /** Validates and stores a setup, then queues it; a stored layer for the same spec completes it at once. */
   async submit(sessionId: string, input: unknown): Promise<SetupView> {
     const parsed = setupSpecSchema.safeParse(input);
-    if (!parsed.success) throw new SetupSpecError(parsed.error.issues.map((i) => `${["setup", ...i.path.map(String)].join(".")}: ${i.message}`));
+    if (!parsed.success)
+      throw new SetupSpecError(parsed.error.issues.map((i) => `${["setup", ...i.path.map(String)].join(".")}: ${i.message}`));
     const spec = parsed.data;
     const normalized = normalizeSetup(spec);
     const key = layerKey(normalized, await this.options.imageId());
@@ -138,9 +139,18 @@ export class SetupService {
     }
     await db
       .update(setups)
-      .set({ status: "pending", note: "queued again: the server restarted while this setup was running", steps: [], startedAt: null })
+      .set({
+        status: "pending",
+        note: "queued again: the server restarted while this setup was running",
+        steps: [],
+        startedAt: null,
+      })
       .where(eq(setups.status, "running"));
-    const pending = await db.select({ sessionId: setups.sessionId }).from(setups).where(eq(setups.status, "pending")).orderBy(setups.queuedAt);
+    const pending = await db
+      .select({ sessionId: setups.sessionId })
+      .from(setups)
+      .where(eq(setups.status, "pending"))
+      .orderBy(setups.queuedAt);
     for (const { sessionId } of pending) this.enqueue(sessionId);
     return pending.length;
   }
@@ -160,7 +170,14 @@ export class SetupService {
         success: true,
         durationMs: 0,
         layer,
-        steps: stepsOf(normalized).map((name) => ({ name, status: "completed", started_at: null, duration_ms: 0, log: "", exit_code: 0 })),
+        steps: stepsOf(normalized).map((name) => ({
+          name,
+          status: "completed",
+          started_at: null,
+          duration_ms: 0,
+          log: "",
+          exit_code: 0,
+        })),
         startedAt: now,
         finishedAt: now,
         note: "the layer for this setup was already stored: nothing to install",
@@ -220,7 +237,10 @@ export class SetupService {
     const flush = async (): Promise<void> => {
       if (!dirty) return;
       dirty = false;
-      await db.update(setups).set({ steps: latest }).where(and(eq(setups.sessionId, sessionId), eq(setups.status, "running")));
+      await db
+        .update(setups)
+        .set({ steps: latest })
+        .where(and(eq(setups.sessionId, sessionId), eq(setups.status, "running")));
     };
     const timer = setInterval(() => void flush().catch(() => undefined), PROGRESS_WRITE_MS);
     let outcome;
@@ -252,7 +272,10 @@ export class SetupService {
         finishedAt: finished,
       })
       .where(eq(setups.sessionId, sessionId));
-    log.info({ sessionId, success: outcome.success, ms: finished.getTime() - started.getTime(), error: outcome.error }, "setup finished");
+    log.info(
+      { sessionId, success: outcome.success, ms: finished.getTime() - started.getTime(), error: outcome.error },
+      "setup finished",
+    );
   }
 
   /**
@@ -265,7 +288,17 @@ export class SetupService {
     const stale = await db.select().from(layers).where(lt(layers.lastUsedAt, cutoff));
     if (stale.length === 0) return [];
     const referenced = new Set(
-      (await db.select({ key: setups.layerKey }).from(setups).where(inArray(setups.layerKey, stale.map((l) => l.key)))).map((r) => r.key),
+      (
+        await db
+          .select({ key: setups.layerKey })
+          .from(setups)
+          .where(
+            inArray(
+              setups.layerKey,
+              stale.map((l) => l.key),
+            ),
+          )
+      ).map((r) => r.key),
     );
     const deleted: string[] = [];
     for (const layer of stale) {
@@ -294,7 +327,7 @@ function stepsOf(setup: NormalizedSetup): Array<SetupStepRecord["name"]> {
 }
 
 function toView(row: typeof setups.$inferSelect): SetupView {
-  const normalized = normalizeSetup(row.spec as SetupSpec);
+  const normalized = normalizeSetup(row.spec);
   return {
     status: row.status,
     success: row.success,

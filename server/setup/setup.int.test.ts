@@ -44,18 +44,147 @@ describe("Setup", () => {
     const done = await h.setups.waitFor(session);
     expect(done).toMatchObject({ status: "completed", success: true, npm_packages: ["lodash@4.17.21", "ms@2.1.3"], error: null });
     expect(done.steps).toEqual([expect.objectContaining({ name: "npm", status: "completed", exit_code: 0 })]);
-    expect(done.layer).toMatchObject({ cache_hit: false, key: expect.stringMatching(/^layers\/[0-9a-f]{64}\.tar\.gz$/) as unknown });
+    expect(done.layer).toMatchObject({
+      cache_hit: false,
+      key: expect.stringMatching(/^layers\/[0-9a-f]{64}\.tar\.gz$/) as unknown,
+    });
     expect(done.layer?.files).toBeGreaterThan(1000);
 
     const cases = [
-      { language: "node", code: 'const ms = require("ms");\nconsole.log(ms(60000), require("lodash").chunk([1, 2, 3], 2).length)' },
-      { language: "node", code: 'import ms from "ms";\nimport _ from "lodash";\nconsole.log(ms(60000), _.chunk([1, 2, 3], 2).length)' },
-      { language: "typescript", code: 'import ms from "ms";\nconst n: number = require("lodash").chunk([1, 2, 3], 2).length;\nconsole.log(ms(60000), n)' },
+      {
+        language: "node",
+        code: 'const ms = require("ms");\nconsole.log(ms(60000), require("lodash").chunk([1, 2, 3], 2).length)',
+      },
+      {
+        language: "node",
+        code: 'import ms from "ms";\nimport _ from "lodash";\nconsole.log(ms(60000), _.chunk([1, 2, 3], 2).length)',
+      },
+      {
+        language: "typescript",
+        code: 'import ms from "ms";\nconst n: number = require("lodash").chunk([1, 2, 3], 2).length;\nconsole.log(ms(60000), n)',
+      },
     ] as const;
     for (const c of cases) {
       const result = await run(h.manager, session, { language: c.language, source: { code: c.code } });
       expect({ ...result, runId: "" }, c.code).toMatchObject({ stdout: "1m 2\n", stderr: "", exitCode: 0 });
     }
-    await h.setups.submit(h.session(), { npm: ["ms@2.1.3", "lodash@4.17.21"] }); // warms nothing: cache hit below
+    await writeFileIn(session, "esm.mjs", 'import ms from "ms";\nconsole.log(ms(2000));\n');
+    await writeFileIn(session, "cjs.js", 'console.log(require("ms")(3000));\n');
+    await writeFileIn(session, "typed.ts", 'import ms from "ms";\nconst t: string = ms(4000);\nconsole.log(t);\n');
+    expect((await run(h.manager, session, { language: "node", source: { entry: "esm.mjs" } })).stdout).toBe("2s\n");
+    expect((await run(h.manager, session, { language: "node", source: { entry: "cjs.js" } })).stdout).toBe("3s\n");
+    expect((await run(h.manager, session, { language: "typescript", source: { entry: "typed.ts" } })).stdout).toBe("4s\n");
+    const deno = await run(h.manager, session, {
+      language: "deno",
+      source: { code: 'import ms from "npm:ms";\nconsole.log(ms(5000));' },
+    });
+    expect(deno).toMatchObject({ stdout: "5s\n", exitCode: 0 });
+  });
+
+  it("gives the same spec in another session a cache hit, with no setup container", async () => {
+    const first = h.session();
+    await h.setups.submit(first, { npm: ["ms@2.1.3"], commands: ["echo cached > marker.txt"] });
+    expect((await h.setups.waitFor(first)).status).toBe("completed");
+    const setupsBefore = h.driver.started.filter((s) => s.role === "setup").length;
+
+    const second = h.session();
+    const hit = await h.setups.submit(second, { commands: ["echo cached > marker.txt"], npm: ["ms@2.1.3"] });
+    expect(hit).toMatchObject({ status: "completed", success: true, layer: { cache_hit: true } });
+    expect(h.driver.started.filter((s) => s.role === "setup").length).toBe(setupsBefore);
+    const result = await run(h.manager, second, {
+      language: "bash",
+      source: { code: "cat marker.txt; node -e 'console.log(require(\"ms\")(1000))'" },
+    });
+    expect(result.stdout).toBe("cached\n1s\n");
+  });
+
+  it("installs pip packages from a local index", async () => {
+    const session = h.session();
+    await h.setups.submit(session, { pip: ["sandpit-demo==0.1.0"] });
+    const done = await h.setups.waitFor(session);
+    expect(done).toMatchObject({ status: "completed", pip_packages: ["sandpit-demo==0.1.0"] });
+    const result = await run(h.manager, session, {
+      language: "python",
+      source: { code: "import sandpit_demo\nprint(sandpit_demo.greet('you'))" },
+    });
+    expect(result).toMatchObject({ stdout: "hello you from a wheel\n", exitCode: 0 });
+    expect(packages.requests).toContain("/simple/sandpit-demo/");
+  });
+
+  it("installs Go modules from a local module proxy and go run imports them", async () => {
+    const session = h.session();
+    await h.setups.submit(session, { go: ["example.com/greeting@v1.0.0"] });
+    const done = await h.setups.waitFor(session);
+    expect(done, done.stderr).toMatchObject({ status: "completed", go_modules: ["example.com/greeting@v1.0.0"] });
+    const code =
+      'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/greeting"\n)\n\nfunc main() { fmt.Println(greeting.Hello("gopher")) }\n';
+    const result = await run(h.manager, session, { language: "go", source: { code } });
+    expect(result).toMatchObject({ stdout: "hello gopher from a module\n", stderr: "", exitCode: 0 });
+    const entries = await layerEntries(done.layer?.key ?? "");
+    expect(entries).toEqual(expect.arrayContaining(["./go/go.mod", "./go/go.sum"]));
+  });
+
+  it("keeps files that commands wrote into the workspace, and setup envs only in the setup", async () => {
+    const session = h.session();
+    await h.setups.submit(session, {
+      commands: [
+        'mkdir -p data && echo "token seen: $([ "$SETUP_TOKEN" = tok-123 ] && echo yes)" > data/proof.txt',
+        "echo second >> data/proof.txt",
+      ],
+      envs: { SETUP_TOKEN: "tok-123" },
+    });
+    const done = await h.setups.waitFor(session);
+    expect(done).toMatchObject({ status: "completed", commands_run: 2 });
+    expect((await readFile(h.manager, session, "data/proof.txt")).data.toString()).toBe("token seen: yes\nsecond\n");
+    const later = await run(h.manager, session, { language: "bash", source: { code: 'echo "${SETUP_TOKEN:-absent}"' } });
+    expect(later.stdout).toBe("absent\n");
+    expect((await layerBytes(done.layer?.key ?? "")).includes("tok-123")).toBe(false);
+  });
+
+  it("never stores the sensitive files", async () => {
+    const session = h.session();
+    const sensitive = [
+      ".env",
+      ".env.local",
+      "credentials.json",
+      "service-account.json",
+      ".aws/credentials",
+      ".ssh/id_rsa",
+      ".netrc",
+      ".dockercfg",
+      ".npmrc",
+      ".pypirc",
+      "secrets.yaml",
+    ];
+    await h.setups.submit(session, {
+      commands: [
+        `mkdir -p .aws .ssh && for f in ${sensitive.join(" ")}; do echo SENSITIVE-VALUE > "$f"; done && echo fine > kept.txt`,
+      ],
+    });
+    const done = await h.setups.waitFor(session);
+    expect(done.status).toBe("completed");
+    const entries = await layerEntries(done.layer?.key ?? "");
+    expect(entries).toContain("./workspace/kept.txt");
+    for (const name of sensitive) expect(entries).not.toContain(`./workspace/${name}`);
+    expect((await layerBytes(done.layer?.key ?? "")).includes("SENSITIVE-VALUE")).toBe(false);
+    const listing = await run(h.manager, session, { language: "bash", source: { code: "ls -A" } });
+    expect(listing.stdout).toBe(".aws\n.ssh\nkept.txt\n");
+  });
+
+  it("fails on a package that does not exist, naming the step, with pip's stderr", async () => {
+    const session = h.session();
+    await h.setups.submit(session, { pip: ["no-such-package-here==1.0"], commands: ["echo never"] });
+    const done = await h.setups.waitFor(session);
+    expect(done).toMatchObject({ status: "failed", success: false, error: "the pip step failed (exit 1)", layer: null });
+    expect(done.stderr).toContain("No matching distribution found for no-such-package-here==1.0");
+    expect(done.steps.map((s) => [s.name, s.status])).toEqual([
+      ["pip", "failed"],
+      ["commands", "skipped"],
+    ]);
   });
 });
+
+async function writeFileIn(session: string, name: string, text: string): Promise<void> {
+  const { writeFile } = await import("@/server/sandbox/files");
+  await writeFile(h.manager, session, name, Buffer.from(text));
+}

@@ -6,7 +6,12 @@ const plan = (spec: SetupSpec) => planSteps(normalizeSetup(spec), spec);
 
 describe("planSteps", () => {
   it("orders the steps pip → npm → go → commands and skips empty ones", () => {
-    expect(plan({ commands: ["echo hi"], go: ["example.com/m"], npm: ["ms"], pip: ["requests"] }).map((s) => s.name)).toEqual(["pip", "npm", "go", "commands"]);
+    expect(plan({ commands: ["echo hi"], go: ["example.com/m"], npm: ["ms"], pip: ["requests"] }).map((s) => s.name)).toEqual([
+      "pip",
+      "npm",
+      "go",
+      "commands",
+    ]);
     expect(plan({ npm: ["ms"] }).map((s) => s.name)).toEqual(["npm"]);
   });
 
@@ -22,7 +27,12 @@ describe("planSteps", () => {
     const [npm] = plan({ npm: { package_json: { dependencies: { ms: "^2.1.0" }, type: "module" } } });
     const file = npm?.commands[0]?.files?.[0];
     expect(file?.path).toBe("/opt/layer/node/package.json");
-    expect(JSON.parse(Buffer.from(file?.data ?? "", "base64").toString())).toEqual({ dependencies: { ms: "^2.1.0" }, type: "module", name: "sandpit-layer", private: true });
+    expect(JSON.parse(Buffer.from(file?.data ?? "", "base64").toString())).toEqual({
+      dependencies: { ms: "^2.1.0" },
+      type: "module",
+      name: "sandpit-layer",
+      private: true,
+    });
     expect(npm?.commands[0]?.argv.at(-1)).toBe("warn");
   });
 

@@ -24,7 +24,20 @@ export function planSteps(setup: NormalizedSetup, spec: SetupSpec): PlannedStep[
       name: "pip",
       commands: [
         {
-          argv: ["python3", "-m", "pip", "install", "--target", `${LAYER}/python`, "--no-cache-dir", "--disable-pip-version-check", "--no-warn-script-location", "--progress-bar", "off", ...setup.pip],
+          argv: [
+            "python3",
+            "-m",
+            "pip",
+            "install",
+            "--target",
+            `${LAYER}/python`,
+            "--no-cache-dir",
+            "--disable-pip-version-check",
+            "--no-warn-script-location",
+            "--progress-bar",
+            "off",
+            ...setup.pip,
+          ],
           cwd: "/workspace",
         },
       ],
@@ -38,9 +51,25 @@ export function planSteps(setup: NormalizedSetup, spec: SetupSpec): PlannedStep[
       name: "npm",
       commands: [
         {
-          argv: ["npm", "install", "--prefix", `${LAYER}/node`, "--no-audit", "--no-fund", "--no-update-notifier", "--loglevel", "warn", ...(fromPackageJson ? [] : setup.npm)],
+          argv: [
+            "npm",
+            "install",
+            "--prefix",
+            `${LAYER}/node`,
+            "--no-audit",
+            "--no-fund",
+            "--no-update-notifier",
+            "--loglevel",
+            "warn",
+            ...(fromPackageJson ? [] : setup.npm),
+          ],
           cwd: "/workspace",
-          files: [{ path: `${LAYER}/node/package.json`, data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`).toString("base64") }],
+          files: [
+            {
+              path: `${LAYER}/node/package.json`,
+              data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`).toString("base64"),
+            },
+          ],
         },
       ],
     });
@@ -51,14 +80,23 @@ export function planSteps(setup: NormalizedSetup, spec: SetupSpec): PlannedStep[
       commands: [
         {
           // The module list arrives as "$@": the shell only sets up the folder, it never parses a spec.
-          argv: ["bash", "-c", 'mkdir -p "$0" && cd "$0" && { [ -f go.mod ] || go mod init sandpit/layer; } && go get "$@"', `${LAYER}/go`, ...setup.go],
+          argv: [
+            "bash",
+            "-c",
+            'mkdir -p "$0" && cd "$0" && { [ -f go.mod ] || go mod init sandpit/layer; } && go get "$@"',
+            `${LAYER}/go`,
+            ...setup.go,
+          ],
           cwd: "/workspace",
         },
       ],
     });
   }
   if (setup.commands.length > 0) {
-    steps.push({ name: "commands", commands: setup.commands.map((command) => ({ argv: ["bash", "-c", command], cwd: "/workspace" })) });
+    steps.push({
+      name: "commands",
+      commands: setup.commands.map((command) => ({ argv: ["bash", "-c", command], cwd: "/workspace" })),
+    });
   }
   return steps;
 }

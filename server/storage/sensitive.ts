@@ -2,7 +2,18 @@
  * Files that never reach the object store, in a layer or a snapshot: the seed's list of secrets
  * that setups and programs tend to leave behind.
  */
-const SENSITIVE_NAMES = [/^\.env$/, /^\.env\..+/, /^credentials\.json$/, /^service-account\.json$/, /^\.netrc$/, /^\.dockercfg$/, /^\.npmrc$/, /^\.pypirc$/, /^\.git-credentials$/, /^secrets\..+/];
+const SENSITIVE_NAMES = [
+  /^\.env$/,
+  /^\.env\..+/,
+  /^credentials\.json$/,
+  /^service-account\.json$/,
+  /^\.netrc$/,
+  /^\.dockercfg$/,
+  /^\.npmrc$/,
+  /^\.pypirc$/,
+  /^\.git-credentials$/,
+  /^secrets\..+/,
+];
 
 /** True for a path (relative, slash-separated) that must be left out of stored archives. */
 export function isSensitive(relativePath: string): boolean {
