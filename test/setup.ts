@@ -5,6 +5,8 @@ import { sandboxHarness, type HarnessOptions, type SandboxHarness } from "./sand
 export interface SetupHarness extends SandboxHarness {
   setups: SetupService;
   environment: SetupEnvironment;
+  /** What the harness built its SetupService from, to build another (as after a restart). */
+  setupOptions: ConstructorParameters<typeof SetupService>[0];
 }
 
 /**
@@ -30,7 +32,7 @@ export async function setupHarness(
     log: h.log,
   };
   const imageId = (await h.docker.getImage(h.image).inspect()).Id;
-  const setups = new SetupService({
+  const setupOptions = {
     db: h.database.db,
     store: h.store,
     sandboxes: h.manager,
@@ -38,11 +40,13 @@ export async function setupHarness(
     imageId: () => Promise.resolve(imageId),
     concurrency: 2,
     log: h.log,
-  });
+  };
+  const setups = new SetupService(setupOptions);
   const dispose = h[Symbol.asyncDispose].bind(h);
   return Object.assign(h, {
     setups,
     environment,
+    setupOptions,
     async [Symbol.asyncDispose]() {
       setups.close();
       await dispose();

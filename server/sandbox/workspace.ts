@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { chown, mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
 import { isSensitive } from "@/server/storage/sensitive";
@@ -22,9 +22,10 @@ export async function makeSandboxDir(dir: string, mode = 0o755): Promise<void> {
  * and sensitive files (`.env`, keys, credentials) are left out: they never reach the object store.
  */
 export function archiveWorkspace(dir: string): Readable {
-  return tar.create({ gzip: true, cwd: dir, portable: true, follow: false, filter: (file) => !isSensitive(file) }, [
-    ".",
-  ]) as unknown as Readable;
+  // node-tar streams are minipass streams; Readable.from makes a Node stream that any consumer (the S3 SDK too) accepts.
+  return Readable.from(
+    tar.create({ gzip: true, cwd: dir, portable: true, follow: false, filter: (file) => !isSensitive(file) }, ["."]),
+  );
 }
 
 /**

@@ -12,3 +12,13 @@ export class SetupNotFoundError extends Error {
     this.name = "SetupNotFoundError";
   }
 }
+
+export class SetupBusyError extends Error {
+  constructor(
+    readonly sessionId: string,
+    readonly status: string,
+  ) {
+    super(`the setup of ${sessionId} is ${status}; wait until it is completed or failed`);
+    this.name = "SetupBusyError";
+  }
+}

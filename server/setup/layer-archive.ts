@@ -2,7 +2,7 @@ import "server-only";
 import { lstatSync } from "node:fs";
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import * as tar from "tar";
 import { isSensitive } from "@/server/storage/sensitive";
 
@@ -32,7 +32,7 @@ export interface ArchiveStats {
  */
 export function archiveFolder(dir: string): { stream: Readable; stats: ArchiveStats } {
   const stats: ArchiveStats = { files: 0, bytes: 0, excluded: [] };
-  const stream = tar.create(
+  const archive = tar.create(
     {
       gzip: { level: 6 },
       cwd: dir,
@@ -56,6 +56,6 @@ export function archiveFolder(dir: string): { stream: Readable; stats: ArchiveSt
       },
     },
     ["."],
-  ) as unknown as Readable;
-  return { stream, stats };
+  );
+  return { stream: Readable.from(archive), stats };
 }

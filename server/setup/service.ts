@@ -6,7 +6,7 @@ import type { Database } from "@/server/db/client";
 import { layers, setups, type LayerRecord, type SetupStepRecord } from "@/server/db/schema";
 import type { SandboxManager } from "@/server/sandbox/manager";
 import type { ObjectStore } from "@/server/storage/object-store";
-import { SetupNotFoundError, SetupSpecError } from "./errors";
+import { SetupBusyError, SetupNotFoundError, SetupSpecError } from "./errors";
 import { layerKey, specHash } from "./layer-key";
 import { runSetup, type SetupEnvironment } from "./runner";
 import { planSteps } from "./steps";
@@ -92,6 +92,7 @@ export class SetupService {
   async retry(sessionId: string): Promise<SetupView> {
     const [row] = await this.options.db.select().from(setups).where(eq(setups.sessionId, sessionId));
     if (!row) throw new SetupNotFoundError(sessionId);
+    if (row.status === "pending" || row.status === "running") throw new SetupBusyError(sessionId, row.status);
     return this.submit(sessionId, row.spec);
   }
 
@@ -226,10 +227,14 @@ export class SetupService {
     if (await this.completeFromCache(sessionId, row.layerKey, normalized)) return;
 
     const started = new Date();
-    await db
+    // Each attempt owns the row until it finishes; a stale attempt (from before a restart) cannot overwrite a newer one.
+    const [claimed] = await db
       .update(setups)
       .set({ status: "running", startedAt: started, attempts: sql`${setups.attempts} + 1` })
-      .where(and(eq(setups.sessionId, sessionId), eq(setups.status, "pending")));
+      .where(and(eq(setups.sessionId, sessionId), eq(setups.status, "pending")))
+      .returning({ attempt: setups.attempts });
+    if (!claimed) return;
+    const mine = and(eq(setups.sessionId, sessionId), eq(setups.attempts, claimed.attempt));
     log.info({ sessionId, layerKey: row.layerKey }, "setup started");
 
     let latest: SetupStepRecord[] = [];
@@ -240,7 +245,7 @@ export class SetupService {
       await db
         .update(setups)
         .set({ steps: latest })
-        .where(and(eq(setups.sessionId, sessionId), eq(setups.status, "running")));
+        .where(and(mine, eq(setups.status, "running")));
     };
     const timer = setInterval(() => void flush().catch(() => undefined), PROGRESS_WRITE_MS);
     let outcome;
@@ -256,6 +261,8 @@ export class SetupService {
     } finally {
       clearInterval(timer);
     }
+    const [current] = await db.select({ attempts: setups.attempts }).from(setups).where(eq(setups.sessionId, sessionId));
+    if (current?.attempts !== claimed.attempt) return; // a newer attempt took over
     if (outcome.layer) await this.useLayer(sessionId, outcome.layer.key, outcome.layer.bytes, outcome.layer.files);
     const finished = new Date();
     await db
@@ -271,7 +278,7 @@ export class SetupService {
         layer: outcome.layer ?? null,
         finishedAt: finished,
       })
-      .where(eq(setups.sessionId, sessionId));
+      .where(mine);
     log.info(
       { sessionId, success: outcome.success, ms: finished.getTime() - started.getTime(), error: outcome.error },
       "setup finished",

@@ -1,0 +1,70 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setups } from "@/server/db/schema";
+import { run } from "@/server/sandbox/runs";
+import { setupHarness, type SetupHarness } from "@/test/setup";
+import { SetupService } from "./service";
+
+let h: SetupHarness;
+
+beforeAll(async () => {
+  h = await setupHarness({ timeoutMs: 60_000 });
+});
+afterAll(async () => h[Symbol.asyncDispose]());
+
+async function statusOf(session: string): Promise<string | undefined> {
+  const [row] = await h.database.db.select({ status: setups.status }).from(setups).where(eq(setups.sessionId, session));
+  return row?.status;
+}
+
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("Setup recovery and limits", () => {
+  it("queues again a setup that was running when the server went away, and finishes it", async () => {
+    const session = h.session();
+    await h.setups.submit(session, { commands: ["sleep 3", "echo finished > done.txt"] });
+    await until(async () => (await statusOf(session)) === "running", "the setup to start");
+    // The process dies: its queue is gone; the setup container is orphaned.
+    h.setups.close();
+    const next = new SetupService({ ...h.setupOptions, log: h.log });
+    const requeued = await next.recover();
+    expect(requeued).toBeGreaterThanOrEqual(1);
+    expect(await statusOf(session)).toBe("pending");
+    expect((await h.driver.list()).filter((c) => c.role === "setup" && c.sessionId === session)).toEqual([]);
+    const done = await next.waitFor(session, 60_000);
+    expect(done).toMatchObject({ status: "completed", note: "queued again: the server restarted while this setup was running" });
+    expect((await run(h.manager, session, { language: "bash", source: { code: "cat done.txt" } })).stdout).toBe("finished\n");
+    next.close();
+  });
+
+  it("fails cleanly when the setup runs past its time limit", async () => {
+    const slow = await setupHarness({ timeoutMs: 2_000 });
+    try {
+      const session = slow.session();
+      await slow.setups.submit(session, { commands: ["echo start", "sleep 30"] });
+      const done = await slow.setups.waitFor(session, 30_000);
+      expect(done).toMatchObject({ status: "failed", error: "setup timed out after 2 s during the commands step" });
+      expect((await slow.driver.list()).filter((c) => c.sessionId === session)).toEqual([]);
+    } finally {
+      await slow[Symbol.asyncDispose]();
+    }
+  });
+
+  it("runs at most `concurrency` setups at once; the others wait their turn", async () => {
+    const single = new SetupService({ ...h.setupOptions, concurrency: 1, log: h.log });
+    const [a, b] = [h.session(), h.session()];
+    await single.submit(a, { commands: ["sleep 1.5 && echo a"] });
+    await single.submit(b, { commands: ["echo b"] });
+    await until(async () => (await statusOf(a)) === "running", "the first setup to start");
+    expect(await statusOf(b)).toBe("pending");
+    expect((await single.waitFor(b, 60_000)).status).toBe("completed");
+    expect((await single.get(a))?.status).toBe("completed");
+    single.close();
+  });
+});
