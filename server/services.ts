@@ -1,4 +1,5 @@
 import "server-only";
+import path from "node:path";
 import type Dockerode from "dockerode";
 import { runtimeImageRef } from "@/images/recipe";
 import { getConfig, type Config } from "@/server/config";
@@ -7,6 +8,8 @@ import { logger } from "@/server/logger";
 import { createDockerClient } from "@/server/sandbox/docker-client";
 import { DockerSandboxDriver } from "@/server/sandbox/docker-driver";
 import { SandboxManager } from "@/server/sandbox/manager";
+import { LayerCache } from "@/server/setup/layer-cache";
+import { SetupService } from "@/server/setup/service";
 import { openObjectStore } from "@/server/storage";
 import type { ObjectStore } from "@/server/storage/object-store";
 
@@ -17,35 +20,77 @@ export interface Services {
   database: DatabaseHandle;
   store: ObjectStore;
   sandboxes: SandboxManager;
+  setups: SetupService;
 }
 
 const globalForServices = globalThis as unknown as { sandpitServices?: Services; sandpitReady?: Promise<void> };
 
 /** Opens the engines once per process (and once across dev-server reloads). */
-export function getServices(): Services {
-  if (!globalForServices.sandpitServices) {
-    const config = getConfig();
-    const docker = createDockerClient(config.docker);
-    const database = openDatabase(config.database);
-    const store = openObjectStore(config.objectStore);
-    const sandboxes = new SandboxManager({
-      driver: new DockerSandboxDriver(docker, logger.child({ module: "docker" })),
+export function createServices(config: Config): Services {
+  const docker = createDockerClient(config.docker);
+  const database = openDatabase(config.database);
+  const store = openObjectStore(config.objectStore);
+  const image = runtimeImageRef(config.runtimeImage);
+  const driver = new DockerSandboxDriver(docker, logger.child({ module: "docker" }));
+  const layers = new LayerCache(path.join(config.dataDir, "layers"), store, logger.child({ module: "layers" }));
+  const sandboxes = new SandboxManager({
+    driver,
+    store,
+    db: database.db,
+    image,
+    dataDir: config.dataDir,
+    limits: config.limits,
+    idleTimeoutMs: config.idleTimeoutMs,
+    layers,
+    log: logger.child({ module: "sandbox" }),
+  });
+  let imageId: Promise<string> | undefined;
+  const setups = new SetupService({
+    db: database.db,
+    store,
+    sandboxes,
+    environment: {
+      driver,
       store,
-      db: database.db,
-      image: runtimeImageRef(config.runtimeImage),
+      layers,
+      image,
       dataDir: config.dataDir,
+      agentDir: sandboxes.agentDir,
       limits: config.limits,
-      idleTimeoutMs: config.idleTimeoutMs,
-      log: logger.child({ module: "sandbox" }),
-    });
-    globalForServices.sandpitServices = { config, docker, database, store, sandboxes };
-  }
+      timeoutMs: config.setup.timeoutMs,
+      network: config.setup.network,
+      caBundle: config.extraCaBundle,
+      mirrors: config.mirrors,
+      log: logger.child({ module: "setup" }),
+    },
+    imageId: () => {
+      imageId ??= docker
+        .getImage(image)
+        .inspect()
+        .then((info) => info.Id)
+        .catch((error: unknown) => {
+          imageId = undefined;
+          throw error;
+        });
+      return imageId;
+    },
+    concurrency: config.setup.concurrency,
+    log: logger.child({ module: "setup" }),
+  });
+  return { config, docker, database, store, sandboxes, setups };
+}
+
+export function getServices(): Services {
+  globalForServices.sandpitServices ??= createServices(getConfig());
   return globalForServices.sandpitServices;
 }
 
+const DAY_MS = 86_400_000;
+
 /**
- * Start-up work, once per process: the schema is migrated, sandboxes left by an earlier process
- * are adopted or removed, and idle sandboxes start being hibernated.
+ * Start-up work, once per process: the schema is migrated, sandboxes and setups left by an
+ * earlier process are adopted, removed or queued again, idle sandboxes start being hibernated,
+ * and unused layers are pruned daily.
  */
 export function servicesReady(): Promise<void> {
   globalForServices.sandpitReady ??= (async () => {
@@ -53,11 +98,18 @@ export function servicesReady(): Promise<void> {
     await services.database.migrate();
     try {
       await services.sandboxes.reconcile();
+      await services.setups.recover();
     } catch (error) {
-      // Docker may be down at start; sandboxes are reconciled on the next start and health says why.
-      logger.error({ err: error }, "could not reconcile sandboxes at start-up");
+      // Docker may be down at start; health says why, and the next start reconciles.
+      logger.error({ err: error }, "could not reconcile sandboxes and setups at start-up");
     }
     services.sandboxes.startIdleSweeper();
+    const days = services.config.setup.layerRetentionDays;
+    if (days > 0) {
+      const prune = (): void =>
+        void services.setups.prune(days).catch((error: unknown) => logger.error({ err: error }, "layer pruning failed"));
+      setInterval(prune, DAY_MS).unref();
+    }
   })();
   return globalForServices.sandpitReady;
 }

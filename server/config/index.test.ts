@@ -22,7 +22,7 @@ describe("loadConfig", () => {
     expect(config.docker.socketPath).toBe("/var/run/docker.sock");
     expect(config.runtimeImage).toBe("sandpit-runtime");
     expect(config.idleTimeoutMs).toBe(600_000);
-    expect(config.setup).toEqual({ timeoutMs: 600_000, concurrency: 2, network: "bridge" });
+    expect(config.setup).toEqual({ timeoutMs: 600_000, concurrency: 2, network: "bridge", layerRetentionDays: 30 });
     expect(config.limits.outputBytes).toBe(1_048_576);
   });
 

@@ -44,7 +44,7 @@ export interface Config {
       };
   database: { kind: "pglite"; dir: string } | { kind: "postgres"; url: string };
   idleTimeoutMs: number;
-  setup: { timeoutMs: number; concurrency: number; network: string };
+  setup: { timeoutMs: number; concurrency: number; network: string; layerRetentionDays: number };
   limits: Limits;
   mirrors: { pipIndexUrl?: string; npmRegistry?: string; goproxy?: string; gosumdb?: string };
   /** PEM bundle trusted inside setup containers, or undefined for none. */
@@ -137,6 +137,7 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
       timeoutMs: env.SANDPIT_SETUP_TIMEOUT,
       concurrency: env.SANDPIT_SETUP_CONCURRENCY,
       network: env.SANDPIT_SETUP_NETWORK,
+      layerRetentionDays: env.SANDPIT_LAYER_RETENTION_DAYS,
     },
     limits: {
       memoryMb: env.SANDPIT_MEMORY_MB,
