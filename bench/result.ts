@@ -1,5 +1,7 @@
 /** One benchmark figure next to its baseline, measured in the same run. */
 export interface BenchResult {
+  /** The scenario's id in `npm run bench [id…]`. */
+  scenario?: string;
   name: string;
   value: number;
   unit: string;

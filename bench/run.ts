@@ -1,14 +1,17 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describeMachine } from "./machine";
 import type { BenchResult } from "./result";
 import { coldStart, warmExec } from "./scenarios/sandbox";
+import { cacheHitSetup, lodashPersist } from "./scenarios/setup";
 
 // `npm run bench [name…]`: runs the scenarios, each next to a baseline measured in the same run,
 // and records bench/results/latest.json and bench/RESULTS.md.
 const scenarios: Record<string, () => Promise<BenchResult>> = {
   "warm-exec": warmExec,
   "cold-start": coldStart,
+  "lodash-layer": lodashPersist,
+  "cache-hit-setup": cacheHitSetup,
 };
 
 const wanted = process.argv.slice(2);
@@ -16,16 +19,22 @@ const results: BenchResult[] = [];
 for (const [name, scenario] of Object.entries(scenarios)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
   process.stdout.write(`[bench] ${name} … `);
-  const outcome = await scenario();
+  const outcome = { ...(await scenario()), scenario: name };
   results.push(outcome);
   console.log(`${outcome.value} ${outcome.unit} (baseline ${outcome.baseline.value} ${outcome.unit}, ratio ${outcome.ratio})`);
 }
 
 const dir = path.join(process.cwd(), "bench");
 mkdirSync(path.join(dir, "results"), { recursive: true });
-writeFileSync(path.join(dir, "results", "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+// A partial run (named scenarios) updates its own rows and keeps the others.
+const latestFile = path.join(dir, "results", "latest.json");
+const previous: BenchResult[] = existsSync(latestFile) ? (JSON.parse(readFileSync(latestFile, "utf8")) as BenchResult[]) : [];
+const merged = Object.keys(scenarios)
+  .map((name) => results.find((r) => r.scenario === name) ?? previous.find((r) => r.scenario === name))
+  .filter((r): r is BenchResult => r !== undefined);
+writeFileSync(latestFile, `${JSON.stringify(merged, null, 2)}\n`);
 const machine = describeMachine();
-const rows = results.map(
+const rows = merged.map(
   (r) =>
     `| ${r.name} | ${r.value} ${r.unit} | ${r.baseline.name} | ${r.baseline.value} ${r.unit} | ${r.ratio}× | ${r.target ?? ""} |`,
 );

@@ -2,10 +2,10 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { chown, mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
-import { isSensitive } from "@/server/storage/sensitive";
+import { tarCreate } from "@/server/storage/tar";
 
 export const SANDBOX_UID = 1000;
 export const SANDBOX_GID = 1000;
@@ -22,10 +22,7 @@ export async function makeSandboxDir(dir: string, mode = 0o755): Promise<void> {
  * and sensitive files (`.env`, keys, credentials) are left out: they never reach the object store.
  */
 export function archiveWorkspace(dir: string): Readable {
-  // node-tar streams are minipass streams; Readable.from makes a Node stream that any consumer (the S3 SDK too) accepts.
-  return Readable.from(
-    tar.create({ gzip: true, cwd: dir, portable: true, follow: false, filter: (file) => !isSensitive(file) }, ["."]),
-  );
+  return tarCreate(dir, { excludeSensitive: true });
 }
 
 /**

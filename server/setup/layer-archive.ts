@@ -1,61 +1,36 @@
 import "server-only";
-import { lstatSync } from "node:fs";
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { Readable } from "node:stream";
-import * as tar from "tar";
+import type { Readable } from "node:stream";
 import { isSensitive } from "@/server/storage/sensitive";
+import { tarCreate } from "@/server/storage/tar";
 
-/** Deletes the sensitive files under `dir` (symlinks are not followed); returns their paths. */
-export async function removeSensitive(dir: string): Promise<string[]> {
-  const removed: string[] = [];
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  for (const entry of entries) {
-    const relative = path.relative(dir, path.join(entry.parentPath, entry.name));
-    if (isSensitive(relative)) {
-      await rm(path.join(dir, relative), { recursive: true, force: true });
-      removed.push(relative);
-    }
-  }
-  return removed;
-}
-
-export interface ArchiveStats {
+export interface LayerContents {
   files: number;
-  bytes: number;
-  excluded: string[];
+  removed: string[];
 }
 
 /**
- * A folder as ONE gzip-compressed tar stream, without the sensitive files; `stats` is complete
- * once the stream has ended.
+ * Prepares a finished layer folder for storing: deletes the sensitive files (symlinks are not
+ * followed) and counts what is left.
  */
-export function archiveFolder(dir: string): { stream: Readable; stats: ArchiveStats } {
-  const stats: ArchiveStats = { files: 0, bytes: 0, excluded: [] };
-  const archive = tar.create(
-    {
-      gzip: { level: 6 },
-      cwd: dir,
-      portable: true,
-      follow: false,
-      filter: (path) => {
-        if (isSensitive(path)) {
-          stats.excluded.push(path.replace(/^\.\//, ""));
-          return false;
-        }
-        try {
-          const info = lstatSync(`${dir}/${path}`);
-          if (info.isFile()) {
-            stats.files += 1;
-            stats.bytes += info.size;
-          }
-        } catch {
-          // gone while archiving: tar reports it
-        }
-        return true;
-      },
-    },
-    ["."],
-  );
-  return { stream: Readable.from(archive), stats };
+export async function prepareLayer(dir: string): Promise<LayerContents> {
+  const contents: LayerContents = { files: 0, removed: [] };
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  for (const entry of entries) {
+    const full = path.join(entry.parentPath, entry.name);
+    const relative = path.relative(dir, full);
+    if (isSensitive(relative)) {
+      await rm(full, { recursive: true, force: true });
+      contents.removed.push(relative);
+    } else if (entry.isFile()) {
+      contents.files += 1;
+    }
+  }
+  return contents;
+}
+
+/** A prepared layer folder as ONE gzip-compressed tar stream (sensitive names excluded again). */
+export function archiveLayer(dir: string): Readable {
+  return tarCreate(dir, { excludeSensitive: true });
 }

@@ -72,18 +72,20 @@ describe("Setup recovery and limits", () => {
 describe("Layer pruning", () => {
   it("deletes layers no session has used for N days, and keeps the ones still referenced", async () => {
     const { layers: layersTable } = await import("@/server/db/schema");
+    const service = new SetupService(h.setupOptions); // the first test stopped h.setups, as a crash would
     const [kept, dropped] = [h.session(), h.session()];
-    await h.setups.submit(kept, { commands: ["echo kept"] });
-    await h.setups.submit(dropped, { commands: ["echo dropped"] });
-    const keptLayer = (await h.setups.waitFor(kept)).layer?.key ?? "";
-    const droppedLayer = (await h.setups.waitFor(dropped)).layer?.key ?? "";
-    await h.setups.delete(dropped); // its session is gone
+    await service.submit(kept, { commands: ["echo kept"] });
+    await service.submit(dropped, { commands: ["echo dropped"] });
+    const keptLayer = (await service.waitFor(kept)).layer?.key ?? "";
+    const droppedLayer = (await service.waitFor(dropped)).layer?.key ?? "";
+    await service.delete(dropped); // its session is gone
     const old = new Date(Date.now() - 40 * 86_400_000);
     await h.database.db.update(layersTable).set({ lastUsedAt: old });
 
-    expect(await h.setups.prune(30)).toEqual([droppedLayer]);
+    expect(await service.prune(30)).toEqual([droppedLayer]);
     expect(await h.store.head(droppedLayer)).toBeUndefined();
     expect(await h.store.head(keptLayer)).toBeGreaterThan(0);
-    expect(await h.setups.prune(30)).toEqual([]);
+    expect(await service.prune(30)).toEqual([]);
+    service.close();
   });
 });

@@ -1,5 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
+import { pipeline, Transform } from "node:stream";
 import { mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
@@ -10,7 +11,7 @@ import type { ProcessResult } from "@/server/sandbox/agent/protocol";
 import type { SandboxDriver } from "@/server/sandbox/driver";
 import { makeSandboxDir } from "@/server/sandbox/workspace";
 import type { ObjectStore } from "@/server/storage/object-store";
-import { archiveFolder, removeSensitive } from "./layer-archive";
+import { archiveLayer, prepareLayer } from "./layer-archive";
 import type { LayerCache } from "./layer-cache";
 import type { PlannedStep } from "./steps";
 
@@ -186,7 +187,6 @@ export async function runSetup(
     await env.driver.remove(containerId);
     containerId = undefined;
     // Sensitive files leave the layer here, so neither the stored archive nor this host's copy has them.
-    await removeSensitive(layerDir);
     const stored = await storeLayer(env, job.layerKey, layerDir);
     await env.layers.adopt(job.layerKey, layerDir);
     return { success: true, stdout, stderr, steps: records, layer: stored };
@@ -203,11 +203,26 @@ export async function runSetup(
   }
 }
 
-async function storeLayer(env: SetupEnvironment, key: string, layerDir: string): Promise<LayerRecord> {
+/** Stores a finished layer folder as ONE archive object; sensitive files are left out. */
+export async function storeLayer(
+  env: Pick<SetupEnvironment, "store" | "log">,
+  key: string,
+  layerDir: string,
+): Promise<LayerRecord> {
   const started = Date.now();
-  const { stream, stats } = archiveFolder(layerDir);
-  await env.store.put(key, stream);
-  const bytes = (await env.store.head(key)) ?? 0;
-  env.log.info({ key, bytes, files: stats.files, excluded: stats.excluded.length, ms: Date.now() - started }, "layer stored");
-  return { key, bytes, files: stats.files, cache_hit: false };
+  let bytes = 0;
+  // Counted on the way through; a "data" listener would start the flow before the store reads.
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  // pipeline() carries a tar failure to the counter, so the upload fails instead of waiting.
+  const archive = pipeline(archiveLayer(layerDir), counter, () => undefined);
+  // The archive leaves sensitive names out by itself, so deleting them from this host's copy and
+  // counting the files can run while it uploads.
+  const [contents] = await Promise.all([prepareLayer(layerDir), env.store.put(key, archive)]);
+  env.log.info({ key, bytes, files: contents.files, removed: contents.removed.length, ms: Date.now() - started }, "layer stored");
+  return { key, bytes, files: contents.files, cache_hit: false };
 }

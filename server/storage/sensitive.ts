@@ -15,6 +15,23 @@ const SENSITIVE_NAMES = [
   /^secrets\..+/,
 ];
 
+/** The same list as GNU tar exclude patterns (unanchored: they match at any depth). */
+export const SENSITIVE_TAR_EXCLUDES = [
+  ".env",
+  ".env.*",
+  "credentials.json",
+  "service-account.json",
+  ".netrc",
+  ".dockercfg",
+  ".npmrc",
+  ".pypirc",
+  ".git-credentials",
+  "secrets.*",
+  ".aws/credentials",
+  ".ssh/id_*",
+  ".docker/config.json",
+];
+
 /** True for a path (relative, slash-separated) that must be left out of stored archives. */
 export function isSensitive(relativePath: string): boolean {
   const parts = relativePath.replace(/^\.\//, "").split("/").filter(Boolean);

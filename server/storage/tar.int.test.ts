@@ -1,0 +1,39 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { buffer } from "node:stream/consumers";
+import { gunzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { tarCreate } from "./tar";
+
+function names(tarBytes: Buffer): string[] {
+  const out: string[] = [];
+  for (let offset = 0; offset + 512 <= tarBytes.length;) {
+    const header = tarBytes.subarray(offset, offset + 512);
+    const name = header.subarray(0, 100).toString().replace(/\0.*$/s, "");
+    if (!name) break;
+    const size = parseInt(header.subarray(124, 136).toString().replace(/\0.*$/s, "").trim() || "0", 8);
+    out.push(name);
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  return out;
+}
+
+describe("tarCreate", () => {
+  it("archives a folder with links kept as links and sensitive files left out", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "tar-"));
+    mkdirSync(path.join(dir, "a/.ssh"), { recursive: true });
+    writeFileSync(path.join(dir, "a/keep.txt"), "keep");
+    writeFileSync(path.join(dir, "a/.env"), "SECRET=1");
+    writeFileSync(path.join(dir, "a/.ssh/id_ed25519"), "key");
+    symlinkSync("/etc/passwd", path.join(dir, "a/link"));
+    const archive = gunzipSync(await buffer(tarCreate(dir, { excludeSensitive: true })));
+    expect(names(archive).sort()).toEqual(["./", "./a/", "./a/.ssh/", "./a/keep.txt", "./a/link"]);
+    expect(archive.includes("SECRET=1")).toBe(false);
+    expect(archive.includes("root:x:0:0")).toBe(false);
+  });
+
+  it("fails the stream instead of ending it short when tar fails", async () => {
+    await expect(buffer(tarCreate("/no/such/folder", { excludeSensitive: false }))).rejects.toThrow(/tar failed \(exit 2\)/);
+  });
+});
