@@ -9,3 +9,24 @@ export const LANGUAGES = [
 ] as const;
 
 export type LanguageId = (typeof LANGUAGES)[number]["id"];
+
+export const LANGUAGE_IDS = LANGUAGES.map((language) => language.id);
+
+/** Names people and programs use for each language, ERA's aliases included. */
+export const LANGUAGE_ALIASES: Record<string, LanguageId> = {
+  python: "python",
+  py: "python",
+  python3: "python",
+  node: "node",
+  nodejs: "node",
+  js: "node",
+  javascript: "node",
+  typescript: "typescript",
+  ts: "typescript",
+  go: "go",
+  golang: "go",
+  deno: "deno",
+  bash: "bash",
+  sh: "bash",
+  shell: "bash",
+};

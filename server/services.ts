@@ -9,6 +9,9 @@ import { createDockerClient } from "@/server/sandbox/docker-client";
 import { DockerSandboxDriver } from "@/server/sandbox/docker-driver";
 import { SandboxManager } from "@/server/sandbox/manager";
 import { LayerCache } from "@/server/setup/layer-cache";
+import { ApiKeyService, RateLimiter } from "@/server/rest/api-keys";
+import { SessionActions } from "@/server/sessions/actions";
+import { SessionService } from "@/server/sessions/service";
 import { SetupService } from "@/server/setup/service";
 import { openObjectStore } from "@/server/storage";
 import type { ObjectStore } from "@/server/storage/object-store";
@@ -21,6 +24,10 @@ export interface Services {
   store: ObjectStore;
   sandboxes: SandboxManager;
   setups: SetupService;
+  sessions: SessionService;
+  actions: SessionActions;
+  apiKeys: ApiKeyService;
+  rateLimiter: RateLimiter;
 }
 
 const globalForServices = globalThis as unknown as { sandpitServices?: Services; sandpitReady?: Promise<void> };
@@ -77,7 +84,20 @@ export function createServices(config: Config): Services {
     concurrency: config.setup.concurrency,
     log: logger.child({ module: "setup" }),
   });
-  return { config, docker, database, store, sandboxes, setups };
+  const sessions = new SessionService({ db: database.db, sandboxes, setups, config, log: logger.child({ module: "sessions" }) });
+  const actions = new SessionActions(sessions, sandboxes, database.db, logger.child({ module: "sessions" }));
+  return {
+    config,
+    docker,
+    database,
+    store,
+    sandboxes,
+    setups,
+    sessions,
+    actions,
+    apiKeys: new ApiKeyService(database.db),
+    rateLimiter: new RateLimiter(),
+  };
 }
 
 export function getServices(): Services {

@@ -19,12 +19,12 @@ export function SiteHeader(): ReactNode {
           >
             New session
           </Link>
-          <a
-            href="/api/health"
+          <Link
+            href="/api-docs"
             className="rounded px-2 py-1 text-stone-600 hover:text-stone-900 dark:text-stone-400 dark:hover:text-stone-100"
           >
-            Health
-          </a>
+            API
+          </Link>
           <ThemeToggle />
         </nav>
       </div>

@@ -1,9 +1,17 @@
 import "server-only";
+import { filesRouter } from "./routers/files";
+import { runsRouter } from "./routers/runs";
+import { sessionsRouter } from "./routers/sessions";
+import { shellsRouter } from "./routers/shells";
 import { systemRouter } from "./routers/system";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
   system: systemRouter,
+  sessions: sessionsRouter,
+  runs: runsRouter,
+  shells: shellsRouter,
+  files: filesRouter,
 });
 
 export type AppRouter = typeof appRouter;

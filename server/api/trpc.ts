@@ -3,9 +3,13 @@ import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Services } from "@/server/services";
+import { toTRPCError } from "./errors";
 
-/** The part of the context tests build directly: the engines, nothing per-request. */
-export type ContextInner = Pick<Services, "config" | "docker" | "database" | "store">;
+/** The part of the context tests build directly: the engines and services, nothing per-request. */
+export type ContextInner = Pick<
+  Services,
+  "config" | "docker" | "database" | "store" | "sessions" | "actions" | "setups" | "sandboxes"
+>;
 
 export function createContextInner(services: ContextInner): ContextInner {
   return services;
@@ -16,10 +20,21 @@ const t = initTRPC.context<ContextInner>().create({
   errorFormatter({ shape, error }) {
     // zod details are useful to fix a bad request; other errors keep their message only.
     const zodError = error.code === "BAD_REQUEST" && error.cause instanceof ZodError ? error.cause.issues : null;
-    return { ...shape, data: { ...shape.data, zodError } };
+    const details =
+      error.code === "BAD_REQUEST" ? ((error.cause as { problems?: string[] } | undefined)?.problems ?? null) : null;
+    return { ...shape, data: { ...shape.data, zodError, details } };
   },
+});
+
+/** Services throw their own errors; this maps them to tRPC codes in the one shared place. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  // tRPC's own errors (a bad input, say) keep their code; errors the services threw arrive wrapped as INTERNAL_SERVER_ERROR.
+  if (!result.ok)
+    throw result.error.code === "INTERNAL_SERVER_ERROR" ? toTRPCError(result.error.cause ?? result.error) : result.error;
+  return result;
 });
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.use(domainErrors);

@@ -50,6 +50,8 @@ export interface Config {
   /** PEM bundle trusted inside setup containers, or undefined for none. */
   extraCaBundle?: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Requests a minute per API key, or for all callers together when no keys are in use. */
+  api: { rateLimitPerMinute: number };
 }
 
 type Source = Record<string, string | undefined>;
@@ -157,6 +159,7 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
     },
     extraCaBundle,
     logLevel: env.LOG_LEVEL,
+    api: { rateLimitPerMinute: env.SANDPIT_RATE_LIMIT },
   };
 }
 

@@ -1,4 +1,4 @@
-import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
  * One row per session that has ever had a sandbox: where its container is, or where its workspace
@@ -79,4 +79,91 @@ export const layers = pgTable("layers", {
   files: integer("files").notNull(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   lastUsedAt: timestamp("last_used_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** A session: the user-facing unit. Its sandbox, setup and files are kept elsewhere. */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    language: text("language").notNull(),
+    persistent: boolean("persistent").notNull().default(true),
+    /** Default wall-clock limit of a run, in seconds. */
+    defaultTimeout: integer("default_timeout").notNull(),
+    metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
+    /** The workspace file run when a run names no code. */
+    entryFile: text("entry_file"),
+    /** Who may change it: a browser owner token's subject, or an API key id. */
+    owner: text("owner"),
+    forkedFrom: text("forked_from"),
+    template: boolean("template").notNull().default(false),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    lastActiveAt: timestamp("last_active_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index("sessions_owner_idx").on(table.owner, table.createdAt),
+    index("sessions_forked_from_idx").on(table.forkedFrom),
+  ],
+);
+
+/** One run's metadata. Its env (secrets) and its output are never written here. */
+export const runs = pgTable(
+  "runs",
+  {
+    id: text("id").primaryKey(),
+    sessionId: text("session_id").notNull(),
+    language: text("language").notNull(),
+    /** `code` or the entry file's path. */
+    source: text("source").notNull(),
+    exitCode: integer("exit_code"),
+    durationMs: integer("duration_ms"),
+    timedOut: boolean("timed_out").notNull().default(false),
+    truncated: boolean("truncated").notNull().default(false),
+    stdoutBytes: integer("stdout_bytes").notNull().default(0),
+    stderrBytes: integer("stderr_bytes").notNull().default(0),
+    envCount: integer("env_count").notNull().default(0),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("runs_session_idx").on(table.sessionId, table.createdAt)],
+);
+
+/** The shells a session has opened (they live in its sandbox; this is their register). */
+export const shells = pgTable(
+  "shells",
+  {
+    sessionId: text("session_id").notNull(),
+    shellId: text("shell_id").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.sessionId, table.shellId] })],
+);
+
+/** Share links: only a hash of each token is kept. */
+export const shares = pgTable(
+  "shares",
+  {
+    id: text("id").primaryKey(),
+    sessionId: text("session_id").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    role: text("role", { enum: ["view", "fork", "class"] }).notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("shares_session_idx").on(table.sessionId)],
+);
+
+/** API keys for programs: only a hash of each key is kept. */
+export const apiKeys = pgTable("api_keys", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  keyHash: text("key_hash").notNull().unique(),
+  /** The first characters of the key, to recognise it in lists. */
+  prefix: text("prefix").notNull(),
+  /** Requests per minute. */
+  rateLimit: integer("rate_limit").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+  revokedAt: timestamp("revoked_at", { withTimezone: true }),
 });

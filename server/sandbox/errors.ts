@@ -5,7 +5,8 @@ export class SandboxError extends Error {
     readonly code: "BAD_REQUEST" | "NOT_FOUND" | "CONFLICT" | "TOO_LARGE" | "UNAVAILABLE" | "INTERNAL",
   ) {
     super(message);
-    this.name = new.target.name;
+    // A literal name: bundlers rename classes, and errors are told apart by name (see server/api/errors.ts).
+    this.name = "SandboxError";
   }
 }
 

@@ -275,6 +275,33 @@ export class SandboxManager {
     });
   }
 
+  /**
+   * Gives `to` a copy of `from`'s workspace as it is now (sensitive files left out) and the same
+   * layer. From a live or local workspace the copy is made on this host; from a hibernated one, the
+   * snapshot object is copied in the store.
+   */
+  async forkWorkspace(from: string, to: string): Promise<void> {
+    const { db, store } = this.options;
+    const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, from));
+    const base = {
+      sessionId: to,
+      layerKey: row?.layerKey ?? null,
+      seededLayerKey: row?.seededLayerKey ?? null,
+      updatedAt: new Date(),
+    };
+    const source = this.workspaceDir(from);
+    if (existsSync(source)) {
+      await restoreWorkspace(archiveWorkspace(source), this.workspaceDir(to));
+      await db.insert(sandboxes).values({ ...base, state: "new" });
+    } else if (row?.snapshotKey) {
+      const key = `snapshots/${to}/${Date.now()}-${randomBytes(4).toString("hex")}.tar.gz`;
+      await store.put(key, await store.get(row.snapshotKey));
+      await db.insert(sandboxes).values({ ...base, state: "hibernated", snapshotKey: key, snapshotBytes: row.snapshotBytes });
+    } else {
+      await db.insert(sandboxes).values({ ...base, state: "new" });
+    }
+  }
+
   /** Removes the container, the workspace and every snapshot of the session. */
   async destroy(sessionId: string): Promise<void> {
     await this.lock.run(sessionId, async () => {

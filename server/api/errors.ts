@@ -1,0 +1,99 @@
+import "server-only";
+import { TRPCError } from "@trpc/server";
+import type { SandboxError } from "@/server/sandbox/errors";
+import type { InvalidRequestError, SessionExistsError, SessionNotFoundError } from "@/server/sessions/errors";
+import type { InvalidInputError } from "@/server/sessions/validation";
+import type { SetupBusyError, SetupNotFoundError, SetupSpecError } from "@/server/setup/errors";
+
+/** An error as an API answers it: a status, a short code and a message saying what to do. */
+export interface ApiError {
+  status: number;
+  error: string;
+  message: string;
+  details?: string[];
+  id?: string;
+  retryAfter?: number;
+}
+
+/** A request the HTTP layer itself refuses (body too large, bad JSON, unauthorized, too many). */
+export class HttpRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+    this.name = "HttpRequestError";
+  }
+}
+
+const SANDBOX_STATUS: Record<SandboxError["code"], [number, string]> = {
+  BAD_REQUEST: [400, "invalid_request"],
+  NOT_FOUND: [404, "not_found"],
+  CONFLICT: [409, "conflict"],
+  TOO_LARGE: [413, "payload_too_large"],
+  UNAVAILABLE: [503, "sandbox_unavailable"],
+  INTERNAL: [500, "internal_error"],
+};
+
+/** True for failures to reach the Docker engine (socket missing, refused, reset). */
+function engineDown(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  const address = String((error as { address?: string }).address ?? "");
+  return (code === "ECONNREFUSED" || code === "ENOENT" || code === "EACCES") && /docker|\.sock|2375|2376/.test(address);
+}
+
+/**
+ * A domain error told apart by its literal name: instanceof fails when a bundle holds two copies
+ * of a class, or when the error comes from another realm.
+ */
+function named<T extends Error>(error: unknown, name: string): error is T {
+  return typeof error === "object" && error !== null && (error as { name?: unknown }).name === name;
+}
+
+/** The one place that maps domain errors to statuses, for REST, tRPC and MCP alike. */
+export function toApiError(error: unknown): ApiError {
+  if (named<HttpRequestError>(error, "HttpRequestError"))
+    return { status: error.status, error: error.code, message: error.message, retryAfter: error.retryAfter };
+  if (named<InvalidInputError>(error, "InvalidInputError"))
+    return { status: 400, error: "invalid_request", message: error.message, details: error.problems };
+  if (named<SetupSpecError>(error, "SetupSpecError"))
+    return { status: 400, error: "invalid_setup", message: error.message, details: error.problems };
+  if (named<InvalidRequestError>(error, "InvalidRequestError"))
+    return { status: 400, error: "invalid_request", message: error.message };
+  if (named<SessionNotFoundError>(error, "SessionNotFoundError"))
+    return { status: 404, error: "not_found", message: error.message, id: error.id };
+  if (named<SessionExistsError>(error, "SessionExistsError"))
+    return { status: 409, error: "session_exists", message: error.message, id: error.id };
+  if (named<SetupNotFoundError>(error, "SetupNotFoundError")) return { status: 404, error: "not_found", message: error.message };
+  if (named<SetupBusyError>(error, "SetupBusyError")) return { status: 409, error: "setup_busy", message: error.message };
+  if (named<SandboxError>(error, "SandboxError")) {
+    const [status, code] = SANDBOX_STATUS[error.code];
+    return { status, error: code, message: error.message };
+  }
+  if (engineDown(error))
+    return { status: 503, error: "docker_unavailable", message: "the Docker engine does not answer; see /api/health" };
+  return { status: 500, error: "internal_error", message: "something went wrong on the server; it has been logged" };
+}
+
+const TRPC_CODES: Record<number, TRPCError["code"]> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  429: "TOO_MANY_REQUESTS",
+  503: "SERVICE_UNAVAILABLE",
+};
+
+export function toTRPCError(error: unknown): TRPCError {
+  if (error instanceof TRPCError) return error;
+  const api = toApiError(error);
+  return new TRPCError({
+    code: TRPC_CODES[api.status] ?? "INTERNAL_SERVER_ERROR",
+    message: api.message,
+    cause: error instanceof Error ? error : undefined,
+  });
+}

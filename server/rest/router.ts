@@ -1,0 +1,91 @@
+import "server-only";
+import { HttpRequestError } from "@/server/api/errors";
+import type { Services } from "@/server/services";
+import { errorResponse, json } from "./http";
+import { routes, type Route } from "./routes";
+
+const PUBLIC = new Set(["/api/openapi.json"]);
+
+interface Match {
+  route: Route;
+  params: Record<string, string>;
+}
+
+/** Matches `/api/sessions/:id/files/*path` style patterns; params are percent-decoded. */
+export function matchPath(pattern: string, path: string): Record<string, string> | undefined {
+  const want = pattern.split("/").filter(Boolean);
+  const have = path.split("/").filter(Boolean);
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const part = want[i] as string;
+    if (part.startsWith("*")) {
+      if (i >= have.length) return undefined;
+      params[part.slice(1)] = have.slice(i).map(decodeURIComponent).join("/");
+      return params;
+    }
+    const segment = have[i];
+    if (segment === undefined) return undefined;
+    if (part.startsWith(":")) params[part.slice(1)] = decodeURIComponent(segment);
+    else if (part !== segment) return undefined;
+  }
+  return want.length === have.length ? params : undefined;
+}
+
+function find(method: string, path: string): { match?: Match; allowed: string[] } {
+  const allowed: string[] = [];
+  for (const route of routes) {
+    const params = matchPath(route.pattern, path);
+    if (!params) continue;
+    if (route.method === method) return { match: { route, params }, allowed };
+    allowed.push(route.method);
+  }
+  return { allowed };
+}
+
+/** Checks the bearer key when keys are in use and applies its rate limit; returns the owner id. */
+async function authorize(request: Request, services: Services, path: string): Promise<string | undefined> {
+  if (PUBLIC.has(path)) return undefined;
+  const required = await services.apiKeys.required();
+  if (!required) {
+    const limited = services.rateLimiter.take("anonymous", services.config.api.rateLimitPerMinute);
+    if (!limited.ok)
+      throw new HttpRequestError(429, "rate_limited", `too many requests; retry in ${limited.retryAfter} s`, limited.retryAfter);
+    return undefined;
+  }
+  const header = request.headers.get("authorization") ?? "";
+  const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  if (!token) throw new HttpRequestError(401, "unauthorized", "this Sandpit needs an API key: send Authorization: Bearer <key>");
+  const key = await services.apiKeys.authenticate(token);
+  if (!key) throw new HttpRequestError(401, "unauthorized", "the API key is not valid or was revoked");
+  const limited = services.rateLimiter.take(key.id, key.rateLimit);
+  if (!limited.ok)
+    throw new HttpRequestError(
+      429,
+      "rate_limited",
+      `rate limit of ${key.rateLimit} requests a minute reached; retry in ${limited.retryAfter} s`,
+      limited.retryAfter,
+    );
+  return `key:${key.id}`;
+}
+
+/** Answers one REST request; every failure becomes JSON `{ error, message }` with its status. */
+export async function handleRest(request: Request, services: Services): Promise<Response> {
+  const url = new URL(request.url);
+  const path = url.pathname.replace(/\/+$/, "") || "/";
+  try {
+    const { match, allowed } = find(request.method, path);
+    if (!match) {
+      if (allowed.length > 0)
+        return json(
+          405,
+          { error: "method_not_allowed", message: `${request.method} is not supported here; use ${allowed.join(", ")}` },
+          { allow: allowed.join(", ") },
+        );
+      return json(404, { error: "not_found", message: `no API endpoint at ${request.method} ${path}; see /api/openapi.json` });
+    }
+    const owner = await authorize(request, services, path);
+    return await match.route.handler({ request, params: match.params, url, services, owner });
+  } catch (error) {
+    return errorResponse(error, { method: request.method, path });
+  }
+}

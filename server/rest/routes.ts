@@ -1,0 +1,250 @@
+import "server-only";
+import { Readable } from "node:stream";
+import { API_LIMITS, createShellSchema, duplicateSchema, mkdirSchema, moveFileSchema, writeFileSchema } from "@/lib/api/schemas";
+import { HttpRequestError } from "@/server/api/errors";
+import type { RunEvent } from "@/server/sandbox/runs";
+import type { Services } from "@/server/services";
+import { parseInput } from "@/server/sessions/validation";
+import { openApiDocument } from "./openapi";
+import { eventStream, json, readBody, readJson } from "./http";
+
+export interface RouteContext {
+  request: Request;
+  params: Record<string, string>;
+  url: URL;
+  services: Services;
+  /** The API key id of the caller, when keys are in use. */
+  owner?: string;
+}
+
+type Handler = (ctx: RouteContext) => Promise<Response>;
+
+export interface Route {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  pattern: string;
+  handler: Handler;
+}
+
+const body = (ctx: RouteContext): Promise<unknown> => readJson(ctx.request, API_LIMITS.bodyBytes);
+const id = (ctx: RouteContext): string => ctx.params.id ?? "";
+
+async function* runEvents(events: AsyncGenerator<RunEvent>): AsyncGenerator<[string, unknown]> {
+  for await (const event of events) {
+    if (event.type === "exit") {
+      yield [
+        "done",
+        {
+          run_id: event.runId,
+          exit_code: event.exitCode,
+          duration_ms: event.durationMs,
+          timed_out: event.timedOut,
+          truncated: event.truncated,
+        },
+      ];
+    } else {
+      const text = event.data.toString("utf8");
+      const exact = Buffer.from(text, "utf8").equals(event.data);
+      yield [event.type, exact ? { data: text, encoding: "utf8" } : { data: event.data.toString("base64"), encoding: "base64" }];
+    }
+  }
+}
+
+/** The REST API: ERA-compatible session endpoints, shells, files, one-shot runs. */
+export const routes: Route[] = [
+  { method: "GET", pattern: "/api/openapi.json", handler: () => Promise.resolve(json(200, openApiDocument())) },
+
+  {
+    method: "GET",
+    pattern: "/api/sessions",
+    handler: async (ctx) =>
+      json(200, {
+        sessions: await ctx.services.sessions.list({ owner: ctx.owner, limit: Number(ctx.url.searchParams.get("limit") ?? 50) }),
+      }),
+  },
+  {
+    method: "POST",
+    pattern: "/api/sessions",
+    handler: async (ctx) => json(201, await ctx.services.sessions.create((await body(ctx)) as never, ctx.owner)),
+  },
+  { method: "GET", pattern: "/api/sessions/:id", handler: async (ctx) => json(200, await ctx.services.sessions.get(id(ctx))) },
+  {
+    method: "PATCH",
+    pattern: "/api/sessions/:id",
+    handler: async (ctx) => json(200, await ctx.services.sessions.update(id(ctx), (await body(ctx)) as never)),
+  },
+  {
+    method: "DELETE",
+    pattern: "/api/sessions/:id",
+    handler: async (ctx) => {
+      await ctx.services.sessions.delete(id(ctx));
+      return json(200, { deleted: true, id: id(ctx) });
+    },
+  },
+  {
+    method: "POST",
+    pattern: "/api/sessions/:id/duplicate",
+    handler: async (ctx) => {
+      const value = parseInput(duplicateSchema, await body(ctx));
+      return json(201, await ctx.services.sessions.fork(id(ctx), { id: value.id, owner: ctx.owner }));
+    },
+  },
+  {
+    method: "GET",
+    pattern: "/api/sessions/:id/setup",
+    handler: async (ctx) => json(200, (await ctx.services.sessions.get(id(ctx))).setup_result),
+  },
+  {
+    method: "POST",
+    pattern: "/api/sessions/:id/setup/retry",
+    handler: async (ctx) => {
+      await ctx.services.sessions.require(id(ctx));
+      return json(202, await ctx.services.setups.retry(id(ctx)));
+    },
+  },
+
+  {
+    method: "POST",
+    pattern: "/api/sessions/:id/run",
+    handler: async (ctx) => json(200, await ctx.services.actions.run(id(ctx), (await body(ctx)) as never)),
+  },
+  {
+    method: "POST",
+    pattern: "/api/sessions/:id/stream",
+    handler: async (ctx) =>
+      eventStream(runEvents(await ctx.services.actions.runStream(id(ctx), (await body(ctx)) as never)), ctx.request.signal),
+  },
+  {
+    method: "GET",
+    pattern: "/api/sessions/:id/runs",
+    handler: async (ctx) => json(200, { runs: await ctx.services.actions.recentRuns(id(ctx)) }),
+  },
+  {
+    method: "POST",
+    pattern: "/api/execute",
+    handler: async (ctx) => json(200, await ctx.services.actions.execute(await body(ctx))),
+  },
+
+  {
+    method: "POST",
+    pattern: "/api/sessions/:id/exec",
+    handler: async (ctx) => json(200, await ctx.services.actions.exec(id(ctx), await body(ctx))),
+  },
+  {
+    method: "POST",
+    pattern: "/api/sessions/:id/shells",
+    handler: async (ctx) =>
+      json(201, await ctx.services.actions.createShell(id(ctx), parseInput(createShellSchema, await body(ctx)).shell_id)),
+  },
+  {
+    method: "GET",
+    pattern: "/api/sessions/:id/shells",
+    handler: async (ctx) => json(200, { shells: await ctx.services.actions.listShells(id(ctx)) }),
+  },
+  {
+    method: "DELETE",
+    pattern: "/api/sessions/:id/shells/:shell",
+    handler: async (ctx) => {
+      await ctx.services.actions.deleteShell(id(ctx), ctx.params.shell ?? "");
+      return json(200, { deleted: true, shell_id: ctx.params.shell });
+    },
+  },
+
+  {
+    method: "GET",
+    pattern: "/api/sessions/:id/files",
+    handler: async (ctx) => {
+      const dir = ctx.url.searchParams.get("path") ?? ".";
+      const recursive = ctx.url.searchParams.get("recursive") !== "false";
+      return json(200, { files: await ctx.services.actions.listFiles(id(ctx), dir, recursive) });
+    },
+  },
+  {
+    method: "GET",
+    pattern: "/api/sessions/:id/files/*path",
+    handler: async (ctx) => {
+      const { data, entry } = await ctx.services.actions.readFile(id(ctx), ctx.params.path ?? "");
+      if (ctx.url.searchParams.get("format") === "json") {
+        const text = data.toString("utf8");
+        const utf8 = Buffer.from(text, "utf8").equals(data);
+        return json(200, {
+          path: entry.path,
+          size: entry.size,
+          mode: entry.mode,
+          encoding: utf8 ? "utf8" : "base64",
+          content: utf8 ? text : data.toString("base64"),
+        });
+      }
+      return new Response(new Uint8Array(data), {
+        headers: {
+          "content-type": "application/octet-stream",
+          "content-length": String(data.length),
+          "x-file-mode": entry.mode.toString(8),
+        },
+      });
+    },
+  },
+  {
+    method: "PUT",
+    pattern: "/api/sessions/:id/files/*path",
+    handler: async (ctx) => {
+      const raw = await readBody(ctx.request, API_LIMITS.fileBytes);
+      const type = ctx.request.headers.get("content-type") ?? "";
+      let data = raw;
+      let mode: number | undefined;
+      if (type.includes("application/json")) {
+        let parsedBody: unknown;
+        try {
+          parsedBody = JSON.parse(raw.toString("utf8"));
+        } catch (error) {
+          throw new HttpRequestError(400, "invalid_json", `the body is not valid JSON: ${(error as Error).message}`);
+        }
+        const value = parseInput(writeFileSchema, parsedBody);
+        data = Buffer.from(value.content, value.encoding === "base64" ? "base64" : "utf8");
+        mode = value.mode;
+      }
+      return json(200, await ctx.services.actions.writeFile(id(ctx), ctx.params.path ?? "", data, mode));
+    },
+  },
+  {
+    method: "DELETE",
+    pattern: "/api/sessions/:id/files/*path",
+    handler: async (ctx) => {
+      await ctx.services.actions.deleteFile(id(ctx), ctx.params.path ?? "", ctx.url.searchParams.get("recursive") === "true");
+      return json(200, { deleted: true, path: ctx.params.path });
+    },
+  },
+  {
+    method: "POST",
+    pattern: "/api/sessions/:id/directories",
+    handler: async (ctx) => {
+      const value = parseInput(mkdirSchema, await body(ctx));
+      return json(201, await ctx.services.actions.makeDirectory(id(ctx), value.path));
+    },
+  },
+  {
+    method: "POST",
+    pattern: "/api/sessions/:id/move",
+    handler: async (ctx) => {
+      const value = parseInput(moveFileSchema, await body(ctx));
+      return json(200, await ctx.services.actions.moveFile(id(ctx), value.from, value.to));
+    },
+  },
+  {
+    method: "GET",
+    pattern: "/api/sessions/:id/archive",
+    handler: async (ctx) => {
+      const archive = await ctx.services.actions.download(id(ctx));
+      return new Response(Readable.toWeb(archive) as ReadableStream, {
+        headers: { "content-type": "application/gzip", "content-disposition": `attachment; filename="${id(ctx)}.tar.gz"` },
+      });
+    },
+  },
+  {
+    method: "PUT",
+    pattern: "/api/sessions/:id/archive",
+    handler: async (ctx) => {
+      const raw = await readBody(ctx.request, API_LIMITS.fileBytes);
+      return json(200, await ctx.services.actions.upload(id(ctx), Readable.from([raw])));
+    },
+  },
+];

@@ -1,0 +1,303 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import type { Readable } from "node:stream";
+import { desc, eq } from "drizzle-orm";
+import type { Logger } from "pino";
+import { execSchema, executeSchema, runSchema, type RunInput } from "@/lib/api/schemas";
+import type { LanguageId } from "@/lib/languages";
+import type { Database } from "@/server/db/client";
+import { runs, shells as shellsTable } from "@/server/db/schema";
+import type { PtyHandle } from "@/server/sandbox/driver";
+import * as files from "@/server/sandbox/files";
+import type { SandboxManager } from "@/server/sandbox/manager";
+import * as sandboxRuns from "@/server/sandbox/runs";
+import type { RunEvent, RunRequest, RunResult } from "@/server/sandbox/runs";
+import * as sandboxShells from "@/server/sandbox/shells";
+import { InvalidRequestError } from "./errors";
+import type { SessionService } from "./service";
+import { parseInput } from "./validation";
+
+/** A run as the API answers it: ERA's fields, plus a few more. */
+export interface RunView {
+  run_id: string;
+  session_id: string;
+  exit_code: number;
+  stdout: string;
+  stderr: string;
+  stdout_encoding: "utf8" | "base64";
+  stderr_encoding: "utf8" | "base64";
+  duration: number;
+  duration_ms: number;
+  timed_out: boolean;
+  truncated: boolean;
+}
+
+export interface ExecView {
+  shell_id: string;
+  stdout: string;
+  stderr: string;
+  stdout_encoding: "utf8" | "base64";
+  stderr_encoding: "utf8" | "base64";
+  exit_code: number;
+  duration_ms: number;
+  timed_out: boolean;
+  truncated: boolean;
+  shell_ended: boolean;
+  restarted: boolean;
+  message?: string;
+}
+
+export interface RunRecord {
+  id: string;
+  language: string;
+  source: string;
+  exit_code: number | null;
+  duration_ms: number | null;
+  timed_out: boolean;
+  truncated: boolean;
+  created_at: string;
+}
+
+function runView(sessionId: string, result: RunResult): RunView {
+  return {
+    run_id: result.runId,
+    session_id: sessionId,
+    exit_code: result.exitCode,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    stdout_encoding: result.stdoutEncoding,
+    stderr_encoding: result.stderrEncoding,
+    duration: result.durationMs,
+    duration_ms: result.durationMs,
+    timed_out: result.timedOut,
+    truncated: result.truncated,
+  };
+}
+
+/** What people and programs do inside a session: runs, shells and files. */
+export class SessionActions {
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly sandboxes: SandboxManager,
+    private readonly db: Database,
+    private readonly log: Logger,
+  ) {}
+
+  private async request(sessionId: string, input: RunInput): Promise<RunRequest> {
+    const session = await this.sessions.require(sessionId);
+    const value = parseInput(runSchema, input);
+    const entry = value.file ?? (value.code === undefined ? session.entryFile : null);
+    if (value.code === undefined && !entry) {
+      throw new InvalidRequestError(
+        "no code given and the session has no entry_file: send code, a file, or set entry_file first",
+      );
+    }
+    return {
+      language: (value.language ?? session.language) as LanguageId,
+      source: value.code !== undefined ? { code: value.code } : { entry: entry as string },
+      args: value.args,
+      stdin: value.stdin,
+      env: value.env,
+      timeoutMs: Math.round((value.timeout ?? session.defaultTimeout) * 1000),
+      runId: `r-${randomBytes(8).toString("hex")}`,
+    };
+  }
+
+  private async record(
+    sessionId: string,
+    request: RunRequest,
+    result: { runId: string; exitCode: number; durationMs: number; timedOut: boolean; truncated: boolean },
+    bytes: [number, number],
+  ): Promise<void> {
+    // Metadata only: the env (secrets) and the output are never written.
+    await this.db.insert(runs).values({
+      id: result.runId,
+      sessionId,
+      language: request.language,
+      source: request.source.code !== undefined ? "code" : request.source.entry,
+      exitCode: result.exitCode,
+      durationMs: result.durationMs,
+      timedOut: result.timedOut,
+      truncated: result.truncated,
+      stdoutBytes: bytes[0],
+      stderrBytes: bytes[1],
+      envCount: Object.keys(request.env ?? {}).length,
+    });
+    await this.sessions.touch(sessionId);
+  }
+
+  async run(sessionId: string, input: RunInput): Promise<RunView> {
+    const request = await this.request(sessionId, input);
+    const result = await sandboxRuns.run(this.sandboxes, sessionId, request);
+    await this.record(sessionId, request, result, [Buffer.byteLength(result.stdout), Buffer.byteLength(result.stderr)]);
+    return runView(sessionId, result);
+  }
+
+  /** Validates first (so a bad request fails before streaming starts), then streams. */
+  async runStream(sessionId: string, input: RunInput): Promise<AsyncGenerator<RunEvent>> {
+    const request = await this.request(sessionId, input);
+    const stream = sandboxRuns.runStream(this.sandboxes, sessionId, request);
+    const record = this.record.bind(this);
+    return (async function* recorded(): AsyncGenerator<RunEvent> {
+      const bytes: [number, number] = [0, 0];
+      for await (const event of stream) {
+        if (event.type === "exit") await record(sessionId, request, event, bytes);
+        else bytes[event.type === "stdout" ? 0 : 1] += event.data.length;
+        yield event;
+      }
+    })();
+  }
+
+  async stopRun(sessionId: string, runId: string): Promise<boolean> {
+    await this.sessions.require(sessionId);
+    return sandboxRuns.stopRun(this.sandboxes, sessionId, runId);
+  }
+
+  async recentRuns(sessionId: string, limit = 20): Promise<RunRecord[]> {
+    await this.sessions.require(sessionId);
+    const rows = await this.db
+      .select()
+      .from(runs)
+      .where(eq(runs.sessionId, sessionId))
+      .orderBy(desc(runs.createdAt))
+      .limit(Math.min(limit, 100));
+    return rows.map((row) => ({
+      id: row.id,
+      language: row.language,
+      source: row.source,
+      exit_code: row.exitCode,
+      duration_ms: row.durationMs,
+      timed_out: row.timedOut,
+      truncated: row.truncated,
+      created_at: row.createdAt.toISOString(),
+    }));
+  }
+
+  /** One run in a throwaway sandbox, removed right after. */
+  async execute(input: unknown): Promise<Omit<RunView, "session_id">> {
+    const value = parseInput(executeSchema, input);
+    const sessionId = `x-${randomBytes(8).toString("hex")}`;
+    try {
+      const result = await sandboxRuns.run(this.sandboxes, sessionId, {
+        language: value.language,
+        source: { code: value.code },
+        args: value.args,
+        stdin: value.stdin,
+        env: value.env,
+        timeoutMs: value.timeout !== undefined ? Math.round(value.timeout * 1000) : undefined,
+      });
+      const { session_id: _ignored, ...view } = runView(sessionId, result);
+      return view;
+    } finally {
+      await this.sandboxes
+        .destroy(sessionId)
+        .catch((error: unknown) => this.log.warn({ err: error, sessionId }, "could not remove a throwaway sandbox"));
+    }
+  }
+
+  async exec(sessionId: string, input: unknown): Promise<ExecView> {
+    const session = await this.sessions.require(sessionId);
+    const value = parseInput(execSchema, input);
+    const shell = value.shell_id ?? sandboxShells.DEFAULT_SHELL;
+    const result = await sandboxShells.exec(this.sandboxes, sessionId, {
+      command: value.command,
+      shell,
+      cwd: value.cwd,
+      env: value.env,
+      timeoutMs: Math.round((value.timeout ?? session.defaultTimeout) * 1000),
+    });
+    await this.db.insert(shellsTable).values({ sessionId, shellId: shell }).onConflictDoNothing();
+    await this.sessions.touch(sessionId);
+    return {
+      shell_id: shell,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      stdout_encoding: result.stdoutEncoding,
+      stderr_encoding: result.stderrEncoding,
+      exit_code: result.exitCode,
+      duration_ms: result.durationMs,
+      timed_out: result.timedOut,
+      truncated: result.truncated,
+      shell_ended: result.shellEnded,
+      restarted: result.restarted,
+      ...(result.message ? { message: result.message } : {}),
+    };
+  }
+
+  async createShell(sessionId: string, shellId?: string): Promise<{ shell_id: string }> {
+    await this.sessions.require(sessionId);
+    const info = await sandboxShells.createShell(this.sandboxes, sessionId, shellId);
+    await this.db.insert(shellsTable).values({ sessionId, shellId: info.shell }).onConflictDoNothing();
+    return { shell_id: info.shell };
+  }
+
+  async listShells(sessionId: string): Promise<Array<{ shell_id: string; alive: boolean; busy: boolean; cwd: string | null }>> {
+    await this.sessions.require(sessionId);
+    const live = new Map((await sandboxShells.listShells(this.sandboxes, sessionId)).map((s) => [s.shell, s]));
+    const known = await this.db
+      .select()
+      .from(shellsTable)
+      .where(eq(shellsTable.sessionId, sessionId))
+      .orderBy(shellsTable.createdAt);
+    const ids = [...new Set([...known.map((k) => k.shellId), ...live.keys()])];
+    return ids.map((id) => {
+      const info = live.get(id);
+      return { shell_id: id, alive: info?.alive ?? false, busy: info?.busy ?? false, cwd: info?.cwd ?? null };
+    });
+  }
+
+  async deleteShell(sessionId: string, shellId: string): Promise<void> {
+    await this.sessions.require(sessionId);
+    const known = await this.db.delete(shellsTable).where(eq(shellsTable.shellId, shellId)).returning();
+    try {
+      await sandboxShells.deleteShell(this.sandboxes, sessionId, shellId);
+    } catch (error) {
+      if (known.length === 0) throw error; // neither registered nor alive: it does not exist
+    }
+  }
+
+  async openTerminal(sessionId: string, options: { shell?: string; cols: number; rows: number }): Promise<PtyHandle> {
+    await this.sessions.require(sessionId);
+    return sandboxShells.openTerminal(this.sandboxes, sessionId, options);
+  }
+
+  async listFiles(sessionId: string, dir = ".", recursive = true): Promise<files.FileEntry[]> {
+    await this.sessions.require(sessionId);
+    return files.listFiles(this.sandboxes, sessionId, dir, recursive);
+  }
+
+  async readFile(sessionId: string, path: string): Promise<{ data: Buffer; entry: files.FileEntry }> {
+    await this.sessions.require(sessionId);
+    return files.readFile(this.sandboxes, sessionId, path);
+  }
+
+  async writeFile(sessionId: string, path: string, data: Buffer, mode?: number): Promise<files.FileEntry> {
+    await this.sessions.require(sessionId);
+    return files.writeFile(this.sandboxes, sessionId, path, data, mode);
+  }
+
+  async makeDirectory(sessionId: string, path: string): Promise<files.FileEntry> {
+    await this.sessions.require(sessionId);
+    return files.makeDirectory(this.sandboxes, sessionId, path);
+  }
+
+  async moveFile(sessionId: string, from: string, to: string): Promise<files.FileEntry> {
+    await this.sessions.require(sessionId);
+    return files.moveFile(this.sandboxes, sessionId, from, to);
+  }
+
+  async deleteFile(sessionId: string, path: string, recursive = false): Promise<void> {
+    await this.sessions.require(sessionId);
+    await files.deleteFile(this.sandboxes, sessionId, path, recursive);
+  }
+
+  async download(sessionId: string): Promise<Readable> {
+    await this.sessions.require(sessionId);
+    return files.downloadWorkspace(this.sandboxes, sessionId);
+  }
+
+  async upload(sessionId: string, archive: Readable): Promise<{ files: number }> {
+    await this.sessions.require(sessionId);
+    return files.uploadWorkspace(this.sandboxes, sessionId, archive);
+  }
+}
