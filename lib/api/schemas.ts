@@ -149,3 +149,10 @@ export const mkdirSchema = z.object({ path: z.string().min(1, "path: give the fo
 export const moveFileSchema = z.object({ from: z.string().min(1), to: z.string().min(1) }).strict();
 
 export const setupStatusSchema = z.enum(["none", "pending", "running", "completed", "failed"]);
+
+export const createKeySchema = z
+  .object({
+    name: z.string().min(1, "give the key a name").max(100),
+    rate_limit: z.number().int().min(1).max(1_000_000).optional(),
+  })
+  .strict();

@@ -1,4 +1,5 @@
 import "server-only";
+import { isAdmin } from "@/server/admin-token";
 import { HttpRequestError } from "@/server/api/errors";
 import type { Services } from "@/server/services";
 import { errorResponse, json } from "./http";
@@ -43,8 +44,13 @@ function find(method: string, path: string): { match?: Match; allowed: string[] 
 }
 
 /** Checks the bearer key when keys are in use and applies its rate limit; returns the owner id. */
-async function authorize(request: Request, services: Services, path: string): Promise<string | undefined> {
+export async function authorize(request: Request, services: Services, path: string): Promise<string | undefined> {
   if (PUBLIC.has(path)) return undefined;
+  if (path.startsWith("/api/admin/")) {
+    if (!isAdmin(request, services.config.dataDir))
+      throw new HttpRequestError(403, "forbidden", "administration needs the token in the data folder (npm run keys does this)");
+    return undefined;
+  }
   const required = await services.apiKeys.required();
   if (!required) {
     const limited = services.rateLimiter.take("anonymous", services.config.api.rateLimitPerMinute);

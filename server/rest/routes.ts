@@ -1,6 +1,14 @@
 import "server-only";
 import { Readable } from "node:stream";
-import { API_LIMITS, createShellSchema, duplicateSchema, mkdirSchema, moveFileSchema, writeFileSchema } from "@/lib/api/schemas";
+import {
+  API_LIMITS,
+  createKeySchema,
+  createShellSchema,
+  duplicateSchema,
+  mkdirSchema,
+  moveFileSchema,
+  writeFileSchema,
+} from "@/lib/api/schemas";
 import { HttpRequestError } from "@/server/api/errors";
 import type { RunEvent } from "@/server/sandbox/runs";
 import type { Services } from "@/server/services";
@@ -52,6 +60,30 @@ async function* runEvents(events: AsyncGenerator<RunEvent>): AsyncGenerator<[str
 /** The REST API: ERA-compatible session endpoints, shells, files, one-shot runs. */
 export const routes: Route[] = [
   { method: "GET", pattern: "/api/openapi.json", handler: () => Promise.resolve(json(200, openApiDocument())) },
+
+  // Administration, with the local admin token (see server/admin-token.ts); used by `npm run keys`.
+  { method: "GET", pattern: "/api/admin/keys", handler: async (ctx) => json(200, { keys: await ctx.services.apiKeys.list() }) },
+  {
+    method: "POST",
+    pattern: "/api/admin/keys",
+    handler: async (ctx) => {
+      const value = parseInput(createKeySchema, await body(ctx));
+      const { key, info } = await ctx.services.apiKeys.create(
+        value.name,
+        value.rate_limit ?? ctx.services.config.api.rateLimitPerMinute,
+      );
+      return json(201, { key, ...info });
+    },
+  },
+  {
+    method: "DELETE",
+    pattern: "/api/admin/keys/:key",
+    handler: async (ctx) => {
+      const revoked = await ctx.services.apiKeys.revoke(ctx.params.key ?? "");
+      if (!revoked) return json(404, { error: "not_found", message: `no active key ${ctx.params.key}` });
+      return json(200, revoked);
+    },
+  },
 
   {
     method: "GET",

@@ -1,0 +1,78 @@
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { testDocker } from "./docker";
+
+export interface RunningServer {
+  url: string;
+  dataDir: string;
+  logs: () => string;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/** The built Sandpit (next start) on a free loopback port with its own data folder. */
+export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+  const root = process.cwd();
+  if (!existsSync(path.join(root, ".next", "BUILD_ID")))
+    execFileSync("npx", ["--no-install", "next", "build"], { stdio: "ignore" });
+  const dataDir = mkdtempSync(path.join(tmpdir(), "sandpit-server-"));
+  const port = await freePort();
+  let output = "";
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+    {
+      cwd: root,
+      env: { ...process.env, SANDPIT_DATA_DIR: dataDir, LOG_LEVEL: "warn", NODE_ENV: "production", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited:\n${output}`);
+    try {
+      const response = await fetch(`${url}/api/health`);
+      if (response.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`the server did not become healthy:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    url,
+    dataDir,
+    logs: () => output,
+    async [Symbol.asyncDispose]() {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      if (child.exitCode === null) child.kill("SIGKILL");
+      // Containers this server started mount folders of its data folder: remove them with it.
+      const { docker } = testDocker();
+      for (const info of await docker.listContainers({ all: true, filters: { label: ["dev.sandpit.session"] } })) {
+        if (info.Mounts.some((mount) => mount.Source.startsWith(dataDir)))
+          await docker
+            .getContainer(info.Id)
+            .remove({ force: true })
+            .catch(() => undefined);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
