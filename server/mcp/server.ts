@@ -42,7 +42,7 @@ export function createMcpServer(services: Services, owner?: string): McpServer {
       },
     },
     ({ language, session_id, setup }) =>
-      answer(() => services.sessions.create({ language, session_id, setup: setup as never }, owner)),
+      answer(() => services.sessions.create({ language, session_id, setup: setup }, owner)),
   );
 
   server.registerTool(
