@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `npm test`: installs and starts what the tests need (Docker engine, Chromium, the runtime image),
-# then runs lint, format check, typecheck, unit, integration and browser tests. Stops at the first failure.
+# `npm test`: installs and starts what the tests need (Docker engine, Chromium, PostgreSQL, the
+# runtime image), then runs lint, format check, typecheck, unit tests, the build, integration tests
+# (real Docker, PGlite and PostgreSQL, an S3-protocol server, the running app) and browser tests.
+# Stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -10,12 +12,13 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "Docker engine";     bash scripts/ensure-docker.sh
 step "Chromium";          bash scripts/ensure-chromium.sh
+step "PostgreSQL";        TEST_DATABASE_URL="${TEST_DATABASE_URL:-$(bash scripts/ensure-postgres.sh)}"; export TEST_DATABASE_URL
 step "Runtime image";     npm run --silent image
 step "Lint";              npx --no-install eslint . --max-warnings=0
 step "Format";            npx --no-install prettier --check . --log-level warn
 step "Typecheck";         npx --no-install tsc --noEmit
 step "Unit tests";        npx --no-install vitest run --project unit --reporter=default --reporter=json --outputFile.json=.reports/unit.json
-step "Integration tests"; npx --no-install vitest run --project integration --reporter=default --reporter=json --outputFile.json=.reports/integration.json
 step "Build";             npx --no-install next build > .reports/next-build.log 2>&1 || { cat .reports/next-build.log; exit 1; }
+step "Integration tests"; npx --no-install vitest run --project integration --reporter=default --reporter=json --outputFile.json=.reports/integration.json
 step "Browser tests";     npx --no-install playwright test
 step "Summary";           node scripts/test-summary.mjs

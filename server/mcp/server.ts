@@ -41,8 +41,7 @@ export function createMcpServer(services: Services, owner?: string): McpServer {
           .describe('e.g. { "pip": ["requests"], "npm": ["ms"], "commands": ["…"] }'),
       },
     },
-    ({ language, session_id, setup }) =>
-      answer(() => services.sessions.create({ language, session_id, setup: setup }, owner)),
+    ({ language, session_id, setup }) => answer(() => services.sessions.create({ language, session_id, setup: setup }, owner)),
   );
 
   server.registerTool(

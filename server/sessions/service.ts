@@ -92,16 +92,19 @@ export class SessionService {
       .onConflictDoNothing()
       .returning({ id: sessions.id });
     if (inserted.length === 0) throw new SessionExistsError(id);
+    let submitted: SetupView | undefined;
     if (value.setup) {
       try {
-        await this.options.setups.submit(id, value.setup);
+        submitted = await this.options.setups.submit(id, value.setup);
       } catch (error) {
         await this.options.db.delete(sessions).where(eq(sessions.id, id));
         throw error;
       }
     }
     this.options.log.info({ sessionId: id, language: value.language, setup: Boolean(value.setup) }, "session created");
-    return this.get(id);
+    const view = await this.get(id);
+    // As ERA's API does: the create answer shows the setup as submitted, pending unless the layer was stored already.
+    return submitted ? { ...view, setup_status: submitted.status, setup_result: submitted } : view;
   }
 
   async get(id: string): Promise<SessionView> {

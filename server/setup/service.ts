@@ -84,8 +84,10 @@ export class SetupService {
     };
     await this.options.db.insert(setups).values(row).onConflictDoUpdate({ target: setups.sessionId, set: row });
     if (await this.completeFromCache(sessionId, key, normalized)) return this.view(sessionId);
+    // The answer shows the setup as submitted (pending); the queue may pick it up at once.
+    const submitted = await this.view(sessionId);
     this.enqueue(sessionId);
-    return this.view(sessionId);
+    return submitted;
   }
 
   /** Runs the same setup again (after a failure, for example). */
