@@ -12,6 +12,7 @@ import { LayerCache } from "@/server/setup/layer-cache";
 import { ApiKeyService, RateLimiter } from "@/server/rest/api-keys";
 import { SessionActions } from "@/server/sessions/actions";
 import { SessionService } from "@/server/sessions/service";
+import { ShareService } from "@/server/sessions/shares";
 import { SetupService } from "@/server/setup/service";
 import { openObjectStore } from "@/server/storage";
 import type { ObjectStore } from "@/server/storage/object-store";
@@ -28,6 +29,7 @@ export interface Services {
   actions: SessionActions;
   apiKeys: ApiKeyService;
   rateLimiter: RateLimiter;
+  shares: ShareService;
 }
 
 const globalForServices = globalThis as unknown as { sandpitServices?: Services; sandpitReady?: Promise<void> };
@@ -97,6 +99,7 @@ export function createServices(config: Config): Services {
     actions,
     apiKeys: new ApiKeyService(database.db),
     rateLimiter: new RateLimiter(),
+    shares: new ShareService(database.db),
   };
 }
 

@@ -4,6 +4,7 @@ import type { SandboxError } from "@/server/sandbox/errors";
 import type { InvalidRequestError, SessionExistsError, SessionNotFoundError } from "@/server/sessions/errors";
 import type { InvalidInputError } from "@/server/sessions/validation";
 import type { SetupBusyError, SetupNotFoundError, SetupSpecError } from "@/server/setup/errors";
+import type { ShareUnavailableError } from "@/server/sessions/shares";
 
 /** An error as an API answers it: a status, a short code and a message saying what to do. */
 export interface ApiError {
@@ -68,6 +69,8 @@ export function toApiError(error: unknown): ApiError {
     return { status: 409, error: "session_exists", message: error.message, id: error.id };
   if (named<SetupNotFoundError>(error, "SetupNotFoundError")) return { status: 404, error: "not_found", message: error.message };
   if (named<SetupBusyError>(error, "SetupBusyError")) return { status: 409, error: "setup_busy", message: error.message };
+  if (named<ShareUnavailableError>(error, "ShareUnavailableError"))
+    return { status: error.reason === "unknown" ? 404 : 410, error: `share_${error.reason}`, message: error.message };
   if (named<SandboxError>(error, "SandboxError")) {
     const [status, code] = SANDBOX_STATUS[error.code];
     return { status, error: code, message: error.message };
@@ -84,6 +87,7 @@ const TRPC_CODES: Record<number, TRPCError["code"]> = {
   404: "NOT_FOUND",
   409: "CONFLICT",
   413: "PAYLOAD_TOO_LARGE",
+  410: "NOT_FOUND",
   429: "TOO_MANY_REQUESTS",
   503: "SERVICE_UNAVAILABLE",
 };

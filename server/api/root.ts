@@ -2,6 +2,7 @@ import "server-only";
 import { filesRouter } from "./routers/files";
 import { runsRouter } from "./routers/runs";
 import { sessionsRouter } from "./routers/sessions";
+import { sharesRouter } from "./routers/shares";
 import { shellsRouter } from "./routers/shells";
 import { systemRouter } from "./routers/system";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
@@ -12,6 +13,7 @@ export const appRouter = createTRPCRouter({
   runs: runsRouter,
   shells: shellsRouter,
   files: filesRouter,
+  shares: sharesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -102,6 +102,21 @@ describe.each(testDatabases())("tRPC routers on $name", (database) => {
       expect(await services.apiKeys.authenticate(key)).toBeUndefined();
     });
 
+    it("creates share links that resolve until revoked or expired", async () => {
+      const share = await api.shares.create({ id: "trpc-one", role: "view" });
+      expect(share.token.length).toBeGreaterThanOrEqual(43); // 256 random bits, base64url
+      expect((await api.shares.resolve({ token: share.token })).session.id).toBe("trpc-one");
+      expect((await api.shares.list({ id: "trpc-one" })).map((s) => s.id)).toContain(share.id);
+      expect(JSON.stringify(await api.shares.list({ id: "trpc-one" }))).not.toContain(share.token);
+      expect(await api.shares.revoke({ id: "trpc-one", share_id: share.id })).toEqual({ revoked: true });
+      expect(await codeOf(api.shares.resolve({ token: share.token }))).toBe("NOT_FOUND");
+      const expiring = await services.shares.create("trpc-one", "fork", 60);
+      await expect(services.shares.resolve(expiring.token, new Date(Date.now() + 120_000))).rejects.toThrow(
+        "valid until a date that has passed",
+      );
+      expect(await codeOf(api.shares.resolve({ token: "x".repeat(43) }))).toBe("NOT_FOUND");
+    });
+
     it("works on files: mkdir, move, list, delete", async () => {
       await api.files.mkdir({ id: "trpc-one", path: "src" });
       await api.files.write({

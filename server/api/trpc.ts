@@ -8,7 +8,7 @@ import { toTRPCError } from "./errors";
 /** The part of the context tests build directly: the engines and services, nothing per-request. */
 export type ContextInner = Pick<
   Services,
-  "config" | "docker" | "database" | "store" | "sessions" | "actions" | "setups" | "sandboxes"
+  "config" | "docker" | "database" | "store" | "sessions" | "actions" | "setups" | "sandboxes" | "shares"
 >;
 
 export function createContextInner(services: ContextInner): ContextInner {
