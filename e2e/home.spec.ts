@@ -6,6 +6,9 @@ test("home page renders with no console errors", async ({ page }) => {
     if (message.type() === "error") problems.push(message.text());
   });
   page.on("pageerror", (error) => problems.push(error.message));
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+  });
 
   await page.goto("/");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Code sandboxes you host yourself.");
