@@ -15,8 +15,9 @@ test("home page renders with no console errors", async ({ page }) => {
   await expect(page.getByRole("link", { name: "Sandpit" })).toBeVisible();
   await expect(page.getByTestId("version")).toHaveText(/^v\d+\.\d+\.\d+$/);
   for (const language of ["Python", "Node.js", "TypeScript", "Go", "Deno", "Bash"]) {
-    await expect(page.getByRole("listitem").filter({ hasText: new RegExp(`^${language}$`) })).toBeVisible();
+    await expect(page.getByRole("radio", { name: language })).toBeAttached();
   }
+  await expect(page.getByRole("button", { name: "Create session" })).toBeVisible();
   // The status card comes from a tRPC query against the real engines.
   await expect(page.getByTestId("system-status")).toHaveText("all systems ready", { timeout: 20_000 });
   await expect(page.getByText(/^Docker \d/)).toBeVisible();

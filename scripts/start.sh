@@ -9,6 +9,6 @@ npm run --silent image
 # Rebuild the app only when a source file is newer than the last build.
 if [ ! -f .next/BUILD_ID ] || [ -n "$(find app components lib server images public package.json next.config.ts -newer .next/BUILD_ID -type f -print -quit 2>/dev/null)" ]; then
   echo "[start] building the app"
-  npx --no-install next build >/tmp/sandpit-next-build.log 2>&1 || { cat /tmp/sandpit-next-build.log; exit 1; }
+  npm run --silent build >/tmp/sandpit-next-build.log 2>&1 || { cat /tmp/sandpit-next-build.log; exit 1; }
 fi
 exec npx --no-install tsx --conditions=react-server scripts/serve.ts

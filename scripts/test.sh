@@ -18,7 +18,7 @@ step "Lint";              npx --no-install eslint . --max-warnings=0
 step "Format";            npx --no-install prettier --check . --log-level warn
 step "Typecheck";         npx --no-install tsc --noEmit
 step "Unit tests";        npx --no-install vitest run --project unit --reporter=default --reporter=json --outputFile.json=.reports/unit.json
-step "Build";             npx --no-install next build > .reports/next-build.log 2>&1 || { cat .reports/next-build.log; exit 1; }
+step "Build";             npm run --silent build > .reports/next-build.log 2>&1 || { cat .reports/next-build.log; exit 1; }
 step "Integration tests"; npx --no-install vitest run --project integration --reporter=default --reporter=json --outputFile.json=.reports/integration.json
 step "Browser tests";     npx --no-install playwright test
 step "Summary";           node scripts/test-summary.mjs

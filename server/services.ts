@@ -13,6 +13,7 @@ import { ApiKeyService, RateLimiter } from "@/server/rest/api-keys";
 import { SessionActions } from "@/server/sessions/actions";
 import { SessionService } from "@/server/sessions/service";
 import { ShareService } from "@/server/sessions/shares";
+import { TerminalRegistry } from "@/server/sessions/terminals";
 import { SetupService } from "@/server/setup/service";
 import { openObjectStore } from "@/server/storage";
 import type { ObjectStore } from "@/server/storage/object-store";
@@ -30,6 +31,7 @@ export interface Services {
   apiKeys: ApiKeyService;
   rateLimiter: RateLimiter;
   shares: ShareService;
+  terminals: TerminalRegistry;
 }
 
 const globalForServices = globalThis as unknown as { sandpitServices?: Services; sandpitReady?: Promise<void> };
@@ -100,6 +102,7 @@ export function createServices(config: Config): Services {
     apiKeys: new ApiKeyService(database.db),
     rateLimiter: new RateLimiter(),
     shares: new ShareService(database.db),
+    terminals: new TerminalRegistry(),
   };
 }
 

@@ -26,8 +26,7 @@ async function freePort(): Promise<number> {
 /** The built Sandpit (next start) on a free loopback port with its own data folder. */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const root = process.cwd();
-  if (!existsSync(path.join(root, ".next", "BUILD_ID")))
-    execFileSync("npx", ["--no-install", "next", "build"], { stdio: "ignore" });
+  if (!existsSync(path.join(root, ".next", "BUILD_ID"))) execFileSync("npm", ["run", "--silent", "build"], { stdio: "ignore" });
   const dataDir = mkdtempSync(path.join(tmpdir(), "sandpit-server-"));
   const port = await freePort();
   let output = "";

@@ -156,3 +156,14 @@ export const createKeySchema = z
     rate_limit: z.number().int().min(1).max(1_000_000).optional(),
   })
   .strict();
+
+export const terminalSchema = z
+  .object({
+    shell_id: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, "shell ids use 1 to 64 letters, digits, - and _")
+      .optional(),
+    cols: z.number().int().min(10).max(500).default(80),
+    rows: z.number().int().min(4).max(200).default(24),
+  })
+  .strict();

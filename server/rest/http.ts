@@ -53,7 +53,11 @@ export function errorResponse(error: unknown, context: Record<string, unknown> =
 }
 
 /** Server-sent events from an async generator of `[event, data]`; closing the request stops it. */
-export function eventStream(events: AsyncGenerator<[string, unknown]>, signal: AbortSignal): Response {
+export function eventStream(
+  events: AsyncGenerator<[string, unknown]>,
+  signal: AbortSignal,
+  idOf?: (event: string, data: unknown) => string | undefined,
+): Response {
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
@@ -61,7 +65,8 @@ export function eventStream(events: AsyncGenerator<[string, unknown]>, signal: A
       signal.addEventListener("abort", stop, { once: true });
       try {
         for await (const [event, data] of events) {
-          controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+          const id = idOf?.(event, data);
+          controller.enqueue(encoder.encode(`${id ? `id: ${id}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
         }
       } catch (error) {
         const api = toApiError(error);

@@ -7,6 +7,7 @@ import {
   duplicateSchema,
   mkdirSchema,
   moveFileSchema,
+  terminalSchema,
   writeFileSchema,
 } from "@/lib/api/schemas";
 import { HttpRequestError } from "@/server/api/errors";
@@ -259,6 +260,54 @@ export const routes: Route[] = [
     handler: async (ctx) => {
       const value = parseInput(moveFileSchema, await body(ctx));
       return json(200, await ctx.services.actions.moveFile(id(ctx), value.from, value.to));
+    },
+  },
+  {
+    method: "POST",
+    pattern: "/api/sessions/:id/terminals",
+    handler: async (ctx) => {
+      const value = parseInput(terminalSchema, await body(ctx));
+      const pty = await ctx.services.actions.openTerminal(id(ctx), { shell: value.shell_id, cols: value.cols, rows: value.rows });
+      return json(201, { terminal_id: ctx.services.terminals.add(id(ctx), pty).id });
+    },
+  },
+  {
+    method: "GET",
+    pattern: "/api/sessions/:id/terminals/:terminal/output",
+    handler: (ctx) => {
+      const terminal = ctx.services.terminals.get(id(ctx), ctx.params.terminal ?? "");
+      const after = Number(ctx.request.headers.get("last-event-id") ?? ctx.url.searchParams.get("after") ?? 0) || 0;
+      return Promise.resolve(
+        eventStream(terminal.output(after, ctx.request.signal), ctx.request.signal, (event, data) =>
+          event === "data" ? String((data as { seq: number }).seq) : undefined,
+        ),
+      );
+    },
+  },
+  {
+    method: "POST",
+    pattern: "/api/sessions/:id/terminals/:terminal/input",
+    handler: async (ctx) => {
+      const terminal = ctx.services.terminals.get(id(ctx), ctx.params.terminal ?? "");
+      terminal.write(await readBody(ctx.request, 64 * 1024));
+      return new Response(null, { status: 204 });
+    },
+  },
+  {
+    method: "POST",
+    pattern: "/api/sessions/:id/terminals/:terminal/resize",
+    handler: async (ctx) => {
+      const value = parseInput(terminalSchema.pick({ cols: true, rows: true }), await body(ctx));
+      await ctx.services.terminals.get(id(ctx), ctx.params.terminal ?? "").resize(value.cols, value.rows);
+      return new Response(null, { status: 204 });
+    },
+  },
+  {
+    method: "DELETE",
+    pattern: "/api/sessions/:id/terminals/:terminal",
+    handler: (ctx) => {
+      ctx.services.terminals.remove(id(ctx), ctx.params.terminal ?? "");
+      return Promise.resolve(json(200, { deleted: true }));
     },
   },
   {

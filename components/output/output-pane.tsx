@@ -1,0 +1,67 @@
+"use client";
+
+import type { ReactNode } from "react";
+import { formatDuration } from "@/lib/starter-code";
+
+export interface OutputChunk {
+  stream: "stdout" | "stderr";
+  text: string;
+}
+
+export interface RunOutcome {
+  exit_code: number;
+  duration_ms: number;
+  timed_out: boolean;
+  truncated: boolean;
+}
+
+/** A run's output as it streams in: stdout and stderr told apart, then how it ended. */
+export function OutputPane({
+  chunks,
+  outcome,
+  running,
+  error,
+}: {
+  chunks: OutputChunk[];
+  outcome?: RunOutcome;
+  running: boolean;
+  error?: string;
+}): ReactNode {
+  return (
+    <section
+      aria-label="Output"
+      data-testid="output"
+      className="flex h-full min-h-40 flex-col rounded-lg border border-stone-200 bg-stone-950 text-stone-100 dark:border-stone-800"
+    >
+      <div className="flex items-center justify-between border-b border-stone-800 px-3 py-1.5 text-xs">
+        <span className="font-semibold">Output</span>
+        <span data-testid="run-status" className="text-stone-400 tabular-nums">
+          {running && "running…"}
+          {!running && outcome && (
+            <>
+              <span className={outcome.exit_code === 0 ? "text-emerald-400" : "text-red-400"}>exit {outcome.exit_code}</span> ·{" "}
+              {formatDuration(outcome.duration_ms)}
+            </>
+          )}
+        </span>
+      </div>
+      <pre className="min-h-0 flex-1 overflow-auto p-3 font-mono text-sm leading-relaxed whitespace-pre-wrap">
+        {chunks.length === 0 && !running && !outcome && !error && (
+          <span className="text-stone-500">Run with ▶ or Ctrl+Enter.</span>
+        )}
+        {chunks.map((chunk, index) => (
+          <span key={index} data-stream={chunk.stream} className={chunk.stream === "stderr" ? "text-red-300" : undefined}>
+            {chunk.text}
+          </span>
+        ))}
+      </pre>
+      {(outcome?.timed_out || outcome?.truncated || error) && (
+        <div role="status" className="space-y-1 border-t border-stone-800 px-3 py-2 text-xs text-amber-300">
+          {outcome?.timed_out && <p>The run passed its time limit and was stopped (exit 124).</p>}
+          {outcome?.truncated && <p>The output passed the size limit and was cut.</p>}
+          {error && <p className="text-red-300">{error}</p>}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,220 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { Unsubscribable } from "@trpc/server/observable";
+import { useCallback, useMemo, useRef, useState, type ReactNode } from "react";
+import { CodeEditor } from "@/components/editor/code-editor";
+import { FileTree } from "@/components/files/file-tree";
+import { OutputPane, type OutputChunk, type RunOutcome } from "@/components/output/output-pane";
+import { RecentRuns } from "@/components/output/recent-runs";
+import { SecretsPanel, type Secret } from "@/components/output/secrets-panel";
+import { StatusPanel } from "@/components/status-panel/status-panel";
+import { TerminalPanel } from "@/components/terminal/terminal-panel";
+import { Button } from "@/components/ui/button";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { languageForFile, monacoLanguage } from "@/lib/file-language";
+import { LANGUAGES } from "@/lib/languages";
+import { STARTER_CODE } from "@/lib/starter-code";
+import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
+import { SandboxIndicator } from "./sandbox-indicator";
+
+const SCRATCH = "__scratch__";
+
+function decode(data: string, encoding: "utf8" | "base64"): string {
+  if (encoding === "utf8") return data;
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  return new TextDecoder().decode(bytes);
+}
+
+/** The IDE of one session: files, editor, runs with streamed output, shells, setup status. */
+export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNode {
+  const trpc = useTRPC();
+  const client = useTRPCClient();
+  const queryClient = useQueryClient();
+  const session = useQuery(trpc.sessions.get.queryOptions({ id: sessionId }));
+  const language = session.data?.language ?? "python";
+
+  const [openPath, setOpenPath] = useState<string | null>(null);
+  const [buffers, setBuffers] = useState<Record<string, { content: string; saved: string }>>({});
+  const [secrets, setSecrets] = useState<Secret[]>([]);
+  const [chunks, setChunks] = useState<OutputChunk[]>([]);
+  const [outcome, setOutcome] = useState<RunOutcome | undefined>();
+  const [running, setRunning] = useState(false);
+  const [runError, setRunError] = useState<string | undefined>();
+  const subscription = useRef<Unsubscribable | null>(null);
+
+  const key = openPath ?? SCRATCH;
+  const buffer = useMemo(
+    () => buffers[key] ?? (key === SCRATCH ? { content: STARTER_CODE[language], saved: STARTER_CODE[language] } : undefined),
+    [buffers, key, language],
+  );
+  const dirty = buffer !== undefined && openPath !== null && buffer.content !== buffer.saved;
+
+  const write = useMutation(trpc.files.write.mutationOptions());
+
+  const open = useCallback(
+    async (path: string) => {
+      setOpenPath(path);
+      if (buffers[path]) return;
+      const file = await queryClient.fetchQuery(trpc.files.read.queryOptions({ id: sessionId, path }));
+      const content = file.encoding === "utf8" ? file.content : "(binary file)";
+      setBuffers((current) => ({ ...current, [path]: { content, saved: content } }));
+    },
+    [buffers, queryClient, sessionId, trpc],
+  );
+
+  const save = useCallback(async () => {
+    if (!openPath || !buffer) return;
+    await write.mutateAsync({ id: sessionId, path: openPath, file: { content: buffer.content, encoding: "utf8" } });
+    setBuffers((current) => ({ ...current, [openPath]: { content: buffer.content, saved: buffer.content } }));
+    await queryClient.invalidateQueries({ queryKey: trpc.files.list.queryKey() });
+  }, [buffer, openPath, queryClient, sessionId, trpc, write]);
+
+  const run = useCallback(async () => {
+    if (running || !buffer) return;
+    setChunks([]);
+    setOutcome(undefined);
+    setRunError(undefined);
+    setRunning(true);
+    const env = Object.fromEntries(secrets.filter((s) => s.key.trim()).map((s) => [s.key.trim(), s.value]));
+    try {
+      if (openPath) await save();
+    } catch (error) {
+      setRunError(`Could not save ${openPath}: ${(error as Error).message}`);
+      setRunning(false);
+      return;
+    }
+    const runInput = openPath
+      ? { file: openPath, language: languageForFile(openPath, language), env }
+      : { code: buffer.content, env };
+    subscription.current = client.runs.stream.subscribe(
+      { id: sessionId, run: runInput },
+      {
+        onData: (event) => {
+          if (event.type === "exit") {
+            setOutcome(event);
+            setRunning(false);
+            void queryClient.invalidateQueries({ queryKey: trpc.runs.recent.queryKey({ id: sessionId }) });
+            void queryClient.invalidateQueries({ queryKey: trpc.sessions.get.queryKey({ id: sessionId }) });
+          } else {
+            setChunks((current) => [...current, { stream: event.type, text: decode(event.data, event.encoding) }]);
+          }
+        },
+        onError: (error) => {
+          setRunError(error.message);
+          setRunning(false);
+        },
+        onComplete: () => setRunning(false),
+      },
+    );
+  }, [buffer, client, language, openPath, queryClient, running, save, secrets, sessionId, trpc]);
+
+  const stop = (): void => {
+    subscription.current?.unsubscribe();
+    subscription.current = null;
+    setRunning(false);
+    setRunError("Stopped.");
+  };
+
+  if (session.isError) {
+    return (
+      <div
+        role="alert"
+        className="rounded-xl border border-red-200 bg-red-50 p-6 text-red-900 dark:border-red-900 dark:bg-red-950/40 dark:text-red-200"
+      >
+        <h1 className="text-lg font-semibold">This session cannot be opened</h1>
+        <p className="mt-1 text-sm">{session.error.message}</p>
+      </div>
+    );
+  }
+
+  const sandboxState =
+    running && session.data?.sandbox.state !== "running" ? "starting" : (session.data?.sandbox.state ?? "none");
+  const languageLabel = LANGUAGES.find((l) => l.id === language)?.label ?? language;
+
+  return (
+    <div className="space-y-4">
+      <header className="flex flex-wrap items-center justify-between gap-3">
+        <div className="flex min-w-0 items-center gap-3">
+          <h1 className="truncate font-mono text-xl font-semibold">{sessionId}</h1>
+          <span className="rounded-full border border-stone-300 px-2 py-0.5 text-xs dark:border-stone-700">{languageLabel}</span>
+          {session.data && <StatusBadge status={session.data.setup_status} />}
+        </div>
+        <SandboxIndicator state={sandboxState} />
+      </header>
+
+      <StatusPanel sessionId={sessionId} />
+
+      <div className="grid gap-4 lg:grid-cols-[14rem_1fr]">
+        <div className="h-40 lg:h-auto">
+          <FileTree sessionId={sessionId} openPath={openPath} onOpen={(path) => void open(path)} />
+        </div>
+        <div className="min-w-0 space-y-3">
+          <div className="flex flex-wrap items-center justify-between gap-2">
+            <div className="flex min-w-0 items-center gap-2 text-sm">
+              <button
+                type="button"
+                onClick={() => setOpenPath(null)}
+                aria-pressed={openPath === null}
+                className={openPath === null ? "font-semibold" : "text-stone-500"}
+              >
+                scratch
+              </button>
+              {openPath && (
+                <span className="truncate font-mono" data-testid="open-file">
+                  {openPath}
+                  {dirty ? " •" : ""}
+                </span>
+              )}
+            </div>
+            <div className="flex gap-2">
+              {openPath && (
+                <Button onClick={() => void save()} disabled={!dirty || write.isPending} title="Save (Ctrl+S)">
+                  {write.isPending ? "Saving…" : "Save"}
+                </Button>
+              )}
+              {running ? (
+                <Button variant="danger" onClick={stop}>
+                  ■ Stop
+                </Button>
+              ) : (
+                <Button variant="primary" onClick={() => void run()} title="Run (Ctrl+Enter)" disabled={!buffer}>
+                  ▶ Run
+                </Button>
+              )}
+            </div>
+          </div>
+          <div className="h-80 overflow-hidden rounded-lg border border-stone-200 dark:border-stone-800">
+            {buffer ? (
+              <CodeEditor
+                path={key === SCRATCH ? `scratch.${LANGUAGES.find((l) => l.id === language)?.extension ?? "txt"}` : key}
+                value={buffer.content}
+                language={
+                  key === SCRATCH ? (LANGUAGES.find((l) => l.id === language)?.monaco ?? "plaintext") : monacoLanguage(key)
+                }
+                onChange={(content) =>
+                  setBuffers((current) => ({ ...current, [key]: { content, saved: current[key]?.saved ?? buffer.saved } }))
+                }
+                onRun={() => void run()}
+                onSave={() => void save()}
+              />
+            ) : (
+              <p className="p-4 text-sm text-stone-500">Opening…</p>
+            )}
+          </div>
+          <div className="grid gap-3 xl:grid-cols-[1fr_16rem]">
+            <div className="h-64">
+              <OutputPane chunks={chunks} outcome={outcome} running={running} error={runError} />
+            </div>
+            <div className="space-y-3">
+              <SecretsPanel secrets={secrets} onChange={setSecrets} />
+              <RecentRuns sessionId={sessionId} />
+            </div>
+          </div>
+        </div>
+      </div>
+
+      <TerminalPanel sessionId={sessionId} />
+    </div>
+  );
+}

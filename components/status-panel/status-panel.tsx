@@ -1,0 +1,93 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState, type ReactNode } from "react";
+import { Button } from "@/components/ui/button";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { formatBytes, formatDuration } from "@/lib/starter-code";
+import { useTRPC } from "@/lib/trpc/client";
+
+const ACTIVE = new Set(["pending", "running"]);
+
+/** The setup's live status: polled while pending or running, still once it is done. */
+export function StatusPanel({ sessionId }: { sessionId: string }): ReactNode {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const session = useQuery({
+    ...trpc.sessions.get.queryOptions({ id: sessionId }),
+    refetchInterval: (query) => (ACTIVE.has(query.state.data?.setup_status ?? "") ? 1_000 : false),
+  });
+  const retry = useMutation(
+    trpc.sessions.retrySetup.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.sessions.get.queryKey({ id: sessionId }) }),
+    }),
+  );
+  const [now, setNow] = useState(() => Date.now());
+  const status = session.data?.setup_status;
+  useEffect(() => {
+    if (!status || !ACTIVE.has(status)) return;
+    const timer = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(timer);
+  }, [status]);
+
+  const result = session.data?.setup_result;
+  if (!session.data || !result || status === "none") return null;
+  const started = result.started_at ? Date.parse(result.started_at) : Date.parse(result.queued_at);
+  const elapsed = result.duration_ms ?? Math.max(0, now - started);
+  const failedStep = result.steps.find((step) => step.status === "failed");
+
+  return (
+    <section
+      aria-labelledby="setup-title"
+      data-testid="status-panel"
+      className="rounded-xl border border-stone-200 bg-white p-4 dark:border-stone-800 dark:bg-stone-900"
+    >
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h2 id="setup-title" className="flex items-center gap-2 text-sm font-semibold">
+          Setup <StatusBadge status={result.status} />
+          {result.layer?.cache_hit && <StatusBadge status="completed" label="cache hit" />}
+        </h2>
+        <span className="text-xs text-stone-500 tabular-nums dark:text-stone-400">
+          {formatDuration(elapsed)}
+          {result.layer ? ` · layer ${formatBytes(result.layer.bytes)}, ${result.layer.files} files` : ""}
+        </span>
+      </div>
+      <ol className="mt-3 space-y-1.5">
+        {result.steps.map((step) => (
+          <li key={step.name}>
+            <details
+              open={step.status === "running" || step.status === "failed"}
+              className="group rounded-md border border-stone-100 dark:border-stone-800"
+            >
+              <summary className="flex cursor-pointer list-none items-center justify-between gap-2 px-2 py-1.5 text-sm">
+                <span className="flex items-center gap-2">
+                  <span className="font-mono">{step.name}</span>
+                  <StatusBadge status={step.status} />
+                </span>
+                <span className="text-xs text-stone-500 tabular-nums">
+                  {step.duration_ms !== null ? formatDuration(step.duration_ms) : ""}
+                </span>
+              </summary>
+              <pre className="max-h-48 overflow-auto border-t border-stone-100 px-2 py-1.5 font-mono text-xs whitespace-pre-wrap text-stone-600 dark:border-stone-800 dark:text-stone-300">
+                {step.log || (step.status === "pending" ? "waiting…" : "no output")}
+              </pre>
+            </details>
+          </li>
+        ))}
+      </ol>
+      {result.status === "failed" && (
+        <div
+          role="alert"
+          className="mt-3 space-y-2 rounded-md bg-red-50 p-3 text-sm text-red-900 dark:bg-red-950/40 dark:text-red-200"
+        >
+          <p className="font-medium">{result.error}</p>
+          {failedStep && <p className="text-xs">Failed step: {failedStep.name}</p>}
+          {result.stderr && <pre className="max-h-48 overflow-auto font-mono text-xs whitespace-pre-wrap">{result.stderr}</pre>}
+          <Button variant="danger" disabled={retry.isPending} onClick={() => retry.mutate({ id: sessionId })}>
+            {retry.isPending ? "Retrying…" : "Retry setup"}
+          </Button>
+        </div>
+      )}
+    </section>
+  );
+}
