@@ -11,6 +11,7 @@ export function ChipsInput({
   onChange,
   schema,
   hint,
+  action,
 }: {
   label: string;
   placeholder: string;
@@ -18,6 +19,8 @@ export function ChipsInput({
   onChange: (values: string[]) => void;
   schema: z.ZodType;
   hint?: string;
+  /** Controls shown at the right of the label (the pip mode switch). */
+  action?: ReactNode;
 }): ReactNode {
   const id = useId();
   const [draft, setDraft] = useState("");
@@ -41,9 +44,12 @@ export function ChipsInput({
 
   return (
     <div>
-      <label htmlFor={id} className="text-sm font-medium">
-        {label}
-      </label>
+      <div className="flex items-baseline justify-between gap-2">
+        <label htmlFor={id} className="text-sm font-medium">
+          {label}
+        </label>
+        {action}
+      </div>
       <div className="mt-1 flex min-h-10 flex-wrap items-center gap-1.5 rounded-md border border-stone-300 bg-white px-2 py-1.5 focus-within:border-sand-500 dark:border-stone-700 dark:bg-stone-950">
         {values.map((value) => (
           <span

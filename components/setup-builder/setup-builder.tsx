@@ -62,6 +62,28 @@ export function SetupBuilder(): ReactNode {
     }),
   );
 
+  const pipSwitch = (
+    <span className="flex gap-1 text-xs">
+      <button
+        type="button"
+        onClick={() => setPipMode("list")}
+        aria-pressed={pipMode === "list"}
+        className={pipMode === "list" ? "font-semibold" : "text-stone-500"}
+      >
+        list
+      </button>
+      <span className="text-stone-400">·</span>
+      <button
+        type="button"
+        onClick={() => setPipMode("file")}
+        aria-pressed={pipMode === "file"}
+        className={pipMode === "file" ? "font-semibold" : "text-stone-500"}
+      >
+        requirements.txt
+      </button>
+    </span>
+  );
+
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     const setup = buildSpec({ pip, requirements, pipMode, npm, go, commands, envs });
@@ -118,41 +140,33 @@ export function SetupBuilder(): ReactNode {
       </fieldset>
 
       <div className="grid gap-4 md:grid-cols-3">
-        <div>
-          <div className="mb-1 flex items-center justify-end gap-1 text-xs">
-            <button
-              type="button"
-              onClick={() => setPipMode("list")}
-              aria-pressed={pipMode === "list"}
-              className={pipMode === "list" ? "font-semibold" : "text-stone-500"}
-            >
-              list
-            </button>
-            <span className="text-stone-400">·</span>
-            <button
-              type="button"
-              onClick={() => setPipMode("file")}
-              aria-pressed={pipMode === "file"}
-              className={pipMode === "file" ? "font-semibold" : "text-stone-500"}
-            >
-              requirements.txt
-            </button>
+        {pipMode === "list" ? (
+          <ChipsInput
+            label="pip packages"
+            placeholder="requests>=2.28"
+            values={pip}
+            onChange={setPip}
+            schema={pipPackage}
+            action={pipSwitch}
+          />
+        ) : (
+          <div>
+            <div className="flex items-baseline justify-between gap-2">
+              <label htmlFor="requirements" className="text-sm font-medium">
+                requirements.txt
+              </label>
+              {pipSwitch}
+            </div>
+            <textarea
+              id="requirements"
+              value={requirements}
+              onChange={(event) => setRequirements(event.target.value)}
+              rows={4}
+              placeholder={"requests>=2.28.0\nnumpy"}
+              className="mt-1 block w-full rounded-md border border-stone-300 bg-white px-2 py-1.5 font-mono text-sm dark:border-stone-700 dark:bg-stone-950"
+            />
           </div>
-          {pipMode === "list" ? (
-            <ChipsInput label="pip packages" placeholder="requests>=2.28" values={pip} onChange={setPip} schema={pipPackage} />
-          ) : (
-            <label className="block text-sm font-medium">
-              requirements.txt
-              <textarea
-                value={requirements}
-                onChange={(event) => setRequirements(event.target.value)}
-                rows={4}
-                placeholder={"requests>=2.28.0\nnumpy"}
-                className="mt-1 block w-full rounded-md border border-stone-300 bg-white px-2 py-1.5 font-mono text-sm dark:border-stone-700 dark:bg-stone-950"
-              />
-            </label>
-          )}
-        </div>
+        )}
         <ChipsInput label="npm packages" placeholder="lodash@^4" values={npm} onChange={setNpm} schema={npmPackage} />
         <ChipsInput label="Go modules" placeholder="github.com/google/uuid" values={go} onChange={setGo} schema={goModule} />
       </div>
