@@ -4,6 +4,7 @@ import { describeMachine } from "./machine";
 import type { BenchResult } from "./result";
 import { coldStart, warmExec } from "./scenarios/sandbox";
 import { cacheHitSetup, lodashPersist } from "./scenarios/setup";
+import { terminalTyping } from "./scenarios/terminal";
 
 // `npm run bench [name…]`: runs the scenarios, each next to a baseline measured in the same run,
 // and records bench/results/latest.json and bench/RESULTS.md.
@@ -12,6 +13,7 @@ const scenarios: Record<string, () => Promise<BenchResult>> = {
   "cold-start": coldStart,
   "lodash-layer": lodashPersist,
   "cache-hit-setup": cacheHitSetup,
+  "terminal-typing": terminalTyping,
 };
 
 const wanted = process.argv.slice(2);
