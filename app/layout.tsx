@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { Chrome } from "@/components/layout/chrome";
 import { SiteFooter } from "@/components/layout/site-footer";
 import { SiteHeader } from "@/components/layout/site-header";
 import { ThemeScript } from "@/components/layout/theme-script";
@@ -19,9 +20,9 @@ export default function RootLayout({ children }: { children: ReactNode }): React
       </head>
       <body className="flex min-h-screen flex-col">
         <TRPCReactProvider>
-          <SiteHeader />
-          <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-8">{children}</main>
-          <SiteFooter />
+          <Chrome header={<SiteHeader />} footer={<SiteFooter />}>
+            {children}
+          </Chrome>
         </TRPCReactProvider>
       </body>
     </html>

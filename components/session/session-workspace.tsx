@@ -9,6 +9,7 @@ import { OutputPane, type OutputChunk, type RunOutcome } from "@/components/outp
 import { RecentRuns } from "@/components/output/recent-runs";
 import { SecretsPanel, type Secret } from "@/components/output/secrets-panel";
 import { StatusPanel } from "@/components/status-panel/status-panel";
+import { SharePanel } from "@/components/share/share-panel";
 import { TerminalPanel } from "@/components/terminal/terminal-panel";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
@@ -32,6 +33,8 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
   const client = useTRPCClient();
   const queryClient = useQueryClient();
   const session = useQuery(trpc.sessions.get.queryOptions({ id: sessionId }));
+  const access = useQuery(trpc.sessions.access.queryOptions({ id: sessionId }));
+  const readOnly = access.data?.write === false;
   const language = session.data?.language ?? "python";
 
   const [openPath, setOpenPath] = useState<string | null>(null);
@@ -143,11 +146,19 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
         <SandboxIndicator state={sandboxState} />
       </header>
 
+      {readOnly ? (
+        <p role="status" className="rounded-lg bg-sky-50 px-3 py-2 text-sm text-sky-900 dark:bg-sky-950/40 dark:text-sky-200">
+          Read-only: this is a copy of your class session that belongs to someone else.
+        </p>
+      ) : (
+        session.data && <SharePanel sessionId={sessionId} template={session.data.template} />
+      )}
+
       <StatusPanel sessionId={sessionId} />
 
       <div className="grid gap-4 lg:grid-cols-[14rem_1fr]">
         <div className="h-40 lg:h-auto">
-          <FileTree sessionId={sessionId} openPath={openPath} onOpen={(path) => void open(path)} />
+          <FileTree sessionId={sessionId} openPath={openPath} onOpen={(path) => void open(path)} readOnly={readOnly} />
         </div>
         <div className="min-w-0 space-y-3">
           <div className="flex flex-wrap items-center justify-between gap-2">
@@ -168,12 +179,12 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
               )}
             </div>
             <div className="flex gap-2">
-              {openPath && (
+              {openPath && !readOnly && (
                 <Button onClick={() => void save()} disabled={!dirty || write.isPending} title="Save (Ctrl+S)">
                   {write.isPending ? "Saving…" : "Save"}
                 </Button>
               )}
-              {running ? (
+              {readOnly ? null : running ? (
                 <Button variant="danger" onClick={stop}>
                   ■ Stop
                 </Button>
@@ -192,6 +203,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
                 language={
                   key === SCRATCH ? (LANGUAGES.find((l) => l.id === language)?.monaco ?? "plaintext") : monacoLanguage(key)
                 }
+                readOnly={readOnly}
                 onChange={(content) =>
                   setBuffers((current) => ({ ...current, [key]: { content, saved: current[key]?.saved ?? buffer.saved } }))
                 }
@@ -214,7 +226,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
         </div>
       </div>
 
-      <TerminalPanel sessionId={sessionId} />
+      {!readOnly && <TerminalPanel sessionId={sessionId} />}
     </div>
   );
 }

@@ -1,7 +1,8 @@
 import "server-only";
 import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
-import { ZodError } from "zod";
+import { z, ZodError } from "zod";
+import { sessionIdSchema } from "@/lib/api/schemas";
 import type { Services } from "@/server/services";
 import { toTRPCError } from "./errors";
 
@@ -11,11 +12,16 @@ export type ContextInner = Pick<
   "config" | "docker" | "database" | "store" | "sessions" | "actions" | "setups" | "sandboxes" | "shares"
 >;
 
-export function createContextInner(services: ContextInner): ContextInner {
-  return services;
+export interface Context extends ContextInner {
+  /** Who is calling: a browser's signed owner cookie (or nobody, in tests and open use). */
+  owner?: string;
 }
 
-const t = initTRPC.context<ContextInner>().create({
+export function createContextInner(services: ContextInner, owner?: string): Context {
+  return { ...services, owner };
+}
+
+const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     // zod details are useful to fix a bad request; other errors keep their message only.
@@ -38,3 +44,14 @@ const domainErrors = t.middleware(async ({ next }) => {
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.use(domainErrors);
+/** Procedures on one session: the caller must be allowed to use it (see SessionService.checkAccess). */
+const sessionInput = z.object({ id: sessionIdSchema });
+function sessionAccess(mode: "read" | "write") {
+  return publicProcedure.input(sessionInput).use(async ({ ctx, input, next }) => {
+    await ctx.sessions.checkAccess(input.id, ctx.owner, mode);
+    return next();
+  });
+}
+
+export const sessionReadProcedure = sessionAccess("read");
+export const sessionWriteProcedure = sessionAccess("write");

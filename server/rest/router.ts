@@ -1,5 +1,6 @@
 import "server-only";
 import { isAdmin } from "@/server/admin-token";
+import { ownerFromCookie } from "@/server/auth/owner";
 import { HttpRequestError } from "@/server/api/errors";
 import type { Services } from "@/server/services";
 import { errorResponse, json } from "./http";
@@ -51,6 +52,15 @@ export async function authorize(request: Request, services: Services, path: stri
       throw new HttpRequestError(403, "forbidden", "administration needs the token in the data folder (npm run keys does this)");
     return undefined;
   }
+  const header = request.headers.get("authorization") ?? "";
+  // The web app calls a few REST endpoints (terminals, archives) with its signed owner cookie.
+  const browser = header ? undefined : ownerFromCookie(request.headers.get("cookie"), services.config.dataDir);
+  if (browser) {
+    const limited = services.rateLimiter.take(browser, services.config.api.rateLimitPerMinute);
+    if (!limited.ok)
+      throw new HttpRequestError(429, "rate_limited", `too many requests; retry in ${limited.retryAfter} s`, limited.retryAfter);
+    return browser;
+  }
   const required = await services.apiKeys.required();
   if (!required) {
     const limited = services.rateLimiter.take("anonymous", services.config.api.rateLimitPerMinute);
@@ -58,7 +68,6 @@ export async function authorize(request: Request, services: Services, path: stri
       throw new HttpRequestError(429, "rate_limited", `too many requests; retry in ${limited.retryAfter} s`, limited.retryAfter);
     return undefined;
   }
-  const header = request.headers.get("authorization") ?? "";
   const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
   if (!token) throw new HttpRequestError(401, "unauthorized", "this Sandpit needs an API key: send Authorization: Bearer <key>");
   const key = await services.apiKeys.authenticate(token);
@@ -90,6 +99,10 @@ export async function handleRest(request: Request, services: Services): Promise<
       return json(404, { error: "not_found", message: `no API endpoint at ${request.method} ${path}; see /api/openapi.json` });
     }
     const owner = await authorize(request, services, path);
+    // Session routes: the caller must be allowed to use the session (its owner, or anyone for open sessions).
+    if (match.params.id !== undefined && match.route.pattern.startsWith("/api/sessions/:id")) {
+      await services.sessions.checkAccess(match.params.id, owner, request.method === "GET" ? "read" : "write");
+    }
     return await match.route.handler({ request, params: match.params, url, services, owner });
   } catch (error) {
     return errorResponse(error, { method: request.method, path });

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq, isNull, lt } from "drizzle-orm";
 import type { Logger } from "pino";
 import { createSessionSchema, updateSessionSchema, type CreateSessionInput, type UpdateSessionInput } from "@/lib/api/schemas";
 import type { LanguageId } from "@/lib/languages";
@@ -69,6 +69,24 @@ export class SessionService {
     return row;
   }
 
+  /**
+   * The session if `actor` may use it: its owner, anyone for sessions without an owner (created
+   * anonymously on an open server), and for reading, the owner of the template it was forked from.
+   * Others get "does not exist", so ids of other people's sessions are not confirmed.
+   */
+  async checkAccess(id: string, actor: string | undefined, mode: "read" | "write"): Promise<SessionRow> {
+    const row = await this.require(id);
+    if (row.owner === null || row.owner === actor) return row;
+    if (mode === "read" && actor && row.forkedFrom) {
+      const [template] = await this.options.db
+        .select({ owner: sessions.owner })
+        .from(sessions)
+        .where(eq(sessions.id, row.forkedFrom));
+      if (template?.owner === actor) return row;
+    }
+    throw new SessionNotFoundError(id);
+  }
+
   async create(input: CreateSessionInput, owner?: string): Promise<SessionView> {
     const parsed = createSessionSchema.safeParse(input);
     if (!parsed.success) throw InvalidInputError.from(parsed.error);
@@ -113,8 +131,9 @@ export class SessionService {
 
   async list(options: { owner?: string; limit?: number; before?: Date } = {}): Promise<SessionView[]> {
     const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
+    // Everyone sees their own sessions; callers without an identity see the sessions without an owner.
     const conditions = [
-      options.owner ? eq(sessions.owner, options.owner) : undefined,
+      options.owner ? eq(sessions.owner, options.owner) : isNull(sessions.owner),
       options.before ? lt(sessions.createdAt, options.before) : undefined,
     ].filter((c) => c !== undefined);
     const rows = await this.options.db
@@ -208,6 +227,17 @@ export class SessionService {
       .where(eq(sessions.forkedFrom, id))
       .orderBy(desc(sessions.createdAt));
     return Promise.all(rows.map((row) => this.view(row)));
+  }
+
+  /** The fork of `templateId` that `owner` made, if any (a student's copy of a class template). */
+  async forkOwnedBy(templateId: string, owner: string): Promise<SessionView | undefined> {
+    const [row] = await this.options.db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.forkedFrom, templateId), eq(sessions.owner, owner)))
+      .orderBy(sessions.createdAt)
+      .limit(1);
+    return row ? this.view(row) : undefined;
   }
 
   async touch(id: string): Promise<void> {

@@ -13,6 +13,7 @@ export interface ShareView {
   created_at: string;
   expires_at: string | null;
   revoked_at: string | null;
+  expired: boolean;
 }
 
 /** A share link that cannot be used: unknown, revoked or expired. */
@@ -37,6 +38,7 @@ function view(row: typeof shares.$inferSelect): ShareView {
     created_at: row.createdAt.toISOString(),
     expires_at: row.expiresAt?.toISOString() ?? null,
     revoked_at: row.revokedAt?.toISOString() ?? null,
+    expired: row.expiresAt !== null && row.expiresAt <= new Date(),
   };
 }
 
@@ -70,6 +72,15 @@ export class ShareService {
       .where(and(eq(shares.id, shareId), eq(shares.sessionId, sessionId), isNull(shares.revokedAt)))
       .returning();
     return rows.length > 0;
+  }
+
+  /** Whether the session has a link that works now (embeds need one). */
+  async hasActive(sessionId: string, now = new Date()): Promise<boolean> {
+    const rows = await this.db
+      .select()
+      .from(shares)
+      .where(and(eq(shares.sessionId, sessionId), isNull(shares.revokedAt)));
+    return rows.some((row) => !row.expiresAt || row.expiresAt > now);
   }
 
   /** The share a token names, if it can be used now. */

@@ -1,23 +1,23 @@
 import "server-only";
 import { z } from "zod";
 import { moveFileSchema, sessionIdSchema, writeFileSchema } from "@/lib/api/schemas";
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { createTRPCRouter, sessionReadProcedure, sessionWriteProcedure } from "../trpc";
 
 const byId = z.object({ id: sessionIdSchema });
 const filePath = z.string().min(1).max(1024);
 
 export const filesRouter = createTRPCRouter({
-  list: publicProcedure
+  list: sessionReadProcedure
     .input(byId.extend({ path: filePath.default("."), recursive: z.boolean().default(true) }))
     .query(({ ctx, input }) => ctx.actions.listFiles(input.id, input.path, input.recursive)),
   /** A file's text when it is UTF-8, else base64. */
-  read: publicProcedure.input(byId.extend({ path: filePath })).query(async ({ ctx, input }) => {
+  read: sessionReadProcedure.input(byId.extend({ path: filePath })).query(async ({ ctx, input }) => {
     const { data, entry } = await ctx.actions.readFile(input.id, input.path);
     const text = data.toString("utf8");
     const utf8 = Buffer.from(text, "utf8").equals(data);
     return { ...entry, encoding: utf8 ? ("utf8" as const) : ("base64" as const), content: utf8 ? text : data.toString("base64") };
   }),
-  write: publicProcedure
+  write: sessionWriteProcedure
     .input(byId.extend({ path: filePath, file: writeFileSchema }))
     .mutation(({ ctx, input }) =>
       ctx.actions.writeFile(
@@ -27,13 +27,13 @@ export const filesRouter = createTRPCRouter({
         input.file.mode,
       ),
     ),
-  mkdir: publicProcedure
+  mkdir: sessionWriteProcedure
     .input(byId.extend({ path: filePath }))
     .mutation(({ ctx, input }) => ctx.actions.makeDirectory(input.id, input.path)),
-  move: publicProcedure
+  move: sessionWriteProcedure
     .input(byId.extend(moveFileSchema.shape))
     .mutation(({ ctx, input }) => ctx.actions.moveFile(input.id, input.from, input.to)),
-  delete: publicProcedure
+  delete: sessionWriteProcedure
     .input(byId.extend({ path: filePath, recursive: z.boolean().default(false) }))
     .mutation(async ({ ctx, input }) => {
       await ctx.actions.deleteFile(input.id, input.path, input.recursive);

@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { runSchema, sessionIdSchema } from "@/lib/api/schemas";
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { createTRPCRouter, sessionReadProcedure, sessionWriteProcedure } from "../trpc";
 
 const byId = z.object({ id: sessionIdSchema });
 
@@ -11,9 +11,11 @@ export type StreamEvent =
   | { type: "exit"; run_id: string; exit_code: number; duration_ms: number; timed_out: boolean; truncated: boolean };
 
 export const runsRouter = createTRPCRouter({
-  run: publicProcedure.input(byId.extend({ run: runSchema })).mutation(({ ctx, input }) => ctx.actions.run(input.id, input.run)),
+  run: sessionWriteProcedure
+    .input(byId.extend({ run: runSchema }))
+    .mutation(({ ctx, input }) => ctx.actions.run(input.id, input.run)),
   /** Output as it comes, then one exit event; unsubscribing stops the run. */
-  stream: publicProcedure.input(byId.extend({ run: runSchema })).subscription(async function* ({
+  stream: sessionWriteProcedure.input(byId.extend({ run: runSchema })).subscription(async function* ({
     ctx,
     input,
     signal,
@@ -42,8 +44,8 @@ export const runsRouter = createTRPCRouter({
       signal?.removeEventListener("abort", stop);
     }
   }),
-  stop: publicProcedure
+  stop: sessionWriteProcedure
     .input(byId.extend({ run_id: z.string().min(1) }))
     .mutation(({ ctx, input }) => ctx.actions.stopRun(input.id, input.run_id)),
-  recent: publicProcedure.input(byId).query(({ ctx, input }) => ctx.actions.recentRuns(input.id)),
+  recent: sessionReadProcedure.input(byId).query(({ ctx, input }) => ctx.actions.recentRuns(input.id)),
 });

@@ -1,0 +1,153 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState, type ReactNode } from "react";
+import { Button } from "@/components/ui/button";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { useTRPC } from "@/lib/trpc/client";
+
+const EXPIRY = [
+  ["never", undefined],
+  ["1 hour", 3_600],
+  ["1 day", 86_400],
+  ["7 days", 7 * 86_400],
+] as const;
+
+const linkPath = (role: string, token: string): string => (role === "class" ? `/class/${token}` : `/share/${token}`);
+
+/** Share links (view, fork, class), their revocation, the embed snippet, and a classroom's forks. */
+export function SharePanel({ sessionId, template }: { sessionId: string; template: boolean }): ReactNode {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [role, setRole] = useState<"view" | "fork" | "class">("view");
+  const [expiry, setExpiry] = useState(0);
+  const [created, setCreated] = useState<{ role: string; token: string } | null>(null);
+  const shares = useQuery(trpc.shares.list.queryOptions({ id: sessionId }));
+  const forks = useQuery({ ...trpc.sessions.forks.queryOptions({ id: sessionId }), enabled: template, refetchInterval: 5_000 });
+  const refresh = (): void => {
+    void queryClient.invalidateQueries({ queryKey: trpc.shares.list.queryKey({ id: sessionId }) });
+    void queryClient.invalidateQueries({ queryKey: trpc.sessions.get.queryKey({ id: sessionId }) });
+  };
+  const create = useMutation(
+    trpc.shares.create.mutationOptions({
+      onSuccess: (share) => {
+        setCreated({ role: share.role, token: share.token });
+        refresh();
+      },
+    }),
+  );
+  const revoke = useMutation(trpc.shares.revoke.mutationOptions({ onSuccess: refresh }));
+  const origin = typeof window === "undefined" ? "" : window.location.origin;
+  // Expired links drop out when the list is next fetched; the server refuses them either way.
+  const active = shares.data?.filter((s) => !s.revoked_at && !s.expired) ?? [];
+
+  return (
+    <details
+      className="rounded-xl border border-stone-200 bg-white dark:border-stone-800 dark:bg-stone-900"
+      data-testid="share-panel"
+    >
+      <summary className="cursor-pointer px-4 py-2 text-sm font-semibold">
+        Share{active.length > 0 ? ` (${active.length} active link${active.length > 1 ? "s" : ""})` : ""}
+      </summary>
+      <div className="space-y-4 border-t border-stone-100 p-4 text-sm dark:border-stone-800">
+        <div className="flex flex-wrap items-end gap-2">
+          <label className="flex flex-col gap-1">
+            <span className="text-xs text-stone-500">People with the link may</span>
+            <select
+              value={role}
+              onChange={(event) => setRole(event.target.value as typeof role)}
+              className="rounded-md border border-stone-300 bg-white px-2 py-1.5 dark:border-stone-700 dark:bg-stone-950"
+            >
+              <option value="view">view (and fork to edit)</option>
+              <option value="fork">fork and run</option>
+              <option value="class">join the class: each gets a private copy</option>
+            </select>
+          </label>
+          <label className="flex flex-col gap-1">
+            <span className="text-xs text-stone-500">Expires</span>
+            <select
+              value={expiry}
+              onChange={(event) => setExpiry(Number(event.target.value))}
+              className="rounded-md border border-stone-300 bg-white px-2 py-1.5 dark:border-stone-700 dark:bg-stone-950"
+            >
+              {EXPIRY.map(([label], index) => (
+                <option key={label} value={index}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <Button
+            variant="primary"
+            disabled={create.isPending}
+            onClick={() => create.mutate({ id: sessionId, role, expires_in: EXPIRY[expiry]?.[1] })}
+          >
+            Create link
+          </Button>
+        </div>
+        {created && (
+          <p className="space-y-1">
+            <span className="block text-xs text-stone-500">New link (shown once; only a hash is kept):</span>
+            <input
+              readOnly
+              aria-label="Share link"
+              data-testid="share-link"
+              value={`${origin}${linkPath(created.role, created.token)}`}
+              onFocus={(event) => event.target.select()}
+              className="w-full rounded-md border border-stone-300 bg-stone-50 px-2 py-1.5 font-mono text-xs dark:border-stone-700 dark:bg-stone-950"
+            />
+          </p>
+        )}
+        {active.length > 0 && (
+          <ul className="space-y-1" aria-label="Active links">
+            {active.map((share) => (
+              <li key={share.id} className="flex items-center justify-between gap-2">
+                <span>
+                  <StatusBadge status="completed" label={share.role} />{" "}
+                  <span className="text-xs text-stone-500">
+                    {share.expires_at ? `until ${new Date(share.expires_at).toLocaleString()}` : "no expiry"}
+                  </span>
+                </span>
+                <Button variant="danger" onClick={() => revoke.mutate({ id: sessionId, share_id: share.id })}>
+                  Revoke
+                </Button>
+              </li>
+            ))}
+          </ul>
+        )}
+        {active.length > 0 && (
+          <label className="block space-y-1">
+            <span className="text-xs text-stone-500">Embed in a page (visitors run in their own throwaway copy):</span>
+            <textarea
+              readOnly
+              aria-label="Embed snippet"
+              rows={2}
+              value={`<iframe src="${origin}/embed/${sessionId}" width="100%" height="420" style="border:0"></iframe>`}
+              className="w-full rounded-md border border-stone-300 bg-stone-50 px-2 py-1.5 font-mono text-xs dark:border-stone-700 dark:bg-stone-950"
+            />
+          </label>
+        )}
+        {template && (
+          <section aria-labelledby="class-title">
+            <h3 id="class-title" className="text-xs font-semibold tracking-wide text-stone-500 uppercase">
+              Class copies ({forks.data?.length ?? 0})
+            </h3>
+            <ul className="mt-2 space-y-1" data-testid="class-forks">
+              {forks.data?.map((fork) => (
+                <li key={fork.id} className="flex items-center justify-between gap-2">
+                  <Link href={`/s/${fork.id}`} className="font-mono text-xs underline">
+                    {fork.id}
+                  </Link>
+                  <span className="text-xs text-stone-500">
+                    sandbox {fork.sandbox.state} · active {new Date(fork.last_active_at).toLocaleTimeString()}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+      </div>
+    </details>
+  );
+}

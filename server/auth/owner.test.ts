@@ -1,0 +1,26 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { newOwnerCookie, ownerFromCookie } from "./owner";
+
+describe("owner cookies", () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "owner-"));
+
+  it("identify the browser they were given to", () => {
+    const { owner, header } = newOwnerCookie(dataDir, false);
+    const cookie = header.split(";")[0] ?? "";
+    expect(ownerFromCookie(`theme=dark; ${cookie}`, dataDir)).toBe(owner);
+    expect(header).toContain("HttpOnly");
+  });
+
+  it("are refused when tampered with or signed by another server", () => {
+    const { header } = newOwnerCookie(dataDir, false);
+    const cookie = header.split(";")[0] ?? "";
+    const [name, value] = cookie.split("=");
+    const [subject, mac] = (value ?? "").split(".");
+    expect(ownerFromCookie(`${name}=${subject}x.${mac}`, dataDir)).toBeUndefined();
+    expect(ownerFromCookie(cookie, mkdtempSync(path.join(tmpdir(), "other-")))).toBeUndefined();
+    expect(ownerFromCookie(null, dataDir)).toBeUndefined();
+  });
+});

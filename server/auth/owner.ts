@@ -1,0 +1,53 @@
+import "server-only";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+export const OWNER_COOKIE = "sandpit_owner";
+const YEAR_SECONDS = 365 * 86_400;
+
+let secret: { dir: string; value: Buffer } | undefined;
+
+/** The secret that signs owner tokens: random, in the data folder, readable only by its owner. */
+function signingSecret(dataDir: string): Buffer {
+  if (secret?.dir === dataDir) return secret.value;
+  const file = path.join(dataDir, "owner-secret");
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    try {
+      writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600, flag: "wx" });
+    } catch {
+      // another request created it first
+    }
+  }
+  secret = { dir: dataDir, value: Buffer.from(readFileSync(file, "utf8").trim(), "hex") };
+  return secret.value;
+}
+
+const sign = (subject: string, dataDir: string): string =>
+  createHmac("sha256", signingSecret(dataDir)).update(subject).digest("base64url");
+
+/** The browser identity a request carries, if its cookie is validly signed. */
+export function ownerFromCookie(cookieHeader: string | null, dataDir: string): string | undefined {
+  const raw = cookieHeader
+    ?.split(";")
+    .map((part) => part.trim())
+    .find((part) => part.startsWith(`${OWNER_COOKIE}=`))
+    ?.slice(OWNER_COOKIE.length + 1);
+  if (!raw) return undefined;
+  const [subject, mac] = decodeURIComponent(raw).split(".");
+  if (!subject || !mac || !/^[A-Za-z0-9_-]{16,64}$/.test(subject)) return undefined;
+  const expected = Buffer.from(sign(subject, dataDir));
+  const given = Buffer.from(mac);
+  return given.length === expected.length && timingSafeEqual(given, expected) ? `browser:${subject}` : undefined;
+}
+
+/** A new browser identity and the Set-Cookie header that gives it to the browser. */
+export function newOwnerCookie(dataDir: string, secure: boolean): { owner: string; header: string } {
+  const subject = randomBytes(18).toString("base64url");
+  const value = `${subject}.${sign(subject, dataDir)}`;
+  return {
+    owner: `browser:${subject}`,
+    header: `${OWNER_COOKIE}=${value}; Path=/; Max-Age=${YEAR_SECONDS}; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`,
+  };
+}
