@@ -6,11 +6,11 @@ import { createTRPCRouter, publicProcedure, sessionReadProcedure, sessionWritePr
 const byId = z.object({ id: sessionIdSchema });
 
 export const sessionsRouter = createTRPCRouter({
-  create: publicProcedure.input(createSessionSchema).mutation(({ ctx, input }) => ctx.sessions.create(input)),
+  create: publicProcedure.input(createSessionSchema).mutation(({ ctx, input }) => ctx.sessions.create(input, ctx.owner)),
   get: sessionReadProcedure.input(byId).query(({ ctx, input }) => ctx.sessions.get(input.id)),
   list: publicProcedure
     .input(z.object({ limit: z.number().int().min(1).max(200).default(20) }).optional())
-    .query(({ ctx, input }) => ctx.sessions.list({ limit: input?.limit })),
+    .query(({ ctx, input }) => ctx.sessions.list({ owner: ctx.owner, limit: input?.limit })),
   update: sessionWriteProcedure
     .input(byId.extend({ patch: updateSessionSchema }))
     .mutation(({ ctx, input }) => ctx.sessions.update(input.id, input.patch)),
@@ -20,7 +20,7 @@ export const sessionsRouter = createTRPCRouter({
   }),
   fork: sessionReadProcedure
     .input(byId.extend({ new_id: sessionIdSchema.optional() }))
-    .mutation(({ ctx, input }) => ctx.sessions.fork(input.id, { id: input.new_id })),
+    .mutation(({ ctx, input }) => ctx.sessions.fork(input.id, { id: input.new_id, owner: ctx.owner })),
   retrySetup: sessionWriteProcedure.input(byId).mutation(async ({ ctx, input }) => {
     await ctx.sessions.require(input.id);
     return ctx.setups.retry(input.id);

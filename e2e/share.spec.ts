@@ -1,0 +1,134 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+
+async function newSession(page: Page, code: string): Promise<string> {
+  await page.goto("/");
+  await page.getByText("Python", { exact: true }).click();
+  await page.getByRole("button", { name: "Create session" }).click();
+  await page.waitForURL(/\/s\/[^/]+$/);
+  await expect(page.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
+  const id = decodeURIComponent(page.url().split("/s/")[1] ?? "");
+  // The code lives in a workspace file, so visitors see it.
+  const response = await page.request.put(`/api/sessions/${id}/files/main.py`, {
+    data: code,
+    headers: { "content-type": "text/plain" },
+  });
+  expect(response.status()).toBe(200);
+  await page.request.patch(`/api/sessions/${id}`, { data: { entry_file: "main.py" } });
+  return id;
+}
+
+async function createLink(page: Page, role: "view" | "fork" | "class"): Promise<string> {
+  await page.reload();
+  await page.getByTestId("share-panel").locator("summary").click();
+  await page.getByLabel("People with the link may").selectOption(role);
+  await page.getByRole("button", { name: "Create link" }).click();
+  const link = await page.getByTestId("share-link").inputValue();
+  expect(link).toMatch(role === "class" ? /\/class\/[A-Za-z0-9_-]{43}$/ : /\/share\/[A-Za-z0-9_-]{43}$/);
+  return link;
+}
+
+async function visitor(browser: Browser): Promise<Page> {
+  const context = await browser.newContext();
+  return context.newPage();
+}
+
+async function typeCode(page: Page, code: string): Promise<void> {
+  await page.locator(".monaco-editor").first().click();
+  await page.keyboard.press("ControlOrMeta+A");
+  await page.keyboard.press("Delete");
+  await page.keyboard.insertText(code);
+}
+
+test("share a view link; a visitor cannot change the original, forks, edits and runs", async ({ page, browser }) => {
+  const original = await newSession(page, 'print("original code")\n');
+  const link = await createLink(page, "view");
+
+  const guest = await visitor(browser);
+  await guest.goto(link);
+  await expect(guest.getByRole("heading", { name: original })).toBeVisible();
+  await expect(guest.getByTestId("shared-code")).toContainText('print("original code")', { timeout: 30_000 });
+  await guest.screenshot({ path: test.info().outputPath("shared-view.png") });
+  // The visitor's browser may not change the original, through the app or the API.
+  const write = await guest.request.put(`/api/sessions/${original}/files/main.py`, {
+    data: "hacked",
+    headers: { "content-type": "text/plain" },
+  });
+  expect(write.status()).toBe(404);
+
+  await guest.getByRole("button", { name: "Fork to edit" }).click();
+  await guest.waitForURL(/\/s\/[^/]+$/);
+  const fork = decodeURIComponent(guest.url().split("/s/")[1] ?? "");
+  expect(fork).not.toBe(original);
+  await guest.getByRole("button", { name: "main.py" }).click();
+  await expect(guest.getByTestId("open-file")).toHaveText("main.py");
+  await expect(guest.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
+  await typeCode(guest, 'print("changed in the fork")\n');
+  await guest.keyboard.press("ControlOrMeta+S");
+  await guest.getByRole("button", { name: "▶ Run" }).click();
+  await expect(guest.getByTestId("output")).toContainText("changed in the fork", { timeout: 30_000 });
+
+  const unchanged = await page.request.get(`/api/sessions/${original}/files/main.py`);
+  expect(await unchanged.text()).toBe('print("original code")\n');
+});
+
+test("a revoked link shows the revoked page", async ({ page, browser }) => {
+  await newSession(page, 'print("soon gone")\n');
+  const link = await createLink(page, "view");
+  await page.getByRole("button", { name: "Revoke" }).click();
+  await expect(page.getByRole("button", { name: "Revoke" })).toHaveCount(0);
+  const guest = await visitor(browser);
+  await guest.goto(link);
+  await expect(guest.getByTestId("link-unavailable")).toBeVisible();
+  await expect(guest.getByText("This link does not work anymore")).toBeVisible();
+  await expect(guest.getByText(/revoked by its owner/)).toBeVisible();
+  await guest.screenshot({ path: test.info().outputPath("revoked.png") });
+});
+
+test("a class link gives 5 students their own copies; the owner sees all 5", async ({ page, browser }) => {
+  const template = await newSession(page, 'import os\nprint("hello class")\n');
+  const link = await createLink(page, "class");
+  const forks: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const student = await visitor(browser);
+    await student.goto(link);
+    await student.waitForURL(/\/s\/[^/]+$/, { timeout: 30_000 });
+    const fork = decodeURIComponent(student.url().split("/s/")[1] ?? "");
+    forks.push(fork);
+    await expect(student.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
+    await typeCode(student, `print("student ${i}")`);
+    await student.getByRole("button", { name: "▶ Run" }).click();
+    await expect(student.getByTestId("output")).toContainText(`student ${i}`, { timeout: 30_000 });
+    if (i === 0) {
+      // Coming back gives the same copy.
+      await student.goto(link);
+      await student.waitForURL(/\/s\/[^/]+$/);
+      expect(decodeURIComponent(student.url().split("/s/")[1] ?? "")).toBe(fork);
+    }
+  }
+  expect(new Set(forks).size).toBe(5);
+  expect(forks).not.toContain(template);
+  await page.reload();
+  await page.getByTestId("share-panel").locator("summary").click();
+  const list = page.getByTestId("class-forks");
+  for (const fork of forks) await expect(list.getByRole("link", { name: fork })).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath("classroom.png"), fullPage: true });
+  // The owner opens one copy read-only.
+  await list.getByRole("link", { name: forks[2] ?? "" }).click();
+  await expect(page.getByText(/Read-only: this is a copy of your class session/)).toBeVisible();
+  await expect(page.getByRole("button", { name: "▶ Run" })).toHaveCount(0);
+});
+
+test("an embed in an iframe on another page runs code", async ({ page, browser, baseURL }) => {
+  const id = await newSession(page, 'print("from the embed")\n');
+  await createLink(page, "view");
+  const host = await visitor(browser);
+  await host.setContent(
+    `<html><body><h1>Course page</h1><iframe src="${baseURL}/embed/${id}" width="800" height="420" style="border:0"></iframe></body></html>`,
+  );
+  const frame = host.frameLocator("iframe");
+  await expect(frame.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
+  await frame.getByRole("button", { name: "▶ Run" }).click();
+  await expect(frame.getByTestId("embed-output")).toContainText("from the embed", { timeout: 30_000 });
+  await expect(frame.getByTestId("embed-output")).toContainText("[exit 0]");
+  await host.screenshot({ path: test.info().outputPath("embed.png") });
+});
