@@ -42,8 +42,9 @@ test("show stderr apart from stdout and a non-zero exit code", async ({ page }) 
   await setCode(page, 'import sys\nprint("to stdout")\nprint("to stderr", file=sys.stderr)\nsys.exit(2)');
   await page.keyboard.press("ControlOrMeta+Enter");
   const output = page.getByTestId("output");
-  await expect(output.locator('[data-stream="stdout"]')).toContainText("to stdout", { timeout: 30_000 });
-  await expect(output.locator('[data-stream="stderr"]')).toContainText("to stderr");
+  // Output may arrive in several chunks: look for the chunk that holds each line.
+  await expect(output.locator('[data-stream="stdout"]', { hasText: "to stdout" }).first()).toBeVisible({ timeout: 30_000 });
+  await expect(output.locator('[data-stream="stderr"]', { hasText: "to stderr" }).first()).toBeVisible();
   await expect(page.getByTestId("run-status")).toContainText("exit 2");
   const colors = await output.evaluate((node) => {
     const out = node.querySelector('[data-stream="stdout"]');
