@@ -4,6 +4,7 @@ import { describeMachine } from "./machine";
 import type { BenchResult } from "./result";
 import { coldStart, warmExec } from "./scenarios/sandbox";
 import { cacheHitSetup, lodashPersist } from "./scenarios/setup";
+import { classForks, forkRunnable } from "./scenarios/forks";
 import { terminalTyping } from "./scenarios/terminal";
 
 // `npm run bench [name…]`: runs the scenarios, each next to a baseline measured in the same run,
@@ -14,6 +15,8 @@ const scenarios: Record<string, () => Promise<BenchResult>> = {
   "lodash-layer": lodashPersist,
   "cache-hit-setup": cacheHitSetup,
   "terminal-typing": terminalTyping,
+  "fork-20mb": forkRunnable,
+  "class-forks": classForks,
 };
 
 const wanted = process.argv.slice(2);

@@ -110,6 +110,25 @@ describe("Sandbox lifecycle", () => {
     expect((await exec(h.manager, session, { command: "ls -A" })).stdout).toBe(".ssh\napp.txt\n");
   });
 
+  it("forks a workspace, live or hibernated, without its sensitive files", async () => {
+    const source = h.session();
+    await exec(h.manager, source, {
+      command: "mkdir -p src && echo code > src/app.py && echo SECRET=1 > .env && ln -s src/app.py link",
+    });
+    const live = h.session();
+    await h.manager.forkWorkspace(source, live);
+    expect((await exec(h.manager, live, { command: "ls -A; readlink link; cat src/app.py" })).stdout).toBe(
+      "link\nsrc\nsrc/app.py\ncode\n",
+    );
+    await h.manager.hibernate(source);
+    const fromSnapshot = h.session();
+    await h.manager.forkWorkspace(source, fromSnapshot);
+    expect((await exec(h.manager, fromSnapshot, { command: "ls -A; cat src/app.py" })).stdout).toBe("link\nsrc\ncode\n");
+    // Independent afterwards.
+    await exec(h.manager, live, { command: "echo changed > src/app.py" });
+    expect((await exec(h.manager, fromSnapshot, { command: "cat src/app.py" })).stdout).toBe("code\n");
+  });
+
   it("keeps files when the container is killed from outside", async () => {
     const session = h.session();
     await writeFile(h.manager, session, "survivor.txt", Buffer.from("alive"));

@@ -15,7 +15,7 @@ import type { PtyHandle, PtyOptions, SandboxDriver } from "./driver";
 import { SandboxUnavailableError } from "./errors";
 import { KeyedLock } from "./keyed-lock";
 import type { LayerCache } from "@/server/setup/layer-cache";
-import { archiveWorkspace, makeSandboxDir, restoreWorkspace } from "./workspace";
+import { archiveWorkspace, copyWorkspace, makeSandboxDir, restoreWorkspace } from "./workspace";
 
 export interface SandboxManagerOptions {
   driver: SandboxDriver;
@@ -291,7 +291,7 @@ export class SandboxManager {
     };
     const source = this.workspaceDir(from);
     if (existsSync(source)) {
-      await restoreWorkspace(archiveWorkspace(source), this.workspaceDir(to));
+      await copyWorkspace(source, this.workspaceDir(to));
       await db.insert(sandboxes).values({ ...base, state: "new" });
     } else if (row?.snapshotKey) {
       const key = `snapshots/${to}/${Date.now()}-${randomBytes(4).toString("hex")}.tar.gz`;

@@ -6,6 +6,11 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
 import { tarCreate } from "@/server/storage/tar";
+import { prepareLayer } from "@/server/setup/layer-archive";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+const execFileAsync = promisify(execFile);
 
 export const SANDBOX_UID = 1000;
 export const SANDBOX_GID = 1000;
@@ -41,6 +46,23 @@ export async function restoreWorkspace(archive: Readable, dir: string): Promise<
         ...(isRoot ? { uid: SANDBOX_UID, gid: SANDBOX_GID } : { preserveOwner: false }),
       }),
     );
+    await rename(temp, dir);
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * Copies a workspace folder on this host (a fork): the system's `cp -a` keeps modes, owners and
+ * symlinks (never followed), then the sensitive files are taken out of the copy. The copy appears
+ * under its final name only when complete.
+ */
+export async function copyWorkspace(source: string, dir: string): Promise<void> {
+  const temp = path.join(path.dirname(dir), `.copy-${randomUUID()}`);
+  try {
+    await execFileAsync("cp", ["-a", "--", source, temp]);
+    await prepareLayer(temp);
     await rename(temp, dir);
   } catch (error) {
     await rm(temp, { recursive: true, force: true });

@@ -1,0 +1,73 @@
+import { randomBytes } from "node:crypto";
+import { exec } from "@/server/sandbox/shells";
+import { testServices } from "@/test/services";
+import { result, type BenchResult } from "../result";
+import { percentile, round } from "../stats";
+
+/** A fork of a session with a 20 MB workspace, from the request until a command runs in it. */
+export async function forkRunnable(): Promise<BenchResult> {
+  await using services = await testServices();
+  const source = await services.sessions.create({ language: "python", session_id: "bench-fork-source" });
+  // 20 MB in 200 files of random (incompressible) bytes.
+  await exec(services.sandboxes, source.id, {
+    command:
+      "mkdir -p data && for i in $(seq 1 200); do head -c 104857 /dev/urandom > data/f$i.bin; done && du -sm data | cut -f1",
+  });
+  const forks: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const started = performance.now();
+    const fork = await services.sessions.fork(source.id, { id: `bench-fork-${i}` });
+    const out = await exec(services.sandboxes, fork.id, { command: "ls data | wc -l" });
+    if (out.stdout !== "200\n") throw new Error(`the fork has ${out.stdout} files`);
+    forks.push(performance.now() - started);
+  }
+  // Baseline: a brand-new session until a command runs (what the fork costs beyond a cold start).
+  const fresh: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    await exec(services.sandboxes, `bench-fresh-${randomBytes(3).toString("hex")}`, { command: "true" });
+    fresh.push(performance.now() - started);
+  }
+  return result(
+    "fork of a session with a 20 MB workspace until runnable, p50",
+    round(percentile(forks, 50), 0),
+    "ms",
+    { name: "a new empty session until runnable, p50", value: round(percentile(fresh, 50), 0) },
+    { target: "≤ 1000 ms", samples: forks.length },
+  );
+}
+
+/** 30 students join a class at once: 30 forks of one template until every one runs a command. */
+export async function classForks(): Promise<BenchResult> {
+  await using services = await testServices();
+  const template = await services.sessions.create({
+    language: "python",
+    session_id: "bench-class",
+    setup: { commands: ["echo ready > ready.txt"] },
+  });
+  await services.setups.waitFor(template.id, 120_000);
+  await exec(services.sandboxes, template.id, { command: "printf 'print(1)\\n' > main.py" });
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 30 }, async (_, i) => {
+      const fork = await services.sessions.fork(template.id, { id: `bench-student-${i}`, owner: `browser:student-${i}` });
+      const out = await exec(services.sandboxes, fork.id, { command: "cat ready.txt && python3 main.py" });
+      if (out.stdout !== "ready\n1\n") throw new Error(`student ${i} got ${JSON.stringify(out)}`);
+    }),
+  );
+  const all = performance.now() - started;
+  // Baseline: the same 30 forks one after the other.
+  const sequentialStart = performance.now();
+  for (let i = 0; i < 30; i++) {
+    const fork = await services.sessions.fork(template.id, { id: `bench-seq-${i}` });
+    await exec(services.sandboxes, fork.id, { command: "true" });
+  }
+  const sequential = performance.now() - sequentialStart;
+  return result(
+    "30 class forks of one template until all runnable",
+    round(all, 0),
+    "ms",
+    { name: "the same 30 forks one after another", value: round(sequential, 0) },
+    { target: "≤ 10000 ms on 2 cores", samples: 30 },
+  );
+}
