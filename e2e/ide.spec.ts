@@ -18,6 +18,7 @@ async function setCode(page: Page, code: string): Promise<void> {
   await page.keyboard.press("ControlOrMeta+A");
   await page.keyboard.press("Delete");
   await page.keyboard.insertText(code);
+  await page.keyboard.press("Escape"); // a suggestion list left open would take the next Enter
 }
 
 test("create a node session with an npm package and run code that uses it", async ({ page }) => {
@@ -40,6 +41,7 @@ test("create a node session with an npm package and run code that uses it", asyn
 test("show stderr apart from stdout and a non-zero exit code", async ({ page }) => {
   await createSession(page, "Python");
   await setCode(page, 'import sys\nprint("to stdout")\nprint("to stderr", file=sys.stderr)\nsys.exit(2)');
+  await page.keyboard.press("Escape"); // closes a suggestion list that would take the Enter
   await page.keyboard.press("ControlOrMeta+Enter");
   const output = page.getByTestId("output");
   // Output may arrive in several chunks: look for the chunk that holds each line.

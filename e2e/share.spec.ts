@@ -37,6 +37,7 @@ async function typeCode(page: Page, code: string): Promise<void> {
   await page.keyboard.press("ControlOrMeta+A");
   await page.keyboard.press("Delete");
   await page.keyboard.insertText(code);
+  await page.keyboard.press("Escape"); // a suggestion list left open would take the next Enter
 }
 
 test("share a view link; a visitor cannot change the original, forks, edits and runs", async ({ page, browser }) => {

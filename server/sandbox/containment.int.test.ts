@@ -12,6 +12,7 @@ beforeAll(async () => {
   attacker = h.session();
   neighbour = h.session();
   await exec(h.manager, neighbour, { command: "true" });
+  await exec(h.manager, attacker, { command: "true" });
 });
 afterAll(async () => h[Symbol.asyncDispose]());
 
@@ -54,6 +55,34 @@ describe("Containment", () => {
     const result = await contained("head -c 100000000 /dev/zero > /tmp/fill; echo exit=$?; rm -f /tmp/fill");
     expect(result.stderr).toContain("No space left on device");
     expect(result.stdout).toBe("exit=1\n");
+  });
+
+  it("contains a CPU spin and a process that ignores SIGTERM", async () => {
+    const spin = await contained("while :; do :; done", "bash", 1_500);
+    expect(spin).toMatchObject({ exitCode: 124, timedOut: true });
+    const stubborn = await contained("trap '' TERM INT HUP; sleep 100", "bash", 1_500);
+    expect(stubborn).toMatchObject({ exitCode: 124, timedOut: true });
+  });
+
+  it("refuses attempts on the host: no Docker socket, no mount, no sysrq, no setuid gain, no raw sockets", async () => {
+    const probe = await run(h.manager, attacker, {
+      language: "bash",
+      source: {
+        code: [
+          "ls /var/run/docker.sock /run/docker.sock 2>/dev/null | wc -l",
+          "mount -t tmpfs none /mnt 2>&1 | grep -c -i -E 'permission denied|only root|superuser'",
+          "(echo b > /proc/sysrq-trigger) 2>/dev/null && echo 0 || echo 1",
+          "find / -xdev -perm -4000 -type f 2>/dev/null | wc -l",
+          "python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)' 2>&1 | grep -c 'Operation not permitted'",
+          "grep -c . /run/sandpit/* 2>/dev/null | grep -v agent.sock | wc -l",
+        ].join("; "),
+      },
+    });
+    const [socket, mount, sysrq, , raw] = probe.stdout.split("\n");
+    expect({ socket, mount, sysrq, raw }).toEqual({ socket: "0", mount: "1", sysrq: "1", raw: "1" });
+    // setuid binaries gain nothing under no-new-privileges: su as the sandbox user fails.
+    const su = await run(h.manager, attacker, { language: "bash", source: { code: "su -c id root </dev/null 2>&1; id -u" } });
+    expect(su.stdout.trim().split("\n").at(-1)).toBe("1000");
   });
 
   it("gives runs no network: only the loopback interface and no route", async () => {
