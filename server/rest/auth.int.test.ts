@@ -86,6 +86,26 @@ describe("API keys", () => {
     expect(statuses).toEqual([200, 200, 200, 429]);
     expect(Number(retryAfter)).toBeGreaterThan(0);
 
+    // Keys own what they create: a caller with another key cannot see or change it.
+    const second = (await (
+      await fetch(`${server.url}/api/admin/keys`, {
+        method: "POST",
+        headers: admin(),
+        body: JSON.stringify({ name: "other", rate_limit: 100 }),
+      })
+    ).json()) as { key: string; id: string };
+    const other = { authorization: `Bearer ${second.key}`, "content-type": "application/json" };
+    const made = await fetch(`${server.url}/api/sessions`, {
+      method: "POST",
+      headers: other,
+      body: JSON.stringify({ language: "bash", session_id: "owned-by-other" }),
+    });
+    expect(made.status).toBe(201);
+    await new Promise((resolve) => setTimeout(resolve, 21_000)); // the first key (3 a minute) gets a token back
+    expect((await fetch(`${server.url}/api/sessions/owned-by-other`, { headers: auth })).status).toBe(404);
+    expect((await fetch(`${server.url}/api/sessions/owned-by-other`, { headers: other })).status).toBe(200);
+    await fetch(`${server.url}/api/admin/keys/${second.id}`, { method: "DELETE", headers: admin() });
+
     const keys = (await (await fetch(`${server.url}/api/admin/keys`, { headers: admin() })).json()) as {
       keys: Array<Record<string, unknown>>;
     };

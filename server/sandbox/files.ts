@@ -5,7 +5,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import type { FileEntry } from "./agent/protocol";
-import { PathOutsideWorkspaceError, PayloadTooLargeError } from "./errors";
+import { PathOutsideWorkspaceError, PayloadTooLargeError, SandboxError } from "./errors";
 import type { SandboxManager } from "./manager";
 import { archiveWorkspace } from "./workspace";
 import { FsObjectStore } from "@/server/storage/fs-object-store";
@@ -26,6 +26,9 @@ export function workspacePath(input: string): string {
   const normalized = path.posix.normalize(relative === "" ? "." : relative).replace(/\/+$/, "") || ".";
   if (normalized === ".." || normalized.startsWith("../"))
     throw new PathOutsideWorkspaceError(`"${input}" is outside /workspace`);
+  if (Buffer.byteLength(normalized) > 4096 || normalized.split("/").some((part) => Buffer.byteLength(part) > 255)) {
+    throw new SandboxError("path is too long: at most 255 bytes a name and 4096 in all", "BAD_REQUEST");
+  }
   return normalized;
 }
 

@@ -2,7 +2,13 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
 import type { Logger } from "pino";
-import { createSessionSchema, updateSessionSchema, type CreateSessionInput, type UpdateSessionInput } from "@/lib/api/schemas";
+import {
+  createSessionSchema,
+  sessionIdSchema,
+  updateSessionSchema,
+  type CreateSessionInput,
+  type UpdateSessionInput,
+} from "@/lib/api/schemas";
 import type { LanguageId } from "@/lib/languages";
 import type { SetupSpec } from "@/lib/setup/spec";
 import type { Config } from "@/server/config";
@@ -64,6 +70,8 @@ export class SessionService {
 
   /** The session row, or SessionNotFoundError. */
   async require(id: string): Promise<SessionRow> {
+    // An id no session can have (bad characters, NUL bytes) is simply not found, without a query.
+    if (!sessionIdSchema.safeParse(id).success) throw new SessionNotFoundError(id.replace(/[^\x20-\x7e]/g, "?").slice(0, 80));
     const [row] = await this.options.db.select().from(sessions).where(eq(sessions.id, id));
     if (!row) throw new SessionNotFoundError(id);
     return row;

@@ -621,6 +621,13 @@ function errorOf(error: unknown): { code: AgentErrorCode; message: string } {
       return { code: "NOT_DIRECTORY", message: `"${rel}" is not a directory` };
     case "ENOTEMPTY":
       return { code: "BAD_REQUEST", message: `"${rel}" is not empty` };
+    case "ENAMETOOLONG":
+      return { code: "BAD_REQUEST", message: `"${rel.slice(0, 80)}…" is too long a path` };
+    case "ELOOP":
+      return { code: "BAD_REQUEST", message: `"${rel}" has too many levels of symlinks` };
+    case "EACCES":
+    case "EPERM":
+      return { code: "BAD_REQUEST", message: `permission denied on "${rel}"` };
     case "ENOSPC":
     case "EDQUOT":
     case "EFBIG":
