@@ -10,7 +10,7 @@ for (const name of ["unit", "integration"]) {
   const report = JSON.parse(readFileSync(file, "utf8"));
   passed += report.numPassedTests;
   failed += report.numFailedTests;
-  skipped += report.numPendingTests + report.numTodoTests;
+  skipped += report.numTotalTests - report.numPassedTests - report.numFailedTests;
   console.log(`${name}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
 }
 if (existsSync(".reports/e2e.json")) {

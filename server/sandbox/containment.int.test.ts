@@ -60,8 +60,8 @@ describe("Containment", () => {
   it("contains a CPU spin and a process that ignores SIGTERM", async () => {
     const spin = await contained("while :; do :; done", "bash", 1_500);
     expect(spin).toMatchObject({ exitCode: 124, timedOut: true });
-    const stubborn = await contained("trap '' TERM INT HUP; sleep 100", "bash", 1_500);
-    expect(stubborn).toMatchObject({ exitCode: 124, timedOut: true });
+    const ignoresTerm = await contained("trap '' TERM INT HUP; sleep 100", "bash", 1_500);
+    expect(ignoresTerm).toMatchObject({ exitCode: 124, timedOut: true });
   });
 
   it("refuses attempts on the host: no Docker socket, no mount, no sysrq, no setuid gain, no raw sockets", async () => {
