@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { adminToken } from "@/server/admin-token";
-import { ConfigError, loadConfig, type Config } from "@/server/config";
+import { loadConfigOrExit } from "./config";
 import { openDatabase } from "@/server/db/client";
 import { ApiKeyService } from "@/server/rest/api-keys";
 
@@ -14,16 +14,7 @@ const { positionals, values } = parseArgs({
 const [command, target] = positionals;
 const usage = "usage: npm run keys -- create --name NAME [--rate-limit PER_MINUTE] | list | revoke ID-OR-PREFIX";
 
-let config: Config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(2);
-  }
-  throw error;
-}
+const config = loadConfigOrExit();
 
 async function viaServer(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown } | undefined> {
   const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "@/server/config";
+import { loadConfigOrExit } from "./config";
 import { createServices } from "@/server/services";
 
 // `npm run layers:prune -- --days N`: deletes stored layers that no session has used for N days.
@@ -9,16 +9,7 @@ if (!Number.isInteger(days) || days < 0) {
   console.error(`--days must be a whole number of days (got "${values.days}")`);
   process.exit(2);
 }
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(2);
-  }
-  throw error;
-}
+const config = loadConfigOrExit();
 if (config.database.kind === "pglite") {
   const running = await fetch(`http://127.0.0.1:${config.port}/api/health`, { signal: AbortSignal.timeout(1_000) }).then(
     () => true,

@@ -1,17 +1,8 @@
 import { spawn } from "node:child_process";
-import { ConfigError, loadConfig } from "@/server/config";
+import { loadConfigOrExit } from "./config";
 
 // Validates the configuration, prints where Sandpit listens, then runs the built Next.js server.
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(2);
-  }
-  throw error;
-}
+const config = loadConfigOrExit();
 const shown = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
 console.log(`Sandpit is starting on http://${shown}:${config.port}`);
 if (config.host === "127.0.0.1" || config.host === "localhost") {

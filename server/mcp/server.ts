@@ -3,6 +3,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import packageJson from "@/package.json" with { type: "json" };
 import { toApiError } from "@/server/api/errors";
+import { encodeOutput } from "@/server/sandbox/output";
 import type { Services } from "@/server/services";
 
 type ToolResult = { content: Array<{ type: "text"; text: string }>; isError?: boolean };
@@ -100,8 +101,8 @@ export function createMcpServer(services: Services, owner?: string): McpServer {
     ({ session_id, path }) =>
       answer(async () => {
         const { data } = await services.actions.readFile(session_id, path);
-        const text = data.toString("utf8");
-        return Buffer.from(text, "utf8").equals(data) ? text : `base64:${data.toString("base64")}`;
+        const { text, encoding } = encodeOutput(data);
+        return encoding === "utf8" ? text : `base64:${text}`;
       }),
   );
 

@@ -11,7 +11,8 @@ import {
   writeFileSchema,
 } from "@/lib/api/schemas";
 import { HttpRequestError } from "@/server/api/errors";
-import type { RunEvent } from "@/server/sandbox/runs";
+import { encodeOutput } from "@/server/sandbox/output";
+import { toStreamEvent, type RunEvent } from "@/server/sandbox/runs";
 import type { Services } from "@/server/services";
 import { parseInput } from "@/server/sessions/validation";
 import { openApiDocument } from "./openapi";
@@ -39,22 +40,8 @@ const id = (ctx: RouteContext): string => ctx.params.id ?? "";
 
 async function* runEvents(events: AsyncGenerator<RunEvent>): AsyncGenerator<[string, unknown]> {
   for await (const event of events) {
-    if (event.type === "exit") {
-      yield [
-        "done",
-        {
-          run_id: event.runId,
-          exit_code: event.exitCode,
-          duration_ms: event.durationMs,
-          timed_out: event.timedOut,
-          truncated: event.truncated,
-        },
-      ];
-    } else {
-      const text = event.data.toString("utf8");
-      const exact = Buffer.from(text, "utf8").equals(event.data);
-      yield [event.type, exact ? { data: text, encoding: "utf8" } : { data: event.data.toString("base64"), encoding: "base64" }];
-    }
+    const { type, ...data } = toStreamEvent(event);
+    yield [type === "exit" ? "done" : type, data];
   }
 }
 
@@ -197,14 +184,13 @@ export const routes: Route[] = [
     handler: async (ctx) => {
       const { data, entry } = await ctx.services.actions.readFile(id(ctx), ctx.params.path ?? "");
       if (ctx.url.searchParams.get("format") === "json") {
-        const text = data.toString("utf8");
-        const utf8 = Buffer.from(text, "utf8").equals(data);
+        const { text, encoding } = encodeOutput(data);
         return json(200, {
           path: entry.path,
           size: entry.size,
           mode: entry.mode,
-          encoding: utf8 ? "utf8" : "base64",
-          content: utf8 ? text : data.toString("base64"),
+          encoding,
+          content: text,
         });
       }
       return new Response(new Uint8Array(data), {

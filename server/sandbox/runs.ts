@@ -36,6 +36,26 @@ export type RunEvent =
   | { type: "stdout" | "stderr"; data: Buffer }
   | { type: "exit"; runId: string; exitCode: number; durationMs: number; timedOut: boolean; truncated: boolean };
 
+/** A run event as clients receive it: output as text when it is UTF-8, else base64. */
+export type StreamEvent =
+  | { type: "stdout" | "stderr"; data: string; encoding: "utf8" | "base64" }
+  | { type: "exit"; run_id: string; exit_code: number; duration_ms: number; timed_out: boolean; truncated: boolean };
+
+export function toStreamEvent(event: RunEvent): StreamEvent {
+  if (event.type !== "exit") {
+    const { text, encoding } = encodeOutput(event.data);
+    return { type: event.type, data: text, encoding };
+  }
+  return {
+    type: "exit",
+    run_id: event.runId,
+    exit_code: event.exitCode,
+    duration_ms: event.durationMs,
+    timed_out: event.timedOut,
+    truncated: event.truncated,
+  };
+}
+
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function checkEnv(env: Record<string, string> | undefined): Record<string, string> {

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { moveFileSchema, sessionIdSchema, writeFileSchema } from "@/lib/api/schemas";
+import { encodeOutput } from "@/server/sandbox/output";
 import { createTRPCRouter, sessionReadProcedure, sessionWriteProcedure } from "../trpc";
 
 const byId = z.object({ id: sessionIdSchema });
@@ -13,9 +14,8 @@ export const filesRouter = createTRPCRouter({
   /** A file's text when it is UTF-8, else base64. */
   read: sessionReadProcedure.input(byId.extend({ path: filePath })).query(async ({ ctx, input }) => {
     const { data, entry } = await ctx.actions.readFile(input.id, input.path);
-    const text = data.toString("utf8");
-    const utf8 = Buffer.from(text, "utf8").equals(data);
-    return { ...entry, encoding: utf8 ? ("utf8" as const) : ("base64" as const), content: utf8 ? text : data.toString("base64") };
+    const { text, encoding } = encodeOutput(data);
+    return { ...entry, encoding, content: text };
   }),
   write: sessionWriteProcedure
     .input(byId.extend({ path: filePath, file: writeFileSchema }))

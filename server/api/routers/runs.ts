@@ -1,14 +1,10 @@
 import "server-only";
 import { z } from "zod";
 import { runSchema, sessionIdSchema } from "@/lib/api/schemas";
+import { toStreamEvent, type StreamEvent } from "@/server/sandbox/runs";
 import { createTRPCRouter, sessionReadProcedure, sessionWriteProcedure } from "../trpc";
 
 const byId = z.object({ id: sessionIdSchema });
-
-/** A streamed run's events as the browser gets them: text when it is UTF-8, else base64. */
-export type StreamEvent =
-  | { type: "stdout" | "stderr"; data: string; encoding: "utf8" | "base64" }
-  | { type: "exit"; run_id: string; exit_code: number; duration_ms: number; timed_out: boolean; truncated: boolean };
 
 export const runsRouter = createTRPCRouter({
   run: sessionWriteProcedure
@@ -24,22 +20,7 @@ export const runsRouter = createTRPCRouter({
     const stop = (): void => void events.return(undefined);
     signal?.addEventListener("abort", stop, { once: true });
     try {
-      for await (const event of events) {
-        if (event.type === "exit") {
-          yield {
-            type: "exit",
-            run_id: event.runId,
-            exit_code: event.exitCode,
-            duration_ms: event.durationMs,
-            timed_out: event.timedOut,
-            truncated: event.truncated,
-          };
-        } else {
-          const text = event.data.toString("utf8");
-          const exact = Buffer.from(text, "utf8").equals(event.data);
-          yield { type: event.type, data: exact ? text : event.data.toString("base64"), encoding: exact ? "utf8" : "base64" };
-        }
-      }
+      for await (const event of events) yield toStreamEvent(event);
     } finally {
       signal?.removeEventListener("abort", stop);
     }

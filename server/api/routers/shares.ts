@@ -2,6 +2,7 @@ import "server-only";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { API_LIMITS, sessionIdSchema } from "@/lib/api/schemas";
+import { encodeOutput } from "@/server/sandbox/output";
 import { createTRPCRouter, publicProcedure, sessionWriteProcedure } from "../trpc";
 import type { Context } from "../trpc";
 
@@ -52,10 +53,8 @@ export const sharesRouter = createTRPCRouter({
   read: publicProcedure.input(byToken.extend({ path: z.string().min(1).max(1024) })).query(async ({ ctx, input }) => {
     const share = await ctx.shares.resolve(input.token);
     const { data } = await ctx.actions.readFile(share.session_id, input.path);
-    const text = data.toString("utf8");
-    return Buffer.from(text, "utf8").equals(data)
-      ? { encoding: "utf8" as const, content: text }
-      : { encoding: "base64" as const, content: data.toString("base64") };
+    const { text, encoding } = encodeOutput(data);
+    return { encoding, content: text };
   }),
   /** A fork of the shared session that belongs to this visitor. */
   fork: publicProcedure.input(byToken).mutation(async ({ ctx, input }) => {
