@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -69,6 +69,16 @@ function runBootstrap(outFile: string, log: (line: string) => void): Promise<voi
   });
 }
 
+/** The registry this host's npm is set up to use (the image build fetches from the same one). */
+function hostNpmRegistry(): string {
+  const registry = execFileSync("npm", ["config", "get", "registry"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+  }).trim();
+  if (!/^https?:\/\//.test(registry)) throw new Error(`npm config get registry answered "${registry}"; set SANDPIT_NPM_REGISTRY`);
+  return registry;
+}
+
 /** Makes a Debian bookworm base available: present, pulled, or bootstrapped with debootstrap. */
 export async function ensureBaseImage(docker: Dockerode, log: (line: string) => void): Promise<string> {
   if (await imageExists(docker, BASE_IMAGE)) return BASE_IMAGE;
@@ -106,7 +116,7 @@ export async function buildRuntimeImage(docker: Dockerode, options: BuildOptions
       { context, src: [...files, "build-ca.crt"] },
       {
         t: ref,
-        buildargs: { BASE: base, ...(options.npmRegistry ? { NPM_REGISTRY: options.npmRegistry } : {}) },
+        buildargs: { BASE: base, NPM_REGISTRY: options.npmRegistry ?? hostNpmRegistry() },
         rm: true,
         forcerm: true,
         labels: { "dev.sandpit.recipe": ref.split(":").at(-1) ?? "" },

@@ -6,7 +6,8 @@
 # by the runtime Dockerfile with apt-get.
 set -euo pipefail
 out="${1:?usage: bootstrap.sh <out.tar>}"
-mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# DEBIAN_MIRROR picks a mirror; without it debootstrap uses its own default.
+mirror="${DEBIAN_MIRROR:-}"
 log() { printf '[base] %s\n' "$*" >&2; }
 
 if ! command -v debootstrap >/dev/null 2>&1; then
@@ -22,13 +23,12 @@ fi
 
 work="$(mktemp -d /var/tmp/sandpit-base.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
-log "debootstrap bookworm (minbase) from $mirror — about a minute"
-debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" 2>&1 | while IFS= read -r line; do
+log "debootstrap bookworm (minbase)${mirror:+ from $mirror} — about a minute"
+debootstrap --variant=minbase bookworm "$work/rootfs" ${mirror:+"$mirror"} 2>&1 | while IFS= read -r line; do
   case "$line" in I:\ Retrieving*|I:\ Validating*|I:\ Unpacking*|I:\ Configuring*) ;; *) log "$line" ;; esac
 done
 [ -x "$work/rootfs/bin/bash" ] || { log "debootstrap failed"; exit 1; }
-# Point apt at the same mirror inside the image and keep images small.
-printf 'deb %s bookworm main\ndeb %s bookworm-updates main\n' "$mirror" "$mirror" > "$work/rootfs/etc/apt/sources.list"
+# apt inside the image uses the mirror debootstrap used (it wrote sources.list); keep images small.
 rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
 tar -C "$work/rootfs" -cf "$out" .
 log "root filesystem written to $out ($(du -h "$out" | cut -f1))"

@@ -53,7 +53,7 @@ describe("setupSpecSchema", () => {
     ["github.com/gin-gonic/gin", true],
     ["github.com/google/uuid@v1.6.0", true],
     ["example.com/hello@latest", true],
-    ["golang.org/x/text/language", true],
+    ["example.org/x/text/language", true],
     ["github.com/x/y && rm -rf /", false],
     ["-insecure", false],
   ])("validates the Go module %s", (value, ok) => {

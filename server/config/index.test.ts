@@ -81,16 +81,16 @@ describe("loadConfig", () => {
     ["SANDPIT_PIDS_LIMIT", "3.5", 'SANDPIT_PIDS_LIMIT: "3.5" is not a whole number'],
     ["SANDPIT_TMP_MB", "0", "SANDPIT_TMP_MB: 0 is out of range"],
     ["SANDPIT_OUTPUT_LIMIT_BYTES", "10", "SANDPIT_OUTPUT_LIMIT_BYTES: 10 is out of range"],
-    ["SANDPIT_PIP_INDEX_URL", "pypi.local", "SANDPIT_PIP_INDEX_URL: must be an http:// or https:// URL"],
+    ["SANDPIT_PIP_INDEX_URL", "index.example.com", "SANDPIT_PIP_INDEX_URL: must be an http:// or https:// URL"],
     ["SANDPIT_NPM_REGISTRY", "ftp://npm", "SANDPIT_NPM_REGISTRY: must be an http:// or https:// URL"],
-    ["SANDPIT_GOPROXY", "proxy.golang.org", "SANDPIT_GOPROXY: must be a GOPROXY list"],
+    ["SANDPIT_GOPROXY", "goproxy.example.com", "SANDPIT_GOPROXY: must be a GOPROXY list"],
     [
       "SANDPIT_EXTRA_CA_BUNDLE",
       "/no/such/bundle.pem",
       'SANDPIT_EXTRA_CA_BUNDLE: "/no/such/bundle.pem" is not an existing absolute path',
     ],
     ["SANDPIT_SETUP_NETWORK", "my net", "SANDPIT_SETUP_NETWORK: must be a Docker network name"],
-    ["SANDPIT_GOSUMDB", "sum golang", "SANDPIT_GOSUMDB: must be off or a checksum database"],
+    ["SANDPIT_GOSUMDB", "sum golang", "SANDPIT_GOSUMDB: must be off or the host of a Go checksum database"],
     ["LOG_LEVEL", "loud", "LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent"],
   ])("refuses %s=%s and says what is allowed", (name, value, message) => {
     const problems = problemsOf({ [name]: value });

@@ -152,12 +152,12 @@ export const envSchema = {
     .string()
     .regex(
       /^(off|direct|https?:\/\/[^\s,|]+)([,|](off|direct|https?:\/\/[^\s,|]+))*$/,
-      "must be a GOPROXY list such as https://proxy.golang.org,direct",
+      "must be a GOPROXY list such as https://goproxy.example.com,direct",
     )
     .optional(),
   SANDPIT_GOSUMDB: z
     .string()
-    .regex(/^[A-Za-z0-9.:/_+-]+$/, "must be off or a checksum database such as sum.golang.org")
+    .regex(/^[A-Za-z0-9.:/_+-]+$/, "must be off or the host of a Go checksum database")
     .optional(),
   SANDPIT_SETUP_NETWORK: z
     .string()
