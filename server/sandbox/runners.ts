@@ -53,6 +53,7 @@ export function buildRunCommand(language: Language, source: RunSource, runId: st
     throw new InvalidRunError(`entry "${source.entry}" must be a file inside /workspace`);
   }
   const file = path.posix.isAbsolute(entry) ? entry : `/workspace/${entry}`;
+  if (language === "go") return entryGo(file, runId, args);
   // deno keeps its per-run config in the run folder, which is removed afterwards.
   return {
     argv: [...interpreter(language, file, dir), ...args],
@@ -60,6 +61,23 @@ export function buildRunCommand(language: Language, source: RunSource, runId: st
     env: {},
     ...(language === "deno" ? { cleanupDir: dir } : {}),
   };
+}
+
+/**
+ * A Go entry file: `go run` in its module when the workspace has a go.mod; otherwise it is built
+ * like inline code, next to the layer's go.mod, so the setup's modules resolve.
+ */
+function entryGo(file: string, runId: string, args: string[]): RunCommand {
+  const dir = `/tmp/.sandpit/runs/${runId}`;
+  const script = [
+    'f="$1"; shift',
+    'if [ -f /workspace/go.mod ]; then cd /workspace && exec go run "$f" "$@"; fi',
+    'mkdir -p "$0" && cp "$f" "$0/main.go" && cd "$0" || exit 1',
+    "if [ -f /opt/layer/go/go.mod ]; then cp /opt/layer/go/go.mod /opt/layer/go/go.sum . 2>/dev/null || cp /opt/layer/go/go.mod .; else go mod init sandpit/run >/dev/null 2>&1; fi",
+    "go build -o main.bin . || exit $?",
+    'cd /workspace && exec "$0/main.bin" "$@"',
+  ].join("\n");
+  return { argv: ["bash", "-c", script, dir, file, ...args], files: [], env: {}, cleanupDir: dir };
 }
 
 /**

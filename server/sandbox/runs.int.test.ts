@@ -71,6 +71,28 @@ describe("Runs", () => {
     expect((await run(h.manager, session, { language: "typescript", source: { entry: "main.ts" } })).stdout).toBe("ts 3\n");
   });
 
+  it("runs a Go entry file in the workspace's own module", async () => {
+    await writeFile(h.manager, session, "gomod/go.mod", Buffer.from("module example.com/app\n\ngo 1.19\n"));
+    await writeFile(
+      h.manager,
+      session,
+      "gomod/util/util.go",
+      Buffer.from("package util\n\nfunc Twice(n int) int { return 2 * n }\n"),
+    );
+    await writeFile(
+      h.manager,
+      session,
+      "gomod/main.go",
+      Buffer.from(
+        'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/app/util"\n)\n\nfunc main() { fmt.Println("twice", util.Twice(21)) }\n',
+      ),
+    );
+    await exec(h.manager, session, { command: "cp -r /workspace/gomod/. /workspace/ && rm -rf /workspace/gomod", shell: "go" });
+    const result = await run(h.manager, session, { language: "go", source: { entry: "main.go" } });
+    expect(result).toMatchObject({ stdout: "twice 42\n", exitCode: 0 });
+    await exec(h.manager, session, { command: "rm -rf /workspace/go.mod /workspace/util /workspace/main.go", shell: "go" });
+  });
+
   it("keeps a run's env to that run", async () => {
     await code("bash", "echo $SECRET", { env: { SECRET: "hunter2" } });
     expect((await code("bash", 'echo "${SECRET:-absent}"')).stdout).toBe("absent\n");

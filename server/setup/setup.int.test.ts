@@ -120,6 +120,9 @@ describe("Setup", () => {
       'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/greeting"\n)\n\nfunc main() { fmt.Println(greeting.Hello("gopher")) }\n';
     const result = await run(h.manager, session, { language: "go", source: { code } });
     expect(result).toMatchObject({ stdout: "hello gopher from a module\n", stderr: "", exitCode: 0 });
+    await writeFileIn(session, "cmd/hello.go", code.replace("gopher", "entry file"));
+    const entry = await run(h.manager, session, { language: "go", source: { entry: "cmd/hello.go" } });
+    expect(entry).toMatchObject({ stdout: "hello entry file from a module\n", stderr: "", exitCode: 0 });
     const entries = await layerEntries(done.layer?.key ?? "");
     expect(entries).toEqual(expect.arrayContaining(["./go/go.mod", "./go/go.sum"]));
   });
