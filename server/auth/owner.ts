@@ -1,4 +1,5 @@
-import "server-only";
+// No "server-only" marker here: proxy.ts imports this module, and the proxy is bundled outside the
+// React server graph. It still runs on the server only (Node.js runtime).
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
