@@ -5,6 +5,7 @@ import type { BenchResult } from "./result";
 import { coldStart, warmExec } from "./scenarios/sandbox";
 import { cacheHitSetup, lodashPersist } from "./scenarios/setup";
 import { classForks, forkRunnable } from "./scenarios/forks";
+import { load } from "./scenarios/load";
 import { terminalTyping } from "./scenarios/terminal";
 
 // `npm run bench [name…]`: runs the scenarios, each next to a baseline measured in the same run,
@@ -17,6 +18,7 @@ const scenarios: Record<string, () => Promise<BenchResult>> = {
   "terminal-typing": terminalTyping,
   "fork-20mb": forkRunnable,
   "class-forks": classForks,
+  load,
 };
 
 const wanted = process.argv.slice(2);

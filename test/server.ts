@@ -7,6 +7,8 @@ import { testDocker } from "./docker";
 
 export interface RunningServer {
   url: string;
+  /** The server's process id (for memory readings). */
+  pid: number;
   dataDir: string;
   logs: () => string;
   [Symbol.asyncDispose](): Promise<void>;
@@ -56,6 +58,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   }
   return {
     url,
+    pid: child.pid ?? 0,
     dataDir,
     logs: () => output,
     async [Symbol.asyncDispose]() {
