@@ -245,6 +245,12 @@ export function openApiDocument(): Json {
           responses: { "200": { description: "{ files }" }, ...errors(400, 404, 413) },
         },
       },
+      "/api/limits": {
+        get: {
+          summary: "The limits every sandbox runs under (memory, CPUs, processes, /tmp, files, output, timeouts in seconds)",
+          responses: { "200": { description: "limits" } },
+        },
+      },
       "/api/execute": {
         post: {
           summary: "One-shot run in a throwaway sandbox",

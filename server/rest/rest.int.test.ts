@@ -257,6 +257,19 @@ describe("REST: errors and documents", () => {
     ).toBe(415);
   });
 
+  it("reports the limits sandboxes run under", async () => {
+    const limits = await call("GET", "/api/limits");
+    expect(limits.body).toMatchObject({
+      memory_mb: 512,
+      pids: 256,
+      tmp_mb: 128,
+      output_bytes_per_stream: 1_048_576,
+      default_run_timeout: 30,
+      idle_timeout: 600,
+      network: "none",
+    });
+  });
+
   it("publishes an OpenAPI 3.1 document generated from the schemas", async () => {
     const doc = await call("GET", "/api/openapi.json");
     expect(doc.body.openapi).toBe("3.1.0");

@@ -48,6 +48,30 @@ async function* runEvents(events: AsyncGenerator<RunEvent>): AsyncGenerator<[str
 /** The REST API: ERA-compatible session endpoints, shells, files, one-shot runs. */
 export const routes: Route[] = [
   { method: "GET", pattern: "/api/openapi.json", handler: () => Promise.resolve(json(200, openApiDocument())) },
+  {
+    method: "GET",
+    pattern: "/api/limits",
+    handler: (ctx) => {
+      const { limits, idleTimeoutMs, setup } = ctx.services.config;
+      // The limits every sandbox runs under, as configured; times in seconds as everywhere in the API.
+      return Promise.resolve(
+        json(200, {
+          memory_mb: limits.memoryMb,
+          cpus: limits.cpus,
+          pids: limits.pids,
+          tmp_mb: limits.tmpMb,
+          nofile: limits.nofile,
+          fsize_mb: limits.fsizeMb,
+          output_bytes_per_stream: limits.outputBytes,
+          default_run_timeout: limits.runTimeoutMs / 1000,
+          idle_timeout: idleTimeoutMs / 1000,
+          setup_timeout: setup.timeoutMs / 1000,
+          setup_concurrency: setup.concurrency,
+          network: "none",
+        }),
+      );
+    },
+  },
 
   // Administration, with the local admin token (see server/admin-token.ts); used by `npm run keys`.
   { method: "GET", pattern: "/api/admin/keys", handler: async (ctx) => json(200, { keys: await ctx.services.apiKeys.list() }) },
