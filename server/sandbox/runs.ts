@@ -58,7 +58,8 @@ export function toStreamEvent(event: RunEvent): StreamEvent {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function checkEnv(env: Record<string, string> | undefined): Record<string, string> {
+/** Checks a per-call env (runs and shell commands alike): names of letters, digits and _. */
+export function checkEnv(env: Record<string, string> | undefined): Record<string, string> {
   for (const key of Object.keys(env ?? {})) {
     if (!ENV_NAME.test(key))
       throw new InvalidRunError(`environment variable name "${key}" is invalid; use letters, digits and _`);
@@ -66,12 +67,18 @@ function checkEnv(env: Record<string, string> | undefined): Record<string, strin
   return env ?? {};
 }
 
-function prepare(manager: SandboxManager, request: RunRequest) {
-  const runId = request.runId ?? randomBytes(8).toString("hex");
-  const timeoutMs = request.timeoutMs ?? manager.limits.runTimeoutMs;
-  if (!Number.isFinite(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_RUN_TIMEOUT_MS) {
+/** The time limit of a run or shell command: the one asked for, else the configured default, within bounds. */
+export function checkTimeout(manager: SandboxManager, timeoutMs: number | undefined): number {
+  const value = timeoutMs ?? manager.limits.runTimeoutMs;
+  if (!Number.isFinite(value) || value < 1 || value > MAX_RUN_TIMEOUT_MS) {
     throw new InvalidRunError(`timeout must be between 1 ms and ${MAX_RUN_TIMEOUT_MS / 1000} s`);
   }
+  return value;
+}
+
+function prepare(manager: SandboxManager, request: RunRequest) {
+  const runId = request.runId ?? randomBytes(8).toString("hex");
+  const timeoutMs = checkTimeout(manager, request.timeoutMs);
   const command = buildRunCommand(request.language, request.source, runId, request.args);
   return {
     runId,

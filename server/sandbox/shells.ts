@@ -5,11 +5,10 @@ import type { PtyHandle } from "./driver";
 import { InvalidRunError } from "./errors";
 import type { SandboxManager } from "./manager";
 import { encodeOutput } from "./output";
-import { MAX_RUN_TIMEOUT_MS } from "./runs";
+import { checkEnv, checkTimeout } from "./runs";
 
 export const DEFAULT_SHELL = "default";
 const SHELL_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface ExecRequest {
   command: string;
@@ -70,14 +69,8 @@ export async function shellAlive(manager: SandboxManager, sessionId: string, she
 /** Runs a command in a shell (created on first use); the shell keeps cwd, env, functions and aliases. */
 export async function exec(manager: SandboxManager, sessionId: string, request: ExecRequest): Promise<ExecOutcome> {
   const shell = checkShellId(request.shell ?? DEFAULT_SHELL);
-  const timeoutMs = request.timeoutMs ?? manager.limits.runTimeoutMs;
-  if (!Number.isFinite(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_RUN_TIMEOUT_MS) {
-    throw new InvalidRunError(`timeout must be between 1 ms and ${MAX_RUN_TIMEOUT_MS / 1000} s`);
-  }
-  for (const key of Object.keys(request.env ?? {})) {
-    if (!ENV_NAME.test(key))
-      throw new InvalidRunError(`environment variable name "${key}" is invalid; use letters, digits and _`);
-  }
+  const timeoutMs = checkTimeout(manager, request.timeoutMs);
+  checkEnv(request.env);
   if (request.command.includes("\0")) throw new InvalidRunError("command must not contain NUL bytes");
   const result = (await manager.use(sessionId, (s) =>
     s.agent.request("shell.exec", {

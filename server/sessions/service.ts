@@ -95,29 +95,30 @@ export class SessionService {
     throw new SessionNotFoundError(id);
   }
 
+  /** Inserts a session row; an id that is taken is a SessionExistsError (409), never an overwrite. */
+  private async insertNew(row: typeof sessions.$inferInsert): Promise<void> {
+    const inserted = await this.options.db.insert(sessions).values(row).onConflictDoNothing().returning({ id: sessions.id });
+    if (inserted.length === 0) throw new SessionExistsError(row.id);
+  }
+
   async create(input: CreateSessionInput, owner?: string): Promise<SessionView> {
     const parsed = createSessionSchema.safeParse(input);
     if (!parsed.success) throw InvalidInputError.from(parsed.error);
     const value = parsed.data;
     const id = value.session_id ?? newSessionId();
     const now = new Date();
-    const inserted = await this.options.db
-      .insert(sessions)
-      .values({
-        id,
-        language: value.language,
-        persistent: value.persistent,
-        defaultTimeout: value.default_timeout ?? Math.round(this.options.config.limits.runTimeoutMs / 1000),
-        metadata: value.metadata ?? {},
-        entryFile: value.entry_file ?? null,
-        owner: owner ?? null,
-        createdAt: now,
-        updatedAt: now,
-        lastActiveAt: now,
-      })
-      .onConflictDoNothing()
-      .returning({ id: sessions.id });
-    if (inserted.length === 0) throw new SessionExistsError(id);
+    await this.insertNew({
+      id,
+      language: value.language,
+      persistent: value.persistent,
+      defaultTimeout: value.default_timeout ?? Math.round(this.options.config.limits.runTimeoutMs / 1000),
+      metadata: value.metadata ?? {},
+      entryFile: value.entry_file ?? null,
+      owner: owner ?? null,
+      createdAt: now,
+      updatedAt: now,
+      lastActiveAt: now,
+    });
     let submitted: SetupView | undefined;
     if (value.setup) {
       try {
@@ -196,24 +197,19 @@ export class SessionService {
     const source = await this.require(sourceId);
     const id = options.id ?? newSessionId();
     const now = new Date();
-    const inserted = await this.options.db
-      .insert(sessions)
-      .values({
-        id,
-        language: source.language,
-        persistent: source.persistent,
-        defaultTimeout: source.defaultTimeout,
-        metadata: options.metadata ?? source.metadata,
-        entryFile: source.entryFile,
-        owner: options.owner ?? null,
-        forkedFrom: source.id,
-        createdAt: now,
-        updatedAt: now,
-        lastActiveAt: now,
-      })
-      .onConflictDoNothing()
-      .returning({ id: sessions.id });
-    if (inserted.length === 0) throw new SessionExistsError(id);
+    await this.insertNew({
+      id,
+      language: source.language,
+      persistent: source.persistent,
+      defaultTimeout: source.defaultTimeout,
+      metadata: options.metadata ?? source.metadata,
+      entryFile: source.entryFile,
+      owner: options.owner ?? null,
+      forkedFrom: source.id,
+      createdAt: now,
+      updatedAt: now,
+      lastActiveAt: now,
+    });
     try {
       await this.options.sandboxes.forkWorkspace(source.id, id);
       const [setup] = await this.options.db.select().from(setups).where(eq(setups.sessionId, source.id));
