@@ -7,6 +7,7 @@ import { openDatabase, type DatabaseHandle } from "@/server/db/client";
 import { logger } from "@/server/logger";
 import { createDockerClient } from "@/server/sandbox/docker-client";
 import { DockerSandboxDriver } from "@/server/sandbox/docker-driver";
+import { createWorkspaces } from "@/server/sandbox/workspaces";
 import { SandboxManager } from "@/server/sandbox/manager";
 import { LayerCache } from "@/server/setup/layer-cache";
 import { ApiKeyService, RateLimiter } from "@/server/rest/api-keys";
@@ -53,6 +54,11 @@ export function createServices(config: Config): Services {
     limits: config.limits,
     idleTimeoutMs: config.idleTimeoutMs,
     layers,
+    workspaces: createWorkspaces(
+      config.dataDir,
+      { quota: config.workspaceQuota, sizeMb: config.limits.workspaceMb },
+      logger.child({ module: "workspaces" }),
+    ),
     log: logger.child({ module: "sandbox" }),
   });
   let imageId: Promise<string> | undefined;
@@ -123,6 +129,8 @@ export function servicesReady(): Promise<void> {
     const services = getServices();
     await services.database.migrate();
     try {
+      // Uploads cut short by a crash of an earlier process (they started before this one).
+      await services.store.clearPartial?.(new Date(Date.now() - process.uptime() * 1000));
       await services.sandboxes.reconcile();
       await services.setups.recover();
     } catch (error) {

@@ -1,5 +1,6 @@
+import { removeDataDir } from "./cleanup";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pino from "pino";
@@ -9,6 +10,7 @@ import { openDatabase, type DatabaseHandle } from "@/server/db/client";
 import { createDockerClient } from "@/server/sandbox/docker-client";
 import { DockerSandboxDriver } from "@/server/sandbox/docker-driver";
 import type { SandboxSpec } from "@/server/sandbox/driver";
+import { createWorkspaces } from "@/server/sandbox/workspaces";
 import { SandboxManager } from "@/server/sandbox/manager";
 import { LayerCache } from "@/server/setup/layer-cache";
 import { FsObjectStore } from "@/server/storage/fs-object-store";
@@ -74,6 +76,7 @@ export async function sandboxHarness(options: HarnessOptions = {}): Promise<Sand
       idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
       log,
       layers,
+      workspaces: createWorkspaces(dataDir, { quota: config.workspaceQuota, sizeMb: limits.workspaceMb }),
     });
   const managers = [make()];
   const sessions: string[] = [];
@@ -101,10 +104,12 @@ export async function sandboxHarness(options: HarnessOptions = {}): Promise<Sand
     async [Symbol.asyncDispose]() {
       const last = managers.at(-1) as SandboxManager;
       for (const id of sessions) await last.destroy(id).catch(() => undefined);
-      for (const container of await driver.list()) if (sessions.includes(container.sessionId)) await driver.remove(container.id);
+      for (const container of await driver.list().catch(() => [])) {
+        if (sessions.includes(container.sessionId)) await driver.remove(container.id);
+      }
       for (const manager of managers) await manager.close();
       await database.close();
-      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) await removeDataDir(dataDir);
     },
   };
 }

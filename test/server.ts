@@ -1,5 +1,6 @@
+import { removeDataDir } from "./cleanup";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -11,8 +12,12 @@ export interface RunningServer {
   pid: number;
   dataDir: string;
   logs: () => string;
+  /** Kills the server with SIGKILL (no shutdown at all) and waits until it is gone. */
+  crash(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -26,10 +31,11 @@ async function freePort(): Promise<number> {
 }
 
 /** The built Sandpit (next start) on a free loopback port with its own data folder. */
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startServer(env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<RunningServer> {
   const root = process.cwd();
   if (!existsSync(path.join(root, ".next", "BUILD_ID"))) execFileSync("npm", ["run", "--silent", "build"], { stdio: "ignore" });
-  const dataDir = mkdtempSync(path.join(tmpdir(), "sandpit-server-"));
+  // A given data folder is another server's (a restart): the one that made it removes it.
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "sandpit-server-"));
   const port = await freePort();
   let output = "";
   const child: ChildProcess = spawn(
@@ -61,10 +67,20 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     pid: child.pid ?? 0,
     dataDir,
     logs: () => output,
+    async crash() {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      else return;
+      await exited;
+    },
     async [Symbol.asyncDispose]() {
-      child.kill("SIGTERM");
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      if (child.exitCode === null) child.kill("SIGKILL");
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        const stopped = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
+        if (!stopped) child.kill("SIGKILL");
+      }
+      if (options.dataDir) return;
       // Containers this server started mount folders of its data folder: remove them with it.
       const { docker } = testDocker();
       for (const info of await docker.listContainers({ all: true, filters: { label: ["dev.sandpit.session"] } })) {
@@ -74,7 +90,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
             .remove({ force: true })
             .catch(() => undefined);
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      await removeDataDir(dataDir);
     },
   };
 }

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { removeDataDir } from "./cleanup";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadConfig } from "@/server/config";
@@ -22,7 +23,7 @@ export async function testServices(env: Record<string, string> = {}): Promise<Se
         await services.sessions.delete(session.id).catch(() => undefined);
       await services.sandboxes.close();
       await services.database.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await removeDataDir(dataDir);
     },
   });
 }

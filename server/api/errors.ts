@@ -5,6 +5,7 @@ import type { InvalidRequestError, SessionExistsError, SessionNotFoundError } fr
 import type { InvalidInputError } from "@/server/sessions/validation";
 import type { SetupBusyError, SetupNotFoundError, SetupSpecError } from "@/server/setup/errors";
 import type { ShareUnavailableError } from "@/server/sessions/shares";
+import { unavailableDependency, type Dependency } from "@/server/unavailable";
 
 /** An error as an API answers it: a status, a short code and a message saying what to do. */
 export interface ApiError {
@@ -29,6 +30,12 @@ export class HttpRequestError extends Error {
   }
 }
 
+const UNAVAILABLE_CODES: Record<Dependency, string> = {
+  "Docker engine": "docker_unavailable",
+  "object store": "object_store_unavailable",
+  database: "database_unavailable",
+};
+
 const SANDBOX_STATUS: Record<SandboxError["code"], [number, string]> = {
   BAD_REQUEST: [400, "invalid_request"],
   NOT_FOUND: [404, "not_found"],
@@ -37,13 +44,6 @@ const SANDBOX_STATUS: Record<SandboxError["code"], [number, string]> = {
   UNAVAILABLE: [503, "sandbox_unavailable"],
   INTERNAL: [500, "internal_error"],
 };
-
-/** True for failures to reach the Docker engine (socket missing, refused, reset). */
-function engineDown(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  const address = String((error as { address?: string }).address ?? "");
-  return (code === "ECONNREFUSED" || code === "ENOENT" || code === "EACCES") && /docker|\.sock|2375|2376/.test(address);
-}
 
 /**
  * A domain error told apart by its literal name: instanceof fails when a bundle holds two copies
@@ -75,8 +75,8 @@ export function toApiError(error: unknown): ApiError {
     const [status, code] = SANDBOX_STATUS[error.code];
     return { status, error: code, message: error.message };
   }
-  if (engineDown(error))
-    return { status: 503, error: "docker_unavailable", message: "the Docker engine does not answer; see /api/health" };
+  const down = unavailableDependency(error);
+  if (down) return { status: 503, error: UNAVAILABLE_CODES[down.dependency], message: down.message, retryAfter: 5 };
   return { status: 500, error: "internal_error", message: "something went wrong on the server; it has been logged" };
 }
 

@@ -18,6 +18,8 @@ export interface Limits {
   cpus: number;
   pids: number;
   tmpMb: number;
+  /** Size of a session's /workspace where workspaces are volumes (see workspaceQuota). */
+  workspaceMb: number;
   nofile: number;
   fsizeMb: number;
   outputBytes: number;
@@ -46,6 +48,8 @@ export interface Config {
   idleTimeoutMs: number;
   setup: { timeoutMs: number; concurrency: number; network: string; layerRetentionDays: number };
   limits: Limits;
+  /** volume: each workspace is a filesystem of its own (needs root); folder: a plain folder; auto: volume when possible. */
+  workspaceQuota: "auto" | "volume" | "folder";
   mirrors: { pipIndexUrl?: string; npmRegistry?: string; goproxy?: string; gosumdb?: string };
   /** PEM bundle trusted inside setup containers, or undefined for none. */
   extraCaBundle?: string;
@@ -146,11 +150,13 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
       cpus: env.SANDPIT_CPUS,
       pids: env.SANDPIT_PIDS_LIMIT,
       tmpMb: env.SANDPIT_TMP_MB,
+      workspaceMb: env.SANDPIT_WORKSPACE_MB,
       nofile: env.SANDPIT_NOFILE,
       fsizeMb: env.SANDPIT_FSIZE_MB,
       outputBytes: env.SANDPIT_OUTPUT_LIMIT_BYTES,
       runTimeoutMs: env.SANDPIT_RUN_TIMEOUT,
     },
+    workspaceQuota: env.SANDPIT_WORKSPACE_QUOTA,
     mirrors: {
       pipIndexUrl: env.SANDPIT_PIP_INDEX_URL,
       npmRegistry: env.SANDPIT_NPM_REGISTRY,

@@ -143,6 +143,8 @@ export const envSchema = {
   SANDPIT_CPUS: decimal(1, 0.1, 64),
   SANDPIT_PIDS_LIMIT: integer(256, 16, 32_768),
   SANDPIT_TMP_MB: integer(128, 1, 65_536),
+  SANDPIT_WORKSPACE_MB: integer(1024, 16, 1_048_576),
+  SANDPIT_WORKSPACE_QUOTA: z.enum(["auto", "volume", "folder"], { error: "must be auto, volume or folder" }).default("auto"),
   SANDPIT_NOFILE: integer(4096, 64, 1_048_576),
   SANDPIT_FSIZE_MB: integer(1024, 1, 1_048_576),
   SANDPIT_OUTPUT_LIMIT_BYTES: integer(1_048_576, 1_024, 268_435_456),

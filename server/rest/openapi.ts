@@ -247,7 +247,8 @@ export function openApiDocument(): Json {
       },
       "/api/limits": {
         get: {
-          summary: "The limits every sandbox runs under (memory, CPUs, processes, /tmp, files, output, timeouts in seconds)",
+          summary:
+            "The limits every sandbox runs under (memory, CPUs, processes, /tmp, /workspace (null: not bounded), files, output, timeouts in seconds)",
           responses: { "200": { description: "limits" } },
         },
       },

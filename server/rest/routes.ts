@@ -60,6 +60,7 @@ export const routes: Route[] = [
           cpus: limits.cpus,
           pids: limits.pids,
           tmp_mb: limits.tmpMb,
+          workspace_mb: ctx.services.sandboxes.workspaces.sizeMb,
           nofile: limits.nofile,
           fsize_mb: limits.fsizeMb,
           output_bytes_per_stream: limits.outputBytes,

@@ -1,14 +1,22 @@
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
+import dgram from "node:dgram";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
 import { run, type RunResult } from "./runs";
 import { exec } from "./shells";
+
+const execFileAsync = promisify(execFile);
 
 let h: SandboxHarness;
 let attacker: string;
 let neighbour: string;
 
 beforeAll(async () => {
-  h = await sandboxHarness({ limits: { memoryMb: 256, pids: 128, tmpMb: 32 } });
+  h = await sandboxHarness({ limits: { memoryMb: 256, pids: 128, tmpMb: 32, workspaceMb: 64 } });
   attacker = h.session();
   neighbour = h.session();
   await exec(h.manager, neighbour, { command: "true" });
@@ -57,6 +65,27 @@ describe("Containment", () => {
     expect(result.stdout).toBe("exit=1\n");
   });
 
+  it("contains a full /workspace: the session's own volume fills up, the host's disk does not", async () => {
+    expect(h.manager.workspaces.kind).toBe("volume");
+    const result = await contained(
+      "head -c 200000000 /dev/zero > /workspace/fill; echo exit=$?; du -m /workspace/fill | cut -f1",
+    );
+    expect(result.stderr).toContain("No space left on device");
+    const [exit, mb] = result.stdout.trim().split("\n");
+    expect(exit).toBe("exit=1");
+    expect(Number(mb)).toBeLessThanOrEqual(64);
+    const image = statSync(path.join(h.dataDir, "volumes", `${attacker}.ext4`));
+    expect(image.blocks * 512).toBeLessThanOrEqual(72 * 1024 * 1024);
+    // Deleting the file gives the space back: the session writes again.
+    const again = await run(h.manager, attacker, {
+      language: "bash",
+      source: {
+        code: "rm /workspace/fill && head -c 20000000 /dev/zero > /workspace/again && echo written; rm /workspace/again",
+      },
+    });
+    expect(again).toMatchObject({ stdout: "written\n", exitCode: 0 });
+  });
+
   it("contains a CPU spin and a process that ignores SIGTERM", async () => {
     const spin = await contained("while :; do :; done", "bash", 1_500);
     expect(spin).toMatchObject({ exitCode: 124, timedOut: true });
@@ -94,4 +123,87 @@ describe("Containment", () => {
     });
     expect(result.stdout).toBe("['lo']\n0\n");
   });
+
+  it("lets no DNS query or TCP connection out: a server on this host sees a networked container, never the sandbox", async () => {
+    let connections = 0;
+    let datagrams = 0;
+    const tcp = net.createServer((socket) => {
+      connections += 1;
+      socket.end("hello\n");
+    });
+    const udp = dgram.createSocket("udp4");
+    udp.on("message", (message, from) => {
+      datagrams += 1;
+      udp.send(message, from.port, from.address);
+    });
+    await new Promise<void>((resolve) => tcp.listen(0, "0.0.0.0", resolve));
+    await new Promise<void>((resolve) => udp.bind(0, "0.0.0.0", resolve));
+    try {
+      const gateway = execFileSync("docker", ["network", "inspect", "bridge", "-f", "{{(index .IPAM.Config 0).Gateway}}"], {
+        encoding: "utf8",
+      }).trim();
+      const args = [gateway, String((tcp.address() as net.AddressInfo).port), String(udp.address().port)];
+      // The probe reaches the servers from a container on Docker's bridge network ...
+      // (asynchronously: the servers answer from this process's event loop)
+      const { stdout: control } = await execFileAsync("docker", [
+        "run",
+        "--rm",
+        "--network",
+        "bridge",
+        h.image,
+        "python3",
+        "-c",
+        EGRESS_PROBE,
+        ...args,
+      ]);
+      expect(control).toBe("tcp ok\ndns ok\n");
+      expect({ connections, datagrams }).toEqual({ connections: 1, datagrams: 1 });
+      // ... and from a sandbox, the same probe gets nowhere, and the servers see nothing.
+      const result = await contained(`python3 -c '${EGRESS_PROBE}' ${args.join(" ")}`);
+      expect(result.stdout).toBe("tcp blocked\ndns blocked\n");
+      expect({ connections, datagrams }).toEqual({ connections: 1, datagrams: 1 });
+    } finally {
+      tcp.close();
+      udp.close();
+    }
+  });
+
+  it("leaves no container and no process behind once the sessions are removed", async () => {
+    const containers = (await h.driver.list()).filter((c) => c.sessionId === attacker || c.sessionId === neighbour);
+    expect(containers).toHaveLength(2);
+    await h.manager.destroy(attacker);
+    await h.manager.destroy(neighbour);
+    const left = (await h.driver.list()).filter((c) => c.sessionId === attacker || c.sessionId === neighbour);
+    expect(left).toEqual([]);
+    // No process on this host still belongs to one of their containers' cgroups.
+    const owners: string[] = [];
+    for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+      const cgroup = readFileIfPresent(`/proc/${pid}/cgroup`);
+      if (containers.some((c) => cgroup.includes(c.id))) owners.push(pid);
+    }
+    expect(owners).toEqual([]);
+    expect(existsSync(path.join(h.dataDir, "volumes", `${attacker}.ext4`))).toBe(false);
+  });
 });
+
+/** Connects to argv[1]:argv[2] over TCP and sends a DNS query to argv[1]:argv[3] over UDP. */
+const EGRESS_PROBE = [
+  "import socket, sys",
+  "host, tcp, udp = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])",
+  "try:",
+  '    socket.create_connection((host, tcp), timeout=3).close(); print("tcp ok")',
+  'except OSError: print("tcp blocked")',
+  'query = bytes.fromhex("123401000001000000000000076578616d706c650474657374000001 0001".replace(" ", ""))',
+  "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3)",
+  "try:",
+  '    s.sendto(query, (host, udp)); s.recvfrom(512); print("dns ok")',
+  'except OSError: print("dns blocked")',
+].join("\n");
+
+function readFileIfPresent(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}

@@ -7,7 +7,6 @@ import type { Readable } from "node:stream";
 import type { FileEntry } from "./agent/protocol";
 import { PathOutsideWorkspaceError, PayloadTooLargeError, SandboxError } from "./errors";
 import type { SandboxManager } from "./manager";
-import { archiveWorkspace } from "./workspace";
 import { FsObjectStore } from "@/server/storage/fs-object-store";
 
 export type { FileEntry };
@@ -83,7 +82,7 @@ export async function deleteFile(manager: SandboxManager, sessionId: string, fil
 /** The whole workspace as a tar.gz stream; a hibernated session is woken first. */
 export async function downloadWorkspace(manager: SandboxManager, sessionId: string): Promise<Readable> {
   await manager.ensure(sessionId);
-  return archiveWorkspace(manager.workspaceDir(sessionId));
+  return manager.workspaces.archive(sessionId);
 }
 
 /**

@@ -1,7 +1,6 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { readdir, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import type { Logger } from "pino";
@@ -15,7 +14,8 @@ import type { PtyHandle, PtyOptions, SandboxDriver } from "./driver";
 import { SandboxUnavailableError } from "./errors";
 import { KeyedLock } from "./keyed-lock";
 import type { LayerCache } from "@/server/setup/layer-cache";
-import { archiveWorkspace, copyWorkspace, makeSandboxDir, restoreWorkspace } from "./workspace";
+import { makeSandboxDir } from "./workspace";
+import { FolderWorkspaces, type Workspaces } from "./workspaces";
 
 export interface SandboxManagerOptions {
   driver: SandboxDriver;
@@ -30,6 +30,8 @@ export interface SandboxManagerOptions {
   agentDir?: string;
   /** Where layers are unpacked on this host; sandboxes of sessions with a layer mount theirs. */
   layers?: LayerCache;
+  /** Where workspaces live on this host; plain folders unless given. */
+  workspaces?: Workspaces;
 }
 
 /** A sandbox that is up: its container and the connection to its agent. */
@@ -55,9 +57,11 @@ export class SandboxManager {
   private readonly lock = new KeyedLock();
   private sweeper: NodeJS.Timeout | undefined;
   readonly agentDir: string;
+  readonly workspaces: Workspaces;
 
   constructor(private readonly options: SandboxManagerOptions) {
     this.agentDir = options.agentDir ?? path.join(process.cwd(), "server", "sandbox", "agent");
+    this.workspaces = options.workspaces ?? new FolderWorkspaces(options.dataDir);
   }
 
   get limits(): Limits {
@@ -69,7 +73,7 @@ export class SandboxManager {
   }
 
   workspaceDir(sessionId: string): string {
-    return path.join(this.options.dataDir, "workspaces", sessionId);
+    return this.workspaces.dir(sessionId);
   }
 
   /** A short folder name keeps the agent's socket path under the 108-byte limit of unix sockets. */
@@ -117,7 +121,7 @@ export class SandboxManager {
   async state(sessionId: string): Promise<SandboxState> {
     if (this.peek(sessionId)) return "running";
     const [row] = await this.options.db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
-    if (row?.state === "hibernated" || (row && existsSync(this.workspaceDir(sessionId)))) return "hibernated";
+    if (row?.state === "hibernated" || (row && this.workspaces.exists(sessionId))) return "hibernated";
     return "none";
   }
 
@@ -126,15 +130,16 @@ export class SandboxManager {
     const { db, driver, store } = this.options;
     const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
 
-    const workspace = this.workspaceDir(sessionId);
-    if (!existsSync(workspace)) {
+    const { workspaces } = this;
+    if (!workspaces.exists(sessionId)) {
       if (row?.snapshotKey) {
         this.log.info({ sessionId, snapshot: row.snapshotKey }, "restoring workspace snapshot");
-        await restoreWorkspace(await store.get(row.snapshotKey), workspace);
+        await workspaces.restore(sessionId, await store.get(row.snapshotKey));
       } else {
-        await makeSandboxDir(workspace);
+        await workspaces.create(sessionId);
       }
     }
+    const workspace = await workspaces.open(sessionId);
     // A container left over for this session (killed, or from an older agent) is replaced.
     for (const container of await driver.list()) {
       if (container.sessionId === sessionId && container.role === "sandbox") await driver.remove(container.id);
@@ -253,12 +258,11 @@ export class SandboxManager {
       for (const container of await driver.list()) {
         if (container.sessionId === sessionId && container.role === "sandbox") await driver.remove(container.id);
       }
-      const workspace = this.workspaceDir(sessionId);
-      if (!existsSync(workspace)) return;
+      if (!this.workspaces.exists(sessionId)) return;
       const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
       const key = `snapshots/${sessionId}/${Date.now()}-${randomBytes(4).toString("hex")}.tar.gz`;
       const started = Date.now();
-      await store.put(key, archiveWorkspace(workspace));
+      await store.put(key, await this.workspaces.archive(sessionId));
       const bytes = (await store.head(key)) ?? 0;
       const now = new Date();
       await db
@@ -269,7 +273,7 @@ export class SandboxManager {
           set: { state: "hibernated", containerId: null, snapshotKey: key, snapshotBytes: bytes, updatedAt: now },
         });
       if (row?.snapshotKey && row.snapshotKey !== key) await store.delete(row.snapshotKey);
-      await rm(workspace, { recursive: true, force: true });
+      await this.workspaces.remove(sessionId);
       await rm(this.runDir(sessionId), { recursive: true, force: true });
       this.log.info({ sessionId, key, bytes, ms: Date.now() - started }, "sandbox hibernated");
     });
@@ -289,9 +293,8 @@ export class SandboxManager {
       seededLayerKey: row?.seededLayerKey ?? null,
       updatedAt: new Date(),
     };
-    const source = this.workspaceDir(from);
-    if (existsSync(source)) {
-      await copyWorkspace(source, this.workspaceDir(to));
+    if (this.workspaces.exists(from)) {
+      await this.workspaces.copy(from, to);
       await db.insert(sandboxes).values({ ...base, state: "new" });
     } else if (row?.snapshotKey) {
       const key = `snapshots/${to}/${Date.now()}-${randomBytes(4).toString("hex")}.tar.gz`;
@@ -314,7 +317,7 @@ export class SandboxManager {
       }
       for (const object of await store.list(`snapshots/${sessionId}/`)) await store.delete(object.key);
       await db.delete(sandboxes).where(eq(sandboxes.sessionId, sessionId));
-      await rm(this.workspaceDir(sessionId), { recursive: true, force: true });
+      await this.workspaces.remove(sessionId);
       await rm(this.runDir(sessionId), { recursive: true, force: true });
       this.log.info({ sessionId }, "sandbox destroyed");
     });
@@ -329,6 +332,7 @@ export class SandboxManager {
     const rows = new Map((await db.select().from(sandboxes)).map((row) => [row.sessionId, row]));
     const adopted: string[] = [];
     const removed: string[] = [];
+    await this.workspaces.recover();
     for (const container of await driver.list()) {
       if (container.role !== "sandbox") continue;
       const row = rows.get(container.sessionId);
@@ -346,6 +350,15 @@ export class SandboxManager {
       }
       await driver.remove(container.id);
       removed.push(container.sessionId);
+    }
+    // Sandboxes of this host recorded as running whose container is gone (the engine restarted, or
+    // the server died while hibernating one): their files are here, and wake from them.
+    for (const row of rows.values()) {
+      if (row.state !== "running" || adopted.includes(row.sessionId) || !this.workspaces.exists(row.sessionId)) continue;
+      await db
+        .update(sandboxes)
+        .set({ state: "hibernated", containerId: null, updatedAt: new Date() })
+        .where(eq(sandboxes.sessionId, row.sessionId));
     }
     this.log.info({ adopted: adopted.length, removed: removed.length }, "sandboxes reconciled");
     return { adopted, removed };
@@ -391,6 +404,6 @@ export class SandboxManager {
 
   /** Sessions with a workspace on this host (live or not). */
   async localWorkspaces(): Promise<string[]> {
-    return readdir(path.join(this.options.dataDir, "workspaces")).catch(() => []);
+    return this.workspaces.list();
   }
 }

@@ -38,19 +38,24 @@ export async function restoreWorkspace(archive: Readable, dir: string): Promise<
   const temp = path.join(path.dirname(dir), `.restore-${randomUUID()}`);
   await makeSandboxDir(temp);
   try {
-    await pipeline(
-      archive,
-      tar.extract({
-        cwd: temp,
-        preservePaths: false,
-        ...(isRoot ? { uid: SANDBOX_UID, gid: SANDBOX_GID } : { preserveOwner: false }),
-      }),
-    );
+    await extractWorkspace(archive, temp);
     await rename(temp, dir);
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** Unpacks a workspace archive into the existing folder `dir`, owned by the sandbox user. */
+export async function extractWorkspace(archive: Readable, dir: string): Promise<void> {
+  await pipeline(
+    archive,
+    tar.extract({
+      cwd: dir,
+      preservePaths: false,
+      ...(isRoot ? { uid: SANDBOX_UID, gid: SANDBOX_GID } : { preserveOwner: false }),
+    }),
+  );
 }
 
 /**

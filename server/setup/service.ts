@@ -1,4 +1,6 @@
 import "server-only";
+import { readdir, rm } from "node:fs/promises";
+import path from "node:path";
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { normalizeSetup, setupSpecSchema, type NormalizedSetup, type SetupSpec } from "@/lib/setup/spec";
@@ -139,6 +141,10 @@ export class SetupService {
     const { db, environment } = this.options;
     for (const container of await environment.driver.list()) {
       if (container.role === "setup") await environment.driver.remove(container.id);
+    }
+    // The work folders of interrupted setups: never used again, their layer was never stored.
+    for (const name of await readdir(environment.dataDir).catch(() => [])) {
+      if (name.startsWith("setup-")) await rm(path.join(environment.dataDir, name), { recursive: true, force: true });
     }
     await db
       .update(setups)

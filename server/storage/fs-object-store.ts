@@ -33,6 +33,20 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
+  async clearPartial(before: Date): Promise<number> {
+    const folder = path.join(this.root, ".tmp");
+    let cleared = 0;
+    for (const name of await readdir(folder).catch(() => [])) {
+      const file = path.join(folder, name);
+      const info = await stat(file).catch(() => undefined);
+      if (info && info.mtime < before) {
+        await rm(file, { force: true });
+        cleared += 1;
+      }
+    }
+    return cleared;
+  }
+
   async get(key: string): Promise<Readable> {
     const file = this.pathOf(key);
     if ((await this.head(key)) === undefined) throw new ObjectNotFoundError(key);

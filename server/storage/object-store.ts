@@ -12,6 +12,8 @@ export interface ObjectStore {
   list(prefix: string): Promise<Array<{ key: string; bytes: number; modified: Date }>>;
   /** Proves the store answers and accepts writes. */
   check(): Promise<void>;
+  /** Deletes what uploads interrupted before `before` left behind (never visible under a key). */
+  clearPartial?(before: Date): Promise<number>;
 }
 
 export class ObjectNotFoundError extends Error {

@@ -11,7 +11,18 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { DependencyUnavailableError, isConnectionFailure, reasonOf } from "@/server/unavailable";
 import { assertValidKey, ObjectNotFoundError, type ObjectStore } from "./object-store";
+
+/** A request that never got an answer from the S3 server, or got a 5xx: the store is down. */
+function unreachable(error: unknown): Error {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const sdkError = typeof error === "object" && error !== null && "$metadata" in error;
+  if (isConnectionFailure(error) || (status !== undefined && status >= 500) || (sdkError && status === undefined)) {
+    return new DependencyUnavailableError("object store", reasonOf(error));
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
 
 export interface S3Options {
   bucket: string;
@@ -54,7 +65,7 @@ export class S3ObjectStore implements ObjectStore {
       partSize: 16 * 1024 * 1024,
       queueSize: 4,
     });
-    await upload.done();
+    await this.guard(upload.done());
   }
 
   async get(key: string): Promise<Readable> {
@@ -64,7 +75,7 @@ export class S3ObjectStore implements ObjectStore {
       return result.Body;
     } catch (error) {
       if (error instanceof NoSuchKey || error instanceof NotFound) throw new ObjectNotFoundError(key);
-      throw error;
+      throw unreachable(error);
     }
   }
 
@@ -76,12 +87,12 @@ export class S3ObjectStore implements ObjectStore {
       if (error instanceof NotFound || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) {
         return undefined;
       }
-      throw error;
+      throw unreachable(error);
     }
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.keyOf(key) }));
+    await this.guard(this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.keyOf(key) })));
   }
 
   async list(prefix: string): Promise<Array<{ key: string; bytes: number; modified: Date }>> {
@@ -89,8 +100,10 @@ export class S3ObjectStore implements ObjectStore {
     const out: Array<{ key: string; bytes: number; modified: Date }> = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: base + prefix, ContinuationToken: token }),
+      const page = await this.guard(
+        this.client.send(
+          new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: base + prefix, ContinuationToken: token }),
+        ),
       );
       for (const item of page.Contents ?? []) {
         if (item.Key)
@@ -102,6 +115,15 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async check(): Promise<void> {
-    await this.client.send(new HeadBucketCommand({ Bucket: this.options.bucket }));
+    await this.guard(this.client.send(new HeadBucketCommand({ Bucket: this.options.bucket })));
+  }
+
+  /** A request's answer; a store that does not answer is reported as unavailable. */
+  private async guard<T>(request: Promise<T>): Promise<T> {
+    try {
+      return await request;
+    } catch (error) {
+      throw unreachable(error);
+    }
   }
 }

@@ -1,0 +1,85 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { removeDataDir } from "@/test/cleanup";
+import { VolumeWorkspaces } from "./workspaces";
+
+let dataDir: string;
+let volumes: VolumeWorkspaces;
+
+beforeAll(() => {
+  dataDir = mkdtempSync(path.join(tmpdir(), "sandpit-volumes-"));
+  volumes = new VolumeWorkspaces(dataDir, 32);
+});
+afterAll(async () => removeDataDir(dataDir));
+
+const mounted = (dir: string): boolean => statSync(dir).dev !== statSync(path.dirname(dir)).dev;
+
+describe("Workspace volumes", () => {
+  it("can be used on this host (root, loop devices, mkfs.ext4)", () => {
+    expect(VolumeWorkspaces.supported()).toBe(true);
+  });
+
+  it("creates an empty workspace of its own filesystem, owned by the sandbox user", async () => {
+    await volumes.create("a");
+    const dir = volumes.dir("a");
+    expect(mounted(dir)).toBe(true);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(statSync(dir).uid).toBe(1000);
+    const size = execFileSync("df", ["--output=size", "-m", dir], { encoding: "utf8" }).trim().split("\n")[1];
+    expect(Number(size)).toBeLessThanOrEqual(32);
+    expect(await volumes.list()).toEqual(["a"]);
+  });
+
+  it("archives, restores and copies (without sensitive files)", async () => {
+    const dir = volumes.dir("a");
+    mkdirSync(path.join(dir, "src"));
+    writeFileSync(path.join(dir, "src", "main.py"), "print(1)\n");
+    writeFileSync(path.join(dir, ".env"), "TOKEN=secret\n");
+    await volumes.restore("b", await volumes.archive("a"));
+    expect(readFileSync(path.join(volumes.dir("b"), "src", "main.py"), "utf8")).toBe("print(1)\n");
+    expect(existsSync(path.join(volumes.dir("b"), ".env"))).toBe(false);
+    await volumes.copy("a", "c");
+    expect(readFileSync(path.join(volumes.dir("c"), "src", "main.py"), "utf8")).toBe("print(1)\n");
+    expect(existsSync(path.join(volumes.dir("c"), ".env"))).toBe(false);
+    expect(mounted(volumes.dir("c"))).toBe(true);
+  });
+
+  it("mounts a volume again after the host restarted (unmounted), with its files", async () => {
+    execFileSync("umount", [volumes.dir("b")]);
+    expect(readdirSync(volumes.dir("b"))).toEqual([]);
+    expect(volumes.exists("b")).toBe(true);
+    const dir = await volumes.open("b");
+    expect(readFileSync(path.join(dir, "src", "main.py"), "utf8")).toBe("print(1)\n");
+  });
+
+  it("keeps a failed restore from leaving anything behind", async () => {
+    const { Readable } = await import("node:stream");
+    await expect(volumes.restore("broken", Readable.from([Buffer.from("not a tar.gz archive at all")]))).rejects.toThrow();
+    expect(volumes.exists("broken")).toBe(false);
+    expect(existsSync(volumes.dir("broken"))).toBe(false);
+    expect(readdirSync(path.join(dataDir, "volumes")).filter((name) => name.endsWith(".partial"))).toEqual([]);
+  });
+
+  it("clears what an interrupted build left (a partial image, a temporary mount) at recovery", async () => {
+    const partial = path.join(dataDir, "volumes", "d.ext4.0123abcd.partial");
+    execFileSync("truncate", ["-s", "32M", partial]);
+    execFileSync("mkfs.ext4", ["-q", "-F", partial]);
+    const temp = path.join(dataDir, "workspaces", ".new-interrupted");
+    mkdirSync(temp);
+    execFileSync("mount", ["-o", "loop", partial, temp]);
+    expect(await volumes.recover()).toBe(2);
+    expect(existsSync(partial)).toBe(false);
+    expect(existsSync(temp)).toBe(false);
+    expect((await volumes.list()).sort()).toEqual(["a", "b", "c"]);
+  });
+
+  it("removes a workspace: unmounted, image deleted", async () => {
+    for (const id of ["a", "b", "c"]) await volumes.remove(id);
+    expect(await volumes.list()).toEqual([]);
+    expect(readdirSync(path.join(dataDir, "workspaces"))).toEqual([]);
+    expect(readFileSync("/proc/self/mounts", "utf8")).not.toContain(dataDir);
+  });
+});

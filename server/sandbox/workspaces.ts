@@ -1,0 +1,298 @@
+import "server-only";
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync, statSync } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, truncate } from "node:fs/promises";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { promisify } from "node:util";
+import type { Logger } from "pino";
+import { prepareLayer } from "@/server/setup/layer-archive";
+import {
+  archiveWorkspace,
+  copyWorkspace,
+  extractWorkspace,
+  makeSandboxDir,
+  restoreWorkspace,
+  SANDBOX_GID,
+  SANDBOX_UID,
+} from "./workspace";
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * The workspaces of the sessions on this host. Each is a host folder mounted at `/workspace` in
+ * the session's sandbox; `dir(id)` is that folder. A workspace appears under its final name only
+ * when complete (created, restored or copied), so a crash never leaves a half-made one in use.
+ */
+export interface Workspaces {
+  /** How the size of a workspace is bounded: a filesystem of its own, or not at all. */
+  readonly kind: "volume" | "folder";
+  /** The size a workspace can reach, in MiB, or null when nothing bounds it. */
+  readonly sizeMb: number | null;
+  dir(id: string): string;
+  /** Whether the session has a workspace on this host. */
+  exists(id: string): boolean;
+  /** Makes the workspace usable (mounted after a host restart) and returns its folder. */
+  open(id: string): Promise<string>;
+  create(id: string): Promise<void>;
+  restore(id: string, archive: Readable): Promise<void>;
+  /** A copy of `from` as `to`, sensitive files left out (a fork). */
+  copy(from: string, to: string): Promise<void>;
+  archive(id: string): Promise<Readable>;
+  remove(id: string): Promise<void>;
+  list(): Promise<string[]>;
+  /** Clears what an interrupted create, restore or copy left behind; run at start-up. */
+  recover(): Promise<number>;
+}
+
+const TEMP_PREFIXES = [".restore-", ".copy-", ".new-"];
+const isTemp = (name: string): boolean => TEMP_PREFIXES.some((prefix) => name.startsWith(prefix));
+
+/** Workspaces as plain folders: simple and unprivileged, but a session can fill the host's disk. */
+export class FolderWorkspaces implements Workspaces {
+  readonly kind = "folder";
+  readonly sizeMb = null;
+  private readonly root: string;
+
+  constructor(dataDir: string) {
+    this.root = path.join(dataDir, "workspaces");
+  }
+
+  dir(id: string): string {
+    return path.join(this.root, id);
+  }
+
+  exists(id: string): boolean {
+    return existsSync(this.dir(id));
+  }
+
+  open(id: string): Promise<string> {
+    return Promise.resolve(this.dir(id));
+  }
+
+  async create(id: string): Promise<void> {
+    await makeSandboxDir(this.dir(id));
+  }
+
+  restore(id: string, archive: Readable): Promise<void> {
+    return restoreWorkspace(archive, this.dir(id));
+  }
+
+  copy(from: string, to: string): Promise<void> {
+    return copyWorkspace(this.dir(from), this.dir(to));
+  }
+
+  archive(id: string): Promise<Readable> {
+    return Promise.resolve(archiveWorkspace(this.dir(id)));
+  }
+
+  async remove(id: string): Promise<void> {
+    await rm(this.dir(id), { recursive: true, force: true });
+  }
+
+  async list(): Promise<string[]> {
+    return (await readdir(this.root).catch(() => [])).filter((name) => !isTemp(name));
+  }
+
+  async recover(): Promise<number> {
+    const stale = (await readdir(this.root).catch(() => [])).filter(isTemp);
+    for (const name of stale) await rm(path.join(this.root, name), { recursive: true, force: true });
+    return stale.length;
+  }
+}
+
+/**
+ * Workspaces as filesystems of their own: one sparse ext4 image per session, loop-mounted
+ * (nosuid, nodev) at the session's folder. Filling `/workspace` ends in "No space left on device"
+ * at `sizeMb` instead of filling the host's disk; deleted files give their space back (discard).
+ * Needs root (mount) on the host.
+ */
+export class VolumeWorkspaces implements Workspaces {
+  readonly kind = "volume";
+  private readonly root: string;
+  private readonly images: string;
+
+  constructor(
+    dataDir: string,
+    readonly sizeMb: number,
+    private readonly log?: Logger,
+  ) {
+    this.root = path.join(dataDir, "workspaces");
+    this.images = path.join(dataDir, "volumes");
+  }
+
+  /** Whether this host can mount workspace volumes: root, with mkfs.ext4 and loop devices. */
+  static supported(): boolean {
+    return (
+      process.platform === "linux" &&
+      process.getuid?.() === 0 &&
+      existsSync("/dev/loop-control") &&
+      ["/usr/sbin/mkfs.ext4", "/sbin/mkfs.ext4"].some((file) => existsSync(file))
+    );
+  }
+
+  dir(id: string): string {
+    return path.join(this.root, id);
+  }
+
+  private image(id: string): string {
+    return path.join(this.images, `${id}.ext4`);
+  }
+
+  exists(id: string): boolean {
+    return existsSync(this.image(id));
+  }
+
+  async open(id: string): Promise<string> {
+    const dir = this.dir(id);
+    if (!isMountPoint(dir)) {
+      await mkdir(dir, { recursive: true });
+      await mount(this.image(id), dir);
+    }
+    return dir;
+  }
+
+  async create(id: string): Promise<void> {
+    await this.build(id, () => Promise.resolve());
+  }
+
+  async restore(id: string, archive: Readable): Promise<void> {
+    await this.build(id, async (temp) => {
+      await extractWorkspace(archive, temp);
+    });
+  }
+
+  async copy(from: string, to: string): Promise<void> {
+    const source = await this.open(from);
+    await this.build(to, async (temp) => {
+      await execFileAsync("cp", ["-a", "--", `${source}/.`, `${temp}/`]);
+      await prepareLayer(temp);
+    });
+  }
+
+  async archive(id: string): Promise<Readable> {
+    return archiveWorkspace(await this.open(id));
+  }
+
+  async remove(id: string): Promise<void> {
+    const dir = this.dir(id);
+    if (isMountPoint(dir)) await unmount(dir);
+    await rm(dir, { recursive: true, force: true });
+    await rm(this.image(id), { force: true });
+  }
+
+  async list(): Promise<string[]> {
+    const names = await readdir(this.images).catch(() => []);
+    return names.filter((name) => name.endsWith(".ext4")).map((name) => name.slice(0, -".ext4".length));
+  }
+
+  async recover(): Promise<number> {
+    let cleared = 0;
+    for (const mountPoint of await mountPointsUnder(this.root)) {
+      if (isTemp(path.basename(mountPoint))) await unmount(mountPoint);
+    }
+    for (const name of (await readdir(this.root).catch(() => [])).filter(isTemp)) {
+      await rm(path.join(this.root, name), { recursive: true, force: true });
+      cleared += 1;
+    }
+    for (const name of await readdir(this.images).catch(() => [])) {
+      if (name.endsWith(".partial")) {
+        await rm(path.join(this.images, name), { force: true });
+        cleared += 1;
+      }
+    }
+    if (cleared > 0) this.log?.info({ cleared }, "cleared interrupted workspace volumes");
+    return cleared;
+  }
+
+  /**
+   * Makes a fresh volume, fills it through `fill` while it is mounted at a temporary folder, then
+   * gives it its final name and mounts it at the session's folder. On failure nothing is left.
+   */
+  private async build(id: string, fill: (temp: string) => Promise<void>): Promise<void> {
+    const partial = `${this.image(id)}.${randomUUID().slice(0, 8)}.partial`;
+    const temp = path.join(this.root, `.new-${randomUUID()}`);
+    await mkdir(this.images, { recursive: true, mode: 0o700 });
+    await mkdir(temp, { recursive: true });
+    try {
+      await truncate(await touch(partial), this.sizeMb * 1024 * 1024);
+      await execFileAsync("mkfs.ext4", [
+        "-q",
+        "-F",
+        "-m",
+        "0",
+        "-L",
+        "sandpit",
+        "-E",
+        `root_owner=${SANDBOX_UID}:${SANDBOX_GID},lazy_itable_init=1,lazy_journal_init=1,nodiscard`,
+        partial,
+      ]);
+      await mount(partial, temp);
+      await rmdir(path.join(temp, "lost+found")).catch(() => undefined);
+      await fill(temp);
+      await unmount(temp);
+      await rename(partial, this.image(id));
+    } catch (error) {
+      if (isMountPoint(temp)) await unmount(temp).catch(() => undefined);
+      await rm(partial, { force: true });
+      throw error;
+    } finally {
+      await rm(temp, { recursive: true, force: true });
+    }
+    await mkdir(this.dir(id), { recursive: true });
+    await mount(this.image(id), this.dir(id));
+  }
+}
+
+async function touch(file: string): Promise<string> {
+  await (await open(file, "wx", 0o600)).close();
+  return file;
+}
+
+/** A folder is a mount point when it lives on another device than its parent. */
+function isMountPoint(dir: string): boolean {
+  try {
+    return statSync(dir).dev !== statSync(path.dirname(dir)).dev;
+  } catch {
+    return false;
+  }
+}
+
+async function mount(image: string, dir: string): Promise<void> {
+  await execFileAsync("mount", ["-o", "loop,nosuid,nodev,noatime,discard", image, dir]);
+}
+
+/** Unmounts; a volume still held by a process is detached lazily (freed when released). */
+async function unmount(dir: string): Promise<void> {
+  try {
+    await execFileAsync("umount", [dir]);
+  } catch {
+    await execFileAsync("umount", ["-l", dir]);
+  }
+}
+
+async function mountPointsUnder(root: string): Promise<string[]> {
+  const mounts = await readFile("/proc/self/mounts", "utf8").catch(() => "");
+  return mounts
+    .split("\n")
+    .map((line) => line.split(" ")[1]?.replace(/\\040/g, " ") ?? "")
+    .filter((mountPoint) => mountPoint.startsWith(`${root}/`));
+}
+
+/** The workspaces a host uses: volumes when asked or (auto) when the host can mount them. */
+export function createWorkspaces(
+  dataDir: string,
+  options: { quota: "auto" | "volume" | "folder"; sizeMb: number },
+  log?: Logger,
+): Workspaces {
+  const volumes = options.quota === "volume" || (options.quota === "auto" && VolumeWorkspaces.supported());
+  if (options.quota === "volume" && !VolumeWorkspaces.supported()) {
+    throw new Error("SANDPIT_WORKSPACE_QUOTA=volume needs root, loop devices and mkfs.ext4 on this host");
+  }
+  if (!volumes) {
+    log?.warn("workspaces are plain folders: a session can fill the host's disk (run as root for volumes)");
+    return new FolderWorkspaces(dataDir);
+  }
+  return new VolumeWorkspaces(dataDir, options.sizeMb, log);
+}
