@@ -112,6 +112,7 @@ describe("Crash recovery (kill -9 of the server)", () => {
     expect((await api.call("POST", "/api/sessions", { language: "python", session_id: id })).status).toBe(201);
     await api.call("POST", `/api/sessions/${id}/run`, { code: "open('note.txt', 'w').write('v1')" });
     // A first, complete hibernation: snapshot A.
+    await waitFor("a first snapshot", () => filesUnder(path.join(objects, "snapshots")).length === 1);
     await api.until(id, (s) => (s.sandbox as { state: string }).state === "hibernated", 60_000);
     const snapshotA = filesUnder(path.join(objects, "snapshots"));
     expect(snapshotA).toHaveLength(1);
