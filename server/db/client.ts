@@ -44,6 +44,9 @@ export function openDatabase(config: Config["database"]): DatabaseHandle {
     };
   }
   const pool = new pg.Pool({ connectionString: config.url, max: 10, connectionTimeoutMillis: 5_000 });
+  // An idle connection the database dropped (restart, network cut) is discarded by the pool; the
+  // next query opens a new one or fails with a 503 naming the database. Unhandled, it would end the process.
+  pool.on("error", () => undefined);
   const db = drizzlePostgres(pool, { schema });
   const close = (): Promise<void> => pool.end();
   return {

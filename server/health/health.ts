@@ -1,6 +1,7 @@
 import "server-only";
 import { runtimeImageRef } from "@/images/recipe";
 import type { Services } from "@/server/services";
+import { unavailableDependency } from "@/server/unavailable";
 
 export interface CheckResult {
   status: "ok" | "error";
@@ -22,6 +23,8 @@ async function check(run: () => Promise<string>): Promise<CheckResult> {
   try {
     return { status: "ok", detail: await Promise.race([run(), timeout]) };
   } catch (error) {
+    const down = unavailableDependency(error);
+    if (down) return { status: "error", detail: `the ${down.dependency} is unreachable: ${down.reason}` };
     return { status: "error", detail: (error as Error).message.split("\n")[0] ?? "unknown error" };
   } finally {
     clearTimeout(timer);
