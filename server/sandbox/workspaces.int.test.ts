@@ -60,18 +60,24 @@ describe("Workspace volumes", () => {
     await expect(volumes.restore("broken", Readable.from([Buffer.from("not a tar.gz archive at all")]))).rejects.toThrow();
     expect(volumes.exists("broken")).toBe(false);
     expect(existsSync(volumes.dir("broken"))).toBe(false);
-    expect(readdirSync(path.join(dataDir, "volumes")).filter((name) => name.endsWith(".partial"))).toEqual([]);
+    const partial = readdirSync(path.join(dataDir, "volumes")).filter((name) => name.endsWith(".partial"));
+    // Only the blank volumes kept ready for the next workspaces.
+    expect(partial.filter((name) => !name.startsWith(".blank-"))).toEqual([]);
   });
 
-  it("clears what an interrupted build left (a partial image, a temporary mount) at recovery", async () => {
+  it("clears what an interrupted build left (a partial image mounted at its folder, a temporary mount) at recovery", async () => {
     const partial = path.join(dataDir, "volumes", "d.ext4.0123abcd.partial");
     execFileSync("truncate", ["-s", "32M", partial]);
     execFileSync("mkfs.ext4", ["-q", "-F", partial]);
-    const temp = path.join(dataDir, "workspaces", ".new-interrupted");
+    const folder = path.join(dataDir, "workspaces", "d");
+    mkdirSync(folder);
+    execFileSync("mount", ["-o", "loop", partial, folder]);
+    const temp = path.join(dataDir, "workspaces", ".restore-interrupted");
     mkdirSync(temp);
-    execFileSync("mount", ["-o", "loop", partial, temp]);
-    expect(await volumes.recover()).toBe(2);
+    // 2 mounts and the partial image
+    expect(await volumes.recover()).toBe(3);
     expect(existsSync(partial)).toBe(false);
+    expect(existsSync(folder)).toBe(false);
     expect(existsSync(temp)).toBe(false);
     expect((await volumes.list()).sort()).toEqual(["a", "b", "c"]);
   });

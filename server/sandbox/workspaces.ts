@@ -2,7 +2,7 @@ import "server-only";
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, rmdir, truncate } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, truncate } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { promisify } from "node:util";
@@ -110,6 +110,8 @@ export class FolderWorkspaces implements Workspaces {
  */
 export class VolumeWorkspaces implements Workspaces {
   readonly kind = "volume";
+  private readonly blanks: string[] = [];
+  private filling: Promise<void> | undefined;
   private readonly root: string;
   private readonly images: string;
 
@@ -122,13 +124,13 @@ export class VolumeWorkspaces implements Workspaces {
     this.images = path.join(dataDir, "volumes");
   }
 
-  /** Whether this host can mount workspace volumes: root, with mkfs.ext4 and loop devices. */
+  /** Whether this host can mount workspace volumes: root, with loop devices, mkfs.ext4 and debugfs. */
   static supported(): boolean {
     return (
       process.platform === "linux" &&
       process.getuid?.() === 0 &&
       existsSync("/dev/loop-control") &&
-      ["/usr/sbin/mkfs.ext4", "/sbin/mkfs.ext4"].some((file) => existsSync(file))
+      ["mkfs.ext4", "debugfs"].every((tool) => existsSync(`/usr/sbin/${tool}`) || existsSync(`/sbin/${tool}`))
     );
   }
 
@@ -158,16 +160,16 @@ export class VolumeWorkspaces implements Workspaces {
   }
 
   async restore(id: string, archive: Readable): Promise<void> {
-    await this.build(id, async (temp) => {
-      await extractWorkspace(archive, temp);
+    await this.build(id, async (dir) => {
+      await extractWorkspace(archive, dir);
     });
   }
 
   async copy(from: string, to: string): Promise<void> {
     const source = await this.open(from);
-    await this.build(to, async (temp) => {
-      await execFileAsync("cp", ["-a", "--", `${source}/.`, `${temp}/`]);
-      await prepareLayer(temp);
+    await this.build(to, async (dir) => {
+      await execFileAsync("cp", ["-a", "--", `${source}/.`, `${dir}/`]);
+      await prepareLayer(dir);
     });
   }
 
@@ -189,34 +191,64 @@ export class VolumeWorkspaces implements Workspaces {
 
   async recover(): Promise<number> {
     let cleared = 0;
+    // A volume mounted at its folder but never completed has no final image: it is unmounted.
     for (const mountPoint of await mountPointsUnder(this.root)) {
-      if (isTemp(path.basename(mountPoint))) await unmount(mountPoint);
+      const name = path.basename(mountPoint);
+      if (isTemp(name) || !this.exists(name)) {
+        await unmount(mountPoint);
+        await rm(mountPoint, { recursive: true, force: true });
+        cleared += 1;
+      }
     }
     for (const name of (await readdir(this.root).catch(() => [])).filter(isTemp)) {
       await rm(path.join(this.root, name), { recursive: true, force: true });
       cleared += 1;
     }
+    // Blank volumes are made again on demand; partial ones are what an interrupted build left.
+    this.blanks.length = 0;
     for (const name of await readdir(this.images).catch(() => [])) {
       if (name.endsWith(".partial")) {
         await rm(path.join(this.images, name), { force: true });
-        cleared += 1;
+        if (!name.startsWith(".blank-")) cleared += 1;
       }
     }
     if (cleared > 0) this.log?.info({ cleared }, "cleared interrupted workspace volumes");
     return cleared;
   }
 
-  /**
-   * Makes a fresh volume, fills it through `fill` while it is mounted at a temporary folder, then
-   * gives it its final name and mounts it at the session's folder. On failure nothing is left.
-   */
-  private async build(id: string, fill: (temp: string) => Promise<void>): Promise<void> {
-    const partial = `${this.image(id)}.${randomUUID().slice(0, 8)}.partial`;
-    const temp = path.join(this.root, `.new-${randomUUID()}`);
+  /** Moves a blank volume to `target`: a ready one when there is one, else one made now. */
+  private async takeBlank(target: string): Promise<void> {
+    const ready = this.blanks.shift();
+    this.refill();
+    if (ready) {
+      try {
+        await rename(ready, target);
+        return;
+      } catch {
+        // gone (cleared by a recovery): make one
+      }
+    }
+    await this.makeBlank(target);
+  }
+
+  private refill(): void {
+    if (this.filling) return;
+    this.filling = (async () => {
+      while (this.blanks.length < BLANKS) {
+        const file = path.join(this.images, `.blank-${randomUUID()}.ext4.partial`);
+        await this.makeBlank(file);
+        this.blanks.push(file);
+      }
+    })()
+      .catch((error: unknown) => this.log?.warn({ err: error }, "could not prepare a blank workspace volume"))
+      .finally(() => (this.filling = undefined));
+  }
+
+  /** A sparse image with an empty ext4 filesystem whose root the sandbox user owns. */
+  private async makeBlank(file: string): Promise<void> {
     await mkdir(this.images, { recursive: true, mode: 0o700 });
-    await mkdir(temp, { recursive: true });
     try {
-      await truncate(await touch(partial), this.sizeMb * 1024 * 1024);
+      await truncate(await touch(file), this.sizeMb * 1024 * 1024);
       await execFileAsync("mkfs.ext4", [
         "-q",
         "-F",
@@ -226,24 +258,43 @@ export class VolumeWorkspaces implements Workspaces {
         "sandpit",
         "-E",
         `root_owner=${SANDBOX_UID}:${SANDBOX_GID},lazy_itable_init=1,lazy_journal_init=1,nodiscard`,
-        partial,
+        file,
       ]);
-      await mount(partial, temp);
-      await rmdir(path.join(temp, "lost+found")).catch(() => undefined);
-      await fill(temp);
-      await unmount(temp);
+      // An empty workspace shows nothing, not even lost+found (e2fsck recreates it when needed).
+      await execFileAsync("debugfs", ["-w", "-R", "rmdir lost+found", file]);
+    } catch (error) {
+      await rm(file, { force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Makes a fresh volume under a partial name, mounts it at the session's folder and fills it
+   * through `fill`; only then does the image get its final name (which is what `exists` sees).
+   * Nothing is unmounted and mounted again, so the data is not flushed twice. On failure nothing
+   * is left; after a crash, `recover` unmounts a volume that never got its final name.
+   */
+  private async build(id: string, fill: (dir: string) => Promise<void>): Promise<void> {
+    const partial = `${this.image(id)}.${randomUUID().slice(0, 8)}.partial`;
+    const dir = this.dir(id);
+    if (isMountPoint(dir)) await unmount(dir);
+    await mkdir(dir, { recursive: true });
+    try {
+      await this.takeBlank(partial);
+      await mount(partial, dir);
+      await fill(dir);
       await rename(partial, this.image(id));
     } catch (error) {
-      if (isMountPoint(temp)) await unmount(temp).catch(() => undefined);
+      if (isMountPoint(dir)) await unmount(dir).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
       await rm(partial, { force: true });
       throw error;
-    } finally {
-      await rm(temp, { recursive: true, force: true });
     }
-    await mkdir(this.dir(id), { recursive: true });
-    await mount(this.image(id), this.dir(id));
   }
 }
+
+/** Blank volumes kept ready, so that a new workspace costs one mount. */
+const BLANKS = 2;
 
 async function touch(file: string): Promise<string> {
   await (await open(file, "wx", 0o600)).close();
@@ -288,7 +339,7 @@ export function createWorkspaces(
 ): Workspaces {
   const volumes = options.quota === "volume" || (options.quota === "auto" && VolumeWorkspaces.supported());
   if (options.quota === "volume" && !VolumeWorkspaces.supported()) {
-    throw new Error("SANDPIT_WORKSPACE_QUOTA=volume needs root, loop devices and mkfs.ext4 on this host");
+    throw new Error("SANDPIT_WORKSPACE_QUOTA=volume needs root, loop devices, mkfs.ext4 and debugfs (e2fsprogs) on this host");
   }
   if (!volumes) {
     log?.warn("workspaces are plain folders: a session can fill the host's disk (run as root for volumes)");
