@@ -43,7 +43,7 @@ export function createServices(config: Config): Services {
   const database = openDatabase(config.database);
   const store = openObjectStore(config.objectStore);
   const image = runtimeImageRef(config.runtimeImage);
-  const driver = new DockerSandboxDriver(docker, logger.child({ module: "docker" }));
+  const driver = new DockerSandboxDriver(docker, logger.child({ module: "docker" }), config.docker.runtime);
   const layers = new LayerCache(path.join(config.dataDir, "layers"), store, logger.child({ module: "layers" }));
   const sandboxes = new SandboxManager({
     driver,

@@ -30,6 +30,8 @@ export interface HarnessOptions {
   limits?: Partial<Limits>;
   idleTimeoutMs?: number;
   store?: ObjectStore;
+  /** The Docker runtime for its containers (SANDPIT_DOCKER_RUNTIME). */
+  runtime?: string;
   /** Share another harness's data folder and database (a second host on the same object store, or a restart). */
   dataDir?: string;
 }
@@ -61,7 +63,7 @@ export async function sandboxHarness(options: HarnessOptions = {}): Promise<Sand
   const store = options.store ?? new FsObjectStore(path.join(dataDir, "objects"));
   const docker = createDockerClient(config.docker);
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
-  const driver = new CountingDriver(docker, log);
+  const driver = new CountingDriver(docker, log, options.runtime ?? config.docker.runtime);
   const limits = { ...config.limits, ...options.limits };
   const layers = new LayerCache(path.join(dataDir, "layers"), store, log);
   const image = runtimeImageRef(config.runtimeImage);

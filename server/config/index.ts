@@ -30,7 +30,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  docker: { host?: string; socketPath: string };
+  /** runtime: the OCI runtime for sandbox containers (runsc for gVisor), else the engine's default. */
+  docker: { host?: string; socketPath: string; runtime?: string };
   runtimeImage: string;
   objectStore:
     | { kind: "fs"; root: string }
@@ -134,7 +135,7 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
     port: env.PORT,
     host: env.SANDPIT_HOST ?? "127.0.0.1",
     dataDir,
-    docker: { host: env.DOCKER_HOST, socketPath: env.DOCKER_SOCKET },
+    docker: { host: env.DOCKER_HOST, socketPath: env.DOCKER_SOCKET, runtime: env.SANDPIT_DOCKER_RUNTIME },
     runtimeImage: env.SANDPIT_RUNTIME_IMAGE,
     objectStore: resolveObjectStore(env.OBJECT_STORE_URL, dataDir, env),
     database: resolveDatabase(env.DATABASE_URL, dataDir),

@@ -161,6 +161,10 @@ export const envSchema = {
     .string()
     .regex(/^[A-Za-z0-9.:/_+-]+$/, "must be off or the host of a Go checksum database")
     .optional(),
+  SANDPIT_DOCKER_RUNTIME: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be the name of a runtime registered with Docker, such as runsc")
+    .optional(),
   SANDPIT_SETUP_NETWORK: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a Docker network name: bridge, host, none or one you created")

@@ -26,10 +26,12 @@ export class DockerSandboxDriver implements SandboxDriver {
   constructor(
     private readonly docker: Dockerode,
     private readonly log: Logger,
+    /** The engine's OCI runtime for sandboxes and setups (e.g. runsc for gVisor); the engine's default when unset. */
+    private readonly runtime?: string,
   ) {}
 
   /** The container configuration for a spec; every limit comes from the spec. */
-  static createOptions(spec: SandboxSpec): Dockerode.ContainerCreateOptions {
+  static createOptions(spec: SandboxSpec, runtime?: string): Dockerode.ContainerCreateOptions {
     const { limits } = spec;
     const binds = [
       `${spec.workspaceDir}:/workspace:rw`,
@@ -66,6 +68,7 @@ export class DockerSandboxDriver implements SandboxDriver {
         },
         Binds: binds,
         RestartPolicy: { Name: "no" },
+        ...(runtime ? { Runtime: runtime } : {}),
       },
     };
   }
@@ -74,9 +77,15 @@ export class DockerSandboxDriver implements SandboxDriver {
     this.log.debug({ sessionId: spec.sessionId, image: spec.image }, "starting sandbox container");
     let container: Dockerode.Container;
     try {
-      container = await this.docker.createContainer(DockerSandboxDriver.createOptions(spec));
+      container = await this.docker.createContainer(DockerSandboxDriver.createOptions(spec, this.runtime));
     } catch (error) {
-      throw new SandboxUnavailableError(`Docker could not create the sandbox: ${(error as Error).message}`);
+      const message = (error as Error).message;
+      if (this.runtime && /runtime/i.test(message)) {
+        throw new SandboxUnavailableError(
+          `the Docker engine has no runtime "${this.runtime}" (SANDPIT_DOCKER_RUNTIME): register it in /etc/docker/daemon.json and restart Docker (see SECURITY.md), or unset SANDPIT_DOCKER_RUNTIME`,
+        );
+      }
+      throw new SandboxUnavailableError(`Docker could not create the sandbox: ${message}`);
     }
     try {
       await container.start();
