@@ -6,6 +6,7 @@ import { openDatabase } from "@/server/db/client";
 import { checkHealth, type HealthReport } from "@/server/health/health";
 import { createDockerClient } from "@/server/sandbox/docker-client";
 import { runOneShot } from "@/server/sandbox/one-shot";
+import { VolumeWorkspaces } from "@/server/sandbox/workspaces";
 import { openObjectStore } from "@/server/storage";
 
 // `npm run doctor`: checks every dependency and prints ok, or the exact problem and its fix.
@@ -86,6 +87,13 @@ else bad("database", checks.database.detail, "check DATABASE_URL, or unset it to
 if (checks.objectStore.status === "ok") ok("object store", checks.objectStore.detail);
 else
   bad("object store", checks.objectStore.detail, "check OBJECT_STORE_URL and its credentials, or unset it to use a local folder");
+
+const volumes = VolumeWorkspaces.supported();
+const size = `${config.limits.workspaceMb} MiB`;
+if (config.workspaceQuota !== "folder" && volumes) ok("workspaces", `volumes of ${size} each (loop-mounted ext4)`);
+else if (config.workspaceQuota === "volume")
+  bad("workspaces", "volumes asked for, but this host cannot mount them", "run as root with loop devices and e2fsprogs");
+else ok("workspaces", "plain folders: a session can fill the data folder's disk (volumes need root and e2fsprogs)");
 
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 if (existsSync(chromium)) {
