@@ -44,7 +44,8 @@ describe("Crash recovery (kill -9 of the server)", () => {
     await first.crash();
     // Killed mid-setup: its container and work folder are still there, and no layer was stored.
     expect((await containersOf(id)).filter((c) => c.role === "setup")).toHaveLength(1);
-    expect(readdirSync(first.dataDir).filter((name) => name.startsWith("setup-"))).toHaveLength(1);
+    // (its folder, and the volume image it is mounted from)
+    expect(readdirSync(first.dataDir).filter((name) => name.startsWith("setup-"))).toHaveLength(2);
     expect(filesUnder(path.join(first.dataDir, "objects", "layers"))).toEqual([]);
 
     await using second = await startServer({}, { dataDir: first.dataDir });
@@ -57,6 +58,35 @@ describe("Crash recovery (kill -9 of the server)", () => {
     expect(readdirSync(first.dataDir).filter((name) => name.startsWith("setup-"))).toEqual([]);
     expect(filesUnder(path.join(first.dataDir, "objects", "layers"))).toHaveLength(1);
     expect(filesUnder(path.join(first.dataDir, "objects", ".tmp"))).toEqual([]);
+  });
+
+  it("during a layer upload: the partial layer is never used; the setup runs again and stores a whole one", async () => {
+    await using first = await startServer();
+    const id = "crash-layer";
+    const objects = path.join(first.dataDir, "objects");
+    const created = await restClient(first.url).call("POST", "/api/sessions", {
+      language: "python",
+      session_id: id,
+      // A big layer, so that its upload takes a while.
+      setup: { commands: ["head -c 250000000 /dev/urandom > big.bin"] },
+    });
+    expect(created.status).toBe(201);
+    await waitFor(
+      "the layer upload to be under way",
+      () => filesUnder(path.join(objects, ".tmp")).some((name) => statSync(path.join(objects, ".tmp", name)).size > 0),
+      120_000,
+    );
+    await first.crash();
+    expect(filesUnder(path.join(objects, "layers"))).toEqual([]);
+
+    await using second = await startServer({}, { dataDir: first.dataDir });
+    const api = restClient(second.url);
+    const done = await api.until(id, (s) => s.setup_status === "completed" || s.setup_status === "failed", 180_000);
+    expect(done).toMatchObject({ setup_status: "completed", setup_result: { success: true } });
+    expect(filesUnder(path.join(objects, "layers"))).toHaveLength(1);
+    expect(filesUnder(path.join(objects, ".tmp"))).toEqual([]);
+    const run = await api.call("POST", `/api/sessions/${id}/run`, { code: "import os\nprint(os.path.getsize('big.bin'))" });
+    expect(run.body).toMatchObject({ exit_code: 0, stdout: "250000000\n" });
   });
 
   it("during a run: the run ends with the server, the sandbox is adopted, completed runs and files are intact", async () => {

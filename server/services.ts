@@ -77,6 +77,7 @@ export function createServices(config: Config): Services {
       timeoutMs: config.setup.timeoutMs,
       network: config.setup.network,
       caBundle: config.extraCaBundle,
+      diskMb: sandboxes.workspaces.kind === "volume" ? config.setup.diskMb : undefined,
       mirrors: config.mirrors,
       log: logger.child({ module: "setup" }),
     },

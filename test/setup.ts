@@ -14,7 +14,12 @@ export interface SetupHarness extends SandboxHarness {
  * package servers the tests start on loopback; the host's CA bundle is trusted inside them.
  */
 export async function setupHarness(
-  options: HarnessOptions & { mirrors?: SetupEnvironment["mirrors"]; timeoutMs?: number; network?: string } = {},
+  options: HarnessOptions & {
+    mirrors?: SetupEnvironment["mirrors"];
+    timeoutMs?: number;
+    network?: string;
+    diskMb?: number;
+  } = {},
 ): Promise<SetupHarness> {
   const h = await sandboxHarness(options);
   const environment: SetupEnvironment = {
@@ -28,6 +33,7 @@ export async function setupHarness(
     timeoutMs: options.timeoutMs ?? h.config.setup.timeoutMs,
     network: options.network ?? "host",
     caBundle: h.config.extraCaBundle,
+    diskMb: h.manager.workspaces.kind === "volume" ? (options.diskMb ?? h.config.setup.diskMb) : undefined,
     mirrors: options.mirrors ?? {},
     log: h.log,
   };

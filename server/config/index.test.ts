@@ -81,6 +81,7 @@ describe("loadConfig", () => {
     ["SANDPIT_PIDS_LIMIT", "3.5", 'SANDPIT_PIDS_LIMIT: "3.5" is not a whole number'],
     ["SANDPIT_TMP_MB", "0", "SANDPIT_TMP_MB: 0 is out of range"],
     ["SANDPIT_WORKSPACE_MB", "8", "SANDPIT_WORKSPACE_MB: 8 is out of range"],
+    ["SANDPIT_SETUP_DISK_MB", "10", "SANDPIT_SETUP_DISK_MB: 10 is out of range"],
     ["SANDPIT_WORKSPACE_QUOTA", "xfs", "SANDPIT_WORKSPACE_QUOTA: must be auto, volume or folder"],
     ["SANDPIT_DOCKER_RUNTIME", "run sc", "SANDPIT_DOCKER_RUNTIME: must be the name of a runtime registered with Docker"],
     ["SANDPIT_OUTPUT_LIMIT_BYTES", "10", "SANDPIT_OUTPUT_LIMIT_BYTES: 10 is out of range"],

@@ -47,7 +47,8 @@ export interface Config {
       };
   database: { kind: "pglite"; dir: string } | { kind: "postgres"; url: string };
   idleTimeoutMs: number;
-  setup: { timeoutMs: number; concurrency: number; network: string; layerRetentionDays: number };
+  /** diskMb: a setup's own filesystem where workspaces are volumes (see workspaceQuota). */
+  setup: { timeoutMs: number; concurrency: number; network: string; layerRetentionDays: number; diskMb: number };
   limits: Limits;
   /** volume: each workspace is a filesystem of its own (needs root); folder: a plain folder; auto: volume when possible. */
   workspaceQuota: "auto" | "volume" | "folder";
@@ -145,6 +146,7 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
       concurrency: env.SANDPIT_SETUP_CONCURRENCY,
       network: env.SANDPIT_SETUP_NETWORK,
       layerRetentionDays: env.SANDPIT_LAYER_RETENTION_DAYS,
+      diskMb: env.SANDPIT_SETUP_DISK_MB,
     },
     limits: {
       memoryMb: env.SANDPIT_MEMORY_MB,

@@ -137,6 +137,7 @@ export const envSchema = {
   SANDPIT_RUN_TIMEOUT: duration("30s", 1_000, 3_600_000),
   SANDPIT_SETUP_TIMEOUT: duration("10m", 10_000, 6 * 3_600_000),
   SANDPIT_SETUP_CONCURRENCY: integer(2, 1, 64),
+  SANDPIT_SETUP_DISK_MB: integer(8192, 64, 1_048_576),
   SANDPIT_LAYER_RETENTION_DAYS: integer(30, 0, 3650),
   SANDPIT_RATE_LIMIT: integer(1200, 1, 1_000_000),
   SANDPIT_MEMORY_MB: integer(512, 32, 65_536),

@@ -244,28 +244,9 @@ export class VolumeWorkspaces implements Workspaces {
       .finally(() => (this.filling = undefined));
   }
 
-  /** A sparse image with an empty ext4 filesystem whose root the sandbox user owns. */
   private async makeBlank(file: string): Promise<void> {
     await mkdir(this.images, { recursive: true, mode: 0o700 });
-    try {
-      await truncate(await touch(file), this.sizeMb * 1024 * 1024);
-      await execFileAsync("mkfs.ext4", [
-        "-q",
-        "-F",
-        "-m",
-        "0",
-        "-L",
-        "sandpit",
-        "-E",
-        `root_owner=${SANDBOX_UID}:${SANDBOX_GID},lazy_itable_init=1,lazy_journal_init=1,nodiscard`,
-        file,
-      ]);
-      // An empty workspace shows nothing, not even lost+found (e2fsck recreates it when needed).
-      await execFileAsync("debugfs", ["-w", "-R", "rmdir lost+found", file]);
-    } catch (error) {
-      await rm(file, { force: true });
-      throw error;
-    }
+    await makeVolume(file, this.sizeMb);
   }
 
   /**
@@ -301,8 +282,31 @@ async function touch(file: string): Promise<string> {
   return file;
 }
 
+/** A sparse image of `sizeMb` with an empty ext4 filesystem whose root the sandbox user owns. */
+export async function makeVolume(file: string, sizeMb: number): Promise<void> {
+  try {
+    await truncate(await touch(file), sizeMb * 1024 * 1024);
+    await execFileAsync("mkfs.ext4", [
+      "-q",
+      "-F",
+      "-m",
+      "0",
+      "-L",
+      "sandpit",
+      "-E",
+      `root_owner=${SANDBOX_UID}:${SANDBOX_GID},lazy_itable_init=1,lazy_journal_init=1,nodiscard`,
+      file,
+    ]);
+    // An empty volume shows nothing, not even lost+found (e2fsck recreates it when needed).
+    await execFileAsync("debugfs", ["-w", "-R", "rmdir lost+found", file]);
+  } catch (error) {
+    await rm(file, { force: true });
+    throw error;
+  }
+}
+
 /** A folder is a mount point when it lives on another device than its parent. */
-function isMountPoint(dir: string): boolean {
+export function isMountPoint(dir: string): boolean {
   try {
     return statSync(dir).dev !== statSync(path.dirname(dir)).dev;
   } catch {
@@ -310,12 +314,12 @@ function isMountPoint(dir: string): boolean {
   }
 }
 
-async function mount(image: string, dir: string): Promise<void> {
+export async function mount(image: string, dir: string): Promise<void> {
   await execFileAsync("mount", ["-o", "loop,nosuid,nodev,noatime,discard", image, dir]);
 }
 
 /** Unmounts; a volume still held by a process is detached lazily (freed when released). */
-async function unmount(dir: string): Promise<void> {
+export async function unmount(dir: string): Promise<void> {
   try {
     await execFileAsync("umount", [dir]);
   } catch {

@@ -1,11 +1,16 @@
 import "server-only";
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
 import type { Logger } from "pino";
 import { KeyedLock } from "@/server/sandbox/keyed-lock";
 import { restoreWorkspace } from "@/server/sandbox/workspace";
 import type { ObjectStore } from "@/server/storage/object-store";
+
+const execFileAsync = promisify(execFile);
 
 /**
  * Layers unpacked on this host, each fetched and unpacked once, then shared read-only by every
@@ -43,8 +48,23 @@ export class LayerCache {
     const dir = this.dirOf(key);
     return this.lock.run(key, async () => {
       await mkdir(this.root, { recursive: true });
-      if (existsSync(dir)) await rm(folder, { recursive: true, force: true });
-      else await rename(folder, dir);
+      if (existsSync(dir)) {
+        await rm(folder, { recursive: true, force: true });
+        return dir;
+      }
+      try {
+        await rename(folder, dir);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EXDEV") throw error;
+        // Made on a volume of its own: copied beside the cache, then renamed into place.
+        const temp = path.join(this.root, `.adopt-${randomUUID()}`);
+        try {
+          await execFileAsync("cp", ["-a", "--", folder, temp]);
+          await rename(temp, dir);
+        } finally {
+          await rm(temp, { recursive: true, force: true });
+        }
+      }
       return dir;
     });
   }

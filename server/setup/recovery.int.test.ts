@@ -30,6 +30,10 @@ describe("Setup recovery and limits", () => {
     const session = h.session();
     await h.setups.submit(session, { commands: ["sleep 3", "echo finished > done.txt"] });
     await until(async () => (await statusOf(session)) === "running", "the setup to start");
+    await until(
+      async () => (await h.driver.list()).some((c) => c.role === "setup" && c.sessionId === session),
+      "the setup container",
+    );
     // The process dies: its queue is gone; the setup container is orphaned.
     h.setups.close();
     const next = new SetupService({ ...h.setupOptions, log: h.log });

@@ -10,6 +10,7 @@ import { AgentClient } from "@/server/sandbox/agent-client";
 import type { ProcessResult } from "@/server/sandbox/agent/protocol";
 import type { SandboxDriver } from "@/server/sandbox/driver";
 import { makeSandboxDir } from "@/server/sandbox/workspace";
+import { isMountPoint, makeVolume, mount, unmount } from "@/server/sandbox/workspaces";
 import type { ObjectStore } from "@/server/storage/object-store";
 import { archiveLayer, prepareLayer } from "./layer-archive";
 import type { LayerCache } from "./layer-cache";
@@ -26,6 +27,8 @@ export interface SetupEnvironment {
   timeoutMs: number;
   network: string;
   caBundle?: string;
+  /** Size of a setup's own filesystem (its layer and workspace), when volumes are in use; else unbounded. */
+  diskMb?: number;
   mirrors: { pipIndexUrl?: string; npmRegistry?: string; goproxy?: string; gosumdb?: string };
   log: Logger;
 }
@@ -94,6 +97,17 @@ export async function runSetup(
     exit_code: null,
   }));
   const work = await mkdtemp(path.join(env.dataDir, "setup-"));
+  if (env.diskMb) {
+    // Its own filesystem: a setup that fills its disk ends with "No space left on device" there.
+    try {
+      await makeVolume(`${work}.ext4`, env.diskMb);
+      await mount(`${work}.ext4`, work);
+    } catch (error) {
+      await rm(`${work}.ext4`, { force: true });
+      await rm(work, { recursive: true, force: true });
+      throw error;
+    }
+  }
   const layerDir = path.join(work, "layer");
   const runDir = path.join(work, "run");
   let stdout = "";
@@ -199,8 +213,15 @@ export async function runSetup(
   } finally {
     agent?.close();
     if (containerId) await env.driver.remove(containerId).catch(() => undefined);
-    await rm(work, { recursive: true, force: true });
+    await removeSetupFolder(work);
   }
+}
+
+/** Removes a setup's work folder and, when it had one, its volume. */
+export async function removeSetupFolder(work: string): Promise<void> {
+  if (isMountPoint(work)) await unmount(work);
+  await rm(work, { recursive: true, force: true });
+  await rm(`${work}.ext4`, { force: true });
 }
 
 /** Stores a finished layer folder as ONE archive object; sensitive files are left out. */

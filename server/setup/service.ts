@@ -10,7 +10,7 @@ import type { SandboxManager } from "@/server/sandbox/manager";
 import type { ObjectStore } from "@/server/storage/object-store";
 import { SetupBusyError, SetupNotFoundError, SetupSpecError } from "./errors";
 import { layerKey, specHash } from "./layer-key";
-import { runSetup, type SetupEnvironment } from "./runner";
+import { removeSetupFolder, runSetup, type SetupEnvironment } from "./runner";
 import { planSteps } from "./steps";
 
 export type SetupStatus = "pending" | "running" | "completed" | "failed";
@@ -144,7 +144,8 @@ export class SetupService {
     }
     // The work folders of interrupted setups: never used again, their layer was never stored.
     for (const name of await readdir(environment.dataDir).catch(() => [])) {
-      if (name.startsWith("setup-")) await rm(path.join(environment.dataDir, name), { recursive: true, force: true });
+      if (name.startsWith("setup-") && !name.endsWith(".ext4")) await removeSetupFolder(path.join(environment.dataDir, name));
+      else if (name.startsWith("setup-")) await rm(path.join(environment.dataDir, name), { force: true });
     }
     await db
       .update(setups)

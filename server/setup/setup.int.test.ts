@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { buffer } from "node:stream/consumers";
@@ -191,3 +191,23 @@ async function writeFileIn(session: string, name: string, text: string): Promise
   const { writeFile } = await import("@/server/sandbox/files");
   await writeFile(h.manager, session, name, Buffer.from(text));
 }
+
+describe("Setup disk", () => {
+  it("a setup that fills its disk fails on its own filesystem; nothing of it is left on the host", async () => {
+    await using small = await setupHarness({ diskMb: 64 });
+    expect(small.environment.diskMb).toBe(64);
+    const session = small.session();
+    await small.setups.submit(session, { commands: ["head -c 200000000 /dev/zero > big.bin"] });
+    const done = await small.setups.waitFor(session);
+    expect(done).toMatchObject({ status: "failed", error: "the commands step failed (exit 1)", layer: null });
+    expect(done.stderr).toContain("No space left on device");
+    expect(readdirSync(small.dataDir).filter((name) => name.startsWith("setup-"))).toEqual([]);
+    expect(readFileSync("/proc/self/mounts", "utf8")).not.toContain(`${small.dataDir}/setup-`);
+    // A setup that fits runs as usual, and its layer is adopted from its volume into the host's cache.
+    const fits = small.session();
+    await small.setups.submit(fits, { commands: ["head -c 1000000 /dev/zero > fits.bin && echo fits > ok.txt"] });
+    expect(await small.setups.waitFor(fits)).toMatchObject({ status: "completed", success: true });
+    const result = await run(small.manager, fits, { language: "bash", source: { code: "cat ok.txt; stat -c %s fits.bin" } });
+    expect(result.stdout).toBe("fits\n1000000\n");
+  });
+});
