@@ -22,8 +22,11 @@ describe("loadConfig", () => {
     expect(config.docker.socketPath).toBe("/var/run/docker.sock");
     expect(config.runtimeImage).toBe("sandpit-runtime");
     expect(config.idleTimeoutMs).toBe(600_000);
-    expect(config.setup).toEqual({ timeoutMs: 600_000, concurrency: 2, network: "bridge", layerRetentionDays: 30 });
+    expect(config.setup).toEqual({ timeoutMs: 600_000, concurrency: 2, network: "bridge", layerRetentionDays: 30, diskMb: 8192 });
     expect(config.limits.outputBytes).toBe(1_048_576);
+    expect(config.limits.workspaceMb).toBe(1024);
+    expect(config.workspaceQuota).toBe("auto");
+    expect(config.docker.runtime).toBeUndefined();
   });
 
   it("reads an S3 object store URL with its endpoint, region and credentials", () => {
