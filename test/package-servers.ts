@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -24,6 +24,8 @@ export async function startPackageServers(): Promise<PackageServers> {
   const wheel = readFileSync(path.join(dir, wheelName));
   const wheelSha = createHash("sha256").update(wheel).digest("hex");
   const goZip = readFileSync(path.join(dir, "greeting-v1.0.0.zip"));
+  // Served from memory: the build folder is not needed any more.
+  rmSync(dir, { recursive: true, force: true });
   const goMod = "module example.com/greeting\n\ngo 1.19\n";
   const info = JSON.stringify({ Version: "v1.0.0", Time: "2024-01-01T00:00:00Z" });
   const requests: string[] = [];
