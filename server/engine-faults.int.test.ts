@@ -57,6 +57,10 @@ describe.skipIf(!postgres)("Engine faults", () => {
     expect(noDatabase.body).toMatchObject({ error: "database_unavailable" });
     expect(noDatabase.body.message).toContain("the database is unreachable");
     expect(noDatabase.headers.get("retry-after")).toBe("5");
+    // The web IDE's calls (tRPC) get the same answer.
+    const trpc = await fetch(`${server.url}/api/trpc/sessions.list?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`);
+    expect(trpc.status).toBe(503);
+    expect(await trpc.text()).toContain("the database is unreachable");
     const health = await api.call("GET", "/api/health");
     expect(health.status).toBe(503);
     expect(health.body).toMatchObject({ checks: { database: { status: "error" }, docker: { status: "ok" } } });
