@@ -263,6 +263,8 @@ describe("REST: errors and documents", () => {
       memory_mb: 512,
       pids: 256,
       tmp_mb: 128,
+      // A volume of its own on this host (root, loop devices): the size is enforced.
+      workspace_mb: 1024,
       output_bytes_per_stream: 1_048_576,
       default_run_timeout: 30,
       idle_timeout: 600,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeDataDir } from "@/test/cleanup";
-import { VolumeWorkspaces } from "./workspaces";
+import { createWorkspaces, VolumeWorkspaces } from "./workspaces";
 
 let dataDir: string;
 let volumes: VolumeWorkspaces;
@@ -18,8 +18,10 @@ afterAll(async () => removeDataDir(dataDir));
 const mounted = (dir: string): boolean => statSync(dir).dev !== statSync(path.dirname(dir)).dev;
 
 describe("Workspace volumes", () => {
-  it("can be used on this host (root, loop devices, mkfs.ext4)", () => {
+  it("can be used on this host (root, loop devices, mkfs.ext4), and are what auto chooses here", () => {
     expect(VolumeWorkspaces.supported()).toBe(true);
+    expect(createWorkspaces(dataDir, { quota: "auto", sizeMb: 32 })).toMatchObject({ kind: "volume", sizeMb: 32 });
+    expect(createWorkspaces(dataDir, { quota: "folder", sizeMb: 32 })).toMatchObject({ kind: "folder", sizeMb: null });
   });
 
   it("creates an empty workspace of its own filesystem, owned by the sandbox user", async () => {

@@ -1,7 +1,8 @@
 import "server-only";
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { mkdir, open, readdir, readFile, rename, rm, truncate } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -126,12 +127,13 @@ export class VolumeWorkspaces implements Workspaces {
 
   /** Whether this host can mount workspace volumes: root, with loop devices, mkfs.ext4 and debugfs. */
   static supported(): boolean {
-    return (
+    supportedHere ??=
       process.platform === "linux" &&
       process.getuid?.() === 0 &&
       existsSync("/dev/loop-control") &&
-      ["mkfs.ext4", "debugfs"].every((tool) => existsSync(`/usr/sbin/${tool}`) || existsSync(`/sbin/${tool}`))
-    );
+      ["mkfs.ext4", "debugfs"].every((tool) => existsSync(`/usr/sbin/${tool}`) || existsSync(`/sbin/${tool}`)) &&
+      canMount();
+    return supportedHere;
   }
 
   dir(id: string): string {
@@ -271,6 +273,30 @@ export class VolumeWorkspaces implements Workspaces {
       await rm(partial, { force: true });
       throw error;
     }
+  }
+}
+
+let supportedHere: boolean | undefined;
+
+/**
+ * Root in a container without loop devices, or a kernel without ext4, passes the other checks
+ * but cannot mount: a tiny volume is made and mounted once per process to be sure.
+ */
+function canMount(): boolean {
+  const dir = mkdtempSync(path.join(tmpdir(), "sandpit-volume-probe-"));
+  const image = path.join(dir, "probe.ext4");
+  const target = path.join(dir, "mnt");
+  try {
+    execFileSync("truncate", ["-s", "16M", image]);
+    execFileSync("mkfs.ext4", ["-q", "-F", image], { stdio: "ignore" });
+    mkdirSync(target);
+    execFileSync("mount", ["-o", "loop,nosuid,nodev", image, target], { stdio: "ignore" });
+    execFileSync("umount", [target], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
