@@ -1,7 +1,7 @@
 "use client";
 
 import Editor, { loader, type OnMount } from "@monaco-editor/react";
-import { useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
+import { useLayoutEffect, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
 
 // Monaco is served by Sandpit itself (copied to /monaco at build time): no CDN, works offline.
 loader.config({ paths: { vs: "/monaco/vs" } });
@@ -38,7 +38,9 @@ export function CodeEditor({
     () => false,
   );
   const actions = useRef({ onRun, onSave });
-  useEffect(() => {
+  // Updated during the commit (not after paint): a key pressed right after an edit must reach the
+  // handlers of that edit's render, or Ctrl+S would save the text as it was before it.
+  useLayoutEffect(() => {
     actions.current = { onRun, onSave };
   }, [onRun, onSave]);
   const [ready, setReady] = useState(false);

@@ -68,8 +68,10 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
 
   const save = useCallback(async () => {
     if (!openPath || !buffer) return;
-    await write.mutateAsync({ id: sessionId, path: openPath, file: { content: buffer.content, encoding: "utf8" } });
-    setBuffers((current) => ({ ...current, [openPath]: { content: buffer.content, saved: buffer.content } }));
+    const content = buffer.content;
+    await write.mutateAsync({ id: sessionId, path: openPath, file: { content, encoding: "utf8" } });
+    // What was typed while the write was under way stays, and stays marked unsaved.
+    setBuffers((current) => ({ ...current, [openPath]: { content: current[openPath]?.content ?? content, saved: content } }));
     await queryClient.invalidateQueries({ queryKey: trpc.files.list.queryKey() });
   }, [buffer, openPath, queryClient, sessionId, trpc, write]);
 
