@@ -4,8 +4,18 @@ export interface Answer {
   headers: Headers;
 }
 
+export interface RestClient {
+  call: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Answer>;
+  /** Polls a session until `done` says yes about it (or the deadline passes), and returns it. */
+  until: (
+    id: string,
+    done: (session: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ) => Promise<Record<string, unknown>>;
+}
+
 /** JSON calls to a running Sandpit's REST API. */
-export function restClient(url: string) {
+export function restClient(url: string): RestClient {
   async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
     const response = await fetch(`${url}${path}`, {
       method,
@@ -22,7 +32,6 @@ export function restClient(url: string) {
     return { status: response.status, body: parsed, headers: response.headers };
   }
 
-  /** Polls a session until `done` says yes about it (or the deadline passes). */
   async function until(id: string, done: (session: Record<string, unknown>) => boolean, timeoutMs = 120_000) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { exec } from "@/server/sandbox/shells";
 import { testServices } from "@/test/services";
 import { result, type BenchResult } from "../result";
-import { percentile, round } from "../stats";
+import { percentile, round, sample } from "../stats";
 
 /** A fork of a session with a 20 MB workspace, from the request until a command runs in it. */
 export async function forkRunnable(): Promise<BenchResult> {
@@ -13,21 +13,16 @@ export async function forkRunnable(): Promise<BenchResult> {
     command:
       "mkdir -p data && for i in $(seq 1 200); do head -c 104857 /dev/urandom > data/f$i.bin; done && du -sm data | cut -f1",
   });
-  const forks: number[] = [];
-  for (let i = 0; i < 7; i++) {
-    const started = performance.now();
-    const fork = await services.sessions.fork(source.id, { id: `bench-fork-${i}` });
+  let forked = 0;
+  const forks = await sample(7, async () => {
+    const fork = await services.sessions.fork(source.id, { id: `bench-fork-${forked++}` });
     const out = await exec(services.sandboxes, fork.id, { command: "ls data | wc -l" });
     if (out.stdout !== "200\n") throw new Error(`the fork has ${out.stdout} files`);
-    forks.push(performance.now() - started);
-  }
+  });
   // Baseline: a brand-new session until a command runs (what the fork costs beyond a cold start).
-  const fresh: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const started = performance.now();
-    await exec(services.sandboxes, `bench-fresh-${randomBytes(3).toString("hex")}`, { command: "true" });
-    fresh.push(performance.now() - started);
-  }
+  const fresh = await sample(5, () =>
+    exec(services.sandboxes, `bench-fresh-${randomBytes(3).toString("hex")}`, { command: "true" }),
+  );
   return result(
     "fork of a session with a 20 MB workspace until runnable, p50",
     round(percentile(forks, 50), 0),

@@ -30,10 +30,6 @@ export async function warmExec(): Promise<BenchResult> {
 /** A brand-new session to its first output, next to `docker run --rm` of the runtime image. */
 export async function coldStart(): Promise<BenchResult> {
   await using h = await sandboxHarness();
-  const image =
-    (await h.docker.listImages({ filters: { reference: ["sandpit-runtime"] } }))[0]?.RepoTags?.find((t) =>
-      t.startsWith("sandpit-runtime:"),
-    ) ?? "";
   const sandpit = await sample(
     12,
     async () => {
@@ -43,7 +39,11 @@ export async function coldStart(): Promise<BenchResult> {
     },
     2,
   );
-  const docker = await sample(12, () => execFileAsync("docker", ["run", "--rm", "--network", "none", image, "echo", "ready"]), 2);
+  const docker = await sample(
+    12,
+    () => execFileAsync("docker", ["run", "--rm", "--network", "none", h.image, "echo", "ready"]),
+    2,
+  );
   return result(
     "cold start: new session to first output, p50",
     round(percentile(sandpit, 50), 1),

@@ -8,7 +8,7 @@ import { storeLayer } from "@/server/setup/runner";
 import { startS3 } from "@/test/s3";
 import { setupHarness } from "@/test/setup";
 import { result, type BenchResult } from "../result";
-import { percentile, round } from "../stats";
+import { percentile, round, sample } from "../stats";
 
 /** What the npm step leaves for lodash: node/node_modules/lodash and the manifests (1,000+ files). */
 function lodashLayer(): string {
@@ -38,13 +38,11 @@ export async function lodashPersist(): Promise<BenchResult> {
   const dir = lodashLayer();
   const files = filesOf(dir);
   try {
-    const sandpit: number[] = [];
-    await storeLayer({ store, log }, "layers/bench-warmup.tar.gz", dir);
-    for (let i = 0; i < 9; i++) {
-      const started = performance.now();
-      await storeLayer({ store, log }, `layers/bench-${randomBytes(4).toString("hex")}.tar.gz`, dir);
-      sandpit.push(performance.now() - started);
-    }
+    const sandpit = await sample(
+      9,
+      () => storeLayer({ store, log }, `layers/bench-${randomBytes(4).toString("hex")}.tar.gz`, dir),
+      1,
+    );
     const started = performance.now();
     const prefix = `per-file/${randomBytes(4).toString("hex")}`;
     for (const file of files) await store.put(`${prefix}/${file}`, readFileSync(path.join(dir, file)));
@@ -70,13 +68,10 @@ export async function cacheHitSetup(): Promise<BenchResult> {
   await h.setups.submit(session, spec);
   await h.setups.waitFor(session);
   const uncached = performance.now() - first;
-  const hits: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    const started = performance.now();
+  const hits = await sample(20, async () => {
     const view = await h.setups.submit(h.session(), spec);
     if (view.status !== "completed" || !view.layer?.cache_hit) throw new Error("expected a cache hit");
-    hits.push(performance.now() - started);
-  }
+  });
   return result(
     "cache-hit setup: create request to completed, p50",
     round(percentile(hits, 50), 1),

@@ -1,16 +1,13 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { restClient } from "@/test/api";
 import { startServer, type RunningServer } from "@/test/server";
 
 let server: RunningServer;
 
 beforeAll(async () => {
   server = await startServer();
-  await fetch(`${server.url}/api/sessions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ language: "bash", session_id: "fuzz" }),
-  });
+  await restClient(server.url).call("POST", "/api/sessions", { language: "bash", session_id: "fuzz" });
 }, 120_000);
 afterAll(async () => server[Symbol.asyncDispose]());
 

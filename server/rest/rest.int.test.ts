@@ -1,39 +1,20 @@
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { restClient, type RestClient } from "@/test/api";
 import { startServer, type RunningServer } from "@/test/server";
 
 let server: RunningServer;
+let call: RestClient["call"];
+let until: RestClient["until"];
 
 beforeAll(async () => {
   server = await startServer();
+  ({ call, until } = restClient(server.url));
 }, 120_000);
 afterAll(async () => server[Symbol.asyncDispose]());
 
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-  headers: Headers;
-}
-
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: response.headers };
-}
-
-async function untilSetupDone(id: string): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const { body } = await call("GET", `/api/sessions/${id}`);
-    if (body.setup_status === "completed" || body.setup_status === "failed") return body;
-    if (Date.now() > deadline) throw new Error(`setup of ${id} never finished`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+const untilSetupDone = (id: string): Promise<Record<string, unknown>> =>
+  until(id, (s) => s.setup_status === "completed" || s.setup_status === "failed");
 
 describe("REST: sessions", () => {
   it("creates a session, answering at once with setup_status pending, and polls it to completed", async () => {

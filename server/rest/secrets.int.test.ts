@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { restClient } from "@/test/api";
 import { startServer, type RunningServer } from "@/test/server";
 
 let server: RunningServer;
@@ -13,12 +14,7 @@ beforeAll(async () => {
 afterAll(async () => server[Symbol.asyncDispose]());
 
 async function post(path: string, body: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${server.url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return (await response.json()) as Record<string, unknown>;
+  return (await restClient(server.url).call("POST", path, body)).body;
 }
 
 /** Files under `dir` whose bytes contain `needle` (the object store's archives are unpacked first). */

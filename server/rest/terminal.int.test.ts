@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { restClient } from "@/test/api";
 import { startServer, type RunningServer } from "@/test/server";
 
 let server: RunningServer;
 
 beforeAll(async () => {
   server = await startServer();
-  await fetch(`${server.url}/api/sessions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ language: "bash", session_id: "term" }),
-  });
+  await restClient(server.url).call("POST", "/api/sessions", { language: "bash", session_id: "term" });
 }, 120_000);
 afterAll(async () => server[Symbol.asyncDispose]());
 

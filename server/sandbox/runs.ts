@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { ProcessResult } from "./agent/protocol";
 import { InvalidRunError } from "./errors";
 import type { SandboxManager } from "./manager";
-import { encodeOutput } from "./output";
+import { encodeOutput, processOutput, type ProcessOutput } from "./output";
 import { buildRunCommand, type Language, type RunSource } from "./runners";
 
 export const MAX_RUN_TIMEOUT_MS = 3_600_000;
@@ -20,16 +20,8 @@ export interface RunRequest {
   runId?: string;
 }
 
-export interface RunResult {
+export interface RunResult extends ProcessOutput {
   runId: string;
-  stdout: string;
-  stderr: string;
-  stdoutEncoding: "utf8" | "base64";
-  stderrEncoding: "utf8" | "base64";
-  exitCode: number;
-  durationMs: number;
-  timedOut: boolean;
-  truncated: boolean;
 }
 
 export type RunEvent =
@@ -97,19 +89,7 @@ function prepare(manager: SandboxManager, request: RunRequest) {
 export async function run(manager: SandboxManager, sessionId: string, request: RunRequest): Promise<RunResult> {
   const params = prepare(manager, request);
   const result = (await manager.use(sessionId, (sandbox) => sandbox.agent.request("run", params))) as ProcessResult;
-  const stdout = encodeOutput(Buffer.from(result.stdout, "base64"));
-  const stderr = encodeOutput(Buffer.from(result.stderr, "base64"));
-  return {
-    runId: params.runId,
-    stdout: stdout.text,
-    stderr: stderr.text,
-    stdoutEncoding: stdout.encoding,
-    stderrEncoding: stderr.encoding,
-    exitCode: result.exitCode,
-    durationMs: result.durationMs,
-    timedOut: result.timedOut,
-    truncated: result.truncated,
-  };
+  return { runId: params.runId, ...processOutput(result) };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { ExecResult, ShellInfo } from "./agent/protocol";
 import type { PtyHandle } from "./driver";
 import { InvalidRunError } from "./errors";
 import type { SandboxManager } from "./manager";
-import { encodeOutput } from "./output";
+import { processOutput, type ProcessOutput } from "./output";
 import { checkEnv, checkTimeout } from "./runs";
 
 export const DEFAULT_SHELL = "default";
@@ -18,16 +18,8 @@ export interface ExecRequest {
   timeoutMs?: number;
 }
 
-export interface ExecOutcome {
+export interface ExecOutcome extends ProcessOutput {
   shell: string;
-  stdout: string;
-  stderr: string;
-  stdoutEncoding: "utf8" | "base64";
-  stderrEncoding: "utf8" | "base64";
-  exitCode: number;
-  durationMs: number;
-  timedOut: boolean;
-  truncated: boolean;
   /** The command ended the shell (`exit 3`): the next exec starts a fresh one. */
   shellEnded: boolean;
   /** This exec found its shell ended and started a fresh one first. */
@@ -82,18 +74,9 @@ export async function exec(manager: SandboxManager, sessionId: string, request: 
       outputLimit: manager.limits.outputBytes,
     }),
   )) as ExecResult;
-  const stdout = encodeOutput(Buffer.from(result.stdout, "base64"));
-  const stderr = encodeOutput(Buffer.from(result.stderr, "base64"));
   return {
     shell,
-    stdout: stdout.text,
-    stderr: stderr.text,
-    stdoutEncoding: stdout.encoding,
-    stderrEncoding: stderr.encoding,
-    exitCode: result.exitCode,
-    durationMs: result.durationMs,
-    timedOut: result.timedOut,
-    truncated: result.truncated,
+    ...processOutput(result),
     shellEnded: result.shellEnded,
     restarted: result.restarted,
     ...(result.message ? { message: result.message } : {}),
