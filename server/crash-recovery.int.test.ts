@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { restClient } from "@/test/api";
 import { testDocker } from "@/test/docker";
 import { startServer } from "@/test/server";
+import { waitFor } from "@/test/wait";
 
 const { docker } = testDocker();
 
@@ -11,14 +12,6 @@ const { docker } = testDocker();
 async function containersOf(sessionId: string): Promise<Array<{ id: string; role: string; running: boolean }>> {
   const list = await docker.listContainers({ all: true, filters: { label: [`dev.sandpit.session=${sessionId}`] } });
   return list.map((c) => ({ id: c.Id, role: c.Labels["dev.sandpit.role"] ?? "", running: c.State === "running" }));
-}
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** Files in a folder (recursively), for what an interrupted upload could leave. */

@@ -7,18 +7,9 @@ import { startDockerEngine, stopDockerEngine } from "@/test/docker-engine";
 import { faultProxy } from "@/test/fault-proxy";
 import { startS3 } from "@/test/s3";
 import { startServer } from "@/test/server";
+import { eventually, waitFor } from "@/test/wait";
 
 const postgres = testDatabases().find((database) => database.name === "postgres");
-
-async function eventually<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await attempt();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /**
  * One server on PostgreSQL and an S3 server, each behind a proxy the test cuts, and on this host's
@@ -68,12 +59,10 @@ describe.skipIf(!postgres)("Engine faults", () => {
     expect(await eventually("the database to be used again", readBack)).toBe("kept\n");
 
     // 2. The object store goes away while the session sleeps in it.
-    await eventually("a snapshot in the object store", async () =>
-      (await s3.store("faults").list(`snapshots/${id}/`)).length === 1 ? true : undefined,
-    );
+    await waitFor("a snapshot in the object store", async () => (await s3.store("faults").list(`snapshots/${id}/`)).length === 1);
     // Asleep: its files are only in the snapshot now.
     const volume = path.join(server.dataDir, "volumes", `${id}.ext4`);
-    await eventually("the session to be asleep", () => Promise.resolve(existsSync(volume) ? undefined : true));
+    await waitFor("the session to be asleep", () => !existsSync(volume));
     await storeProxy.cut();
     const noStore = await api.call("GET", `/api/sessions/${id}/files/work.txt`);
     expect(noStore.status).toBe(503);

@@ -1,3 +1,5 @@
+import { eventually } from "./wait";
+
 export interface Answer {
   status: number;
   body: Record<string, unknown>;
@@ -33,13 +35,14 @@ export function restClient(url: string): RestClient {
   }
 
   async function until(id: string, done: (session: Record<string, unknown>) => boolean, timeoutMs = 120_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { body } = await call("GET", `/api/sessions/${id}`);
-      if (done(body)) return body;
-      if (Date.now() > deadline) throw new Error(`session ${id} never got there: ${JSON.stringify(body)}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    return eventually(
+      `session ${id}`,
+      async () => {
+        const { body } = await call("GET", `/api/sessions/${id}`);
+        return done(body) ? body : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   return { call, until };

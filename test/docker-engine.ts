@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { waitFor } from "./wait";
 
 const systemd = (): boolean => existsSync("/run/systemd/system");
 
@@ -25,13 +26,9 @@ export async function stopDockerEngine(): Promise<void> {
     const pid = Number(readFileSync("/var/run/docker.pid", "utf8").trim());
     process.kill(pid, "SIGTERM");
   }
-  const deadline = Date.now() + 60_000;
-  while (await answers()) {
-    if (Date.now() > deadline) throw new Error("the Docker engine did not stop within 60 s");
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  await waitFor("the Docker engine to stop", async () => !(await answers()));
   // Wait for the process itself to be gone before anything starts it again.
-  while (existsSync("/var/run/docker.pid") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+  await waitFor("dockerd to exit", () => !existsSync("/var/run/docker.pid"));
 }
 
 /** Starts it again the way the test command does (scripts/ensure-docker.sh). */

@@ -1,4 +1,3 @@
-import { removeDataDir } from "./cleanup";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +14,7 @@ import { SandboxManager } from "@/server/sandbox/manager";
 import { LayerCache } from "@/server/setup/layer-cache";
 import { FsObjectStore } from "@/server/storage/fs-object-store";
 import type { ObjectStore } from "@/server/storage/object-store";
+import { removeDataDir } from "./cleanup";
 
 /** The Docker driver, counting the containers it starts per role. */
 export class CountingDriver extends DockerSandboxDriver {

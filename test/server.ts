@@ -1,9 +1,10 @@
-import { removeDataDir } from "./cleanup";
+import { once } from "node:events";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { removeDataDir, removeSandboxesOf } from "./cleanup";
 import { testDocker } from "./docker";
 
 export interface RunningServer {
@@ -17,7 +18,15 @@ export interface RunningServer {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Sends `signal` and waits for the exit; a process still there after 5 s is killed. */
+async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -67,29 +76,12 @@ export async function startServer(env: Record<string, string> = {}, options: { d
     pid: child.pid ?? 0,
     dataDir,
     logs: () => output,
-    async crash() {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-      else return;
-      await exited;
-    },
+    crash: () => stop(child, "SIGKILL"),
     async [Symbol.asyncDispose]() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        const stopped = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
-        if (!stopped) child.kill("SIGKILL");
-      }
+      await stop(child, "SIGTERM");
       if (options.dataDir) return;
       // Containers this server started mount folders of its data folder: remove them with it.
-      const { docker } = testDocker();
-      for (const info of await docker.listContainers({ all: true, filters: { label: ["dev.sandpit.session"] } })) {
-        if (info.Mounts.some((mount) => mount.Source.startsWith(dataDir)))
-          await docker
-            .getContainer(info.Id)
-            .remove({ force: true })
-            .catch(() => undefined);
-      }
+      await removeSandboxesOf(testDocker().docker, dataDir);
       await removeDataDir(dataDir);
     },
   };

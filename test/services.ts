@@ -1,9 +1,9 @@
-import { removeDataDir } from "./cleanup";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadConfig } from "@/server/config";
 import { createServices, type Services } from "@/server/services";
+import { removeDataDir } from "./cleanup";
 
 /** The real services (Docker, a PGlite database, a folder object store) on a fresh data folder. */
 export async function testServices(env: Record<string, string> = {}): Promise<Services & AsyncDisposable> {

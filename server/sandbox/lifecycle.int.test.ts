@@ -81,7 +81,7 @@ describe("Sandbox lifecycle", () => {
     await writeFile(h.manager, session, "keep/me.txt", Buffer.from("still here\n"));
     await h.manager.hibernate(session);
     expect(await containersOf(session)).toEqual([]);
-    expect(existsSync(h.manager.workspaceDir(session))).toBe(false);
+    expect(existsSync(h.manager.workspaces.dir(session))).toBe(false);
     expect(await h.manager.state(session)).toBe("hibernated");
     const snapshots = await h.store.list(`snapshots/${session}/`);
     expect(snapshots).toHaveLength(1);

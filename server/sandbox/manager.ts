@@ -2,7 +2,7 @@ import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Limits } from "@/server/config";
 import type { Database } from "@/server/db/client";
@@ -70,10 +70,6 @@ export class SandboxManager {
 
   private get log(): Logger {
     return this.options.log;
-  }
-
-  workspaceDir(sessionId: string): string {
-    return this.workspaces.dir(sessionId);
   }
 
   /** A short folder name keeps the agent's socket path under the 108-byte limit of unix sockets. */
@@ -353,12 +349,14 @@ export class SandboxManager {
     }
     // Sandboxes of this host recorded as running whose container is gone (the engine restarted, or
     // the server died while hibernating one): their files are here, and wake from them.
-    for (const row of rows.values()) {
-      if (row.state !== "running" || adopted.includes(row.sessionId) || !this.workspaces.exists(row.sessionId)) continue;
+    const gone = [...rows.values()]
+      .filter((row) => row.state === "running" && !adopted.includes(row.sessionId) && this.workspaces.exists(row.sessionId))
+      .map((row) => row.sessionId);
+    if (gone.length > 0) {
       await db
         .update(sandboxes)
         .set({ state: "hibernated", containerId: null, updatedAt: new Date() })
-        .where(eq(sandboxes.sessionId, row.sessionId));
+        .where(inArray(sandboxes.sessionId, gone));
     }
     this.log.info({ adopted: adopted.length, removed: removed.length }, "sandboxes reconciled");
     return { adopted, removed };
@@ -400,10 +398,5 @@ export class SandboxManager {
   /** A terminal process in a live sandbox. */
   openPty(sandbox: LiveSandbox, options: PtyOptions): Promise<PtyHandle> {
     return this.options.driver.openPty(sandbox.containerId, options);
-  }
-
-  /** Sessions with a workspace on this host (live or not). */
-  async localWorkspaces(): Promise<string[]> {
-    return this.workspaces.list();
   }
 }

@@ -3,7 +3,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { mkdir, open, readdir, readFile, rename, rm, truncate } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { promisify } from "node:util";
@@ -47,7 +47,8 @@ export interface Workspaces {
   recover(): Promise<number>;
 }
 
-const TEMP_PREFIXES = [".restore-", ".copy-", ".new-"];
+/** The temporary names copyWorkspace and restoreWorkspace fill before renaming into place. */
+const TEMP_PREFIXES = [".restore-", ".copy-"];
 const isTemp = (name: string): boolean => TEMP_PREFIXES.some((prefix) => name.startsWith(prefix));
 
 /** Workspaces as plain folders: simple and unprivileged, but a session can fill the host's disk. */
@@ -303,15 +304,11 @@ function canMount(): boolean {
 /** Blank volumes kept ready, so that a new workspace costs one mount. */
 const BLANKS = 2;
 
-async function touch(file: string): Promise<string> {
-  await (await open(file, "wx", 0o600)).close();
-  return file;
-}
-
 /** A sparse image of `sizeMb` with an empty ext4 filesystem whose root the sandbox user owns. */
 export async function makeVolume(file: string, sizeMb: number): Promise<void> {
   try {
-    await truncate(await touch(file), sizeMb * 1024 * 1024);
+    const handle = await open(file, "wx", 0o600);
+    await handle.truncate(sizeMb * 1024 * 1024).finally(() => handle.close());
     await execFileAsync("mkfs.ext4", [
       "-q",
       "-F",
@@ -367,13 +364,10 @@ export function createWorkspaces(
   options: { quota: "auto" | "volume" | "folder"; sizeMb: number },
   log?: Logger,
 ): Workspaces {
-  const volumes = options.quota === "volume" || (options.quota === "auto" && VolumeWorkspaces.supported());
-  if (options.quota === "volume" && !VolumeWorkspaces.supported()) {
+  if (options.quota !== "folder" && VolumeWorkspaces.supported()) return new VolumeWorkspaces(dataDir, options.sizeMb, log);
+  if (options.quota === "volume") {
     throw new Error("SANDPIT_WORKSPACE_QUOTA=volume needs root, loop devices, mkfs.ext4 and debugfs (e2fsprogs) on this host");
   }
-  if (!volumes) {
-    log?.warn("workspaces are plain folders: a session can fill the host's disk (run as root for volumes)");
-    return new FolderWorkspaces(dataDir);
-  }
-  return new VolumeWorkspaces(dataDir, options.sizeMb, log);
+  log?.warn("workspaces are plain folders: a session can fill the host's disk (run as root for volumes)");
+  return new FolderWorkspaces(dataDir);
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setups } from "@/server/db/schema";
 import { run } from "@/server/sandbox/runs";
 import { setupHarness, type SetupHarness } from "@/test/setup";
+import { waitFor } from "@/test/wait";
 import { SetupService } from "./service";
 
 let h: SetupHarness;
@@ -17,22 +18,13 @@ async function statusOf(session: string): Promise<string | undefined> {
   return row?.status;
 }
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe("Setup recovery and limits", () => {
   it("queues again a setup that was running when the server went away, and finishes it", async () => {
     const session = h.session();
     await h.setups.submit(session, { commands: ["sleep 3", "echo finished > done.txt"] });
-    await until(async () => (await statusOf(session)) === "running", "the setup to start");
-    await until(
-      async () => (await h.driver.list()).some((c) => c.role === "setup" && c.sessionId === session),
-      "the setup container",
+    await waitFor("the setup to start", async () => (await statusOf(session)) === "running");
+    await waitFor("the setup container", async () =>
+      (await h.driver.list()).some((c) => c.role === "setup" && c.sessionId === session),
     );
     // The process dies: its queue is gone; the setup container is orphaned.
     h.setups.close();
@@ -65,7 +57,7 @@ describe("Setup recovery and limits", () => {
     const [a, b] = [h.session(), h.session()];
     await single.submit(a, { commands: ["sleep 1.5 && echo a"] });
     await single.submit(b, { commands: ["echo b"] });
-    await until(async () => (await statusOf(a)) === "running", "the first setup to start");
+    await waitFor("the first setup to start", async () => (await statusOf(a)) === "running");
     expect(await statusOf(b)).toBe("pending");
     expect((await single.waitFor(b, 60_000)).status).toBe("completed");
     expect((await single.get(a))?.status).toBe("completed");

@@ -103,8 +103,7 @@ export async function runSetup(
       await makeVolume(`${work}.ext4`, env.diskMb);
       await mount(`${work}.ext4`, work);
     } catch (error) {
-      await rm(`${work}.ext4`, { force: true });
-      await rm(work, { recursive: true, force: true });
+      await removeSetupFolder(work);
       throw error;
     }
   }

@@ -1,5 +1,5 @@
 import "server-only";
-import { readdir, rm } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Logger } from "pino";
@@ -144,8 +144,7 @@ export class SetupService {
     }
     // The work folders of interrupted setups: never used again, their layer was never stored.
     for (const name of await readdir(environment.dataDir).catch(() => [])) {
-      if (name.startsWith("setup-") && !name.endsWith(".ext4")) await removeSetupFolder(path.join(environment.dataDir, name));
-      else if (name.startsWith("setup-")) await rm(path.join(environment.dataDir, name), { force: true });
+      if (name.startsWith("setup-")) await removeSetupFolder(path.join(environment.dataDir, name.replace(/\.ext4$/, "")));
     }
     await db
       .update(setups)
