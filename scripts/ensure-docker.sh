@@ -6,6 +6,9 @@ set -euo pipefail
 
 log() { printf '[docker] %s\n' "$*" >&2; }
 
+# Once the engine answers: the runtimes Sandpit prefers (gVisor, where it installs); never fatal.
+runtimes() { bash "$(dirname "$0")/ensure-gvisor.sh" || log "gVisor set-up failed; sandboxes run with runc"; }
+
 engine_answers() {
   if [ -n "${DOCKER_HOST:-}" ]; then
     docker info >/dev/null 2>&1
@@ -17,6 +20,7 @@ engine_answers() {
 
 if command -v docker >/dev/null 2>&1 && engine_answers; then
   log "engine ok ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo unknown))"
+  runtimes
   exit 0
 fi
 
@@ -53,6 +57,7 @@ fi
 for _ in $(seq 1 60); do
   if engine_answers; then
     log "engine ok ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo unknown))"
+    runtimes
     exit 0
   fi
   sleep 0.5

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Installs gVisor (Debian's runsc) and registers it with the local Docker engine as two runtimes:
+#   runsc      sandboxes: ptrace platform (KVM hangs on many VMs), no network stack at all
+#   runsc-net  setup containers: gVisor passes the container's own network namespace through
+#              (its own netstack cannot start inside Docker's bridge network)
+# Idempotent: when both runtimes are registered it changes nothing. It never restarts dockerd (that
+# would stop every running sandbox); it merges /etc/docker/daemon.json and sends dockerd a SIGHUP,
+# which reloads the runtimes. Wherever this cannot work (not root, not Debian, a remote engine, no
+# package) it says so and exits 0: Sandpit then runs sandboxes with runc (see SANDPIT_DOCKER_RUNTIME).
+set -euo pipefail
+
+log() { printf '[gvisor] %s\n' "$*" >&2; }
+skip() {
+  log "$* — sandboxes will run with runc (see SECURITY.md, Runtimes)"
+  exit 0
+}
+
+DAEMON_JSON="${SANDPIT_DOCKER_DAEMON_JSON:-/etc/docker/daemon.json}"
+
+registered() { docker info --format '{{json .Runtimes}}' 2>/dev/null | jq -e 'has("runsc") and has("runsc-net")' >/dev/null; }
+
+if [ "${SANDPIT_DOCKER_RUNTIME:-auto}" = runc ]; then
+  log "SANDPIT_DOCKER_RUNTIME=runc: not installing gVisor"
+  exit 0
+fi
+if registered; then
+  log "runsc and runsc-net registered"
+  exit 0
+fi
+[ -z "${DOCKER_HOST:-}" ] || skip "DOCKER_HOST points at another engine; register runsc there yourself"
+[ "$(id -u)" = 0 ] || skip "not root, cannot install runsc or edit $DAEMON_JSON"
+command -v jq >/dev/null 2>&1 || skip "jq is missing (apt-get install jq)"
+pid="$(pidof dockerd || true)"
+[ -n "$pid" ] || skip "no local dockerd process to reload"
+
+if ! command -v runsc >/dev/null 2>&1; then
+  command -v apt-get >/dev/null 2>&1 || skip "runsc is not installed and apt-get is missing"
+  log "installing Debian's runsc"
+  export DEBIAN_FRONTEND=noninteractive
+  # Another bring-up step may hold the dpkg lock; wait for it rather than fail.
+  if ! apt-get install -y -qq -o DPkg::Lock::Timeout=300 runsc >/dev/null 2>&1; then
+    apt-get update -qq -o DPkg::Lock::Timeout=300 >/dev/null 2>&1 || true
+    apt-get install -y -qq -o DPkg::Lock::Timeout=300 runsc >/dev/null 2>&1 || skip "the runsc package could not be installed"
+  fi
+fi
+runsc_path="$(command -v runsc)"
+
+# Merge, keeping every other setting and runtime the file already has.
+mkdir -p "$(dirname "$DAEMON_JSON")"
+current='{}'
+if [ -s "$DAEMON_JSON" ]; then
+  current="$(cat "$DAEMON_JSON")"
+  printf '%s' "$current" | jq -e 'type == "object"' >/dev/null 2>&1 || skip "$DAEMON_JSON is not a JSON object; not touching it"
+fi
+merged="$(printf '%s' "$current" | jq --arg path "$runsc_path" '
+  .runtimes = (.runtimes // {}) + {
+    "runsc": { "path": $path, "runtimeArgs": ["--platform=ptrace", "--network=none"] },
+    "runsc-net": { "path": $path, "runtimeArgs": ["--platform=ptrace", "--network=host"] }
+  }')"
+if [ "$merged" != "$current" ]; then
+  tmp="$(mktemp "$DAEMON_JSON.XXXXXX")"
+  printf '%s\n' "$merged" >"$tmp"
+  chmod 0644 "$tmp"
+  mv "$tmp" "$DAEMON_JSON"
+  log "registered runsc and runsc-net in $DAEMON_JSON"
+fi
+
+log "reloading dockerd (SIGHUP; running containers keep running)"
+kill -HUP "$pid"
+for _ in $(seq 1 40); do
+  if registered; then
+    log "runsc and runsc-net registered ($("$runsc_path" --version 2>/dev/null | head -1))"
+    exit 0
+  fi
+  sleep 0.5
+done
+skip "dockerd did not list runsc after the reload (see its log)"
