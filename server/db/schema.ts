@@ -96,6 +96,8 @@ export const sessions = pgTable(
     /** Who may change it: a browser owner token's subject, or an API key id. */
     owner: text("owner"),
     forkedFrom: text("forked_from"),
+    /** A copy made through a class link: the template's owner may read it (and only such copies). */
+    classCopy: boolean("class_copy").notNull().default(false),
     template: boolean("template").notNull().default(false),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -146,7 +148,8 @@ export const shares = pgTable(
     id: text("id").primaryKey(),
     sessionId: text("session_id").notNull(),
     tokenHash: text("token_hash").notNull().unique(),
-    role: text("role", { enum: ["view", "fork", "class"] }).notNull(),
+    /** `embed`: the link opens /embed/{token} only (code and throwaway runs), never the session page. */
+    role: text("role", { enum: ["view", "fork", "class", "embed"] }).notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
