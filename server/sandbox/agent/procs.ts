@@ -1,0 +1,125 @@
+// Process bookkeeping: finding, killing and capturing the output of process trees.
+import * as fs from "node:fs";
+
+export interface ProcInfo {
+  pid: number;
+  ppid: number;
+  pgrp: number;
+  session: number;
+}
+
+export function readProcs(): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  for (const name of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.push({ pid: Number(name), ppid: Number(fields[1]), pgrp: Number(fields[2]), session: Number(fields[3]) });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+export function hasMarker(pid: number, marker: string): boolean {
+  try {
+    const environ = fs.readFileSync(`/proc/${pid}/environ`);
+    return environ.indexOf(`${marker}\0`) === 0 || environ.includes(`\0${marker}\0`);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Kills every process of a tree: the descendants of `root`, its process group and session, and
+ * any process carrying `marker` in its environment (which catches processes that left the
+ * session and lost their parent). Repeats until nothing is left. `keepRoot` spares `root` itself.
+ */
+export async function killTree(
+  root: number,
+  options: { marker?: string; keepRoot?: boolean; groupAndSession?: boolean },
+): Promise<void> {
+  for (let round = 0; round < 100; round++) {
+    const procs = readProcs();
+    const children = new Map<number, number[]>();
+    for (const p of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
+    const targets = new Set<number>();
+    const stack = [...(children.get(root) ?? [])];
+    while (stack.length > 0) {
+      const pid = stack.pop() as number;
+      if (targets.has(pid)) continue;
+      targets.add(pid);
+      stack.push(...(children.get(pid) ?? []));
+    }
+    for (const p of procs) {
+      if (options.groupAndSession && (p.pgrp === root || p.session === root)) targets.add(p.pid);
+      if (options.marker && hasMarker(p.pid, options.marker)) targets.add(p.pid);
+    }
+    if (!options.keepRoot) targets.add(root);
+    else targets.delete(root);
+    targets.delete(process.pid);
+    targets.delete(1);
+    let alive = 0;
+    for (const pid of targets) {
+      try {
+        process.kill(pid, "SIGKILL");
+        alive += 1;
+      } catch {
+        // already gone
+      }
+    }
+    if (alive === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Makes the kernel's OOM killer pick user processes before the agent (raising is allowed unprivileged). */
+export function preferForOom(pid: number | undefined, score: number): void {
+  if (pid === undefined) return;
+  try {
+    fs.writeFileSync(`/proc/${pid}/oom_score_adj`, String(score));
+  } catch {
+    // the process already ended
+  }
+}
+
+/** Collects a stream up to `limit` bytes; past it, the rest is read and dropped (no full pipe). */
+export class Capture {
+  chunks: Buffer[] = [];
+  bytes = 0;
+  truncated = false;
+  limit: number;
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+  /** Returns the part of `chunk` that fits under the limit. */
+  take(chunk: Buffer): Buffer {
+    const room = this.limit - this.bytes;
+    if (room <= 0) {
+      this.truncated = this.truncated || chunk.length > 0;
+      return Buffer.alloc(0);
+    }
+    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    if (kept.length < chunk.length) this.truncated = true;
+    this.bytes += kept.length;
+    return kept;
+  }
+}
+
+export const SIGNALS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGABRT: 6,
+  SIGKILL: 9,
+  SIGSEGV: 11,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+  SIGXFSZ: 25,
+};
+export function signalNumber(signal: string): number {
+  return SIGNALS[signal] ?? 0;
+}

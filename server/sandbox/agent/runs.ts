@@ -1,0 +1,115 @@
+// Runs: one process tree per run, its output captured or streamed, nothing left behind.
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { BASE_ENV, STATE_DIR, WORKSPACE, type Send } from "./context.ts";
+import { Capture, killTree, preferForOom, signalNumber } from "./procs.ts";
+import type { ProcessResult, RunParams } from "./protocol.ts";
+
+export const runs = new Map<string, { pid: number; kill: () => void }>();
+
+export function startRun(params: RunParams, send: Send, id: number, stream: boolean, owner: Set<string>): Promise<ProcessResult> {
+  for (const file of params.files ?? []) {
+    const target = path.resolve(WORKSPACE, file.path);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, Buffer.from(file.data, "base64"), { mode: file.mode ?? 0o644 });
+  }
+  const started = Date.now();
+  const marker = `SANDPIT_RUN=${params.runId}`;
+  const stdout = new Capture(params.outputLimit);
+  const stderr = new Capture(params.outputLimit);
+  const kept: [Buffer[], Buffer[]] = [[], []];
+
+  return new Promise((resolve) => {
+    let child: ChildProcessWithoutNullStreams;
+    try {
+      child = spawn(params.argv[0] ?? "false", params.argv.slice(1), {
+        cwd: params.cwd,
+        env: { ...BASE_ENV, ...params.env, SANDPIT_RUN: params.runId },
+        detached: true,
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+    } catch (error) {
+      resolve(failedStart(error as Error, started));
+      return;
+    }
+    let timedOut = false;
+    let exitCode: number | null = null;
+    let signal: NodeJS.Signals | null = null;
+    const onData = (fd: 1 | 2, capture: Capture) => (chunk: Buffer) => {
+      const part = capture.take(chunk);
+      if (part.length === 0) return;
+      if (stream) send({ id, type: "out", fd, data: part.toString("base64") });
+      else (fd === 1 ? kept[0] : kept[1]).push(part);
+    };
+    child.stdout.on("data", onData(1, stdout));
+    child.stderr.on("data", onData(2, stderr));
+    child.stdin.on("error", () => undefined); // the program may exit without reading its stdin
+    if (params.stdin) child.stdin.end(Buffer.from(params.stdin, "base64"));
+    else child.stdin.end();
+
+    const pid = child.pid;
+    preferForOom(pid, 1000);
+    const stopAll = (): void => {
+      if (pid !== undefined) void killTree(pid, { marker, groupAndSession: true });
+    };
+    if (pid !== undefined) {
+      runs.set(params.runId, { pid, kill: stopAll });
+      owner.add(params.runId);
+    }
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stopAll();
+    }, params.timeoutMs);
+
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      runs.delete(params.runId);
+      owner.delete(params.runId);
+      resolve(failedStart(error, started));
+    });
+    child.on("exit", (code, sig) => {
+      exitCode = code;
+      signal = sig;
+      // The run is over when its main process ends: nothing it started may outlive it.
+      if (pid !== undefined) void killTree(pid, { marker, groupAndSession: true });
+      // Streams close once every holder of the pipes is gone; do not wait for ever.
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, 2_000).unref();
+    });
+    child.on("close", () => {
+      clearTimeout(timer);
+      if (params.cleanupDir?.startsWith(`${STATE_DIR}/runs/`)) fs.rmSync(params.cleanupDir, { recursive: true, force: true });
+      runs.delete(params.runId);
+      owner.delete(params.runId);
+      const code = timedOut ? 124 : (exitCode ?? (signal ? 128 + signalNumber(signal) : 1));
+      resolve({
+        exitCode: code,
+        durationMs: Date.now() - started,
+        timedOut,
+        truncated: stdout.truncated || stderr.truncated,
+        stdoutTruncated: stdout.truncated,
+        stderrTruncated: stderr.truncated,
+        stdout: Buffer.concat(kept[0]).toString("base64"),
+        stderr: Buffer.concat(kept[1]).toString("base64"),
+        ...(signal && !timedOut ? { signal } : {}),
+      });
+    });
+  });
+}
+
+function failedStart(error: Error, started: number): ProcessResult {
+  const notFound = (error as NodeJS.ErrnoException).code === "ENOENT";
+  return {
+    exitCode: notFound ? 127 : 126,
+    durationMs: Date.now() - started,
+    timedOut: false,
+    truncated: false,
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    stdout: "",
+    stderr: Buffer.from(`${error.message}\n`).toString("base64"),
+  };
+}
