@@ -20,6 +20,8 @@ export const sandboxes = pgTable(
     layerKey: text("layer_key"),
     /** The layer whose workspace files were last copied into the workspace. */
     seededLayerKey: text("seeded_layer_key"),
+    /** A fork whose copy may still hold sensitive files: they are deleted inside its sandbox on its next start. */
+    scrubPending: boolean("scrub_pending").notNull().default(false),
     limits: jsonb("limits").$type<Record<string, number>>(),
     restarts: integer("restarts").notNull().default(0),
     lastActiveAt: timestamp("last_active_at", { withTimezone: true }).notNull().defaultNow(),

@@ -1,0 +1,1 @@
+ALTER TABLE "sandboxes" ADD COLUMN "scrub_pending" boolean DEFAULT false NOT NULL;
