@@ -1,6 +1,7 @@
 import "server-only";
 import { HttpRequestError, toApiError } from "@/server/api/errors";
 import { logger } from "@/server/logger";
+import { jsonDepthProblem } from "./json-depth";
 
 /** Reads a request body as bytes, refusing it once it passes `limit` bytes. */
 export async function readBody(request: Request, limit: number): Promise<Buffer> {
@@ -23,15 +24,33 @@ export async function readBody(request: Request, limit: number): Promise<Buffer>
   return Buffer.concat(chunks);
 }
 
-/** A JSON body (an empty body reads as `{}`), size-limited; bad JSON is a 400 that says where. */
+/** True only for `application/json`, with or without parameters (`; charset=utf-8`). */
+export function isJsonType(contentType: string | null): boolean {
+  if (contentType === null) return false;
+  const essence = contentType.split(";", 1)[0]?.trim().toLowerCase();
+  return essence === "application/json";
+}
+
+/**
+ * A JSON body (an empty body reads as `{}`), size-limited; bad JSON is a 400 that says where. Only
+ * `application/json` counts as JSON: other types, `text/plain; charset=json` included, are what a
+ * cross-site page can send without a preflight.
+ */
 export async function readJson(request: Request, limit: number): Promise<unknown> {
   const body = await readBody(request, limit);
   if (body.length === 0) return {};
-  const type = request.headers.get("content-type") ?? "";
-  if (type && !type.includes("json"))
-    throw new HttpRequestError(415, "unsupported_media_type", "send the body as JSON (Content-Type: application/json)");
+  const type = request.headers.get("content-type");
+  if (!isJsonType(type))
+    throw new HttpRequestError(
+      415,
+      "unsupported_media_type",
+      `send the body as JSON with Content-Type: application/json (got ${type === null ? "no Content-Type" : `"${type}"`})`,
+    );
+  const text = body.toString("utf8");
+  const tooDeep = jsonDepthProblem(text, "the body");
+  if (tooDeep) throw new HttpRequestError(400, "invalid_json", tooDeep);
   try {
-    return JSON.parse(body.toString("utf8")) as unknown;
+    return JSON.parse(text) as unknown;
   } catch (error) {
     throw new HttpRequestError(400, "invalid_json", `the body is not valid JSON: ${(error as Error).message}`);
   }
@@ -52,36 +71,56 @@ export function errorResponse(error: unknown, context: Record<string, unknown> =
   return json(status, body, retryAfter !== undefined ? { "retry-after": String(retryAfter) } : {});
 }
 
-/** Server-sent events from an async generator of `[event, data]`; closing the request stops it. */
+/** Bytes an event stream queues for a reader before it stops asking its source for more. */
+export const EVENT_STREAM_HIGH_WATER_BYTES = 64 * 1024;
+
+/**
+ * Server-sent events from an async generator of `[event, data]`; closing the request stops it.
+ * Pull-based: the next event is asked of the generator only when the reader has room, so a slow
+ * reader slows its source (which bounds or drops what it keeps) instead of growing this queue.
+ */
 export function eventStream(
   events: AsyncGenerator<[string, unknown]>,
   signal: AbortSignal,
   idOf?: (event: string, data: unknown) => string | undefined,
 ): Response {
   const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const stop = (): void => void events.return(undefined);
-      signal.addEventListener("abort", stop, { once: true });
-      try {
-        for await (const [event, data] of events) {
+  const stop = (): void => void events.return(undefined);
+  signal.addEventListener("abort", stop, { once: true });
+  let closed = false;
+  const finish = (controller: ReadableStreamDefaultController<Uint8Array>): void => {
+    if (closed) return;
+    closed = true;
+    signal.removeEventListener("abort", stop);
+    controller.close();
+  };
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const next = await events.next();
+          if (closed) return;
+          if (next.done) return finish(controller);
+          const [event, data] = next.value;
           const id = idOf?.(event, data);
           controller.enqueue(encoder.encode(`${id ? `id: ${id}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+        } catch (error) {
+          if (closed) return;
+          const api = toApiError(error);
+          controller.enqueue(
+            encoder.encode(`event: error\ndata: ${JSON.stringify({ error: api.error, message: api.message })}\n\n`),
+          );
+          finish(controller);
         }
-      } catch (error) {
-        const api = toApiError(error);
-        controller.enqueue(
-          encoder.encode(`event: error\ndata: ${JSON.stringify({ error: api.error, message: api.message })}\n\n`),
-        );
-      } finally {
+      },
+      async cancel() {
+        closed = true;
         signal.removeEventListener("abort", stop);
-        controller.close();
-      }
+        await events.return(undefined);
+      },
     },
-    async cancel() {
-      await events.return(undefined);
-    },
-  });
+    { highWaterMark: EVENT_STREAM_HIGH_WATER_BYTES, size: (chunk) => chunk.byteLength },
+  );
   return new Response(body, {
     headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive" },
   });

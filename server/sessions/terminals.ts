@@ -3,11 +3,18 @@ import { randomBytes } from "node:crypto";
 import type { PtyHandle } from "@/server/sandbox/driver";
 import { SandboxError } from "@/server/sandbox/errors";
 
-const REPLAY_BYTES = 512 * 1024;
+/** Output kept per terminal to replay after a network blip; older output is dropped. */
+export const REPLAY_BYTES = 512 * 1024;
+/** Output sent in one event at most (chunks in a row are joined up to this). */
+const EVENT_BYTES = 32 * 1024;
 const IDLE_MS = 10 * 60_000;
+/** Connected readers per terminal (tabs, reconnects not yet noticed); a new one past this ends the oldest. */
+const MAX_READERS = 4;
 
 interface Chunk {
   seq: number;
+  /** Bytes the terminal wrote before this chunk. */
+  offset: number;
   data: Buffer;
 }
 
@@ -17,7 +24,10 @@ export class Terminal {
   private readonly chunks: Chunk[] = [];
   private bytes = 0;
   private seq = 0;
+  private written = 0;
   private readonly listeners = new Set<() => void>();
+  /** The readers now connected, oldest first; past MAX_READERS the oldest is let go. */
+  private readonly readers = new Set<AbortController>();
   exitCode: number | undefined;
   lastSeen = Date.now();
 
@@ -26,7 +36,8 @@ export class Terminal {
     private readonly pty: PtyHandle,
   ) {
     pty.stream.on("data", (data: Buffer) => {
-      this.chunks.push({ seq: ++this.seq, data });
+      this.chunks.push({ seq: ++this.seq, offset: this.written, data });
+      this.written += data.length;
       this.bytes += data.length;
       while (this.bytes > REPLAY_BYTES && this.chunks.length > 1) this.bytes -= this.chunks.shift()?.data.length ?? 0;
       this.wake();
@@ -59,56 +70,136 @@ export class Terminal {
     return this.listeners.size === 0 && Date.now() - this.lastSeen > IDLE_MS;
   }
 
-  /** Output after `after` (replayed from the buffer), then live, until the terminal exits. */
+  /**
+   * Output after `after` (replayed from the buffer), then live, until the terminal exits. Pulled by
+   * the reader: each event is made when the reader asks for it, from the bounded replay buffer, so a
+   * reader slower than the terminal skips what fell out of the buffer (a `gap` event says how much)
+   * and costs the server nothing more than the buffer.
+   */
   async *output(
     after: number,
     signal: AbortSignal,
-  ): AsyncGenerator<["data", { seq: number; data: string }] | ["exit", { code: number }]> {
+  ): AsyncGenerator<
+    ["data", { seq: number; data: string }] | ["gap", { from: number; to: number; bytes?: number }] | ["exit", { code: number }]
+  > {
+    const reader = new AbortController();
+    this.readers.add(reader);
+    for (const old of this.readers) {
+      if (this.readers.size <= MAX_READERS) break;
+      old.abort();
+      this.readers.delete(old);
+    }
+    const stopped = AbortSignal.any([signal, reader.signal]);
     let cursor = after;
+    /** The stream offset just past the last byte this reader was sent, once known. */
+    let delivered: number | undefined;
     let wake: (() => void) | undefined;
     const listener = (): void => wake?.();
     this.listeners.add(listener);
     try {
-      while (!signal.aborted) {
+      while (!stopped.aborted) {
         this.lastSeen = Date.now();
-        for (const chunk of this.chunks) {
-          if (chunk.seq > cursor) {
-            cursor = chunk.seq;
-            yield ["data", { seq: chunk.seq, data: chunk.data.toString("base64") }];
-          }
+        const first = this.chunks[0];
+        if (first && cursor > 0 && first.seq > cursor + 1) {
+          const bytes = delivered === undefined ? undefined : first.offset - delivered;
+          yield ["gap", { from: cursor + 1, to: first.seq - 1, ...(bytes === undefined ? {} : { bytes }) }];
+          cursor = first.seq - 1;
+          delivered = first.offset;
+          continue;
+        }
+        const next = this.after(cursor);
+        if (next) {
+          cursor = next.seq;
+          delivered = next.end;
+          yield ["data", { seq: next.seq, data: next.data }];
+          continue;
         }
         if (this.exitCode !== undefined) {
           yield ["exit", { code: this.exitCode }];
           return;
         }
         await new Promise<void>((resolve) => {
-          wake = resolve;
-          signal.addEventListener("abort", () => resolve(), { once: true });
-          setTimeout(resolve, 15_000); // a heartbeat keeps proxies from closing the stream
+          const done = (): void => {
+            clearTimeout(timer);
+            stopped.removeEventListener("abort", done);
+            wake = undefined;
+            resolve();
+          };
+          const timer = setTimeout(done, 15_000); // a heartbeat keeps proxies from closing the stream
+          wake = done;
+          stopped.addEventListener("abort", done, { once: true });
         });
       }
     } finally {
       this.listeners.delete(listener);
+      this.readers.delete(reader);
     }
+  }
+
+  /** The buffered output after `cursor`, up to EVENT_BYTES in one event, or undefined when there is none yet. */
+  private after(cursor: number): { seq: number; data: string; end: number } | undefined {
+    const parts: Buffer[] = [];
+    let size = 0;
+    let last: Chunk | undefined;
+    for (const chunk of this.chunks) {
+      if (chunk.seq <= cursor) continue;
+      if (last && size + chunk.data.length > EVENT_BYTES) break;
+      parts.push(chunk.data);
+      size += chunk.data.length;
+      last = chunk;
+    }
+    if (!last) return undefined;
+    return { seq: last.seq, data: Buffer.concat(parts).toString("base64"), end: last.offset + last.data.length };
   }
 }
 
-/** The open terminals of this process. */
+/** Terminals a session may have open at once unless configured otherwise. */
+export const DEFAULT_TERMINALS_PER_SESSION = 8;
+
+/** The open terminals of this process, at most `perSession` for each session. */
 export class TerminalRegistry {
   private readonly terminals = new Map<string, Terminal>();
 
-  constructor() {
-    setInterval(() => {
-      for (const [id, terminal] of this.terminals) {
-        if (terminal.idle || terminal.exitCode !== undefined) {
-          terminal.close();
-          this.terminals.delete(id);
-        }
-      }
-    }, 60_000).unref();
+  constructor(private readonly perSession = DEFAULT_TERMINALS_PER_SESSION) {
+    setInterval(() => this.sweep(), 60_000).unref();
   }
 
+  /** Closes terminals whose shell ended or that nobody read for a while. */
+  private sweep(): void {
+    for (const [id, terminal] of this.terminals) {
+      if (terminal.idle || terminal.exitCode !== undefined) {
+        terminal.close();
+        this.terminals.delete(id);
+      }
+    }
+  }
+
+  private open(sessionId: string): number {
+    let count = 0;
+    for (const terminal of this.terminals.values()) {
+      if (terminal.sessionId === sessionId && terminal.exitCode === undefined) count += 1;
+    }
+    return count;
+  }
+
+  /** Throws the 409 a caller sees when the session already has as many terminals as allowed. */
+  checkRoom(sessionId: string): void {
+    if (this.open(sessionId) < this.perSession) return;
+    throw new SandboxError(
+      `session ${sessionId} already has ${this.perSession} open terminals, the most allowed (SANDPIT_TERMINALS_PER_SESSION); close one (DELETE /api/sessions/${sessionId}/terminals/:terminal) first`,
+      "CONFLICT",
+    );
+  }
+
+  /** Keeps a new terminal; over the cap (two opened at once), the PTY is closed and the 409 thrown. */
   add(sessionId: string, pty: PtyHandle): Terminal {
+    try {
+      this.checkRoom(sessionId);
+    } catch (error) {
+      pty.stream.end();
+      pty.stream.destroy();
+      throw error;
+    }
     const terminal = new Terminal(sessionId, pty);
     this.terminals.set(terminal.id, terminal);
     return terminal;
