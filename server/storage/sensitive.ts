@@ -13,6 +13,10 @@ const SENSITIVE_NAMES = [
   /^\.pypirc$/,
   /^\.git-credentials$/,
   /^secrets\..+/,
+  /\.pem$/,
+  /\.key$/,
+  /^\.envrc$/,
+  /^id_ecdsa$/,
 ];
 
 /** The same list as GNU tar exclude patterns (unanchored: they match at any depth). */
@@ -27,6 +31,10 @@ export const SENSITIVE_TAR_EXCLUDES = [
   ".pypirc",
   ".git-credentials",
   "secrets.*",
+  "*.pem",
+  "*.key",
+  ".envrc",
+  "id_ecdsa",
   ".aws/credentials",
   ".ssh/id_*",
   ".docker/config.json",
