@@ -1,21 +1,26 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { checkWebRequest, refusalResponse } from "@/server/auth/guard";
 import { newOwnerCookie, ownerFromCookie } from "@/server/auth/owner";
 import { getConfig } from "@/server/config";
 
 /**
- * Gives a browser its signed owner cookie with the first page it loads, before the page makes
- * any API call: parallel first calls would otherwise each be given a different identity.
+ * Every request first passes the web checks (Host, Origin, path escapes; see server/auth/guard.ts).
+ * A page then gives a browser its signed owner cookie before the page makes any API call: parallel
+ * first calls would otherwise each be given a different identity.
  */
-export function proxy(request: NextRequest): NextResponse {
+export function proxy(request: NextRequest): Response {
+  const config = getConfig();
+  const refusal = checkWebRequest(request, config);
+  if (refusal) return refusalResponse(refusal, request.nextUrl.pathname);
   const response = NextResponse.next();
-  const { dataDir } = getConfig();
-  if (!ownerFromCookie(request.headers.get("cookie"), dataDir)) {
-    response.headers.append("set-cookie", newOwnerCookie(dataDir, request.nextUrl.protocol === "https:").header);
+  if (request.nextUrl.pathname.startsWith("/api/")) return response;
+  if (!ownerFromCookie(request.headers.get("cookie"), config.dataDir)) {
+    response.headers.append("set-cookie", newOwnerCookie(config.dataDir, request.nextUrl.protocol === "https:").header);
   }
   return response;
 }
 
 export const config = {
-  // Pages only: API calls and static files carry the cookie the page set.
-  matcher: ["/((?!api/|_next/|monaco/|icon\\.svg|favicon\\.ico).*)"],
+  // Everything but build assets and the static files under public/.
+  matcher: ["/((?!_next/static/|_next/image|monaco/|icon\\.svg|favicon\\.ico).*)"],
 };

@@ -92,8 +92,17 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
     const runInput = openPath
       ? { file: openPath, language: languageForFile(openPath, language), env }
       : { code: buffer.content, env };
-    subscription.current = client.runs.stream.subscribe(
-      { id: sessionId, run: runInput },
+    // The run starts with a POST; the subscription (a GET) only follows its output.
+    let streamId: string;
+    try {
+      ({ stream_id: streamId } = await client.runs.start.mutate({ id: sessionId, run: runInput }));
+    } catch (error) {
+      setRunError((error as Error).message);
+      setRunning(false);
+      return;
+    }
+    subscription.current = client.runs.follow.subscribe(
+      { id: sessionId, stream_id: streamId },
       {
         onData: (event) => {
           if (event.type === "exit") {

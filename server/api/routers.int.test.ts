@@ -58,8 +58,8 @@ describe.each(testDatabases())("tRPC routers on $name", (database) => {
       });
       expect(result).toMatchObject({ exit_code: 0, stdout: "t0k\n" });
       const events = [];
-      for await (const event of await api.runs.stream({ id: "trpc-one", run: { code: "print('a'); import sys; sys.exit(3)" } }))
-        events.push(event);
+      const { stream_id } = await api.runs.start({ id: "trpc-one", run: { code: "print('a'); import sys; sys.exit(3)" } });
+      for await (const event of await api.runs.follow({ id: "trpc-one", stream_id })) events.push(event);
       expect(events.at(-1)).toMatchObject({ type: "exit", exit_code: 3 });
       expect(
         events

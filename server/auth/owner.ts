@@ -36,7 +36,8 @@ export function ownerFromCookie(cookieHeader: string | null, dataDir: string): s
     .find((part) => part.startsWith(`${OWNER_COOKIE}=`))
     ?.slice(OWNER_COOKIE.length + 1);
   if (!raw) return undefined;
-  const [subject, mac] = decodeURIComponent(raw).split(".");
+  // The value is base64url and a dot: anything needing a % escape is not ours (and may not decode).
+  const [subject, mac] = raw.split(".");
   if (!subject || !mac || !/^[A-Za-z0-9_-]{16,64}$/.test(subject)) return undefined;
   const expected = Buffer.from(sign(subject, dataDir));
   const given = Buffer.from(mac);

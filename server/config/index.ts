@@ -56,6 +56,11 @@ export interface Config {
   /** PEM bundle trusted inside setup containers, or undefined for none. */
   extraCaBundle?: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /**
+   * The names this Sandpit answers to (see server/auth/host.ts): the public URL's, the extra Host
+   * values allowed, and loopback names at the listening port.
+   */
+  web: { publicUrl?: string; allowedHosts: string[] };
   /** Requests a minute per API key, or for all callers together when no keys are in use. */
   api: { rateLimitPerMinute: number };
 }
@@ -169,6 +174,7 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
     extraCaBundle,
     logLevel: env.LOG_LEVEL,
     api: { rateLimitPerMinute: env.SANDPIT_RATE_LIMIT },
+    web: { publicUrl: env.SANDPIT_PUBLIC_URL, allowedHosts: env.SANDPIT_ALLOWED_HOSTS },
   };
 }
 

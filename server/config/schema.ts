@@ -105,6 +105,27 @@ export const databaseUrl = z
     }
   });
 
+/** Host header values (`name` or `name:port`), comma-separated; empty when unset. */
+export const hostList = z
+  .string()
+  .default("")
+  .transform((text, ctx) => {
+    const hosts = text
+      .split(",")
+      .map((part) => part.trim().toLowerCase())
+      .filter(Boolean);
+    for (const host of hosts) {
+      if (!/^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/.test(host)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `"${host}" is not a host name; use names such as sandpit.example.com or 10.0.0.5:3000, comma-separated`,
+        });
+        return z.NEVER;
+      }
+    }
+    return hosts;
+  });
+
 export const logLevel = z
   .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
     error: "must be one of fatal, error, warn, info, debug, trace, silent",
@@ -115,6 +136,10 @@ export const logLevel = z
 export const envSchema = {
   PORT: integer(3000, 1, 65535),
   SANDPIT_HOST: z.string().min(1).optional(),
+  SANDPIT_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: "must be the http:// or https:// URL people open Sandpit at" })
+    .optional(),
+  SANDPIT_ALLOWED_HOSTS: hostList,
   SANDPIT_DATA_DIR: z.string().min(1).default(".sandpit"),
   DOCKER_HOST: z
     .string()

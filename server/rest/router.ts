@@ -1,5 +1,6 @@
 import "server-only";
 import { isAdmin } from "@/server/admin-token";
+import { allowedOrigins, isSameOrigin } from "@/server/auth/origin";
 import { ownerFromCookie } from "@/server/auth/owner";
 import { HttpRequestError } from "@/server/api/errors";
 import type { Services } from "@/server/services";
@@ -44,6 +45,22 @@ function find(method: string, path: string): { match?: Match; allowed: string[] 
   return { allowed };
 }
 
+/** The REST endpoints the web app itself calls with its owner cookie: terminals and archives. */
+const WEB_APP_PATTERNS = ["/api/sessions/:id/terminals", "/api/sessions/:id/terminals/*rest", "/api/sessions/:id/archive"];
+
+/**
+ * The browser owner a request's cookie stands for, when the cookie may count: only on a call a
+ * browser says comes from one of our own pages (Sec-Fetch-Site: same-origin, or a matching Origin),
+ * so a cookie carried by a cross-site request never acts. With API keys in use it counts only on
+ * the web app's own endpoints: every other REST call and MCP need a key.
+ */
+function webAppCaller(request: Request, services: Services, path: string, keysRequired: boolean): string | undefined {
+  const owner = ownerFromCookie(request.headers.get("cookie"), services.config.dataDir);
+  if (!owner || !isSameOrigin(request.headers, allowedOrigins(services.config))) return undefined;
+  if (keysRequired && !WEB_APP_PATTERNS.some((pattern) => matchPath(pattern, path))) return undefined;
+  return owner;
+}
+
 /** Checks the bearer key when keys are in use and applies its rate limit; returns the owner id. */
 export async function authorize(request: Request, services: Services, path: string): Promise<string | undefined> {
   if (PUBLIC.has(path)) return undefined;
@@ -53,15 +70,14 @@ export async function authorize(request: Request, services: Services, path: stri
     return undefined;
   }
   const header = request.headers.get("authorization") ?? "";
-  // The web app calls a few REST endpoints (terminals, archives) with its signed owner cookie.
-  const browser = header ? undefined : ownerFromCookie(request.headers.get("cookie"), services.config.dataDir);
+  const required = await services.apiKeys.required();
+  const browser = header ? undefined : webAppCaller(request, services, path, required);
   if (browser) {
     const limited = services.rateLimiter.take(browser, services.config.api.rateLimitPerMinute);
     if (!limited.ok)
       throw new HttpRequestError(429, "rate_limited", `too many requests; retry in ${limited.retryAfter} s`, limited.retryAfter);
     return browser;
   }
-  const required = await services.apiKeys.required();
   if (!required) {
     const limited = services.rateLimiter.take("anonymous", services.config.api.rateLimitPerMinute);
     if (!limited.ok)
@@ -69,7 +85,13 @@ export async function authorize(request: Request, services: Services, path: stri
     return undefined;
   }
   const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-  if (!token) throw new HttpRequestError(401, "unauthorized", "this Sandpit needs an API key: send Authorization: Bearer <key>");
+  if (!token)
+    throw new HttpRequestError(
+      401,
+      "unauthorized",
+      "this Sandpit needs an API key: send Authorization: Bearer <key> (a browser's cookie counts only for the web app's own calls from its own pages)",
+    );
+
   const key = await services.apiKeys.authenticate(token);
   if (!key) throw new HttpRequestError(401, "unauthorized", "the API key is not valid or was revoked");
   const limited = services.rateLimiter.take(key.id, key.rateLimit);

@@ -1,7 +1,9 @@
 import "server-only";
+import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { runSchema, sessionIdSchema } from "@/lib/api/schemas";
-import { toStreamEvent, type StreamEvent } from "@/server/sandbox/runs";
+import type { StreamEvent } from "@/server/sandbox/runs";
+import { runFeeds } from "../run-feeds";
 import { createTRPCRouter, sessionReadProcedure, sessionWriteProcedure } from "../trpc";
 
 const byId = z.object({ id: sessionIdSchema });
@@ -10,20 +12,29 @@ export const runsRouter = createTRPCRouter({
   run: sessionWriteProcedure
     .input(byId.extend({ run: runSchema }))
     .mutation(({ ctx, input }) => ctx.actions.run(input.id, input.run)),
-  /** Output as it comes, then one exit event; unsubscribing stops the run. */
-  stream: sessionWriteProcedure.input(byId.extend({ run: runSchema })).subscription(async function* ({
-    ctx,
+  /**
+   * Starts a streamed run (a POST, like every call that runs code) and returns the id its output is
+   * followed by; nobody following it within a while stops it.
+   */
+  start: sessionWriteProcedure
+    .input(byId.extend({ run: runSchema }))
+    .mutation(async ({ ctx, input }) => ({
+      stream_id: runFeeds().start(input.id, await ctx.actions.runStream(input.id, input.run)),
+    })),
+  /**
+   * A started run's output from its start, then one exit event; runs nothing itself (a subscription
+   * is a GET). Unsubscribing stops the run.
+   */
+  follow: sessionWriteProcedure.input(byId.extend({ stream_id: z.string().min(1).max(64) })).subscription(async function* ({
     input,
     signal,
   }): AsyncGenerator<StreamEvent> {
-    const events = await ctx.actions.runStream(input.id, input.run);
-    const stop = (): void => void events.return(undefined);
-    signal?.addEventListener("abort", stop, { once: true });
-    try {
-      for await (const event of events) yield toStreamEvent(event);
-    } finally {
-      signal?.removeEventListener("abort", stop);
-    }
+    if (!runFeeds().has(input.id, input.stream_id))
+      throw new TRPCError({
+        code: "NOT_FOUND",
+        message: `no run ${input.stream_id} to follow in session ${input.id}: start one with runs.start`,
+      });
+    yield* runFeeds().follow(input.id, input.stream_id, signal);
   }),
   stop: sessionWriteProcedure
     .input(byId.extend({ run_id: z.string().min(1) }))

@@ -1,0 +1,30 @@
+/** Deepest nesting of arrays and objects a JSON body may have: real inputs are a few levels deep. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * The nesting depth of JSON text, counted without parsing, so a body nested thousands deep is
+ * refused before anything walks it recursively (JSON.stringify, zod, superjson overflow the stack).
+ */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
+/** A message for text nested too deep, else undefined. */
+export function jsonDepthProblem(text: string, what: string): string | undefined {
+  const depth = jsonDepth(text);
+  return depth > MAX_JSON_DEPTH
+    ? `${what} nests arrays and objects ${depth} levels deep; at most ${MAX_JSON_DEPTH} are allowed`
+    : undefined;
+}
