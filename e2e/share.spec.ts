@@ -17,13 +17,14 @@ async function newSession(page: Page, code: string): Promise<string> {
   return id;
 }
 
-async function createLink(page: Page, role: "view" | "fork" | "class"): Promise<string> {
+async function createLink(page: Page, role: "view" | "fork" | "class" | "embed"): Promise<string> {
   await page.reload();
   await page.getByTestId("share-panel").locator("summary").click();
   await page.getByLabel("People with the link may").selectOption(role);
   await page.getByRole("button", { name: "Create link" }).click();
   const link = await page.getByTestId("share-link").inputValue();
-  expect(link).toMatch(role === "class" ? /\/class\/[A-Za-z0-9_-]{43}$/ : /\/share\/[A-Za-z0-9_-]{43}$/);
+  const prefix = role === "class" || role === "embed" ? role : "share";
+  expect(link).toMatch(new RegExp(`/${prefix}/[A-Za-z0-9_-]{43}$`));
   return link;
 }
 
@@ -119,12 +120,22 @@ test("a class link gives 5 students their own copies; the owner sees all 5", asy
   await expect(page.getByRole("button", { name: "▶ Run" })).toHaveCount(0);
 });
 
-test("an embed in an iframe on another page runs code", async ({ page, browser, baseURL }) => {
+test("an embed link in an iframe on another page runs code; a session id or a view link does not embed", async ({
+  page,
+  browser,
+}) => {
   const id = await newSession(page, 'print("from the embed")\n');
-  await createLink(page, "view");
+  const view = await createLink(page, "view");
+  const link = await createLink(page, "embed");
+  await expect(page.getByTestId("embed-snippet")).toHaveValue(new RegExp(`src="${link}"`));
   const host = await visitor(browser);
+  for (const refused of [`/embed/${id}`, `/embed/${view.split("/share/")[1]}`]) {
+    await host.goto(refused);
+    await expect(host.getByText(/embed link|does not exist/)).toBeVisible({ timeout: 30_000 });
+    await expect(host.getByTestId("embed")).toHaveCount(0);
+  }
   await host.setContent(
-    `<html><body><h1>Course page</h1><iframe src="${baseURL}/embed/${id}" width="800" height="420" style="border:0"></iframe></body></html>`,
+    `<html><body><h1>Course page</h1><iframe src="${link}" width="800" height="420" style="border:0"></iframe></body></html>`,
   );
   const frame = host.frameLocator("iframe");
   await expect(frame.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadConfig } from "@/server/config";
 import { createServices, type Services } from "@/server/services";
+import { SYSTEM } from "@/server/sessions/caller";
 import { removeDataDir } from "./cleanup";
 
 /** The real services (Docker, a PGlite database, a folder object store) on a fresh data folder. */
@@ -19,8 +20,8 @@ export async function testServices(env: Record<string, string> = {}): Promise<Se
   return Object.assign(services, {
     async [Symbol.asyncDispose]() {
       services.setups.close();
-      for (const session of await services.sessions.list({ limit: 200 }))
-        await services.sessions.delete(session.id).catch(() => undefined);
+      for (const session of await services.sessions.list(SYSTEM, { limit: 200 }))
+        await services.sessions.delete(SYSTEM, session.id).catch(() => undefined);
       await services.sandboxes.close();
       await services.database.close();
       await removeDataDir(dataDir);

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { exec } from "@/server/sandbox/shells";
+import { anonymousCaller, browserCaller } from "@/server/sessions/caller";
 import { testServices } from "@/test/services";
 import { result, type BenchResult } from "../result";
 import { percentile, round, sample } from "../stats";
@@ -7,7 +8,7 @@ import { percentile, round, sample } from "../stats";
 /** A fork of a session with a 20 MB workspace, from the request until a command runs in it. */
 export async function forkRunnable(): Promise<BenchResult> {
   await using services = await testServices();
-  const source = await services.sessions.create({ language: "python", session_id: "bench-fork-source" });
+  const source = await services.sessions.create(anonymousCaller(), { language: "python", session_id: "bench-fork-source" });
   // 20 MB in 200 files of random (incompressible) bytes.
   await exec(services.sandboxes, source.id, {
     command:
@@ -15,7 +16,7 @@ export async function forkRunnable(): Promise<BenchResult> {
   });
   let forked = 0;
   const forks = await sample(7, async () => {
-    const fork = await services.sessions.fork(source.id, { id: `bench-fork-${forked++}` });
+    const fork = await services.sessions.fork(anonymousCaller(), source.id, { id: `bench-fork-${forked++}` });
     const out = await exec(services.sandboxes, fork.id, { command: "ls data | wc -l" });
     if (out.stdout !== "200\n") throw new Error(`the fork has ${out.stdout} files`);
   });
@@ -35,7 +36,7 @@ export async function forkRunnable(): Promise<BenchResult> {
 /** 30 students join a class at once: 30 forks of one template until every one runs a command. */
 export async function classForks(): Promise<BenchResult> {
   await using services = await testServices();
-  const template = await services.sessions.create({
+  const template = await services.sessions.create(anonymousCaller(), {
     language: "python",
     session_id: "bench-class",
     setup: { commands: ["echo ready > ready.txt"] },
@@ -45,7 +46,9 @@ export async function classForks(): Promise<BenchResult> {
   const started = performance.now();
   await Promise.all(
     Array.from({ length: 30 }, async (_, i) => {
-      const fork = await services.sessions.fork(template.id, { id: `bench-student-${i}`, owner: `browser:student-${i}` });
+      const fork = await services.sessions.fork(browserCaller(`browser:student-${i}`), template.id, {
+        id: `bench-student-${i}`,
+      });
       const out = await exec(services.sandboxes, fork.id, { command: "cat ready.txt && python3 main.py" });
       if (out.stdout !== "ready\n1\n") throw new Error(`student ${i} got ${JSON.stringify(out)}`);
     }),
@@ -54,7 +57,7 @@ export async function classForks(): Promise<BenchResult> {
   // Baseline: the same 30 forks one after the other.
   const sequentialStart = performance.now();
   for (let i = 0; i < 30; i++) {
-    const fork = await services.sessions.fork(template.id, { id: `bench-seq-${i}` });
+    const fork = await services.sessions.fork(anonymousCaller(), template.id, { id: `bench-seq-${i}` });
     await exec(services.sandboxes, fork.id, { command: "true" });
   }
   const sequential = performance.now() - sequentialStart;

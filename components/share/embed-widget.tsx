@@ -7,17 +7,17 @@ import { Button } from "@/components/ui/button";
 import { LANGUAGES } from "@/lib/languages";
 import { useTRPC } from "@/lib/trpc/client";
 
-/** A minimal editor and run button for docs and course pages; each run uses a throwaway fork. */
-export function EmbedWidget({ sessionId }: { sessionId: string }): ReactNode {
+/** A minimal editor and run button for docs and course pages (an embed link); each run uses a throwaway fork. */
+export function EmbedWidget({ token }: { token: string }): ReactNode {
   const trpc = useTRPC();
-  const info = useQuery({ ...trpc.shares.embed.queryOptions({ id: sessionId }), retry: false });
+  const info = useQuery({ ...trpc.shares.embed.queryOptions({ token }), retry: false });
   const [code, setCode] = useState<string | null>(null);
   const run = useMutation(trpc.shares.embedRun.mutationOptions());
   if (info.isError) return <p className="p-4 text-sm text-red-600">{info.error.message}</p>;
   if (!info.data) return <p className="p-4 text-sm text-stone-500">Loading…</p>;
   const current = code ?? info.data.code;
   const language = LANGUAGES.find((l) => l.id === info.data.language);
-  const submit = (): void => run.mutate({ id: sessionId, code: current });
+  const submit = (): void => run.mutate({ token, code: current });
   return (
     <div className="flex h-screen flex-col gap-2 p-2" data-testid="embed">
       <div className="flex items-center justify-between text-xs text-stone-500">

@@ -14,13 +14,14 @@ const EXPIRY = [
   ["7 days", 7 * 86_400],
 ] as const;
 
-const linkPath = (role: string, token: string): string => (role === "class" ? `/class/${token}` : `/share/${token}`);
+const linkPath = (role: string, token: string): string =>
+  role === "class" ? `/class/${token}` : role === "embed" ? `/embed/${token}` : `/share/${token}`;
 
-/** Share links (view, fork, class), their revocation, the embed snippet, and a classroom's forks. */
+/** Share links (view, fork, class, embed), their revocation, an embed link's snippet, and a classroom's copies. */
 export function SharePanel({ sessionId, template }: { sessionId: string; template: boolean }): ReactNode {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [role, setRole] = useState<"view" | "fork" | "class">("view");
+  const [role, setRole] = useState<"view" | "fork" | "class" | "embed">("view");
   const [expiry, setExpiry] = useState(0);
   const [created, setCreated] = useState<{ role: string; token: string } | null>(null);
   const shares = useQuery(trpc.shares.list.queryOptions({ id: sessionId }));
@@ -62,6 +63,7 @@ export function SharePanel({ sessionId, template }: { sessionId: string; templat
               <option value="view">view (and fork to edit)</option>
               <option value="fork">fork and run</option>
               <option value="class">join the class: each gets a private copy</option>
+              <option value="embed">run it embedded in a page (a Run button; each run in a throwaway copy)</option>
             </select>
           </label>
           <label className="flex flex-col gap-1">
@@ -116,14 +118,17 @@ export function SharePanel({ sessionId, template }: { sessionId: string; templat
             ))}
           </ul>
         )}
-        {active.length > 0 && (
+        {created?.role === "embed" && (
           <label className="block space-y-1">
-            <span className="text-xs text-stone-500">Embed in a page (visitors run in their own throwaway copy):</span>
+            <span className="text-xs text-stone-500">
+              Embed in a page (visitors see the entry file and run in their own throwaway copy; runs are rate-limited):
+            </span>
             <textarea
               readOnly
               aria-label="Embed snippet"
+              data-testid="embed-snippet"
               rows={2}
-              value={`<iframe src="${origin}/embed/${sessionId}" width="100%" height="420" style="border:0"></iframe>`}
+              value={`<iframe src="${origin}${linkPath("embed", created.token)}" width="100%" height="420" style="border:0"></iframe>`}
               className="w-full rounded-md border border-stone-300 bg-stone-50 px-2 py-1.5 font-mono text-xs dark:border-stone-700 dark:bg-stone-950"
             />
           </label>

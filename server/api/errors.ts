@@ -1,7 +1,13 @@
 import "server-only";
 import { TRPCError } from "@trpc/server";
 import type { SandboxError } from "@/server/sandbox/errors";
-import type { InvalidRequestError, SessionExistsError, SessionNotFoundError } from "@/server/sessions/errors";
+import type {
+  IdentityRequiredError,
+  InvalidRequestError,
+  RateLimitedError,
+  SessionExistsError,
+  SessionNotFoundError,
+} from "@/server/sessions/errors";
 import type { InvalidInputError } from "@/server/sessions/validation";
 import type { SetupBusyError, SetupNotFoundError, SetupSpecError } from "@/server/setup/errors";
 import type { ShareUnavailableError } from "@/server/sessions/shares";
@@ -67,6 +73,10 @@ export function toApiError(error: unknown): ApiError {
     return { status: 404, error: "not_found", message: error.message, id: error.id };
   if (named<SessionExistsError>(error, "SessionExistsError"))
     return { status: 409, error: "session_exists", message: error.message, id: error.id };
+  if (named<IdentityRequiredError>(error, "IdentityRequiredError"))
+    return { status: 401, error: "identity_required", message: error.message };
+  if (named<RateLimitedError>(error, "RateLimitedError"))
+    return { status: 429, error: "rate_limited", message: error.message, retryAfter: error.retryAfter };
   if (named<SetupNotFoundError>(error, "SetupNotFoundError")) return { status: 404, error: "not_found", message: error.message };
   if (named<SetupBusyError>(error, "SetupBusyError")) return { status: 409, error: "setup_busy", message: error.message };
   if (named<ShareUnavailableError>(error, "ShareUnavailableError"))

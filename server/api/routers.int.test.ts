@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDatabases } from "@/test/databases";
 import { testServices } from "@/test/services";
 import type { Services } from "@/server/services";
+import { anonymousCaller, shareCaller } from "@/server/sessions/caller";
 import { createCaller } from "./root";
 import { createContextInner } from "./trpc";
 
@@ -110,10 +111,10 @@ describe.each(testDatabases())("tRPC routers on $name", (database) => {
       expect(JSON.stringify(await api.shares.list({ id: "trpc-one" }))).not.toContain(share.token);
       expect(await api.shares.revoke({ id: "trpc-one", share_id: share.id })).toEqual({ revoked: true });
       expect(await codeOf(api.shares.resolve({ token: share.token }))).toBe("NOT_FOUND");
-      const expiring = await services.shares.create("trpc-one", "fork", 60);
-      await expect(services.shares.resolve(expiring.token, new Date(Date.now() + 120_000))).rejects.toThrow(
-        "valid until a date that has passed",
-      );
+      const expiring = await api.shares.create({ id: "trpc-one", role: "fork", expires_in: 60 });
+      await expect(
+        services.shares.open(shareCaller(expiring.token, anonymousCaller()), new Date(Date.now() + 120_000)),
+      ).rejects.toThrow("valid until a date that has passed");
       expect(await codeOf(api.shares.resolve({ token: "x".repeat(43) }))).toBe("NOT_FOUND");
     });
 

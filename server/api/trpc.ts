@@ -1,24 +1,33 @@
 import "server-only";
-import { initTRPC } from "@trpc/server";
+import { initTRPC, type TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import { z, ZodError } from "zod";
-import { sessionIdSchema } from "@/lib/api/schemas";
+import { ZodError } from "zod";
+import { anonymousCaller, type Identity } from "@/server/sessions/caller";
 import type { Services } from "@/server/services";
-import { toTRPCError } from "./errors";
+import { toApiError, toTRPCError } from "./errors";
 
 /** The part of the context tests build directly: the engines and services, nothing per-request. */
 export type ContextInner = Pick<
   Services,
-  "config" | "docker" | "database" | "store" | "sessions" | "actions" | "setups" | "sandboxes" | "shares"
+  "config" | "docker" | "database" | "store" | "sessions" | "actions" | "setups" | "sandboxes" | "shares" | "embeds"
 >;
 
 export interface Context extends ContextInner {
-  /** Who is calling: a browser's signed owner cookie (or nobody, in tests and open use). */
-  owner?: string;
+  /**
+   * Who is calling (a browser's signed owner cookie; anonymous in tests and open use). Procedures
+   * pass it to the services, which decide access to each session; no procedure checks one itself.
+   */
+  caller: Identity;
 }
 
-export function createContextInner(services: ContextInner, owner?: string): Context {
-  return { ...services, owner };
+export function createContextInner(services: ContextInner, caller: Identity = anonymousCaller()): Context {
+  return { ...services, caller };
+}
+
+/** Headers a tRPC answer needs: Retry-After when a call was rate-limited. */
+export function trpcResponseHeaders(errors: readonly TRPCError[]): Record<string, string> {
+  const retryAfter = errors.map((error) => toApiError(error.cause ?? error).retryAfter).find((value) => value !== undefined);
+  return retryAfter !== undefined ? { "retry-after": String(retryAfter) } : {};
 }
 
 const t = initTRPC.context<Context>().create({
@@ -43,15 +52,5 @@ const domainErrors = t.middleware(async ({ next }) => {
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
+/** Every procedure: access to sessions is decided by the services, given `ctx.caller`. */
 export const publicProcedure = t.procedure.use(domainErrors);
-/** Procedures on one session: the caller must be allowed to use it (see SessionService.checkAccess). */
-const sessionInput = z.object({ id: sessionIdSchema });
-function sessionAccess(mode: "read" | "write") {
-  return publicProcedure.input(sessionInput).use(async ({ ctx, input, next }) => {
-    await ctx.sessions.checkAccess(input.id, ctx.owner, mode);
-    return next();
-  });
-}
-
-export const sessionReadProcedure = sessionAccess("read");
-export const sessionWriteProcedure = sessionAccess("write");

@@ -5,6 +5,7 @@ import packageJson from "@/package.json" with { type: "json" };
 import { toApiError } from "@/server/api/errors";
 import { encodeOutput } from "@/server/sandbox/output";
 import type { Services } from "@/server/services";
+import type { Identity } from "@/server/sessions/caller";
 
 type ToolResult = { content: Array<{ type: "text"; text: string }>; isError?: boolean };
 
@@ -24,8 +25,12 @@ async function answer(work: () => Promise<unknown>): Promise<ToolResult> {
 
 const sessionId = z.string().describe("the session's id");
 
-/** An MCP server exposing Sandpit's sessions to agent clients: one per request (stateless). */
-export function createMcpServer(services: Services, owner?: string): McpServer {
+/**
+ * An MCP server exposing Sandpit's sessions to agent clients: one per request (stateless). Every
+ * tool passes `caller` (the request's key or browser, or anonymous) to the services, which decide
+ * access: without an identity a client reaches only what any anonymous caller can.
+ */
+export function createMcpServer(services: Services, caller: Identity): McpServer {
   const server = new McpServer({ name: "sandpit", version: packageJson.version });
 
   server.registerTool(
@@ -42,13 +47,13 @@ export function createMcpServer(services: Services, owner?: string): McpServer {
           .describe('e.g. { "pip": ["requests"], "npm": ["ms"], "commands": ["…"] }'),
       },
     },
-    ({ language, session_id, setup }) => answer(() => services.sessions.create({ language, session_id, setup: setup }, owner)),
+    ({ language, session_id, setup }) => answer(() => services.sessions.create(caller, { language, session_id, setup: setup })),
   );
 
   server.registerTool(
     "get_session",
     { description: "Get a session: language, setup status and result, sandbox state.", inputSchema: { session_id: sessionId } },
-    ({ session_id }) => answer(() => services.sessions.get(session_id)),
+    ({ session_id }) => answer(() => services.sessions.get(caller, session_id)),
   );
 
   server.registerTool(
@@ -63,7 +68,7 @@ export function createMcpServer(services: Services, owner?: string): McpServer {
         timeout: z.number().optional(),
       },
     },
-    ({ session_id, code, env, timeout }) => answer(() => services.actions.run(session_id, { code, env, timeout })),
+    ({ session_id, code, env, timeout }) => answer(() => services.actions.run(caller, session_id, { code, env, timeout })),
   );
 
   server.registerTool(
@@ -80,7 +85,7 @@ export function createMcpServer(services: Services, owner?: string): McpServer {
       },
     },
     ({ session_id, command, shell_id, cwd, timeout }) =>
-      answer(() => services.actions.exec(session_id, { command, shell_id, cwd, timeout })),
+      answer(() => services.actions.exec(caller, session_id, { command, shell_id, cwd, timeout })),
   );
 
   server.registerTool(
@@ -89,7 +94,7 @@ export function createMcpServer(services: Services, owner?: string): McpServer {
       description: "List files in the session's /workspace.",
       inputSchema: { session_id: sessionId, path: z.string().optional() },
     },
-    ({ session_id, path }) => answer(() => services.actions.listFiles(session_id, path ?? ".", true)),
+    ({ session_id, path }) => answer(() => services.actions.listFiles(caller, session_id, path ?? ".", true)),
   );
 
   server.registerTool(
@@ -100,7 +105,7 @@ export function createMcpServer(services: Services, owner?: string): McpServer {
     },
     ({ session_id, path }) =>
       answer(async () => {
-        const { data } = await services.actions.readFile(session_id, path);
+        const { data } = await services.actions.readFile(caller, session_id, path);
         const { text, encoding } = encodeOutput(data);
         return encoding === "utf8" ? text : `base64:${text}`;
       }),
@@ -112,7 +117,8 @@ export function createMcpServer(services: Services, owner?: string): McpServer {
       description: "Write a text file into /workspace, creating parent folders.",
       inputSchema: { session_id: sessionId, path: z.string(), content: z.string() },
     },
-    ({ session_id, path, content }) => answer(() => services.actions.writeFile(session_id, path, Buffer.from(content, "utf8"))),
+    ({ session_id, path, content }) =>
+      answer(() => services.actions.writeFile(caller, session_id, path, Buffer.from(content, "utf8"))),
   );
 
   return server;

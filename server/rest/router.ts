@@ -4,6 +4,7 @@ import { allowedOrigins, isSameOrigin } from "@/server/auth/origin";
 import { ownerFromCookie } from "@/server/auth/owner";
 import { HttpRequestError } from "@/server/api/errors";
 import type { Services } from "@/server/services";
+import { callerFromOwner, requestAddress } from "@/server/sessions/caller";
 import { errorResponse, json } from "./http";
 import { routes, type Route } from "./routes";
 
@@ -91,7 +92,6 @@ export async function authorize(request: Request, services: Services, path: stri
       "unauthorized",
       "this Sandpit needs an API key: send Authorization: Bearer <key> (a browser's cookie counts only for the web app's own calls from its own pages)",
     );
-
   const key = await services.apiKeys.authenticate(token);
   if (!key) throw new HttpRequestError(401, "unauthorized", "the API key is not valid or was revoked");
   const limited = services.rateLimiter.take(key.id, key.rateLimit);
@@ -120,12 +120,9 @@ export async function handleRest(request: Request, services: Services): Promise<
         );
       return json(404, { error: "not_found", message: `no API endpoint at ${request.method} ${path}; see /api/openapi.json` });
     }
-    const owner = await authorize(request, services, path);
-    // Session routes: the caller must be allowed to use the session (its owner, or anyone for open sessions).
-    if (match.params.id !== undefined && match.route.pattern.startsWith("/api/sessions/:id")) {
-      await services.sessions.checkAccess(match.params.id, owner, request.method === "GET" ? "read" : "write");
-    }
-    return await match.route.handler({ request, params: match.params, url, services, owner });
+    // Who is calling, built once: the session services decide what this caller may do.
+    const caller = callerFromOwner(await authorize(request, services, path), requestAddress(request.headers));
+    return await match.route.handler({ request, params: match.params, url, services, caller });
   } catch (error) {
     return errorResponse(error, { method: request.method, path });
   }

@@ -14,6 +14,7 @@ import { HttpRequestError } from "@/server/api/errors";
 import { encodeOutput } from "@/server/sandbox/output";
 import { toStreamEvent, type RunEvent } from "@/server/sandbox/runs";
 import type { Services } from "@/server/services";
+import type { Identity } from "@/server/sessions/caller";
 import { parseInput } from "@/server/sessions/validation";
 import { openApiDocument } from "./openapi";
 import { eventStream, json, readBody, readJson } from "./http";
@@ -23,8 +24,8 @@ export interface RouteContext {
   params: Record<string, string>;
   url: URL;
   services: Services;
-  /** The API key id of the caller, when keys are in use. */
-  owner?: string;
+  /** Who is calling; every service call on a session gets it and decides access itself. */
+  caller: Identity;
 }
 
 type Handler = (ctx: RouteContext) => Promise<Response>;
@@ -103,25 +104,29 @@ export const routes: Route[] = [
     pattern: "/api/sessions",
     handler: async (ctx) =>
       json(200, {
-        sessions: await ctx.services.sessions.list({ owner: ctx.owner, limit: Number(ctx.url.searchParams.get("limit") ?? 50) }),
+        sessions: await ctx.services.sessions.list(ctx.caller, { limit: Number(ctx.url.searchParams.get("limit") ?? 50) }),
       }),
   },
   {
     method: "POST",
     pattern: "/api/sessions",
-    handler: async (ctx) => json(201, await ctx.services.sessions.create((await body(ctx)) as never, ctx.owner)),
+    handler: async (ctx) => json(201, await ctx.services.sessions.create(ctx.caller, (await body(ctx)) as never)),
   },
-  { method: "GET", pattern: "/api/sessions/:id", handler: async (ctx) => json(200, await ctx.services.sessions.get(id(ctx))) },
+  {
+    method: "GET",
+    pattern: "/api/sessions/:id",
+    handler: async (ctx) => json(200, await ctx.services.sessions.get(ctx.caller, id(ctx))),
+  },
   {
     method: "PATCH",
     pattern: "/api/sessions/:id",
-    handler: async (ctx) => json(200, await ctx.services.sessions.update(id(ctx), (await body(ctx)) as never)),
+    handler: async (ctx) => json(200, await ctx.services.sessions.update(ctx.caller, id(ctx), (await body(ctx)) as never)),
   },
   {
     method: "DELETE",
     pattern: "/api/sessions/:id",
     handler: async (ctx) => {
-      await ctx.services.sessions.delete(id(ctx));
+      await ctx.services.sessions.delete(ctx.caller, id(ctx));
       return json(200, { deleted: true, id: id(ctx) });
     },
   },
@@ -130,38 +135,40 @@ export const routes: Route[] = [
     pattern: "/api/sessions/:id/duplicate",
     handler: async (ctx) => {
       const value = parseInput(duplicateSchema, await body(ctx));
-      return json(201, await ctx.services.sessions.fork(id(ctx), { id: value.id, owner: ctx.owner }));
+      return json(201, await ctx.services.sessions.fork(ctx.caller, id(ctx), { id: value.id }));
     },
   },
   {
     method: "GET",
     pattern: "/api/sessions/:id/setup",
-    handler: async (ctx) => json(200, (await ctx.services.sessions.get(id(ctx))).setup_result),
+    handler: async (ctx) => json(200, (await ctx.services.sessions.get(ctx.caller, id(ctx))).setup_result),
   },
   {
     method: "POST",
     pattern: "/api/sessions/:id/setup/retry",
     handler: async (ctx) => {
-      await ctx.services.sessions.require(id(ctx));
-      return json(202, await ctx.services.setups.retry(id(ctx)));
+      return json(202, await ctx.services.sessions.retrySetup(ctx.caller, id(ctx)));
     },
   },
 
   {
     method: "POST",
     pattern: "/api/sessions/:id/run",
-    handler: async (ctx) => json(200, await ctx.services.actions.run(id(ctx), (await body(ctx)) as never)),
+    handler: async (ctx) => json(200, await ctx.services.actions.run(ctx.caller, id(ctx), (await body(ctx)) as never)),
   },
   {
     method: "POST",
     pattern: "/api/sessions/:id/stream",
     handler: async (ctx) =>
-      eventStream(runEvents(await ctx.services.actions.runStream(id(ctx), (await body(ctx)) as never)), ctx.request.signal),
+      eventStream(
+        runEvents(await ctx.services.actions.runStream(ctx.caller, id(ctx), (await body(ctx)) as never)),
+        ctx.request.signal,
+      ),
   },
   {
     method: "GET",
     pattern: "/api/sessions/:id/runs",
-    handler: async (ctx) => json(200, { runs: await ctx.services.actions.recentRuns(id(ctx)) }),
+    handler: async (ctx) => json(200, { runs: await ctx.services.actions.recentRuns(ctx.caller, id(ctx)) }),
   },
   {
     method: "POST",
@@ -172,24 +179,27 @@ export const routes: Route[] = [
   {
     method: "POST",
     pattern: "/api/sessions/:id/exec",
-    handler: async (ctx) => json(200, await ctx.services.actions.exec(id(ctx), await body(ctx))),
+    handler: async (ctx) => json(200, await ctx.services.actions.exec(ctx.caller, id(ctx), await body(ctx))),
   },
   {
     method: "POST",
     pattern: "/api/sessions/:id/shells",
     handler: async (ctx) =>
-      json(201, await ctx.services.actions.createShell(id(ctx), parseInput(createShellSchema, await body(ctx)).shell_id)),
+      json(
+        201,
+        await ctx.services.actions.createShell(ctx.caller, id(ctx), parseInput(createShellSchema, await body(ctx)).shell_id),
+      ),
   },
   {
     method: "GET",
     pattern: "/api/sessions/:id/shells",
-    handler: async (ctx) => json(200, { shells: await ctx.services.actions.listShells(id(ctx)) }),
+    handler: async (ctx) => json(200, { shells: await ctx.services.actions.listShells(ctx.caller, id(ctx)) }),
   },
   {
     method: "DELETE",
     pattern: "/api/sessions/:id/shells/:shell",
     handler: async (ctx) => {
-      await ctx.services.actions.deleteShell(id(ctx), ctx.params.shell ?? "");
+      await ctx.services.actions.deleteShell(ctx.caller, id(ctx), ctx.params.shell ?? "");
       return json(200, { deleted: true, shell_id: ctx.params.shell });
     },
   },
@@ -200,14 +210,14 @@ export const routes: Route[] = [
     handler: async (ctx) => {
       const dir = ctx.url.searchParams.get("path") ?? ".";
       const recursive = ctx.url.searchParams.get("recursive") !== "false";
-      return json(200, { files: await ctx.services.actions.listFiles(id(ctx), dir, recursive) });
+      return json(200, { files: await ctx.services.actions.listFiles(ctx.caller, id(ctx), dir, recursive) });
     },
   },
   {
     method: "GET",
     pattern: "/api/sessions/:id/files/*path",
     handler: async (ctx) => {
-      const { data, entry } = await ctx.services.actions.readFile(id(ctx), ctx.params.path ?? "");
+      const { data, entry } = await ctx.services.actions.readFile(ctx.caller, id(ctx), ctx.params.path ?? "");
       if (ctx.url.searchParams.get("format") === "json") {
         const { text, encoding } = encodeOutput(data);
         return json(200, {
@@ -246,14 +256,19 @@ export const routes: Route[] = [
         data = Buffer.from(value.content, value.encoding === "base64" ? "base64" : "utf8");
         mode = value.mode;
       }
-      return json(200, await ctx.services.actions.writeFile(id(ctx), ctx.params.path ?? "", data, mode));
+      return json(200, await ctx.services.actions.writeFile(ctx.caller, id(ctx), ctx.params.path ?? "", data, mode));
     },
   },
   {
     method: "DELETE",
     pattern: "/api/sessions/:id/files/*path",
     handler: async (ctx) => {
-      await ctx.services.actions.deleteFile(id(ctx), ctx.params.path ?? "", ctx.url.searchParams.get("recursive") === "true");
+      await ctx.services.actions.deleteFile(
+        ctx.caller,
+        id(ctx),
+        ctx.params.path ?? "",
+        ctx.url.searchParams.get("recursive") === "true",
+      );
       return json(200, { deleted: true, path: ctx.params.path });
     },
   },
@@ -262,7 +277,7 @@ export const routes: Route[] = [
     pattern: "/api/sessions/:id/directories",
     handler: async (ctx) => {
       const value = parseInput(mkdirSchema, await body(ctx));
-      return json(201, await ctx.services.actions.makeDirectory(id(ctx), value.path));
+      return json(201, await ctx.services.actions.makeDirectory(ctx.caller, id(ctx), value.path));
     },
   },
   {
@@ -270,7 +285,7 @@ export const routes: Route[] = [
     pattern: "/api/sessions/:id/move",
     handler: async (ctx) => {
       const value = parseInput(moveFileSchema, await body(ctx));
-      return json(200, await ctx.services.actions.moveFile(id(ctx), value.from, value.to));
+      return json(200, await ctx.services.actions.moveFile(ctx.caller, id(ctx), value.from, value.to));
     },
   },
   {
@@ -278,20 +293,22 @@ export const routes: Route[] = [
     pattern: "/api/sessions/:id/terminals",
     handler: async (ctx) => {
       const value = parseInput(terminalSchema, await body(ctx));
-      const pty = await ctx.services.actions.openTerminal(id(ctx), { shell: value.shell_id, cols: value.cols, rows: value.rows });
-      return json(201, { terminal_id: ctx.services.terminals.add(id(ctx), pty).id });
+      const terminal = await ctx.services.actions.openTerminal(ctx.caller, id(ctx), {
+        shell: value.shell_id,
+        cols: value.cols,
+        rows: value.rows,
+      });
+      return json(201, { terminal_id: terminal.id });
     },
   },
   {
     method: "GET",
     pattern: "/api/sessions/:id/terminals/:terminal/output",
-    handler: (ctx) => {
-      const terminal = ctx.services.terminals.get(id(ctx), ctx.params.terminal ?? "");
+    handler: async (ctx) => {
+      const terminal = await ctx.services.actions.terminal(ctx.caller, id(ctx), ctx.params.terminal ?? "");
       const after = Number(ctx.request.headers.get("last-event-id") ?? ctx.url.searchParams.get("after") ?? 0) || 0;
-      return Promise.resolve(
-        eventStream(terminal.output(after, ctx.request.signal), ctx.request.signal, (event, data) =>
-          event === "data" ? String((data as { seq: number }).seq) : undefined,
-        ),
+      return eventStream(terminal.output(after, ctx.request.signal), ctx.request.signal, (event, data) =>
+        event === "data" ? String((data as { seq: number }).seq) : undefined,
       );
     },
   },
@@ -299,7 +316,7 @@ export const routes: Route[] = [
     method: "POST",
     pattern: "/api/sessions/:id/terminals/:terminal/input",
     handler: async (ctx) => {
-      const terminal = ctx.services.terminals.get(id(ctx), ctx.params.terminal ?? "");
+      const terminal = await ctx.services.actions.terminal(ctx.caller, id(ctx), ctx.params.terminal ?? "");
       terminal.write(await readBody(ctx.request, 64 * 1024));
       return new Response(null, { status: 204 });
     },
@@ -309,23 +326,24 @@ export const routes: Route[] = [
     pattern: "/api/sessions/:id/terminals/:terminal/resize",
     handler: async (ctx) => {
       const value = parseInput(terminalSchema.pick({ cols: true, rows: true }), await body(ctx));
-      await ctx.services.terminals.get(id(ctx), ctx.params.terminal ?? "").resize(value.cols, value.rows);
+      const terminal = await ctx.services.actions.terminal(ctx.caller, id(ctx), ctx.params.terminal ?? "");
+      await terminal.resize(value.cols, value.rows);
       return new Response(null, { status: 204 });
     },
   },
   {
     method: "DELETE",
     pattern: "/api/sessions/:id/terminals/:terminal",
-    handler: (ctx) => {
-      ctx.services.terminals.remove(id(ctx), ctx.params.terminal ?? "");
-      return Promise.resolve(json(200, { deleted: true }));
+    handler: async (ctx) => {
+      await ctx.services.actions.closeTerminal(ctx.caller, id(ctx), ctx.params.terminal ?? "");
+      return json(200, { deleted: true });
     },
   },
   {
     method: "GET",
     pattern: "/api/sessions/:id/archive",
     handler: async (ctx) => {
-      const archive = await ctx.services.actions.download(id(ctx));
+      const archive = await ctx.services.actions.download(ctx.caller, id(ctx));
       return new Response(Readable.toWeb(archive) as ReadableStream, {
         headers: { "content-type": "application/gzip", "content-disposition": `attachment; filename="${id(ctx)}.tar.gz"` },
       });
@@ -336,7 +354,7 @@ export const routes: Route[] = [
     pattern: "/api/sessions/:id/archive",
     handler: async (ctx) => {
       const raw = await readBody(ctx.request, API_LIMITS.fileBytes);
-      return json(200, await ctx.services.actions.upload(id(ctx), Readable.from([raw])));
+      return json(200, await ctx.services.actions.upload(ctx.caller, id(ctx), Readable.from([raw])));
     },
   },
 ];

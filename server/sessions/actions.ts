@@ -1,20 +1,21 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { Logger } from "pino";
 import { execSchema, executeSchema, runSchema, type RunInput } from "@/lib/api/schemas";
 import type { LanguageId } from "@/lib/languages";
 import type { Database } from "@/server/db/client";
 import { runs, shells as shellsTable } from "@/server/db/schema";
-import type { PtyHandle } from "@/server/sandbox/driver";
 import * as files from "@/server/sandbox/files";
 import type { SandboxManager } from "@/server/sandbox/manager";
 import * as sandboxRuns from "@/server/sandbox/runs";
 import type { RunEvent, RunRequest, RunResult } from "@/server/sandbox/runs";
 import * as sandboxShells from "@/server/sandbox/shells";
+import type { Caller } from "./caller";
 import { InvalidRequestError } from "./errors";
 import type { SessionService } from "./service";
+import type { Terminal, TerminalRegistry } from "./terminals";
 import { parseInput } from "./validation";
 
 /** A run as the API answers it: ERA's fields, plus a few more. */
@@ -81,10 +82,11 @@ export class SessionActions {
     private readonly sandboxes: SandboxManager,
     private readonly db: Database,
     private readonly log: Logger,
+    private readonly terminals: TerminalRegistry,
   ) {}
 
-  private async request(sessionId: string, input: RunInput): Promise<RunRequest> {
-    const session = await this.sessions.require(sessionId);
+  private async request(caller: Caller, sessionId: string, input: RunInput): Promise<RunRequest> {
+    const session = await this.sessions.authorize(caller, sessionId, "run");
     const value = parseInput(runSchema, input);
     const entry = value.file ?? (value.code === undefined ? session.entryFile : null);
     if (value.code === undefined && !entry) {
@@ -126,16 +128,16 @@ export class SessionActions {
     await this.sessions.touch(sessionId);
   }
 
-  async run(sessionId: string, input: RunInput): Promise<RunView> {
-    const request = await this.request(sessionId, input);
+  async run(caller: Caller, sessionId: string, input: RunInput): Promise<RunView> {
+    const request = await this.request(caller, sessionId, input);
     const result = await sandboxRuns.run(this.sandboxes, sessionId, request);
     await this.record(sessionId, request, result, [Buffer.byteLength(result.stdout), Buffer.byteLength(result.stderr)]);
     return runView(sessionId, result);
   }
 
   /** Validates first (so a bad request fails before streaming starts), then streams. */
-  async runStream(sessionId: string, input: RunInput): Promise<AsyncGenerator<RunEvent>> {
-    const request = await this.request(sessionId, input);
+  async runStream(caller: Caller, sessionId: string, input: RunInput): Promise<AsyncGenerator<RunEvent>> {
+    const request = await this.request(caller, sessionId, input);
     const stream = sandboxRuns.runStream(this.sandboxes, sessionId, request);
     const record = this.record.bind(this);
     return (async function* recorded(): AsyncGenerator<RunEvent> {
@@ -148,13 +150,13 @@ export class SessionActions {
     })();
   }
 
-  async stopRun(sessionId: string, runId: string): Promise<boolean> {
-    await this.sessions.require(sessionId);
+  async stopRun(caller: Caller, sessionId: string, runId: string): Promise<boolean> {
+    await this.sessions.authorize(caller, sessionId, "run");
     return sandboxRuns.stopRun(this.sandboxes, sessionId, runId);
   }
 
-  async recentRuns(sessionId: string, limit = 20): Promise<RunRecord[]> {
-    await this.sessions.require(sessionId);
+  async recentRuns(caller: Caller, sessionId: string, limit = 20): Promise<RunRecord[]> {
+    await this.sessions.authorize(caller, sessionId, "read");
     const rows = await this.db
       .select()
       .from(runs)
@@ -195,8 +197,8 @@ export class SessionActions {
     }
   }
 
-  async exec(sessionId: string, input: unknown): Promise<ExecView> {
-    const session = await this.sessions.require(sessionId);
+  async exec(caller: Caller, sessionId: string, input: unknown): Promise<ExecView> {
+    const session = await this.sessions.authorize(caller, sessionId, "run");
     const value = parseInput(execSchema, input);
     const shell = value.shell_id ?? sandboxShells.DEFAULT_SHELL;
     const result = await sandboxShells.exec(this.sandboxes, sessionId, {
@@ -224,15 +226,18 @@ export class SessionActions {
     };
   }
 
-  async createShell(sessionId: string, shellId?: string): Promise<{ shell_id: string }> {
-    await this.sessions.require(sessionId);
+  async createShell(caller: Caller, sessionId: string, shellId?: string): Promise<{ shell_id: string }> {
+    await this.sessions.authorize(caller, sessionId, "run");
     const info = await sandboxShells.createShell(this.sandboxes, sessionId, shellId);
     await this.db.insert(shellsTable).values({ sessionId, shellId: info.shell }).onConflictDoNothing();
     return { shell_id: info.shell };
   }
 
-  async listShells(sessionId: string): Promise<Array<{ shell_id: string; alive: boolean; busy: boolean; cwd: string | null }>> {
-    await this.sessions.require(sessionId);
+  async listShells(
+    caller: Caller,
+    sessionId: string,
+  ): Promise<Array<{ shell_id: string; alive: boolean; busy: boolean; cwd: string | null }>> {
+    await this.sessions.authorize(caller, sessionId, "read");
     const live = new Map((await sandboxShells.listShells(this.sandboxes, sessionId)).map((s) => [s.shell, s]));
     const known = await this.db
       .select()
@@ -246,9 +251,13 @@ export class SessionActions {
     });
   }
 
-  async deleteShell(sessionId: string, shellId: string): Promise<void> {
-    await this.sessions.require(sessionId);
-    const known = await this.db.delete(shellsTable).where(eq(shellsTable.shellId, shellId)).returning();
+  async deleteShell(caller: Caller, sessionId: string, shellId: string): Promise<void> {
+    await this.sessions.authorize(caller, sessionId, "run");
+    // Keyed by session and shell: another session's shell with the same id stays registered.
+    const known = await this.db
+      .delete(shellsTable)
+      .where(and(eq(shellsTable.sessionId, sessionId), eq(shellsTable.shellId, shellId)))
+      .returning();
     try {
       await sandboxShells.deleteShell(this.sandboxes, sessionId, shellId);
     } catch (error) {
@@ -256,48 +265,66 @@ export class SessionActions {
     }
   }
 
-  async openTerminal(sessionId: string, options: { shell?: string; cols: number; rows: number }): Promise<PtyHandle> {
-    await this.sessions.require(sessionId);
-    return sandboxShells.openTerminal(this.sandboxes, sessionId, options);
+  /** A new terminal (PTY) on the session's shell, registered for the browser to talk to. */
+  async openTerminal(
+    caller: Caller,
+    sessionId: string,
+    options: { shell?: string; cols: number; rows: number },
+  ): Promise<Terminal> {
+    await this.sessions.authorize(caller, sessionId, "run");
+    this.terminals.checkRoom(sessionId); // before a PTY is opened; add() checks again for two at once
+    const pty = await sandboxShells.openTerminal(this.sandboxes, sessionId, options);
+    return this.terminals.add(sessionId, pty);
   }
 
-  async listFiles(sessionId: string, dir = ".", recursive = true): Promise<files.FileEntry[]> {
-    await this.sessions.require(sessionId);
+  /** An open terminal of the session, for those who may run code in it (its output is theirs too). */
+  async terminal(caller: Caller, sessionId: string, terminalId: string): Promise<Terminal> {
+    await this.sessions.authorize(caller, sessionId, "run");
+    return this.terminals.get(sessionId, terminalId);
+  }
+
+  async closeTerminal(caller: Caller, sessionId: string, terminalId: string): Promise<void> {
+    await this.sessions.authorize(caller, sessionId, "run");
+    this.terminals.remove(sessionId, terminalId);
+  }
+
+  async listFiles(caller: Caller, sessionId: string, dir = ".", recursive = true): Promise<files.FileEntry[]> {
+    await this.sessions.authorize(caller, sessionId, "read");
     return files.listFiles(this.sandboxes, sessionId, dir, recursive);
   }
 
-  async readFile(sessionId: string, path: string): Promise<{ data: Buffer; entry: files.FileEntry }> {
-    await this.sessions.require(sessionId);
+  async readFile(caller: Caller, sessionId: string, path: string): Promise<{ data: Buffer; entry: files.FileEntry }> {
+    await this.sessions.authorize(caller, sessionId, "read");
     return files.readFile(this.sandboxes, sessionId, path);
   }
 
-  async writeFile(sessionId: string, path: string, data: Buffer, mode?: number): Promise<files.FileEntry> {
-    await this.sessions.require(sessionId);
+  async writeFile(caller: Caller, sessionId: string, path: string, data: Buffer, mode?: number): Promise<files.FileEntry> {
+    await this.sessions.authorize(caller, sessionId, "write");
     return files.writeFile(this.sandboxes, sessionId, path, data, mode);
   }
 
-  async makeDirectory(sessionId: string, path: string): Promise<files.FileEntry> {
-    await this.sessions.require(sessionId);
+  async makeDirectory(caller: Caller, sessionId: string, path: string): Promise<files.FileEntry> {
+    await this.sessions.authorize(caller, sessionId, "write");
     return files.makeDirectory(this.sandboxes, sessionId, path);
   }
 
-  async moveFile(sessionId: string, from: string, to: string): Promise<files.FileEntry> {
-    await this.sessions.require(sessionId);
+  async moveFile(caller: Caller, sessionId: string, from: string, to: string): Promise<files.FileEntry> {
+    await this.sessions.authorize(caller, sessionId, "write");
     return files.moveFile(this.sandboxes, sessionId, from, to);
   }
 
-  async deleteFile(sessionId: string, path: string, recursive = false): Promise<void> {
-    await this.sessions.require(sessionId);
+  async deleteFile(caller: Caller, sessionId: string, path: string, recursive = false): Promise<void> {
+    await this.sessions.authorize(caller, sessionId, "write");
     await files.deleteFile(this.sandboxes, sessionId, path, recursive);
   }
 
-  async download(sessionId: string): Promise<Readable> {
-    await this.sessions.require(sessionId);
+  async download(caller: Caller, sessionId: string): Promise<Readable> {
+    await this.sessions.authorize(caller, sessionId, "read");
     return files.downloadWorkspace(this.sandboxes, sessionId);
   }
 
-  async upload(sessionId: string, archive: Readable): Promise<{ files: number }> {
-    await this.sessions.require(sessionId);
+  async upload(caller: Caller, sessionId: string, archive: Readable): Promise<{ files: number }> {
+    await this.sessions.authorize(caller, sessionId, "write");
     return files.uploadWorkspace(this.sandboxes, sessionId, archive);
   }
 }

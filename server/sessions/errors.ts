@@ -20,3 +20,22 @@ export class InvalidRequestError extends Error {
     this.name = "InvalidRequestError";
   }
 }
+
+/** A caller without an identity asked for something that must belong to someone (a fork through a link). */
+export class IdentityRequiredError extends Error {
+  constructor() {
+    super("this needs an identity: open the link in a browser (it gets an owner cookie) or send an API key");
+    this.name = "IdentityRequiredError";
+  }
+}
+
+/** Too many requests of one kind from one client or for one link; `retryAfter` is in seconds. */
+export class RateLimitedError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfter: number,
+  ) {
+    super(`${message}; retry in ${retryAfter} s`);
+    this.name = "RateLimitedError";
+  }
+}

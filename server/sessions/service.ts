@@ -16,8 +16,10 @@ import type { Database } from "@/server/db/client";
 import { runs, sessions, setups, shares, shells } from "@/server/db/schema";
 import type { SandboxManager, SandboxState } from "@/server/sandbox/manager";
 import type { SetupService, SetupView } from "@/server/setup/service";
+import { ownerOf, type AccessMode, type Caller, type ShareCaller } from "./caller";
+import { IdentityRequiredError, InvalidRequestError, SessionExistsError, SessionNotFoundError } from "./errors";
+import { resolveShare, type ShareView } from "./shares";
 import { InvalidInputError } from "./validation";
-import { SessionExistsError, SessionNotFoundError } from "./errors";
 
 export type SessionRow = typeof sessions.$inferSelect;
 
@@ -68,8 +70,8 @@ export class SessionService {
     return this.options.sandboxes;
   }
 
-  /** The session row, or SessionNotFoundError. */
-  async require(id: string): Promise<SessionRow> {
+  /** The session row, or SessionNotFoundError. Unchecked: only for callers that decided access already. */
+  private async require(id: string): Promise<SessionRow> {
     // An id no session can have (bad characters, NUL bytes) is simply not found, without a query.
     if (!sessionIdSchema.safeParse(id).success) throw new SessionNotFoundError(id.replace(/[^\x20-\x7e]/g, "?").slice(0, 80));
     const [row] = await this.options.db.select().from(sessions).where(eq(sessions.id, id));
@@ -77,22 +79,46 @@ export class SessionService {
     return row;
   }
 
+  /** The share a share caller presents, if it opens `id` (view, fork and class links; embed links open only embeds). */
+  private async shareFor(caller: ShareCaller, id: string): Promise<ShareView | undefined> {
+    const share = await resolveShare(this.options.db, caller.token);
+    return share.session_id === id && share.role !== "embed" ? share : undefined;
+  }
+
   /**
-   * The session if `actor` may use it: its owner, anyone for sessions without an owner (created
-   * anonymously on an open server), and for reading, the owner of the template it was forked from.
-   * Others get "does not exist", so ids of other people's sessions are not confirmed.
+   * The session if `caller` may use it as `mode` asks. Everything may be done by its owner, and by
+   * anyone to sessions without an owner (created anonymously on an open server). Reading is also
+   * allowed to a share link's visitor (for that link's session) and to a class template's owner
+   * (for copies made through its class link, not for other forks). Others get "does not exist",
+   * so ids of other people's sessions are not confirmed. Every service method on a session calls this.
    */
-  async checkAccess(id: string, actor: string | undefined, mode: "read" | "write"): Promise<SessionRow> {
+  async authorize(caller: Caller, id: string, mode: AccessMode): Promise<SessionRow> {
     const row = await this.require(id);
-    if (row.owner === null || row.owner === actor) return row;
-    if (mode === "read" && actor && row.forkedFrom) {
+    if (caller.kind === "system") return row;
+    if (caller.kind === "share" && mode === "read" && (await this.shareFor(caller, id))) return row;
+    const owner = ownerOf(caller);
+    if (row.owner === null || row.owner === owner) return row;
+    if (mode === "read" && owner && row.classCopy && row.forkedFrom) {
       const [template] = await this.options.db
         .select({ owner: sessions.owner })
         .from(sessions)
         .where(eq(sessions.id, row.forkedFrom));
-      if (template?.owner === actor) return row;
+      if (template?.owner === owner) return row;
     }
     throw new SessionNotFoundError(id);
+  }
+
+  /** What the caller may do with a session it may read: change it and run code, or only look. */
+  async permissions(caller: Caller, id: string): Promise<{ write: boolean }> {
+    await this.authorize(caller, id, "read");
+    const write = await this.authorize(caller, id, "write").then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof SessionNotFoundError) return false;
+        throw error;
+      },
+    );
+    return { write };
   }
 
   /** Inserts a session row; an id that is taken is a SessionExistsError (409), never an overwrite. */
@@ -101,7 +127,7 @@ export class SessionService {
     if (inserted.length === 0) throw new SessionExistsError(row.id);
   }
 
-  async create(input: CreateSessionInput, owner?: string): Promise<SessionView> {
+  async create(caller: Caller, input: CreateSessionInput): Promise<SessionView> {
     const parsed = createSessionSchema.safeParse(input);
     if (!parsed.success) throw InvalidInputError.from(parsed.error);
     const value = parsed.data;
@@ -114,7 +140,7 @@ export class SessionService {
       defaultTimeout: value.default_timeout ?? Math.round(this.options.config.limits.runTimeoutMs / 1000),
       metadata: value.metadata ?? {},
       entryFile: value.entry_file ?? null,
-      owner: owner ?? null,
+      owner: ownerOf(caller) ?? null,
       createdAt: now,
       updatedAt: now,
       lastActiveAt: now,
@@ -129,20 +155,21 @@ export class SessionService {
       }
     }
     this.options.log.info({ sessionId: id, language: value.language, setup: Boolean(value.setup) }, "session created");
-    const view = await this.get(id);
+    const view = await this.view(await this.require(id));
     // As ERA's API does: the create answer shows the setup as submitted, pending unless the layer was stored already.
     return submitted ? { ...view, setup_status: submitted.status, setup_result: submitted } : view;
   }
 
-  async get(id: string): Promise<SessionView> {
-    return this.view(await this.require(id));
+  async get(caller: Caller, id: string): Promise<SessionView> {
+    return this.view(await this.authorize(caller, id, "read"));
   }
 
-  async list(options: { owner?: string; limit?: number; before?: Date } = {}): Promise<SessionView[]> {
+  /** The caller's own sessions, newest first; callers without an identity see the sessions without an owner. */
+  async list(caller: Caller, options: { limit?: number; before?: Date } = {}): Promise<SessionView[]> {
     const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
-    // Everyone sees their own sessions; callers without an identity see the sessions without an owner.
+    const owner = ownerOf(caller);
     const conditions = [
-      options.owner ? eq(sessions.owner, options.owner) : isNull(sessions.owner),
+      caller.kind === "system" ? undefined : owner ? eq(sessions.owner, owner) : isNull(sessions.owner),
       options.before ? lt(sessions.createdAt, options.before) : undefined,
     ].filter((c) => c !== undefined);
     const rows = await this.options.db
@@ -154,10 +181,10 @@ export class SessionService {
     return Promise.all(rows.map((row) => this.view(row)));
   }
 
-  async update(id: string, input: UpdateSessionInput): Promise<SessionView> {
+  async update(caller: Caller, id: string, input: UpdateSessionInput): Promise<SessionView> {
     const parsed = updateSessionSchema.safeParse(input);
     if (!parsed.success) throw InvalidInputError.from(parsed.error);
-    await this.require(id);
+    await this.authorize(caller, id, "write");
     const patch = parsed.data;
     await this.options.db
       .update(sessions)
@@ -170,31 +197,46 @@ export class SessionService {
         updatedAt: new Date(),
       })
       .where(eq(sessions.id, id));
-    return this.get(id);
+    return this.view(await this.require(id));
   }
 
   /** Deletes everything of the session; afterwards its id is free again. */
-  async delete(id: string): Promise<void> {
-    await this.require(id);
+  async delete(caller: Caller, id: string): Promise<void> {
+    await this.authorize(caller, id, "write");
     const { db } = this.options;
     await this.options.sandboxes.destroy(id);
     await this.options.setups.delete(id);
     await db.delete(runs).where(eq(runs.sessionId, id));
     await db.delete(shells).where(eq(shells.sessionId, id));
     await db.delete(shares).where(eq(shares.sessionId, id));
+    // Its id may be taken again by someone else: its class copies must not become that owner's to read.
+    await db.update(sessions).set({ classCopy: false }).where(eq(sessions.forkedFrom, id));
     await db.delete(sessions).where(eq(sessions.id, id));
     this.options.log.info({ sessionId: id }, "session deleted");
   }
 
+  /** Runs the session's setup again (after a failure). */
+  async retrySetup(caller: Caller, id: string): Promise<SetupView> {
+    await this.authorize(caller, id, "write");
+    return this.options.setups.retry(id);
+  }
+
   /**
    * A new session from the same setup (its layer is reused: no setup runs again) and a copy of
-   * the workspace as it is now. Fork and original are independent afterwards.
+   * the workspace as it is now, owned by the caller. Fork and original are independent afterwards.
+   * A fork through a class link is a class copy (its template's owner may read it). A `throwaway`
+   * copy (an embed's run) belongs to nobody who can call: only the server reaches it.
    */
   async fork(
+    caller: Caller,
     sourceId: string,
-    options: { id?: string; owner?: string; metadata?: Record<string, unknown> } = {},
+    options: { id?: string; metadata?: Record<string, unknown>; throwaway?: boolean } = {},
   ): Promise<SessionView> {
-    const source = await this.require(sourceId);
+    const source = await this.authorize(caller, sourceId, "read");
+    const share = caller.kind === "share" ? await this.shareFor(caller, sourceId) : undefined;
+    const owner = options.throwaway ? `embed:${randomBytes(9).toString("base64url")}` : ownerOf(caller);
+    // A fork without an owner would be open to every caller: share visitors need their identity.
+    if (share && !owner) throw new IdentityRequiredError();
     const id = options.id ?? newSessionId();
     const now = new Date();
     await this.insertNew({
@@ -204,8 +246,9 @@ export class SessionService {
       defaultTimeout: source.defaultTimeout,
       metadata: options.metadata ?? source.metadata,
       entryFile: source.entryFile,
-      owner: options.owner ?? null,
+      owner: owner ?? null,
       forkedFrom: source.id,
+      classCopy: share?.role === "class" && !options.throwaway,
       createdAt: now,
       updatedAt: now,
       lastActiveAt: now,
@@ -220,35 +263,44 @@ export class SessionService {
       throw error;
     }
     this.options.log.info({ sessionId: id, from: source.id }, "session forked");
-    return this.get(id);
+    return this.view(await this.require(id));
   }
 
-  /** Forks of a session (a classroom's), newest first. */
-  async forksOf(id: string): Promise<SessionView[]> {
+  /** The copies made through a template's class links, newest first: for its owner (a teacher's class). */
+  async classCopies(caller: Caller, id: string): Promise<SessionView[]> {
+    await this.authorize(caller, id, "write");
     const rows = await this.options.db
       .select()
       .from(sessions)
-      .where(eq(sessions.forkedFrom, id))
+      .where(and(eq(sessions.forkedFrom, id), eq(sessions.classCopy, true)))
       .orderBy(desc(sessions.createdAt));
     return Promise.all(rows.map((row) => this.view(row)));
   }
 
-  /** The fork of `templateId` that `owner` made, if any (a student's copy of a class template). */
-  async forkOwnedBy(templateId: string, owner: string): Promise<SessionView | undefined> {
+  /**
+   * A class link's visitor's own copy of the template: made on the first visit, the same one later.
+   * Refuses links that are not class links.
+   */
+  async joinClass(caller: ShareCaller): Promise<SessionView> {
+    const share = await resolveShare(this.options.db, caller.token);
+    if (share.role !== "class") throw new InvalidRequestError("this link is not a class link; open it at /share/… instead");
+    const owner = ownerOf(caller);
+    if (!owner) throw new IdentityRequiredError();
     const [row] = await this.options.db
       .select()
       .from(sessions)
-      .where(and(eq(sessions.forkedFrom, templateId), eq(sessions.owner, owner)))
+      .where(and(eq(sessions.forkedFrom, share.session_id), eq(sessions.owner, owner), eq(sessions.classCopy, true)))
       .orderBy(sessions.createdAt)
       .limit(1);
-    return row ? this.view(row) : undefined;
+    return row ? this.view(row) : this.fork(caller, share.session_id);
   }
 
+  /** Marks a session as used now (for idle tracking); callers have checked access. */
   async touch(id: string): Promise<void> {
     await this.options.db.update(sessions).set({ lastActiveAt: new Date() }).where(eq(sessions.id, id));
   }
 
-  async view(row: SessionRow): Promise<SessionView> {
+  private async view(row: SessionRow): Promise<SessionView> {
     const [setup, sandbox] = await Promise.all([
       this.options.db.select().from(setups).where(eq(setups.sessionId, row.id)),
       this.options.sandboxes.state(row.id),

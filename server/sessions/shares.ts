@@ -3,8 +3,12 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { shares } from "@/server/db/schema";
+import type { Caller, ShareCaller } from "./caller";
+import { InvalidRequestError, SessionNotFoundError } from "./errors";
+import type { SessionService, SessionView } from "./service";
 
-export type ShareRole = "view" | "fork" | "class";
+/** view: read and fork; fork: the same, meant for forking; class: a private copy per visitor; embed: /embed only. */
+export type ShareRole = "view" | "fork" | "class" | "embed";
 
 export interface ShareView {
   id: string;
@@ -42,11 +46,37 @@ function view(row: typeof shares.$inferSelect): ShareView {
   };
 }
 
-/** Share links: unguessable tokens (256 random bits), kept only as hashes, revocable, optionally expiring. */
-export class ShareService {
-  constructor(private readonly db: Database) {}
+/** The share a token names, if it can be used now; else ShareUnavailableError saying why. */
+export async function resolveShare(db: Database, token: string, now = new Date()): Promise<ShareView> {
+  const [row] = await db
+    .select()
+    .from(shares)
+    .where(eq(shares.tokenHash, hash(token)));
+  if (!row) throw new ShareUnavailableError("unknown");
+  if (row.revokedAt) throw new ShareUnavailableError("revoked");
+  if (row.expiresAt && row.expiresAt <= now) throw new ShareUnavailableError("expired");
+  return view(row);
+}
 
-  async create(sessionId: string, role: ShareRole, expiresInSeconds?: number): Promise<ShareView & { token: string }> {
+/**
+ * Share links: unguessable tokens (256 random bits), kept only as hashes, revocable, optionally
+ * expiring. Only a session's writers make, list and revoke its links.
+ */
+export class ShareService {
+  constructor(
+    private readonly db: Database,
+    private readonly sessions: SessionService,
+  ) {}
+
+  async create(
+    caller: Caller,
+    sessionId: string,
+    role: ShareRole,
+    expiresInSeconds?: number,
+  ): Promise<ShareView & { token: string }> {
+    await this.sessions.authorize(caller, sessionId, "write");
+    // A class link makes the session a template: its owner then sees the copies.
+    if (role === "class") await this.sessions.update(caller, sessionId, { template: true });
     const token = randomBytes(32).toString("base64url");
     const [row] = await this.db
       .insert(shares)
@@ -61,11 +91,13 @@ export class ShareService {
     return { ...view(row as typeof shares.$inferSelect), token };
   }
 
-  async list(sessionId: string): Promise<ShareView[]> {
+  async list(caller: Caller, sessionId: string): Promise<ShareView[]> {
+    await this.sessions.authorize(caller, sessionId, "write");
     return (await this.db.select().from(shares).where(eq(shares.sessionId, sessionId)).orderBy(desc(shares.createdAt))).map(view);
   }
 
-  async revoke(sessionId: string, shareId: string): Promise<boolean> {
+  async revoke(caller: Caller, sessionId: string, shareId: string): Promise<boolean> {
+    await this.sessions.authorize(caller, sessionId, "write");
     const rows = await this.db
       .update(shares)
       .set({ revokedAt: new Date() })
@@ -74,24 +106,18 @@ export class ShareService {
     return rows.length > 0;
   }
 
-  /** Whether the session has a link that works now (embeds need one). */
-  async hasActive(sessionId: string, now = new Date()): Promise<boolean> {
-    const rows = await this.db
-      .select()
-      .from(shares)
-      .where(and(eq(shares.sessionId, sessionId), isNull(shares.revokedAt)));
-    return rows.some((row) => !row.expiresAt || row.expiresAt > now);
-  }
-
-  /** The share a token names, if it can be used now. */
-  async resolve(token: string, now = new Date()): Promise<ShareView> {
-    const [row] = await this.db
-      .select()
-      .from(shares)
-      .where(eq(shares.tokenHash, hash(token)));
-    if (!row) throw new ShareUnavailableError("unknown");
-    if (row.revokedAt) throw new ShareUnavailableError("revoked");
-    if (row.expiresAt && row.expiresAt <= now) throw new ShareUnavailableError("expired");
-    return view(row);
+  /** What a share link opens (not embed links: they open only /embed); `mine` when the visitor owns it. */
+  async open(caller: ShareCaller, now = new Date()): Promise<{ share: ShareView; session: SessionView; mine: boolean }> {
+    const share = await resolveShare(this.db, caller.token, now);
+    if (share.role === "embed") throw new InvalidRequestError(`this is an embed link: it opens at /embed/${caller.token}`);
+    const session = await this.sessions.get(caller, share.session_id);
+    const mine = await this.sessions.permissions(caller.visitor, share.session_id).then(
+      (allowed) => allowed.write,
+      (error: unknown) => {
+        if (error instanceof SessionNotFoundError) return false;
+        throw error;
+      },
+    );
+    return { share, session, mine };
   }
 }

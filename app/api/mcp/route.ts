@@ -1,13 +1,14 @@
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { API_LIMITS } from "@/lib/api/schemas";
-import { HttpRequestError } from "@/server/api/errors";
 import { checkWebRequest, refusalResponse } from "@/server/auth/guard";
 import { allowedHosts } from "@/server/auth/host";
 import { allowedOrigins } from "@/server/auth/origin";
 import { createMcpServer } from "@/server/mcp/server";
+import { API_LIMITS } from "@/lib/api/schemas";
+import { HttpRequestError } from "@/server/api/errors";
 import { errorResponse, isJsonType, json, readJson } from "@/server/rest/http";
 import { authorize } from "@/server/rest/router";
 import { getServices, servicesReady } from "@/server/services";
+import { callerFromOwner, requestAddress } from "@/server/sessions/caller";
 
 export const dynamic = "force-dynamic";
 
@@ -23,7 +24,8 @@ export async function POST(request: Request): Promise<Response> {
     if (!isJsonType(request.headers.get("content-type")))
       throw new HttpRequestError(415, "unsupported_media_type", "send JSON-RPC requests with Content-Type: application/json");
     const parsedBody = await readJson(request, API_LIMITS.bodyBytes);
-    const server = createMcpServer(services, owner);
+    // The key or browser of this request (or nobody): the services decide what it may reach.
+    const server = createMcpServer(services, callerFromOwner(owner, requestAddress(request.headers)));
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,

@@ -8,5 +8,11 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 
 export default async function SessionPage({ params }: { params: Promise<{ id: string }> }): Promise<ReactNode> {
   const { id } = await params;
-  return <SessionWorkspace sessionId={decodeURIComponent(id)} />;
+  let sessionId = id;
+  try {
+    sessionId = decodeURIComponent(id);
+  } catch {
+    // A malformed escape names no session: the workspace says it does not exist.
+  }
+  return <SessionWorkspace sessionId={sessionId} />;
 }

@@ -2,41 +2,42 @@ import "server-only";
 import { z } from "zod";
 import { moveFileSchema, sessionIdSchema, writeFileSchema } from "@/lib/api/schemas";
 import { encodeOutput } from "@/server/sandbox/output";
-import { createTRPCRouter, sessionReadProcedure, sessionWriteProcedure } from "../trpc";
+import { createTRPCRouter, publicProcedure } from "../trpc";
 
 const byId = z.object({ id: sessionIdSchema });
 const filePath = z.string().min(1).max(1024);
 
 export const filesRouter = createTRPCRouter({
-  list: sessionReadProcedure
+  list: publicProcedure
     .input(byId.extend({ path: filePath.default("."), recursive: z.boolean().default(true) }))
-    .query(({ ctx, input }) => ctx.actions.listFiles(input.id, input.path, input.recursive)),
+    .query(({ ctx, input }) => ctx.actions.listFiles(ctx.caller, input.id, input.path, input.recursive)),
   /** A file's text when it is UTF-8, else base64. */
-  read: sessionReadProcedure.input(byId.extend({ path: filePath })).query(async ({ ctx, input }) => {
-    const { data, entry } = await ctx.actions.readFile(input.id, input.path);
+  read: publicProcedure.input(byId.extend({ path: filePath })).query(async ({ ctx, input }) => {
+    const { data, entry } = await ctx.actions.readFile(ctx.caller, input.id, input.path);
     const { text, encoding } = encodeOutput(data);
     return { ...entry, encoding, content: text };
   }),
-  write: sessionWriteProcedure
+  write: publicProcedure
     .input(byId.extend({ path: filePath, file: writeFileSchema }))
     .mutation(({ ctx, input }) =>
       ctx.actions.writeFile(
+        ctx.caller,
         input.id,
         input.path,
         Buffer.from(input.file.content, input.file.encoding === "base64" ? "base64" : "utf8"),
         input.file.mode,
       ),
     ),
-  mkdir: sessionWriteProcedure
+  mkdir: publicProcedure
     .input(byId.extend({ path: filePath }))
-    .mutation(({ ctx, input }) => ctx.actions.makeDirectory(input.id, input.path)),
-  move: sessionWriteProcedure
+    .mutation(({ ctx, input }) => ctx.actions.makeDirectory(ctx.caller, input.id, input.path)),
+  move: publicProcedure
     .input(byId.extend(moveFileSchema.shape))
-    .mutation(({ ctx, input }) => ctx.actions.moveFile(input.id, input.from, input.to)),
-  delete: sessionWriteProcedure
+    .mutation(({ ctx, input }) => ctx.actions.moveFile(ctx.caller, input.id, input.from, input.to)),
+  delete: publicProcedure
     .input(byId.extend({ path: filePath, recursive: z.boolean().default(false) }))
     .mutation(async ({ ctx, input }) => {
-      await ctx.actions.deleteFile(input.id, input.path, input.recursive);
+      await ctx.actions.deleteFile(ctx.caller, input.id, input.path, input.recursive);
       return { deleted: true };
     }),
 });

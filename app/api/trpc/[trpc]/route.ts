@@ -1,7 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { API_LIMITS } from "@/lib/api/schemas";
 import { appRouter } from "@/server/api/root";
-import { createContextInner } from "@/server/api/trpc";
+import { createContextInner, trpcResponseHeaders } from "@/server/api/trpc";
 import { checkWebRequest, refusalResponse } from "@/server/auth/guard";
 import { newOwnerCookie, ownerFromCookie } from "@/server/auth/owner";
 import { logger } from "@/server/logger";
@@ -9,6 +9,7 @@ import { errorResponse, isJsonType, readBody } from "@/server/rest/http";
 import { jsonDepthProblem } from "@/server/rest/json-depth";
 import { HttpRequestError } from "@/server/api/errors";
 import { getServices, servicesReady } from "@/server/services";
+import { browserCaller, requestAddress } from "@/server/sessions/caller";
 
 export const dynamic = "force-dynamic";
 
@@ -63,8 +64,10 @@ async function handler(original: Request): Promise<Response> {
         owner = issued.owner;
         resHeaders.append("set-cookie", issued.header);
       }
-      return createContextInner(services, owner);
+      // Built once per request; the services decide what this caller may do with each session.
+      return createContextInner(services, browserCaller(owner, requestAddress(req.headers)));
     },
+    responseMeta: ({ errors }) => ({ headers: trpcResponseHeaders(errors) }),
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error, path }, "tRPC request failed");
     },

@@ -1,0 +1,107 @@
+import "server-only";
+import type { Database } from "@/server/db/client";
+import type { RunView, SessionActions } from "./actions";
+import { SYSTEM, type ShareCaller } from "./caller";
+import { InvalidRequestError, RateLimitedError } from "./errors";
+import type { SessionService } from "./service";
+import { resolveShare, type ShareView } from "./shares";
+
+export interface EmbedLimits {
+  /** Embed runs a minute for one embed link, all visitors together. */
+  runsPerSharePerMinute: number;
+  /** Embed runs a minute from one client address, over all links. */
+  runsPerAddressPerMinute: number;
+}
+
+export const DEFAULT_EMBED_LIMITS: EmbedLimits = { runsPerSharePerMinute: 60, runsPerAddressPerMinute: 10 };
+
+const MAX_BUCKETS = 10_000;
+
+/** Token buckets with a bounded table: full buckets are dropped first, so rotating addresses cannot grow it. */
+class Buckets {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  take(key: string, perMinute: number, now = Date.now()): number | undefined {
+    if (this.buckets.size >= MAX_BUCKETS && !this.buckets.has(key)) this.prune(perMinute, now);
+    const bucket = this.buckets.get(key) ?? { tokens: perMinute, at: now };
+    bucket.tokens = Math.min(perMinute, bucket.tokens + ((now - bucket.at) / 60_000) * perMinute);
+    bucket.at = now;
+    this.buckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return undefined;
+    }
+    return Math.max(1, Math.ceil(((1 - bucket.tokens) / perMinute) * 60));
+  }
+
+  private prune(perMinute: number, now: number): void {
+    for (const [key, bucket] of this.buckets)
+      if (bucket.tokens + ((now - bucket.at) / 60_000) * perMinute >= perMinute) this.buckets.delete(key);
+    // Still full of busy clients: forget the oldest (a Map iterates in insertion order).
+    for (const key of this.buckets.keys()) {
+      if (this.buckets.size < MAX_BUCKETS) break;
+      this.buckets.delete(key);
+    }
+  }
+}
+
+export interface EmbedView {
+  language: string;
+  path: string | null;
+  code: string;
+}
+
+/**
+ * Embeds: a small editor and Run button on other sites. They need an embed link (its own token,
+ * role "embed"); each run happens in a throwaway copy of the session and is rate-limited per link
+ * and per client address.
+ */
+export class EmbedService {
+  private readonly buckets = new Buckets();
+
+  constructor(
+    private readonly db: Database,
+    private readonly sessions: SessionService,
+    private readonly actions: SessionActions,
+    private readonly limits: EmbedLimits = DEFAULT_EMBED_LIMITS,
+  ) {}
+
+  private async embedShare(caller: ShareCaller): Promise<ShareView> {
+    const share = await resolveShare(this.db, caller.token);
+    if (share.role !== "embed")
+      throw new InvalidRequestError("this link is not an embed link: its owner creates one in the Share panel (Embed on a page)");
+    return share;
+  }
+
+  /** What an embed shows: the session's language and its entry file (or first file). */
+  async show(caller: ShareCaller): Promise<EmbedView> {
+    const share = await this.embedShare(caller);
+    // The embed link grants exactly this: the language and one file, read by the server on its behalf.
+    const session = await this.sessions.get(SYSTEM, share.session_id);
+    const files = (await this.actions.listFiles(SYSTEM, share.session_id, ".", true)).filter((f) => f.type === "file");
+    const path = session.entry_file ?? files[0]?.path;
+    const code = path ? (await this.actions.readFile(SYSTEM, share.session_id, path)).data.toString("utf8") : "";
+    return { language: session.language, path: path ?? null, code };
+  }
+
+  /** A run for an embed visitor, in a throwaway copy of the session, removed right after. */
+  async run(caller: ShareCaller, code: string): Promise<RunView> {
+    const share = await this.embedShare(caller);
+    const address = caller.address ?? "unknown";
+    const perAddress = this.buckets.take(`address:${address}`, this.limits.runsPerAddressPerMinute);
+    if (perAddress !== undefined)
+      throw new RateLimitedError(
+        `embeds allow ${this.limits.runsPerAddressPerMinute} runs a minute from one address`,
+        perAddress,
+      );
+    const perShare = this.buckets.take(`share:${share.id}`, this.limits.runsPerSharePerMinute);
+    if (perShare !== undefined)
+      throw new RateLimitedError(`this embed allows ${this.limits.runsPerSharePerMinute} runs a minute`, perShare);
+    const copy = await this.sessions.fork(SYSTEM, share.session_id, { throwaway: true });
+    try {
+      return await this.actions.run(SYSTEM, copy.id, { code, timeout: 30 });
+    } finally {
+      await this.sessions.delete(SYSTEM, copy.id);
+    }
+  }
+}
