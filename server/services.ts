@@ -7,8 +7,6 @@ import { openDatabase, type DatabaseHandle } from "@/server/db/client";
 import { logger } from "@/server/logger";
 import { createDockerClient } from "@/server/sandbox/docker-client";
 import { DockerSandboxDriver } from "@/server/sandbox/docker-driver";
-import { RuntimeSelector } from "@/server/sandbox/runtime";
-import { HelperContainers } from "@/server/sandbox/helper";
 import { createWorkspaces } from "@/server/sandbox/workspaces";
 import { SandboxManager } from "@/server/sandbox/manager";
 import { LayerCache } from "@/server/setup/layer-cache";
@@ -26,8 +24,6 @@ import type { ObjectStore } from "@/server/storage/object-store";
 export interface Services {
   config: Config;
   docker: Dockerode;
-  /** The OCI runtime sandboxes and setups run under (gVisor where it works). */
-  runtime: RuntimeSelector;
   database: DatabaseHandle;
   store: ObjectStore;
   sandboxes: SandboxManager;
@@ -49,8 +45,7 @@ export function createServices(config: Config): Services {
   const database = openDatabase(config.database);
   const store = openObjectStore(config.objectStore);
   const image = runtimeImageRef(config.runtimeImage);
-  const runtime = new RuntimeSelector(docker, image, config.docker.runtime, logger.child({ module: "runtime" }));
-  const driver = new DockerSandboxDriver(docker, logger.child({ module: "docker" }), runtime);
+  const driver = new DockerSandboxDriver(docker, logger.child({ module: "docker" }), config.docker.runtime);
   const layers = new LayerCache(path.join(config.dataDir, "layers"), store, logger.child({ module: "layers" }));
   const sandboxes = new SandboxManager({
     driver,
@@ -63,11 +58,7 @@ export function createServices(config: Config): Services {
     layers,
     workspaces: createWorkspaces(
       config.dataDir,
-      {
-        quota: config.workspaceQuota,
-        sizeMb: config.limits.workspaceMb,
-        helper: new HelperContainers(docker, image, config.limits, async () => (await runtime.choose()).sandbox),
-      },
+      { quota: config.workspaceQuota, sizeMb: config.limits.workspaceMb },
       logger.child({ module: "workspaces" }),
     ),
     log: logger.child({ module: "sandbox" }),
@@ -107,12 +98,11 @@ export function createServices(config: Config): Services {
     log: logger.child({ module: "setup" }),
   });
   const sessions = new SessionService({ db: database.db, sandboxes, setups, config, log: logger.child({ module: "sessions" }) });
-  const terminals = new TerminalRegistry(config.terminals.perSession);
+  const terminals = new TerminalRegistry();
   const actions = new SessionActions(sessions, sandboxes, database.db, logger.child({ module: "sessions" }), terminals);
   return {
     config,
     docker,
-    runtime,
     database,
     store,
     sandboxes,
@@ -146,8 +136,6 @@ export function servicesReady(): Promise<void> {
     try {
       // Uploads cut short by a crash of an earlier process (they started before this one).
       await services.store.clearPartial?.(new Date(Date.now() - process.uptime() * 1000));
-      // Chosen (and any fallback logged) at start, not on the first session.
-      await services.runtime.choose();
       await services.sandboxes.reconcile();
       await services.setups.recover();
     } catch (error) {
