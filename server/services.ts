@@ -7,6 +7,7 @@ import { openDatabase, type DatabaseHandle } from "@/server/db/client";
 import { logger } from "@/server/logger";
 import { createDockerClient } from "@/server/sandbox/docker-client";
 import { DockerSandboxDriver } from "@/server/sandbox/docker-driver";
+import { HelperContainers } from "@/server/sandbox/helper";
 import { createWorkspaces } from "@/server/sandbox/workspaces";
 import { SandboxManager } from "@/server/sandbox/manager";
 import { LayerCache } from "@/server/setup/layer-cache";
@@ -58,7 +59,11 @@ export function createServices(config: Config): Services {
     layers,
     workspaces: createWorkspaces(
       config.dataDir,
-      { quota: config.workspaceQuota, sizeMb: config.limits.workspaceMb },
+      {
+        quota: config.workspaceQuota,
+        sizeMb: config.limits.workspaceMb,
+        helper: new HelperContainers(docker, image, config.limits, () => Promise.resolve(config.docker.runtime)),
+      },
       logger.child({ module: "workspaces" }),
     ),
     log: logger.child({ module: "sandbox" }),

@@ -9,6 +9,7 @@ import { openDatabase, type DatabaseHandle } from "@/server/db/client";
 import { createDockerClient } from "@/server/sandbox/docker-client";
 import { DockerSandboxDriver } from "@/server/sandbox/docker-driver";
 import type { SandboxSpec } from "@/server/sandbox/driver";
+import { HelperContainers } from "@/server/sandbox/helper";
 import { createWorkspaces } from "@/server/sandbox/workspaces";
 import { SandboxManager } from "@/server/sandbox/manager";
 import { LayerCache } from "@/server/setup/layer-cache";
@@ -67,6 +68,8 @@ export async function sandboxHarness(options: HarnessOptions = {}): Promise<Sand
   const limits = { ...config.limits, ...options.limits };
   const layers = new LayerCache(path.join(dataDir, "layers"), store, log);
   const image = runtimeImageRef(config.runtimeImage);
+  const runtime = options.runtime ?? config.docker.runtime;
+  const helper = new HelperContainers(docker, image, limits, () => Promise.resolve(runtime));
   const make = (): SandboxManager =>
     new SandboxManager({
       driver,
@@ -78,7 +81,7 @@ export async function sandboxHarness(options: HarnessOptions = {}): Promise<Sand
       idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
       log,
       layers,
-      workspaces: createWorkspaces(dataDir, { quota: config.workspaceQuota, sizeMb: limits.workspaceMb }),
+      workspaces: createWorkspaces(dataDir, { quota: config.workspaceQuota, sizeMb: limits.workspaceMb, helper }),
     });
   const managers = [make()];
   const sessions: string[] = [];

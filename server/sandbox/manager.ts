@@ -14,7 +14,7 @@ import type { PtyHandle, PtyOptions, SandboxDriver } from "./driver";
 import { SandboxUnavailableError } from "./errors";
 import { KeyedLock } from "./keyed-lock";
 import type { LayerCache } from "@/server/setup/layer-cache";
-import { makeSandboxDir } from "./workspace";
+import { makeSandboxDir, scrubCommand } from "./workspace";
 import { FolderWorkspaces, type Workspaces } from "./workspaces";
 
 export interface SandboxManagerOptions {
@@ -163,13 +163,21 @@ export class SandboxManager {
       agent = await AgentClient.connect(this.socketPath(sessionId), AGENT_START_TIMEOUT_MS);
       await this.checkAgent(agent);
       if (layerDir && row?.seededLayerKey !== layerKey) await this.seedWorkspace(agent);
+      if (row?.scrubPending) await this.scrubWorkspace(agent);
     } catch (error) {
       await driver.remove(containerId);
       throw error;
     }
     const now = new Date();
     const seededLayerKey = layerDir ? (layerKey ?? null) : (row?.seededLayerKey ?? null);
-    const values = { state: "running" as const, containerId, seededLayerKey, lastActiveAt: now, updatedAt: now };
+    const values = {
+      state: "running" as const,
+      containerId,
+      seededLayerKey,
+      scrubPending: false,
+      lastActiveAt: now,
+      updatedAt: now,
+    };
     await db
       .insert(sandboxes)
       .values({ sessionId, ...values })
@@ -197,6 +205,26 @@ export class SandboxManager {
     if (result.exitCode !== 0) {
       throw new SandboxUnavailableError(
         `could not copy the setup's files into the workspace: ${Buffer.from(result.stderr, "base64").toString()}`,
+      );
+    }
+  }
+
+  /**
+   * Deletes the sensitive files a fork's copy brought along, inside its sandbox and as the sandbox
+   * user, before anything else can read them.
+   */
+  private async scrubWorkspace(agent: AgentClient): Promise<void> {
+    const result = (await agent.request("run", {
+      runId: `scrub-${randomBytes(4).toString("hex")}`,
+      argv: scrubCommand("/workspace"),
+      cwd: "/workspace",
+      env: {},
+      timeoutMs: 120_000,
+      outputLimit: 65_536,
+    })) as { exitCode: number; stderr: string };
+    if (result.exitCode !== 0) {
+      throw new SandboxUnavailableError(
+        `could not delete the sensitive files of a forked workspace: ${Buffer.from(result.stderr, "base64").toString()}`,
       );
     }
   }
@@ -277,10 +305,16 @@ export class SandboxManager {
 
   /**
    * Gives `to` a copy of `from`'s workspace as it is now (sensitive files left out) and the same
-   * layer. From a live or local workspace the copy is made on this host; from a hibernated one, the
-   * snapshot object is copied in the store.
+   * layer. A live or local workspace is copied on this host without the host reading its files
+   * (see Workspaces.copy), under the source's lock so that it is not mounted or removed meanwhile;
+   * the copy's sensitive files go on its first start. From a hibernated one, the snapshot object
+   * (which has none) is copied in the store.
    */
   async forkWorkspace(from: string, to: string): Promise<void> {
+    await this.lock.run(from, () => this.copyWorkspace(from, to));
+  }
+
+  private async copyWorkspace(from: string, to: string): Promise<void> {
     const { db, store } = this.options;
     const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, from));
     const base = {
@@ -290,8 +324,10 @@ export class SandboxManager {
       updatedAt: new Date(),
     };
     if (this.workspaces.exists(from)) {
+      const started = Date.now();
       await this.workspaces.copy(from, to);
-      await db.insert(sandboxes).values({ ...base, state: "new" });
+      await db.insert(sandboxes).values({ ...base, state: "new", scrubPending: true });
+      this.log.info({ from, to, ms: Date.now() - started }, "workspace copied");
     } else if (row?.snapshotKey) {
       const key = `snapshots/${to}/${Date.now()}-${randomBytes(4).toString("hex")}.tar.gz`;
       await store.put(key, await store.get(row.snapshotKey));

@@ -6,11 +6,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
 import { tarCreate } from "@/server/storage/tar";
-import { prepareLayer } from "@/server/setup/layer-archive";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-
-const execFileAsync = promisify(execFile);
+import { SENSITIVE_TAR_EXCLUDES } from "@/server/storage/sensitive";
 
 export const SANDBOX_UID = 1000;
 export const SANDBOX_GID = 1000;
@@ -59,18 +55,14 @@ export async function extractWorkspace(archive: Readable, dir: string): Promise<
 }
 
 /**
- * Copies a workspace folder on this host (a fork): the system's `cp -a` keeps modes, owners and
- * symlinks (never followed), then the sensitive files are taken out of the copy. The copy appears
- * under its final name only when complete.
+ * The command that deletes the sensitive files (`.env`, keys, credentials) under `root`. It runs
+ * inside a container as the sandbox user, never on the host: symlinks are not followed, and a
+ * matching folder goes whole.
  */
-export async function copyWorkspace(source: string, dir: string): Promise<void> {
-  const temp = path.join(path.dirname(dir), `.copy-${randomUUID()}`);
-  try {
-    await execFileAsync("cp", ["-a", "--", source, temp]);
-    await prepareLayer(temp);
-    await rename(temp, dir);
-  } catch (error) {
-    await rm(temp, { recursive: true, force: true });
-    throw error;
-  }
+export function scrubCommand(root: string): string[] {
+  const tests = SENSITIVE_TAR_EXCLUDES.flatMap((pattern, index) => [
+    ...(index > 0 ? ["-o"] : []),
+    ...(pattern.includes("/") ? ["-path", `*/${pattern}`] : ["-name", pattern]),
+  ]);
+  return ["find", root, "-mindepth", "1", "(", ...tests, ")", "-prune", "-exec", "rm", "-rf", "--", "{}", "+"];
 }

@@ -43,10 +43,32 @@ describe("Workspace volumes", () => {
     await volumes.restore("b", await volumes.archive("a"));
     expect(readFileSync(path.join(volumes.dir("b"), "src", "main.py"), "utf8")).toBe("print(1)\n");
     expect(existsSync(path.join(volumes.dir("b"), ".env"))).toBe(false);
+    // A copy is the image, made at block level: mounted when its session starts, whose sandbox
+    // deletes the sensitive files (the host does not read them).
     await volumes.copy("a", "c");
+    expect(volumes.exists("c")).toBe(true);
+    expect(existsSync(volumes.dir("c")) && mounted(volumes.dir("c"))).toBe(false);
+    await volumes.open("c");
     expect(readFileSync(path.join(volumes.dir("c"), "src", "main.py"), "utf8")).toBe("print(1)\n");
-    expect(existsSync(path.join(volumes.dir("c"), ".env"))).toBe(false);
-    expect(mounted(volumes.dir("c"))).toBe(true);
+    expect(existsSync(path.join(volumes.dir("c"), ".env"))).toBe(true);
+  });
+
+  it("copies a mounted volume frozen (all written data in the copy), and thaws it afterwards", async () => {
+    const dir = volumes.dir("a");
+    writeFileSync(path.join(dir, "fresh.txt"), "just written\n");
+    await volumes.copy("a", "e");
+    // The source takes writes again (a frozen filesystem would block this write).
+    writeFileSync(path.join(dir, "after.txt"), "later\n");
+    await volumes.open("e");
+    expect(readFileSync(path.join(volumes.dir("e"), "fresh.txt"), "utf8")).toBe("just written\n");
+    expect(existsSync(path.join(volumes.dir("e"), "after.txt"))).toBe(false);
+    // A crash while frozen leaves the source frozen: recovery thaws it.
+    execFileSync("fsfreeze", ["--freeze", dir]);
+    await volumes.recover();
+    writeFileSync(path.join(dir, "thawed.txt"), "yes\n");
+    await volumes.remove("e");
+    const images = readdirSync(path.join(dataDir, "volumes")).filter((name) => !name.startsWith(".blank-"));
+    expect(images.sort()).toEqual(["a.ext4", "b.ext4", "c.ext4"]);
   });
 
   it("mounts a volume again after the host restarted (unmounted), with its files", async () => {

@@ -8,16 +8,8 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { promisify } from "node:util";
 import type { Logger } from "pino";
-import { prepareLayer } from "@/server/setup/layer-archive";
-import {
-  archiveWorkspace,
-  copyWorkspace,
-  extractWorkspace,
-  makeSandboxDir,
-  restoreWorkspace,
-  SANDBOX_GID,
-  SANDBOX_UID,
-} from "./workspace";
+import type { HelperContainers } from "./helper";
+import { archiveWorkspace, extractWorkspace, makeSandboxDir, restoreWorkspace, SANDBOX_GID, SANDBOX_UID } from "./workspace";
 
 const execFileAsync = promisify(execFile);
 
@@ -38,7 +30,11 @@ export interface Workspaces {
   open(id: string): Promise<string>;
   create(id: string): Promise<void>;
   restore(id: string, archive: Readable): Promise<void>;
-  /** A copy of `from` as `to`, sensitive files left out (a fork). */
+  /**
+   * A copy of `from` as `to` (a fork), made without the host reading the workspace's files: the
+   * sensitive files are still in it and are deleted inside the fork's sandbox (see scrubCommand).
+   * The caller keeps `from` from being mounted or removed meanwhile (the session's lock).
+   */
   copy(from: string, to: string): Promise<void>;
   archive(id: string): Promise<Readable>;
   remove(id: string): Promise<void>;
@@ -47,9 +43,12 @@ export interface Workspaces {
   recover(): Promise<number>;
 }
 
-/** The temporary names copyWorkspace and restoreWorkspace fill before renaming into place. */
+/** The temporary names copies and restores fill before renaming into place. */
 const TEMP_PREFIXES = [".restore-", ".copy-"];
 const isTemp = (name: string): boolean => TEMP_PREFIXES.some((prefix) => name.startsWith(prefix));
+
+/** How long a copy of a workspace may take. */
+const COPY_TIMEOUT_MS = 10 * 60_000;
 
 /** Workspaces as plain folders: simple and unprivileged, but a session can fill the host's disk. */
 export class FolderWorkspaces implements Workspaces {
@@ -57,7 +56,11 @@ export class FolderWorkspaces implements Workspaces {
   readonly sizeMb = null;
   private readonly root: string;
 
-  constructor(dataDir: string) {
+  /** `helper` copies workspaces (forks); without it, forks of live workspaces are refused. */
+  constructor(
+    dataDir: string,
+    private readonly helper?: HelperContainers,
+  ) {
     this.root = path.join(dataDir, "workspaces");
   }
 
@@ -81,8 +84,31 @@ export class FolderWorkspaces implements Workspaces {
     return restoreWorkspace(archive, this.dir(id));
   }
 
-  copy(from: string, to: string): Promise<void> {
-    return copyWorkspace(this.dir(from), this.dir(to));
+  /**
+   * Copied by `cp -a` in a helper container that mounts only the two folders (the source
+   * read-only), as the sandbox user: a symlink swapped in by the source's sandbox leads nowhere
+   * but into that container. The copy gets its final name only when complete.
+   */
+  async copy(from: string, to: string): Promise<void> {
+    if (!this.helper) throw new Error("folder workspaces need helper containers to copy a workspace");
+    const temp = path.join(this.root, `.copy-${randomUUID()}`);
+    await makeSandboxDir(temp);
+    try {
+      await this.helper.run({
+        sessionId: to,
+        mounts: [
+          { source: this.dir(from), target: "/src", readOnly: true },
+          { source: temp, target: "/dst", readOnly: false },
+        ],
+        cmd: ["cp", "-a", "--", "/src/.", "/dst/"],
+        timeoutMs: COPY_TIMEOUT_MS,
+      });
+      await rename(temp, this.dir(to));
+    } catch (error) {
+      // The helper is gone: nothing writes the temporary folder any more.
+      await rm(temp, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   archive(id: string): Promise<Readable> {
@@ -168,12 +194,28 @@ export class VolumeWorkspaces implements Workspaces {
     });
   }
 
+  /**
+   * Copied at block level: a mounted source is frozen (its writers wait, its data is flushed) at
+   * its mount point, which its sandbox cannot replace, and its image is copied sparsely. Only
+   * host-owned paths are opened; the copy is mounted when its session first starts.
+   */
   async copy(from: string, to: string): Promise<void> {
-    const source = await this.open(from);
-    await this.build(to, async (dir) => {
-      await execFileAsync("cp", ["-a", "--", `${source}/.`, `${dir}/`]);
-      await prepareLayer(dir);
-    });
+    await mkdir(this.images, { recursive: true, mode: 0o700 });
+    const partial = `${this.image(to)}.${randomUUID().slice(0, 8)}.partial`;
+    const mountPoint = this.dir(from);
+    const frozen = isMountPoint(mountPoint);
+    try {
+      if (frozen) await execFileAsync("fsfreeze", ["--freeze", mountPoint]);
+      try {
+        await execFileAsync("cp", ["--sparse=always", "--reflink=auto", "--", this.image(from), partial]);
+      } finally {
+        if (frozen) await execFileAsync("fsfreeze", ["--unfreeze", mountPoint]);
+      }
+      await rename(partial, this.image(to));
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw error;
+    }
   }
 
   async archive(id: string): Promise<Readable> {
@@ -194,8 +236,10 @@ export class VolumeWorkspaces implements Workspaces {
 
   async recover(): Promise<number> {
     let cleared = 0;
-    // A volume mounted at its folder but never completed has no final image: it is unmounted.
     for (const mountPoint of await mountPointsUnder(this.root)) {
+      // A copy interrupted by a crash leaves its source frozen; one that is not frozen refuses.
+      await execFileAsync("fsfreeze", ["--unfreeze", mountPoint]).catch(() => undefined);
+      // A volume mounted at its folder but never completed has no final image: it is unmounted.
       const name = path.basename(mountPoint);
       if (isTemp(name) || !this.exists(name)) {
         await unmount(mountPoint);
@@ -361,7 +405,7 @@ async function mountPointsUnder(root: string): Promise<string[]> {
 /** The workspaces a host uses: volumes when asked or (auto) when the host can mount them. */
 export function createWorkspaces(
   dataDir: string,
-  options: { quota: "auto" | "volume" | "folder"; sizeMb: number },
+  options: { quota: "auto" | "volume" | "folder"; sizeMb: number; helper?: HelperContainers },
   log?: Logger,
 ): Workspaces {
   if (options.quota !== "folder" && VolumeWorkspaces.supported()) return new VolumeWorkspaces(dataDir, options.sizeMb, log);
@@ -369,5 +413,5 @@ export function createWorkspaces(
     throw new Error("SANDPIT_WORKSPACE_QUOTA=volume needs root, loop devices, mkfs.ext4 and debugfs (e2fsprogs) on this host");
   }
   log?.warn("workspaces are plain folders: a session can fill the host's disk (run as root for volumes)");
-  return new FolderWorkspaces(dataDir);
+  return new FolderWorkspaces(dataDir, options.helper);
 }
