@@ -1,0 +1,283 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { TRPCError } from "@trpc/server";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCaller, appRouter } from "@/server/api/root";
+import { createContextInner, trpcResponseHeaders } from "@/server/api/trpc";
+import { shells } from "@/server/db/schema";
+import { createMcpServer } from "@/server/mcp/server";
+import { handleRest } from "@/server/rest/router";
+import type { Services } from "@/server/services";
+import { testServices } from "@/test/services";
+import { anonymousCaller, browserCaller, keyCaller, shareCaller, SYSTEM, type Identity } from "./caller";
+import { EmbedService } from "./embeds";
+import { RateLimitedError } from "./errors";
+
+let services: Services & AsyncDisposable;
+let alice: Identity;
+let bob: Identity;
+let aliceKey: string;
+let bobKey: string;
+const anonymous = anonymousCaller();
+const browser = (name: string): Identity => browserCaller(`browser:${name.padEnd(16, "x")}`);
+
+beforeAll(async () => {
+  services = await testServices();
+  const a = await services.apiKeys.create("alice", 10_000);
+  const b = await services.apiKeys.create("bob", 10_000);
+  aliceKey = a.key;
+  bobKey = b.key;
+  alice = keyCaller(a.info.id);
+  bob = keyCaller(b.info.id);
+  await services.sessions.create(alice, { language: "python", session_id: "acc-alice", entry_file: "main.py" });
+  await services.actions.writeFile(alice, "acc-alice", "secret.txt", Buffer.from("alice's secret\n"));
+  await services.actions.writeFile(alice, "acc-alice", "main.py", Buffer.from("print('alice')\n"));
+}, 300_000);
+afterAll(async () => services[Symbol.asyncDispose]());
+
+/** An MCP client talking to the MCP server a request from `caller` gets. */
+async function mcpClient(caller: Identity): Promise<Client> {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await createMcpServer(services, caller).connect(serverSide);
+  const client = new Client({ name: "access-test", version: "1.0.0" });
+  await client.connect(clientSide);
+  return client;
+}
+
+const text = (result: Record<string, unknown>): string => (result.content as Array<{ text: string }>)[0]?.text ?? "";
+
+async function trpcCode(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof TRPCError) return error.code;
+    throw error;
+  }
+  return "OK";
+}
+
+const aliceFile = async (): Promise<string> =>
+  (await services.actions.readFile(alice, "acc-alice", "secret.txt")).data.toString("utf8");
+
+describe("MCP decides nothing itself: the services refuse other callers", () => {
+  it("anonymous and another key's callers cannot get, list, read, write, run or exec in another's session", async () => {
+    for (const caller of [anonymous, bob]) {
+      const client = await mcpClient(caller);
+      const calls: Array<[string, Record<string, unknown>]> = [
+        ["get_session", { session_id: "acc-alice" }],
+        ["list_files", { session_id: "acc-alice" }],
+        ["read_file", { session_id: "acc-alice", path: "secret.txt" }],
+        ["write_file", { session_id: "acc-alice", path: "secret.txt", content: "overwritten" }],
+        ["run_code", { session_id: "acc-alice", code: "print(open('secret.txt').read())" }],
+        ["exec_command", { session_id: "acc-alice", command: "cat secret.txt" }],
+      ];
+      for (const [name, args] of calls) {
+        const result = await client.callTool({ name, arguments: args });
+        expect({ caller: caller.kind, name, isError: result.isError, text: text(result) }).toEqual({
+          caller: caller.kind,
+          name,
+          isError: true,
+          text: "not_found: session acc-alice does not exist",
+        });
+      }
+      await client.close();
+    }
+    expect(await aliceFile()).toBe("alice's secret\n");
+    const own = await mcpClient(alice);
+    expect(text(await own.callTool({ name: "read_file", arguments: { session_id: "acc-alice", path: "secret.txt" } }))).toBe(
+      "alice's secret\n",
+    );
+    await own.close();
+  });
+
+  it("sessions an MCP caller creates are its own", async () => {
+    const client = await mcpClient(bob);
+    expect(
+      (await client.callTool({ name: "create_session", arguments: { language: "bash", session_id: "acc-bob-mcp" } })).isError,
+    ).toBeFalsy();
+    await client.close();
+    await expect(services.sessions.get(alice, "acc-bob-mcp")).rejects.toThrow("session acc-bob-mcp does not exist");
+    await expect(services.sessions.get(anonymous, "acc-bob-mcp")).rejects.toThrow("does not exist");
+    expect((await services.sessions.get(bob, "acc-bob-mcp")).id).toBe("acc-bob-mcp");
+  });
+});
+
+describe("REST passes the caller in", () => {
+  const rest = (path: string, key: string, init: RequestInit = {}): Promise<Response> =>
+    handleRest(
+      new Request(`http://127.0.0.1${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...init.headers },
+      }),
+      services,
+    );
+
+  it("another key's caller gets 404 on every endpoint of the session; its owner does not", async () => {
+    const attempts: Array<[string, string, string?]> = [
+      ["GET", "/api/sessions/acc-alice"],
+      ["PATCH", "/api/sessions/acc-alice", JSON.stringify({ default_timeout: 3 })],
+      ["GET", "/api/sessions/acc-alice/files"],
+      ["GET", "/api/sessions/acc-alice/files/secret.txt"],
+      ["PUT", "/api/sessions/acc-alice/files/secret.txt", "overwritten"],
+      ["POST", "/api/sessions/acc-alice/run", JSON.stringify({ code: "print(1)" })],
+      ["POST", "/api/sessions/acc-alice/exec", JSON.stringify({ command: "cat secret.txt" })],
+      ["POST", "/api/sessions/acc-alice/duplicate", JSON.stringify({})],
+      ["POST", "/api/sessions/acc-alice/terminals", JSON.stringify({ cols: 80, rows: 24 })],
+      ["GET", "/api/sessions/acc-alice/archive"],
+      ["GET", "/api/sessions/acc-alice/runs"],
+      ["DELETE", "/api/sessions/acc-alice"],
+    ];
+    for (const [method, path, body] of attempts) {
+      // A file body is raw bytes; every other body is JSON.
+      const headers = method === "PUT" ? { "content-type": "application/octet-stream" } : {};
+      const response = await rest(path, bobKey, { method, body, headers });
+      expect({ method, path, status: response.status }).toEqual({ method, path, status: 404 });
+    }
+    expect((await rest("/api/sessions/acc-alice", aliceKey)).status).toBe(200);
+    expect(await aliceFile()).toBe("alice's secret\n");
+  });
+});
+
+describe("tRPC passes the caller in", () => {
+  it("another browser gets NOT_FOUND for the session, its files, runs, shells, shares and class copies", async () => {
+    const api = createCaller(createContextInner(services, browser("mallory")));
+    const id = "acc-alice";
+    const codes = {
+      get: await trpcCode(api.sessions.get({ id })),
+      access: await trpcCode(api.sessions.access({ id })),
+      update: await trpcCode(api.sessions.update({ id, patch: { default_timeout: 3 } })),
+      fork: await trpcCode(api.sessions.fork({ id })),
+      forks: await trpcCode(api.sessions.forks({ id })),
+      read: await trpcCode(api.files.read({ id, path: "secret.txt" })),
+      write: await trpcCode(api.files.write({ id, path: "secret.txt", file: { content: "x", encoding: "utf8" } })),
+      run: await trpcCode(api.runs.run({ id, run: { code: "print(1)" } })),
+      start: await trpcCode(api.runs.start({ id, run: { code: "print(1)" } })),
+      exec: await trpcCode(api.shells.exec({ id, exec: { command: "true" } })),
+      shares: await trpcCode(api.shares.list({ id })),
+      share: await trpcCode(api.shares.create({ id, role: "view" })),
+      delete: await trpcCode(api.sessions.delete({ id })),
+    };
+    expect(new Set(Object.values(codes))).toEqual(new Set(["NOT_FOUND"]));
+    expect(await aliceFile()).toBe("alice's secret\n");
+  });
+});
+
+describe("a template's owner reads class copies only", () => {
+  it("reads (not writes) copies made through a class link; ordinary forks by link visitors stay private", async () => {
+    const teacher = browser("teacher");
+    const student = browser("student");
+    const visitor = browser("visitor");
+    await services.sessions.create(teacher, { language: "python", session_id: "acc-template" });
+    await services.actions.writeFile(teacher, "acc-template", "task.py", Buffer.from("print('task')\n"));
+    const classLink = await services.shares.create(teacher, "acc-template", "class");
+    const viewLink = await services.shares.create(teacher, "acc-template", "view");
+
+    const copy = await services.sessions.joinClass(shareCaller(classLink.token, student));
+    expect((await services.sessions.joinClass(shareCaller(classLink.token, student))).id).toBe(copy.id);
+    await services.actions.writeFile(student, copy.id, "answer.py", Buffer.from("print(42)\n"));
+    const fork = await services.sessions.fork(shareCaller(viewLink.token, visitor), "acc-template");
+    await services.actions.writeFile(visitor, fork.id, "private.py", Buffer.from("print('mine')\n"));
+
+    expect((await services.sessions.get(teacher, copy.id)).id).toBe(copy.id);
+    expect((await services.actions.readFile(teacher, copy.id, "answer.py")).data.toString()).toBe("print(42)\n");
+    expect(await services.sessions.permissions(teacher, copy.id)).toEqual({ write: false });
+    await expect(services.actions.writeFile(teacher, copy.id, "answer.py", Buffer.from("x"))).rejects.toThrow("does not exist");
+    await expect(services.actions.run(teacher, copy.id, { code: "print(1)" })).rejects.toThrow("does not exist");
+
+    await expect(services.sessions.get(teacher, fork.id)).rejects.toThrow(`session ${fork.id} does not exist`);
+    await expect(services.actions.readFile(teacher, fork.id, "private.py")).rejects.toThrow("does not exist");
+    expect((await services.sessions.classCopies(teacher, "acc-template")).map((s) => s.id)).toEqual([copy.id]);
+
+    // The template's id freed and taken by someone else: the old class copies are not theirs to read.
+    await services.sessions.delete(teacher, "acc-template");
+    const squatter = browser("squatter");
+    await services.sessions.create(squatter, { language: "python", session_id: "acc-template" });
+    await expect(services.sessions.get(squatter, copy.id)).rejects.toThrow("does not exist");
+  });
+});
+
+describe("embeds need an embed link and are rate-limited", () => {
+  beforeAll(async () => {
+    await services.sessions.create(alice, { language: "python", session_id: "acc-embed", entry_file: "main.py" });
+    await services.actions.writeFile(alice, "acc-embed", "main.py", Buffer.from("print('from the embed')\n"));
+  });
+
+  it("refuses a session id and a view link, shows and runs with an embed link, and leaves no copy behind", async () => {
+    const viewer = createCaller(createContextInner(services, browser("embed-viewer")));
+    const view = await services.shares.create(alice, "acc-embed", "view");
+    expect(await trpcCode(viewer.shares.embed({ token: "acc-embed" }))).toBe("NOT_FOUND");
+    expect(await trpcCode(viewer.shares.embedRun({ token: "acc-embed", code: "print(1)" }))).toBe("NOT_FOUND");
+    expect(await trpcCode(viewer.shares.embed({ token: view.token }))).toBe("BAD_REQUEST");
+    expect(await trpcCode(viewer.shares.embedRun({ token: view.token, code: "print(1)" }))).toBe("BAD_REQUEST");
+
+    const embed = await services.shares.create(alice, "acc-embed", "embed");
+    expect(await viewer.shares.embed({ token: embed.token })).toEqual({
+      language: "python",
+      path: "main.py",
+      code: "print('from the embed')\n",
+    });
+    const ran = await viewer.shares.embedRun({ token: embed.token, code: "print(open('main.py').read().upper())" });
+    expect(ran).toMatchObject({ exit_code: 0, stdout: "PRINT('FROM THE EMBED')\n\n" });
+    // The run's copy is gone, and the embed link opens neither the session page nor its files.
+    await expect(services.sessions.get(SYSTEM, ran.session_id)).rejects.toThrow("does not exist");
+    expect(await trpcCode(viewer.shares.resolve({ token: embed.token }))).toBe("BAD_REQUEST");
+    expect(await trpcCode(viewer.shares.files({ token: embed.token }))).toBe("NOT_FOUND");
+  });
+
+  it("answers 429 with Retry-After per address, and per link over all addresses", async () => {
+    const embed = await services.shares.create(alice, "acc-embed", "embed");
+    const limited = new EmbedService(services.database.db, services.sessions, services.actions, {
+      runsPerAddressPerMinute: 2,
+      runsPerSharePerMinute: 3,
+    });
+    const call = (address: string): Promise<Response> =>
+      fetchRequestHandler({
+        endpoint: "/api/trpc",
+        req: new Request("http://127.0.0.1/api/trpc/shares.embedRun", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ json: { token: embed.token, code: "print('hi')" } }),
+        }),
+        router: appRouter,
+        createContext: () => createContextInner({ ...services, embeds: limited }, anonymousCaller(address)),
+        responseMeta: ({ errors }) => ({ headers: trpcResponseHeaders(errors) }),
+      });
+    expect((await call("198.51.100.1")).status).toBe(200);
+    expect((await call("198.51.100.1")).status).toBe(200);
+    const refused = await call("198.51.100.1");
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(JSON.stringify(await refused.json())).toContain("embeds allow 2 runs a minute from one address; retry in");
+    // Another address still may, until the link's own limit (3 a minute) is used up.
+    expect((await call("198.51.100.2")).status).toBe(200);
+    const linkLimited = await call("198.51.100.3");
+    expect(linkLimited.status).toBe(429);
+    expect(JSON.stringify(await linkLimited.json())).toContain("this embed allows 3 runs a minute");
+    await expect(limited.run(shareCaller(embed.token, anonymousCaller("198.51.100.4")), "print(1)")).rejects.toBeInstanceOf(
+      RateLimitedError,
+    );
+  });
+});
+
+describe("deleteShell", () => {
+  it("deletes only that session's shell, not another session's shell with the same id", async () => {
+    await services.sessions.create(anonymous, { language: "bash", session_id: "acc-shell-a" });
+    await services.sessions.create(anonymous, { language: "bash", session_id: "acc-shell-b" });
+    await services.actions.createShell(anonymous, "acc-shell-a", "same");
+    await services.actions.createShell(anonymous, "acc-shell-b", "same");
+    await services.actions.deleteShell(anonymous, "acc-shell-a", "same");
+    const rows = async (sessionId: string): Promise<number> =>
+      (
+        await services.database.db
+          .select()
+          .from(shells)
+          .where(and(eq(shells.sessionId, sessionId), eq(shells.shellId, "same")))
+      ).length;
+    expect({ a: await rows("acc-shell-a"), b: await rows("acc-shell-b") }).toEqual({ a: 0, b: 1 });
+    expect((await services.actions.exec(anonymous, "acc-shell-b", { command: "echo alive", shell_id: "same" })).stdout).toBe(
+      "alive\n",
+    );
+  });
+});
