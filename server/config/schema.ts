@@ -105,6 +105,9 @@ export const databaseUrl = z
     }
   });
 
+/** A Host header value: a DNS name or IPv4 address, or an [IPv6] address, each with an optional port. */
+const HOST_VALUE = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/;
+
 /** Host header values (`name` or `name:port`), comma-separated; empty when unset. */
 export const hostList = z
   .string()
@@ -115,7 +118,7 @@ export const hostList = z
       .map((part) => part.trim().toLowerCase())
       .filter(Boolean);
     for (const host of hosts) {
-      if (!/^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/.test(host)) {
+      if (!HOST_VALUE.test(host)) {
         ctx.addIssue({
           code: "custom",
           message: `"${host}" is not a host name; use names such as sandpit.example.com or 10.0.0.5:3000, comma-separated`,
