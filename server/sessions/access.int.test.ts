@@ -131,7 +131,7 @@ describe("REST passes the caller in", () => {
     ];
     for (const [method, path, body] of attempts) {
       // A file body is raw bytes; every other body is JSON.
-      const headers = method === "PUT" ? { "content-type": "application/octet-stream" } : {};
+      const headers: Record<string, string> = method === "PUT" ? { "content-type": "application/octet-stream" } : {};
       const response = await rest(path, bobKey, { method, body, headers });
       expect({ method, path, status: response.status }).toEqual({ method, path, status: 404 });
     }
