@@ -8,7 +8,7 @@ import { loadConfig, type Config, type Limits } from "@/server/config";
 import { openDatabase, type DatabaseHandle } from "@/server/db/client";
 import { createDockerClient } from "@/server/sandbox/docker-client";
 import { DockerSandboxDriver } from "@/server/sandbox/docker-driver";
-import type { SandboxSpec } from "@/server/sandbox/driver";
+import type { SandboxSpec, StartedSandbox } from "@/server/sandbox/driver";
 import { HelperContainers } from "@/server/sandbox/helper";
 import { createWorkspaces } from "@/server/sandbox/workspaces";
 import { SandboxManager } from "@/server/sandbox/manager";
@@ -21,7 +21,7 @@ import { removeDataDir } from "./cleanup";
 export class CountingDriver extends DockerSandboxDriver {
   readonly started: Array<{ role: string; sessionId: string }> = [];
 
-  override start(spec: SandboxSpec): Promise<{ containerId: string }> {
+  override start(spec: SandboxSpec): Promise<StartedSandbox> {
     this.started.push({ role: spec.role ?? "sandbox", sessionId: spec.sessionId });
     return super.start(spec);
   }

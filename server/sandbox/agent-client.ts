@@ -1,20 +1,46 @@
 import "server-only";
-import net from "node:net";
-import type { AgentErrorCode, Request, RequestOp, Response } from "./agent/protocol";
+import { randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
+import {
+  AGENT_PROTOCOL_VERSION,
+  ARCHIVE_CHUNK_BYTES,
+  ARCHIVE_WINDOW,
+  MAX_LINE_BYTES,
+  type AgentErrorCode,
+  type AgentMessage,
+  type Op,
+  type Params,
+  type Result,
+  type ServerMessage,
+} from "./agent/protocol";
+import { agentMessage, resultSchemas } from "./agent-results";
+import type { AgentChannel, SandboxDriver, SandboxSpec } from "./driver";
 import {
   FileNotFoundError,
   PathOutsideWorkspaceError,
+  PayloadTooLargeError,
   SandboxError,
   SandboxUnavailableError,
   ShellNotFoundError,
 } from "./errors";
+import { SENSITIVE_TAR_EXCLUDES } from "@/server/storage/sensitive";
 
-type Payload<Op extends RequestOp> = Omit<Extract<Request, { op: Op }>, "id" | "op">;
+/** The time an operation may take when it has no time limit of its own. */
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Added to a run's or command's own limit: the agent ends it at that limit, then answers. */
+const GRACE_MS = 30_000;
+/** A workspace archive is at most this big unless the caller says otherwise. */
+const DEFAULT_ARCHIVE_BYTES = 4 * 1024 * 1024 * 1024;
+
+export type OutputHandler = (fd: 1 | 2, data: Buffer) => void;
 
 interface Waiter {
-  resolve: (result: unknown) => void;
+  op: Op;
+  resolve: (result: never) => void;
   reject: (error: Error) => void;
-  onOutput?: (fd: 1 | 2, data: Buffer) => void;
+  timer: NodeJS.Timeout;
+  /** `out`, `data` and `credit` messages of the request. */
+  onMessage?: (message: AgentMessage) => void;
 }
 
 function toError(code: AgentErrorCode, message: string): SandboxError {
@@ -25,6 +51,10 @@ function toError(code: AgentErrorCode, message: string): SandboxError {
       return message.startsWith("shell ") ? new ShellNotFoundError(message.split(" ")[1] ?? "") : new FileNotFoundError(message);
     case "EXISTS":
       return new SandboxError(message, "CONFLICT");
+    case "TOO_LARGE":
+      return new PayloadTooLargeError(message);
+    case "TIMEOUT":
+      return new SandboxUnavailableError(message);
     case "BAD_REQUEST":
     case "IS_DIRECTORY":
     case "NOT_DIRECTORY":
@@ -34,42 +64,45 @@ function toError(code: AgentErrorCode, message: string): SandboxError {
   }
 }
 
-/** One connection to a sandbox's agent: JSON lines over a unix socket, requests multiplexed by id. */
+function timeoutOf<O extends Op>(op: O, params: Params<O>): number {
+  const own = (params as { timeoutMs?: unknown }).timeoutMs;
+  if (typeof own === "number" && (op === "run" || op === "shell.exec" || op.startsWith("archive."))) return own + GRACE_MS;
+  return DEFAULT_TIMEOUT_MS;
+}
+
+/**
+ * One connection to a sandbox's agent: JSON lines over the agent's stdio, requests multiplexed by
+ * id. The agent is treated as hostile: every line is bounded, every answer checked, every request
+ * timed out. A line too long, not JSON or of an unknown shape closes the connection.
+ */
 export class AgentClient {
   private nextId = 1;
   private readonly waiters = new Map<number, Waiter>();
-  private buffer = "";
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private readonly lines: Buffer[] = [];
+  private draining = false;
   private closed = false;
+  private closeReason = "the sandbox agent connection is closed";
   private readonly closeListeners: Array<() => void> = [];
 
-  private constructor(private readonly socket: net.Socket) {
-    socket.setEncoding("utf8");
-    socket.setNoDelay(true);
-    socket.on("data", (chunk: string) => this.onData(chunk));
-    socket.on("close", () => this.onClose());
-    socket.on("error", () => undefined);
+  constructor(private readonly channel: AgentChannel) {
+    channel.input.on("data", (chunk: Buffer) => this.onData(chunk));
+    channel.input.on("end", () => this.fail("the sandbox stopped while handling the request"));
+    channel.input.on("close", () => this.fail("the sandbox stopped while handling the request"));
+    channel.input.on("error", () => this.fail("the connection to the sandbox agent failed"));
+    channel.output.on("error", () => this.fail("the connection to the sandbox agent failed"));
+    // A line cut short by an earlier server must not swallow this connection's first request.
+    this.write("\n");
   }
 
-  /** Connects, retrying while the agent starts, until `timeoutMs` passes. */
-  static async connect(socketPath: string, timeoutMs: number): Promise<AgentClient> {
-    const deadline = Date.now() + timeoutMs;
-    let lastError: Error | undefined;
-    while (Date.now() < deadline) {
-      try {
-        const socket = await new Promise<net.Socket>((resolve, reject) => {
-          const s = net.connect(socketPath);
-          s.once("connect", () => resolve(s));
-          s.once("error", reject);
-        });
-        return new AgentClient(socket);
-      } catch (error) {
-        lastError = error as Error;
-        await new Promise((resolve) => setTimeout(resolve, 3));
-      }
+  /** Says hello and checks the agent's protocol version; a new hello ends runs of an earlier connection. */
+  async hello(timeoutMs: number): Promise<void> {
+    const hello = await this.request("hello", {}, { timeoutMs });
+    if (hello.version !== AGENT_PROTOCOL_VERSION) {
+      this.close();
+      throw new SandboxUnavailableError(`the sandbox agent speaks version ${hello.version}, expected ${AGENT_PROTOCOL_VERSION}`);
     }
-    throw new SandboxUnavailableError(
-      `the sandbox agent did not answer within ${timeoutMs} ms (${lastError?.message ?? "no socket"})`,
-    );
   }
 
   get isOpen(): boolean {
@@ -81,48 +114,312 @@ export class AgentClient {
     else this.closeListeners.push(listener);
   }
 
-  request<Op extends RequestOp>(
-    op: Op,
-    payload: Payload<Op> & { stream?: boolean },
-    onOutput?: (fd: 1 | 2, data: Buffer) => void,
-  ): Promise<unknown> {
-    if (this.closed) return Promise.reject(new SandboxUnavailableError("the sandbox agent connection is closed"));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiters.set(id, { resolve, reject, onOutput });
-      this.socket.write(`${JSON.stringify({ id, op, ...payload })}\n`);
+  request<O extends Op>(
+    op: O,
+    params: Params<O>,
+    options: { timeoutMs?: number; onOutput?: OutputHandler } = {},
+  ): Promise<Result<O>> {
+    const { onOutput } = options;
+    return this.open(op, params, {
+      timeoutMs: options.timeoutMs,
+      onMessage: onOutput
+        ? (message) => {
+            if (message.type === "out") onOutput(message.fd, Buffer.from(message.data, "base64"));
+          }
+        : undefined,
+    }).result;
+  }
+
+  /**
+   * /workspace as a tar.gz stream, made inside the sandbox as the sandbox user (sparse-aware,
+   * sensitive files left out). The agent sends a chunk only for each one this stream has passed on.
+   */
+  archiveOut(options: { timeoutMs: number; maxBytes?: number }): Readable {
+    const maxBytes = options.maxBytes ?? DEFAULT_ARCHIVE_BYTES;
+    let bytes = 0;
+    let paused = false;
+    let finished = false;
+    let id = 0;
+    const credit = (n: number): void => this.control({ id, type: "credit", n });
+    const stream = new Readable({
+      highWaterMark: ARCHIVE_CHUNK_BYTES,
+      read: () => {
+        if (paused) {
+          paused = false;
+          credit(1);
+        }
+      },
+      destroy: (error, callback) => {
+        if (!finished) this.control({ id, type: "cancel" });
+        callback(error);
+      },
     });
+    const opened = this.open(
+      "archive.out",
+      { timeoutMs: options.timeoutMs, maxBytes, excludes: SENSITIVE_TAR_EXCLUDES },
+      {
+        timeoutMs: options.timeoutMs + GRACE_MS,
+        onMessage: (message) => {
+          if (message.type !== "data" || stream.destroyed) return;
+          const data = Buffer.from(message.data, "base64");
+          bytes += data.length;
+          if (bytes > maxBytes) {
+            stream.destroy(new PayloadTooLargeError(`the workspace archive is larger than ${maxBytes} bytes`));
+            return;
+          }
+          if (stream.push(data)) credit(1);
+          else paused = true;
+        },
+      },
+    );
+    id = opened.id;
+    credit(ARCHIVE_WINDOW);
+    opened.result.then(
+      () => {
+        finished = true;
+        stream.push(null);
+      },
+      (error: Error) => {
+        finished = true;
+        stream.destroy(error);
+      },
+    );
+    return stream;
+  }
+
+  /** Unpacks a tar.gz into /workspace inside the sandbox, as the sandbox user; sent as the agent asks for it. */
+  async archiveIn(archive: Readable, options: { timeoutMs: number }): Promise<{ files: number }> {
+    const chunks = archive[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+    const first = await readFirst(chunks, 2);
+    if (first.length < 2 || first[0] !== 0x1f || first[1] !== 0x8b) {
+      archive.destroy();
+      throw new SandboxError("the archive is not gzip-compressed (.tar.gz)", "BAD_REQUEST");
+    }
+    let credit = 0;
+    let wake: (() => void) | undefined;
+    const opened = this.open(
+      "archive.in",
+      { timeoutMs: options.timeoutMs },
+      {
+        timeoutMs: options.timeoutMs + GRACE_MS,
+        onMessage: (message) => {
+          if (message.type !== "credit") return;
+          credit += message.n;
+          wake?.();
+        },
+      },
+    );
+    let done = false;
+    void opened.result.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    const send = async (data: Buffer): Promise<void> => {
+      for (let at = 0; at < data.length; at += ARCHIVE_CHUNK_BYTES) {
+        while (credit <= 0 && !done) await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        if (done) return;
+        credit -= 1;
+        this.control({ id: opened.id, type: "data", data: data.subarray(at, at + ARCHIVE_CHUNK_BYTES).toString("base64") });
+      }
+    };
+    const settled = opened.result.finally(() => wake?.());
+    try {
+      await send(first);
+      for (;;) {
+        if (done) break;
+        const next = await chunks.next();
+        if (next.done) break;
+        await send(Buffer.from(next.value));
+      }
+      this.control({ id: opened.id, type: "end" });
+    } catch (error) {
+      this.control({ id: opened.id, type: "cancel" });
+      await settled.catch(() => undefined);
+      throw error;
+    }
+    return settled;
   }
 
   close(): void {
-    this.socket.destroy();
+    this.fail("the sandbox agent connection is closed");
+    this.channel.close();
   }
 
-  private onData(chunk: string): void {
-    this.buffer += chunk;
-    let newline = this.buffer.indexOf("\n");
+  /** Sends a request; its answer settles `result`, its other messages go to `onMessage`. */
+  private open<O extends Op>(
+    op: O,
+    params: Params<O>,
+    options: { timeoutMs?: number; onMessage?: (message: AgentMessage) => void },
+  ): { id: number; result: Promise<Result<O>> } {
+    const id = this.nextId++;
+    if (this.closed) return { id, result: Promise.reject(new SandboxUnavailableError(this.closeReason)) };
+    const timeoutMs = options.timeoutMs ?? timeoutOf(op, params);
+    const result = new Promise<Result<O>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(id);
+        this.control({ id, type: "cancel" });
+        reject(new SandboxUnavailableError(`the sandbox agent did not answer ${op} within ${Math.round(timeoutMs / 1000)} s`));
+      }, timeoutMs);
+      timer.unref();
+      this.waiters.set(id, { op, resolve: resolve, reject, timer, onMessage: options.onMessage });
+    });
+    this.send({ id, type: "request", op, params });
+    return { id, result };
+  }
+
+  private control(message: Exclude<ServerMessage, { type: "request" }>): void {
+    if (!this.closed) this.send(message);
+  }
+
+  private send(message: ServerMessage): void {
+    this.write(`${JSON.stringify(message)}\n`);
+  }
+
+  private write(text: string): void {
+    this.channel.output.write(text);
+  }
+
+  /** Splits lines only; they are parsed and checked later, off the stream's data handler. */
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let start = 0;
+    let newline = chunk.indexOf(10);
     while (newline >= 0) {
-      const line = this.buffer.slice(0, newline);
-      this.buffer = this.buffer.slice(newline + 1);
-      newline = this.buffer.indexOf("\n");
-      const message = JSON.parse(line) as Response;
-      const waiter = this.waiters.get(message.id);
-      if (!waiter) continue;
-      if (message.type === "out") {
-        waiter.onOutput?.(message.fd, Buffer.from(message.data, "base64"));
-      } else {
-        this.waiters.delete(message.id);
-        if (message.type === "result") waiter.resolve(message.result);
-        else waiter.reject(toError(message.code, message.message));
+      const piece = chunk.subarray(start, newline);
+      if (this.pendingBytes + piece.length > MAX_LINE_BYTES) {
+        this.fail(`the sandbox agent sent a line longer than ${MAX_LINE_BYTES} bytes`);
+        return;
       }
+      this.lines.push(this.pending.length > 0 ? Buffer.concat([...this.pending, piece]) : piece);
+      this.pending = [];
+      this.pendingBytes = 0;
+      start = newline + 1;
+      newline = chunk.indexOf(10, start);
+    }
+    if (start < chunk.length) {
+      this.pendingBytes += chunk.length - start;
+      if (this.pendingBytes > MAX_LINE_BYTES) {
+        this.fail(`the sandbox agent sent a line longer than ${MAX_LINE_BYTES} bytes`);
+        return;
+      }
+      this.pending.push(chunk.subarray(start));
+    }
+    if (this.lines.length > 0 && !this.draining) {
+      this.draining = true;
+      setImmediate(() => this.drain());
     }
   }
 
-  private onClose(): void {
+  private drain(): void {
+    this.draining = false;
+    while (!this.closed) {
+      const line = this.lines.shift();
+      if (!line) return;
+      if (line.length > 0) this.onLine(line);
+    }
+  }
+
+  private onLine(line: Buffer): void {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line.toString("utf8"));
+    } catch {
+      this.fail("the sandbox agent sent a line that is not JSON");
+      return;
+    }
+    const parsed = agentMessage.safeParse(raw);
+    if (!parsed.success) {
+      this.fail("the sandbox agent sent a message of an unknown shape");
+      return;
+    }
+    const message = parsed.data;
+    const waiter = this.waiters.get(message.id);
+    if (!waiter) return; // a request that timed out, or one of an earlier connection
+    if (message.type === "result") {
+      const result = resultSchemas[waiter.op].safeParse(message.result);
+      if (!result.success) {
+        this.fail(`the sandbox agent answered ${waiter.op} with a result of the wrong shape`);
+        return;
+      }
+      this.settle(message.id);
+      waiter.resolve(result.data as never);
+    } else if (message.type === "error") {
+      this.settle(message.id);
+      waiter.reject(toError(message.code, message.message));
+    } else waiter.onMessage?.(message);
+  }
+
+  private settle(id: number): void {
+    const waiter = this.waiters.get(id);
+    if (waiter) clearTimeout(waiter.timer);
+    this.waiters.delete(id);
+  }
+
+  private fail(reason: string): void {
+    if (this.closed) return;
     this.closed = true;
-    for (const waiter of this.waiters.values())
-      waiter.reject(new SandboxUnavailableError("the sandbox stopped while handling the request"));
-    this.waiters.clear();
+    this.closeReason = reason;
+    this.pending = [];
+    this.lines.length = 0;
+    for (const [id, waiter] of this.waiters) {
+      clearTimeout(waiter.timer);
+      this.waiters.delete(id);
+      waiter.reject(new SandboxUnavailableError(reason));
+    }
+    this.channel.close();
     for (const listener of this.closeListeners.splice(0)) listener();
   }
+}
+
+/** Reads until at least `bytes` bytes are in hand (or the stream ends). */
+async function readFirst(chunks: AsyncIterator<Buffer | string>, bytes: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let length = 0;
+  while (length < bytes) {
+    const next = await chunks.next();
+    if (next.done) break;
+    const part = Buffer.from(next.value);
+    parts.push(part);
+    length += part.length;
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * Starts a sandbox container, attaches to its agent and checks the agent answers: the one way
+ * the sandbox manager and the setup runner bring a sandbox up. The container is removed on failure.
+ */
+export async function startSandbox(
+  driver: SandboxDriver,
+  spec: SandboxSpec,
+  timeoutMs: number,
+): Promise<{ containerId: string; agent: AgentClient }> {
+  const { containerId, channel } = await driver.start(spec);
+  const agent = new AgentClient(channel);
+  try {
+    await agent.hello(timeoutMs);
+    return { containerId, agent };
+  } catch (error) {
+    agent.close();
+    await driver.remove(containerId).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Re-attaches to the agent of a running container (after a server restart); its earlier runs end. */
+export async function adoptSandbox(driver: SandboxDriver, containerId: string, timeoutMs: number): Promise<AgentClient> {
+  const agent = new AgentClient(await driver.attach(containerId));
+  try {
+    await agent.hello(timeoutMs);
+    return agent;
+  } catch (error) {
+    agent.close();
+    throw error;
+  }
+}
+
+/** A token naming a chunked write's temporary file. */
+export function writeToken(): string {
+  return randomBytes(8).toString("hex");
 }

@@ -1,7 +1,10 @@
 import "server-only";
 import type Dockerode from "dockerode";
 import type { Logger } from "pino";
+import { type Duplex, PassThrough } from "node:stream";
+import { DockerStreamDemuxer } from "./demux";
 import {
+  type AgentChannel,
   LABEL_ROLE,
   LABEL_SESSION,
   type PtyHandle,
@@ -9,6 +12,7 @@ import {
   type SandboxContainer,
   type SandboxDriver,
   type SandboxSpec,
+  type StartedSandbox,
 } from "./driver";
 import { SandboxUnavailableError } from "./errors";
 
@@ -35,7 +39,6 @@ export class DockerSandboxDriver implements SandboxDriver {
     const { limits } = spec;
     const binds = [
       `${spec.workspaceDir}:/workspace:rw`,
-      `${spec.runDir}:/run/sandpit:rw`,
       `${spec.agentDir}:/opt/sandpit/agent:ro`,
       ...(spec.layerDir ? [`${spec.layerDir}:/opt/layer:${spec.layerWritable ? "rw" : "ro"}`] : []),
       ...(spec.caBundle ? [`${spec.caBundle}:/etc/sandpit/ca.crt:ro`] : []),
@@ -43,8 +46,16 @@ export class DockerSandboxDriver implements SandboxDriver {
     const networkMode = spec.network ? (spec.networkMode ?? "bridge") : "none";
     return {
       Image: spec.image,
-      Cmd: ["node", "/opt/sandpit/agent/agent.ts", "/run/sandpit/agent.sock"],
-      User: SANDBOX_UID,
+      // The agent runs as container root with only the capabilities to start processes as the
+      // sandbox user (and stop them); it talks over its stdio, which nothing logs.
+      Cmd: ["node", "/opt/sandpit/agent/agent.ts"],
+      User: "0:0",
+      OpenStdin: true,
+      StdinOnce: false,
+      Tty: false,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
       WorkingDir: "/workspace",
       Env: Object.entries(spec.env ?? {}).map(([key, value]) => `${key}=${value}`),
       Labels: { [LABEL_SESSION]: spec.sessionId, [LABEL_ROLE]: spec.role ?? "sandbox" },
@@ -53,6 +64,8 @@ export class DockerSandboxDriver implements SandboxDriver {
         NetworkMode: networkMode,
         ReadonlyRootfs: true,
         CapDrop: ["ALL"],
+        CapAdd: ["SETUID", "SETGID", "KILL"],
+        LogConfig: { Type: "none", Config: {} },
         SecurityOpt: ["no-new-privileges"],
         Memory: limits.memoryMb * MiB,
         MemorySwap: limits.memoryMb * MiB,
@@ -65,6 +78,8 @@ export class DockerSandboxDriver implements SandboxDriver {
         Tmpfs: {
           "/tmp": `rw,exec,nosuid,nodev,size=${limits.tmpMb}m,mode=1777`,
           "/home/sandbox": "rw,nosuid,nodev,size=16m,uid=1000,gid=1000,mode=0700",
+          // The agent's own: root's, which the sandbox user cannot write.
+          "/run/sandpit": "rw,nosuid,nodev,noexec,size=1m,mode=0700",
         },
         Binds: binds,
         RestartPolicy: { Name: "no" },
@@ -73,7 +88,7 @@ export class DockerSandboxDriver implements SandboxDriver {
     };
   }
 
-  async start(spec: SandboxSpec): Promise<{ containerId: string }> {
+  async start(spec: SandboxSpec): Promise<StartedSandbox> {
     this.log.debug({ sessionId: spec.sessionId, image: spec.image }, "starting sandbox container");
     let container: Dockerode.Container;
     try {
@@ -87,14 +102,51 @@ export class DockerSandboxDriver implements SandboxDriver {
       }
       throw new SandboxUnavailableError(`Docker could not create the sandbox: ${message}`);
     }
+    let channel: AgentChannel | undefined;
     try {
+      // Attached before it starts, so not a byte of the agent's output is missed.
+      channel = await this.attachTo(container);
       await container.start();
     } catch (error) {
+      channel?.close();
       await container.remove({ force: true }).catch(() => undefined);
       throw new SandboxUnavailableError(`Docker could not start the sandbox: ${(error as Error).message}`);
     }
     this.log.debug({ sessionId: spec.sessionId, containerId: container.id }, "sandbox container started");
-    return { containerId: container.id };
+    return { containerId: container.id, channel };
+  }
+
+  async attach(containerId: string): Promise<AgentChannel> {
+    try {
+      return await this.attachTo(this.docker.getContainer(containerId));
+    } catch (error) {
+      throw new SandboxUnavailableError(`Docker could not attach to the sandbox: ${(error as Error).message}`);
+    }
+  }
+
+  /** The agent's stdio over a hijacked attach connection; stderr (its log) goes to this log, in bounded pieces. */
+  private async attachTo(container: Dockerode.Container): Promise<AgentChannel> {
+    const socket = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as Duplex;
+    const input = new PassThrough();
+    const demuxer = new DockerStreamDemuxer((kind, data) => {
+      if (kind === 1) {
+        // The client reads as fast as lines arrive; a full buffer means it stopped, so pause the socket.
+        if (!input.write(data)) socket.pause();
+      } else this.log.debug({ containerId: container.id, agent: data.toString("utf8", 0, 2000) }, "sandbox agent log");
+    });
+    input.on("drain", () => socket.resume());
+    socket.on("data", (chunk: Buffer) => demuxer.push(chunk));
+    socket.on("end", () => input.end());
+    socket.on("close", () => input.end());
+    socket.on("error", (error) => input.destroy(error));
+    return {
+      input,
+      output: socket,
+      close: () => {
+        socket.destroy();
+        input.destroy();
+      },
+    };
   }
 
   async list(): Promise<SandboxContainer[]> {

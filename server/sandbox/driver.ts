@@ -1,4 +1,4 @@
-import type { Duplex } from "node:stream";
+import type { Duplex, Readable, Writable } from "node:stream";
 import type { Limits } from "@/server/config";
 
 export const LABEL_SESSION = "dev.sandpit.session";
@@ -12,8 +12,6 @@ export interface SandboxSpec {
   image: string;
   /** Host folder mounted read-write at /workspace. */
   workspaceDir: string;
-  /** Host folder mounted at /run/sandpit, where the agent puts its socket. */
-  runDir: string;
   /** Host folder with the agent's code, mounted read-only at /opt/sandpit/agent. */
   agentDir: string;
   /** Host folder with the session's layer, mounted at /opt/layer (read-only unless `layerWritable`). */
@@ -51,10 +49,31 @@ export interface PtyHandle {
   exited(): Promise<number>;
 }
 
+/**
+ * The agent's stdio, carried on the container's attach stream: the server never opens a path the
+ * sandbox can write to reach it.
+ */
+export interface AgentChannel {
+  /** What the agent writes on stdout. */
+  input: Readable;
+  /** The agent's stdin. */
+  output: Writable;
+  /** Ends the attachment (the container keeps running). */
+  close(): void;
+}
+
+export interface StartedSandbox {
+  containerId: string;
+  channel: AgentChannel;
+}
+
 /** A container engine. Docker is the one Sandpit ships; others plug in here. */
 export interface SandboxDriver {
   readonly name: string;
-  start(spec: SandboxSpec): Promise<{ containerId: string }>;
+  /** Creates the container, attaches to the agent's stdio, then starts it. */
+  start(spec: SandboxSpec): Promise<StartedSandbox>;
+  /** Attaches to the agent of a running container (after a server restart). */
+  attach(containerId: string): Promise<AgentChannel>;
   list(): Promise<SandboxContainer[]>;
   isRunning(containerId: string): Promise<boolean>;
   remove(containerId: string): Promise<void>;

@@ -119,7 +119,11 @@ describe("Workspace files", () => {
     ).rejects.toThrow("Member name contains '..'");
     expect(await sh("ls /tmp/outside.txt 2>/dev/null || echo contained")).toBe("contained\n");
     await expect(uploadWorkspace(h.manager, session, Readable.from([Buffer.from("not an archive")]))).rejects.toThrow(
-      "could not be unpacked",
+      "the archive is not gzip-compressed (.tar.gz)",
     );
+    // gzip magic, then garbage: tar inside the sandbox refuses it.
+    await expect(
+      uploadWorkspace(h.manager, session, Readable.from([Buffer.from([0x1f, 0x8b, 1, 2, 3, 4, 5])])),
+    ).rejects.toThrow("could not be unpacked");
   });
 });

@@ -1,13 +1,11 @@
 import "server-only";
-import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import type { FileEntry } from "./agent/protocol";
-import { PathOutsideWorkspaceError, PayloadTooLargeError, SandboxError } from "./errors";
+import { finished } from "node:stream/promises";
+import { FILE_CHUNK_BYTES, type FileEntry } from "./agent/protocol";
+import { writeToken } from "./agent-client";
+import { PathOutsideWorkspaceError, PayloadTooLargeError, SandboxError, SandboxUnavailableError } from "./errors";
 import type { SandboxManager } from "./manager";
-import { FsObjectStore } from "@/server/storage/fs-object-store";
 
 export type { FileEntry };
 
@@ -33,22 +31,41 @@ export function workspacePath(input: string): string {
 
 export async function listFiles(manager: SandboxManager, sessionId: string, dir = ".", recursive = true): Promise<FileEntry[]> {
   const target = workspacePath(dir);
-  return (await manager.use(sessionId, (s) => s.agent.request("fs.list", { path: target, recursive }))) as FileEntry[];
+  return manager.use(sessionId, (s) => s.agent.request("fs.list", { path: target, recursive }));
 }
 
+function tooLarge(size: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(
+    `files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB here (this one has ${size} bytes); download the workspace archive instead`,
+  );
+}
+
+/** A whole file, read in chunks; files over MAX_FILE_BYTES are refused before any is read. */
 export async function readFile(
   manager: SandboxManager,
   sessionId: string,
   file: string,
 ): Promise<{ data: Buffer; entry: FileEntry }> {
   const target = workspacePath(file);
-  const result = (await manager.use(sessionId, (s) => s.agent.request("fs.read", { path: target }))) as {
-    data: string;
-    entry: FileEntry;
-  };
-  return { data: Buffer.from(result.data, "base64"), entry: result.entry };
+  return manager.use(sessionId, async ({ agent }) => {
+    const parts: Buffer[] = [];
+    let offset = 0;
+    for (;;) {
+      const length = offset === 0 ? Math.min(FILE_CHUNK_BYTES, 64 * 1024) : FILE_CHUNK_BYTES;
+      const chunk = await agent.request("fs.read", { path: target, offset, length });
+      if (chunk.entry.size > MAX_FILE_BYTES) throw tooLarge(chunk.entry.size);
+      const data = Buffer.from(chunk.data, "base64");
+      if (data.length > length) throw new SandboxUnavailableError("the sandbox agent sent more than was asked for");
+      parts.push(data);
+      offset += data.length;
+      // The file may grow or shrink while it is read: stop at its end, and never past the limit.
+      if (offset > MAX_FILE_BYTES) throw tooLarge(offset);
+      if (data.length < length) return { data: Buffer.concat(parts), entry: { ...chunk.entry, size: offset } };
+    }
+  });
 }
 
+/** Writes a file in chunks to a temporary name, renamed into place by the last one. */
 export async function writeFile(
   manager: SandboxManager,
   sessionId: string,
@@ -57,21 +74,35 @@ export async function writeFile(
   mode?: number,
 ): Promise<FileEntry> {
   const target = workspacePath(file);
-  if (data.length > MAX_FILE_BYTES) throw new PayloadTooLargeError(`files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
-  return (await manager.use(sessionId, (s) =>
-    s.agent.request("fs.write", { path: target, data: data.toString("base64"), mode }),
-  )) as FileEntry;
+  if (data.length > MAX_FILE_BYTES) throw tooLarge(data.length);
+  return manager.use(sessionId, async ({ agent }) => {
+    const token = writeToken();
+    try {
+      for (let offset = 0; ; offset += FILE_CHUNK_BYTES) {
+        const done = offset + FILE_CHUNK_BYTES >= data.length;
+        const chunk = data.subarray(offset, offset + FILE_CHUNK_BYTES).toString("base64");
+        const { entry } = await agent.request("fs.write", { path: target, token, offset, data: chunk, done, mode });
+        if (done) {
+          if (!entry) throw new SandboxUnavailableError("the sandbox agent did not confirm the write");
+          return entry;
+        }
+      }
+    } catch (error) {
+      await agent.request("fs.abort", { path: target, token }).catch(() => undefined);
+      throw error;
+    }
+  });
 }
 
 export async function makeDirectory(manager: SandboxManager, sessionId: string, dir: string): Promise<FileEntry> {
   const target = workspacePath(dir);
-  return (await manager.use(sessionId, (s) => s.agent.request("fs.mkdir", { path: target }))) as FileEntry;
+  return manager.use(sessionId, (s) => s.agent.request("fs.mkdir", { path: target }));
 }
 
 export async function moveFile(manager: SandboxManager, sessionId: string, from: string, to: string): Promise<FileEntry> {
   const source = workspacePath(from);
   const destination = workspacePath(to);
-  return (await manager.use(sessionId, (s) => s.agent.request("fs.move", { from: source, to: destination }))) as FileEntry;
+  return manager.use(sessionId, (s) => s.agent.request("fs.move", { from: source, to: destination }));
 }
 
 export async function deleteFile(manager: SandboxManager, sessionId: string, file: string, recursive = false): Promise<void> {
@@ -79,25 +110,31 @@ export async function deleteFile(manager: SandboxManager, sessionId: string, fil
   await manager.use(sessionId, (s) => s.agent.request("fs.delete", { path: target, recursive }));
 }
 
-/** The whole workspace as a tar.gz stream; a hibernated session is woken first. */
-export async function downloadWorkspace(manager: SandboxManager, sessionId: string): Promise<Readable> {
-  await manager.ensure(sessionId);
-  return manager.workspaces.archive(sessionId);
+/** How long making or unpacking a workspace archive may take. */
+export const ARCHIVE_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * The whole workspace as a tar.gz stream, made inside the sandbox by the sandbox user (sparse
+ * files stay small, its CPU is the sandbox's); a hibernated session is woken first.
+ */
+export function downloadWorkspace(manager: SandboxManager, sessionId: string): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    // The sandbox counts as busy (never hibernated) until the stream is done.
+    manager
+      .use(sessionId, (sandbox) => {
+        const stream = sandbox.agent.archiveOut({ timeoutMs: ARCHIVE_TIMEOUT_MS });
+        resolve(stream);
+        return finished(stream).catch(() => undefined);
+      })
+      .catch(reject);
+  });
 }
 
 /**
- * Unpacks an uploaded tar.gz into the workspace. The archive is unpacked inside the sandbox by
- * the sandbox user, so a hostile archive can reach nothing outside the sandbox.
+ * Unpacks an uploaded tar.gz into the workspace. The archive streams to tar inside the sandbox,
+ * run by the sandbox user, so a hostile archive can reach nothing outside the sandbox, and the
+ * host writes nothing on the way.
  */
 export async function uploadWorkspace(manager: SandboxManager, sessionId: string, archive: Readable): Promise<{ files: number }> {
-  return manager.use(sessionId, async (sandbox) => {
-    const runDir = manager.runDir(sessionId);
-    const name = `upload-${randomBytes(6).toString("hex")}.tar.gz`;
-    await new FsObjectStore(runDir).put(name, archive);
-    try {
-      return (await sandbox.agent.request("archive.extract", { file: `/run/sandpit/${name}` })) as { files: number };
-    } finally {
-      if (existsSync(path.join(runDir, name))) await rm(path.join(runDir, name), { force: true });
-    }
-  });
+  return manager.use(sessionId, (sandbox) => sandbox.agent.archiveIn(archive, { timeoutMs: ARCHIVE_TIMEOUT_MS }));
 }

@@ -1,6 +1,5 @@
 import "server-only";
-import { createHash, randomBytes } from "node:crypto";
-import { rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { eq, inArray } from "drizzle-orm";
 import type { Logger } from "pino";
@@ -8,13 +7,12 @@ import type { Limits } from "@/server/config";
 import type { Database } from "@/server/db/client";
 import { sandboxes } from "@/server/db/schema";
 import type { ObjectStore } from "@/server/storage/object-store";
-import { AGENT_PROTOCOL_VERSION } from "./agent/protocol";
-import { AgentClient } from "./agent-client";
+import { adoptSandbox, startSandbox, type AgentClient } from "./agent-client";
 import type { PtyHandle, PtyOptions, SandboxDriver } from "./driver";
 import { SandboxUnavailableError } from "./errors";
 import { KeyedLock } from "./keyed-lock";
 import type { LayerCache } from "@/server/setup/layer-cache";
-import { makeSandboxDir, scrubCommand } from "./workspace";
+import { scrubCommand } from "./workspace";
 import { FolderWorkspaces, type Workspaces } from "./workspaces";
 
 export interface SandboxManagerOptions {
@@ -70,16 +68,6 @@ export class SandboxManager {
 
   private get log(): Logger {
     return this.options.log;
-  }
-
-  /** A short folder name keeps the agent's socket path under the 108-byte limit of unix sockets. */
-  runDir(sessionId: string): string {
-    const short = createHash("sha256").update(sessionId).digest("hex").slice(0, 16);
-    return path.join(this.options.dataDir, "run", short);
-  }
-
-  private socketPath(sessionId: string): string {
-    return path.join(this.runDir(sessionId), "agent.sock");
   }
 
   /** The sandbox of a session, started or woken when needed. */
@@ -140,31 +128,29 @@ export class SandboxManager {
     for (const container of await driver.list()) {
       if (container.sessionId === sessionId && container.role === "sandbox") await driver.remove(container.id);
     }
-    const runDir = this.runDir(sessionId);
-    await rm(runDir, { recursive: true, force: true });
-    await makeSandboxDir(runDir, 0o700);
     const layerKey = row?.layerKey ?? undefined;
     const layerDir = layerKey && this.options.layers ? await this.options.layers.ensure(layerKey) : undefined;
 
-    const { containerId } = await driver.start({
-      sessionId,
-      image: this.options.image,
-      workspaceDir: workspace,
-      runDir,
-      agentDir: this.agentDir,
-      layerDir,
-      limits: this.options.limits,
-      network: false,
-      // No network at run time: Go resolves modules from the layer's cache only.
-      env: { GOPROXY: "off", GOSUMDB: "off", GOFLAGS: "-mod=mod" },
-    });
-    let agent: AgentClient;
+    const { containerId, agent } = await startSandbox(
+      driver,
+      {
+        sessionId,
+        image: this.options.image,
+        workspaceDir: workspace,
+        agentDir: this.agentDir,
+        layerDir,
+        limits: this.options.limits,
+        network: false,
+        // No network at run time: Go resolves modules from the layer's cache only.
+        env: { GOPROXY: "off", GOSUMDB: "off", GOFLAGS: "-mod=mod" },
+      },
+      AGENT_START_TIMEOUT_MS,
+    );
     try {
-      agent = await AgentClient.connect(this.socketPath(sessionId), AGENT_START_TIMEOUT_MS);
-      await this.checkAgent(agent);
       if (layerDir && row?.seededLayerKey !== layerKey) await this.seedWorkspace(agent);
       if (row?.scrubPending) await this.scrubWorkspace(agent);
     } catch (error) {
+      agent.close();
       await driver.remove(containerId);
       throw error;
     }
@@ -194,14 +180,14 @@ export class SandboxManager {
    * sandbox user; files the session already has are kept.
    */
   private async seedWorkspace(agent: AgentClient): Promise<void> {
-    const result = (await agent.request("run", {
+    const result = await agent.request("run", {
       runId: `seed-${randomBytes(4).toString("hex")}`,
       argv: ["bash", "-c", "[ -d /opt/layer/workspace ] && cp -an /opt/layer/workspace/. /workspace/ || true"],
       cwd: "/workspace",
       env: {},
       timeoutMs: 120_000,
       outputLimit: 65_536,
-    })) as { exitCode: number; stderr: string };
+    });
     if (result.exitCode !== 0) {
       throw new SandboxUnavailableError(
         `could not copy the setup's files into the workspace: ${Buffer.from(result.stderr, "base64").toString()}`,
@@ -214,14 +200,14 @@ export class SandboxManager {
    * user, before anything else can read them.
    */
   private async scrubWorkspace(agent: AgentClient): Promise<void> {
-    const result = (await agent.request("run", {
+    const result = await agent.request("run", {
       runId: `scrub-${randomBytes(4).toString("hex")}`,
       argv: scrubCommand("/workspace"),
       cwd: "/workspace",
       env: {},
       timeoutMs: 120_000,
       outputLimit: 65_536,
-    })) as { exitCode: number; stderr: string };
+    });
     if (result.exitCode !== 0) {
       throw new SandboxUnavailableError(
         `could not delete the sensitive files of a forked workspace: ${Buffer.from(result.stderr, "base64").toString()}`,
@@ -247,14 +233,6 @@ export class SandboxManager {
         await this.options.driver.remove(sandbox.containerId);
       }
     });
-  }
-
-  private async checkAgent(agent: AgentClient): Promise<void> {
-    const hello = (await agent.request("hello", {})) as { version: number };
-    if (hello.version !== AGENT_PROTOCOL_VERSION) {
-      agent.close();
-      throw new SandboxUnavailableError(`the sandbox agent speaks version ${hello.version}, expected ${AGENT_PROTOCOL_VERSION}`);
-    }
   }
 
   private track(sessionId: string, containerId: string, agent: AgentClient): LiveSandbox {
@@ -298,7 +276,6 @@ export class SandboxManager {
         });
       if (row?.snapshotKey && row.snapshotKey !== key) await store.delete(row.snapshotKey);
       await this.workspaces.remove(sessionId);
-      await rm(this.runDir(sessionId), { recursive: true, force: true });
       this.log.info({ sessionId, key, bytes, ms: Date.now() - started }, "sandbox hibernated");
     });
   }
@@ -350,7 +327,6 @@ export class SandboxManager {
       for (const object of await store.list(`snapshots/${sessionId}/`)) await store.delete(object.key);
       await db.delete(sandboxes).where(eq(sandboxes.sessionId, sessionId));
       await this.workspaces.remove(sessionId);
-      await rm(this.runDir(sessionId), { recursive: true, force: true });
       this.log.info({ sessionId }, "sandbox destroyed");
     });
   }
@@ -371,8 +347,7 @@ export class SandboxManager {
       if (this.peek(container.sessionId)?.containerId === container.id) continue;
       if (row?.state === "running" && row.containerId === container.id && container.running) {
         try {
-          const agent = await AgentClient.connect(this.socketPath(container.sessionId), ADOPT_TIMEOUT_MS);
-          await this.checkAgent(agent);
+          const agent = await adoptSandbox(driver, container.id, ADOPT_TIMEOUT_MS);
           this.track(container.sessionId, container.id, agent);
           adopted.push(container.sessionId);
           continue;

@@ -88,7 +88,7 @@ function prepare(manager: SandboxManager, request: RunRequest) {
 /** Runs code to the end and returns its whole output. */
 export async function run(manager: SandboxManager, sessionId: string, request: RunRequest): Promise<RunResult> {
   const params = prepare(manager, request);
-  const result = (await manager.use(sessionId, (sandbox) => sandbox.agent.request("run", params))) as ProcessResult;
+  const result = await manager.use(sessionId, (sandbox) => sandbox.agent.request("run", params));
   return { runId: params.runId, ...processOutput(result) };
 }
 
@@ -110,13 +110,14 @@ export async function* runStream(manager: SandboxManager, sessionId: string, req
   void manager
     .use(sessionId, (sandbox) => {
       agentKill = () => void sandbox.agent.request("kill", { runId: params.runId }).catch(() => undefined);
-      return sandbox.agent.request("run", { ...params, stream: true }, (fd, data) =>
-        push({ type: fd === 1 ? "stdout" : "stderr", data }),
+      return sandbox.agent.request(
+        "run",
+        { ...params, stream: true },
+        { onOutput: (fd, data) => push({ type: fd === 1 ? "stdout" : "stderr", data }) },
       );
     })
     .then(
-      (value) => {
-        const result = value as ProcessResult;
+      (result: ProcessResult) => {
         push({
           type: "exit",
           runId: params.runId,
@@ -158,6 +159,5 @@ export async function* runStream(manager: SandboxManager, sessionId: string, req
 export async function stopRun(manager: SandboxManager, sessionId: string, runId: string): Promise<boolean> {
   const sandbox = manager.peek(sessionId);
   if (!sandbox) return false;
-  const result = (await sandbox.agent.request("kill", { runId })) as { killed: boolean };
-  return result.killed;
+  return (await sandbox.agent.request("kill", { runId })).killed;
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import type { ExecResult, ShellInfo } from "./agent/protocol";
+import type { ShellInfo } from "./agent/protocol";
 import type { PtyHandle } from "./driver";
 import { InvalidRunError } from "./errors";
 import type { SandboxManager } from "./manager";
@@ -34,13 +34,13 @@ function checkShellId(shell: string): string {
 
 export async function createShell(manager: SandboxManager, sessionId: string, shell?: string): Promise<ShellInfo> {
   const id = checkShellId(shell ?? `sh-${randomBytes(6).toString("hex")}`);
-  return (await manager.use(sessionId, (s) => s.agent.request("shell.create", { shell: id }))) as ShellInfo;
+  return manager.use(sessionId, (s) => s.agent.request("shell.create", { shell: id }));
 }
 
 export async function listShells(manager: SandboxManager, sessionId: string): Promise<ShellInfo[]> {
   const sandbox = manager.peek(sessionId);
   if (!sandbox) return []; // a hibernated sandbox has no shells: they live in its processes
-  return (await sandbox.agent.request("shell.list", {})) as ShellInfo[];
+  return sandbox.agent.request("shell.list", {});
 }
 
 export async function deleteShell(manager: SandboxManager, sessionId: string, shell: string): Promise<void> {
@@ -52,7 +52,7 @@ export async function shellAlive(manager: SandboxManager, sessionId: string, she
   const sandbox = manager.peek(sessionId);
   if (!sandbox) return false;
   try {
-    return ((await sandbox.agent.request("shell.alive", { shell: checkShellId(shell) })) as ShellInfo).alive;
+    return (await sandbox.agent.request("shell.alive", { shell: checkShellId(shell) })).alive;
   } catch {
     return false;
   }
@@ -64,7 +64,7 @@ export async function exec(manager: SandboxManager, sessionId: string, request: 
   const timeoutMs = checkTimeout(manager, request.timeoutMs);
   checkEnv(request.env);
   if (request.command.includes("\0")) throw new InvalidRunError("command must not contain NUL bytes");
-  const result = (await manager.use(sessionId, (s) =>
+  const result = await manager.use(sessionId, (s) =>
     s.agent.request("shell.exec", {
       shell,
       command: request.command,
@@ -73,7 +73,7 @@ export async function exec(manager: SandboxManager, sessionId: string, request: 
       timeoutMs,
       outputLimit: manager.limits.outputBytes,
     }),
-  )) as ExecResult;
+  );
   return {
     shell,
     ...processOutput(result),
@@ -96,7 +96,7 @@ export async function openTerminal(
   return manager.use(sessionId, async (sandbox) => {
     let stateFile: string | undefined;
     try {
-      stateFile = ((await sandbox.agent.request("shell.state", { shell })) as { stateFile: string }).stateFile;
+      stateFile = (await sandbox.agent.request("shell.state", { shell })).stateFile;
     } catch {
       stateFile = undefined;
     }

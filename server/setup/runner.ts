@@ -6,8 +6,7 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { Limits } from "@/server/config";
 import type { LayerRecord, SetupStepRecord } from "@/server/db/schema";
-import { AgentClient } from "@/server/sandbox/agent-client";
-import type { ProcessResult } from "@/server/sandbox/agent/protocol";
+import { startSandbox, type AgentClient } from "@/server/sandbox/agent-client";
 import type { SandboxDriver } from "@/server/sandbox/driver";
 import { makeSandboxDir } from "@/server/sandbox/workspace";
 import { isMountPoint, makeVolume, mount, unmount } from "@/server/sandbox/workspaces";
@@ -42,6 +41,8 @@ export interface SetupOutcome {
   layer?: LayerRecord;
 }
 
+/** As long as a sandbox gets to start; a setup's bigger limits do not slow its agent down. */
+const AGENT_START_TIMEOUT_MS = 20_000;
 const LOG_TAIL = 4_000;
 const OUTPUT_TAIL = 64_000;
 
@@ -108,7 +109,6 @@ export async function runSetup(
     }
   }
   const layerDir = path.join(work, "layer");
-  const runDir = path.join(work, "run");
   let stdout = "";
   let stderr = "";
   let containerId: string | undefined;
@@ -116,28 +116,29 @@ export async function runSetup(
   try {
     await makeSandboxDir(layerDir);
     await makeSandboxDir(path.join(layerDir, "workspace"));
-    await makeSandboxDir(runDir, 0o700);
-    ({ containerId } = await env.driver.start({
-      sessionId: job.sessionId,
-      role: "setup",
-      image: env.image,
-      workspaceDir: path.join(layerDir, "workspace"),
-      runDir,
-      agentDir: env.agentDir,
-      layerDir,
-      layerWritable: true,
-      caBundle: env.caBundle,
-      limits: {
-        ...env.limits,
-        tmpMb: Math.max(env.limits.tmpMb, 1024),
-        memoryMb: Math.max(env.limits.memoryMb, 2048),
-        pids: Math.max(env.limits.pids, 1024),
+    ({ containerId, agent } = await startSandbox(
+      env.driver,
+      {
+        sessionId: job.sessionId,
+        role: "setup",
+        image: env.image,
+        workspaceDir: path.join(layerDir, "workspace"),
+        agentDir: env.agentDir,
+        layerDir,
+        layerWritable: true,
+        caBundle: env.caBundle,
+        limits: {
+          ...env.limits,
+          tmpMb: Math.max(env.limits.tmpMb, 1024),
+          memoryMb: Math.max(env.limits.memoryMb, 2048),
+          pids: Math.max(env.limits.pids, 1024),
+        },
+        network: env.network !== "none",
+        networkMode: env.network,
+        env: setupContainerEnv(env, job.envs),
       },
-      network: env.network !== "none",
-      networkMode: env.network,
-      env: setupContainerEnv(env, job.envs),
-    }));
-    agent = await AgentClient.connect(path.join(runDir, "agent.sock"), 30_000);
+      AGENT_START_TIMEOUT_MS,
+    ));
 
     for (const [index, step] of job.steps.entries()) {
       const record = records[index] as SetupStepRecord;
@@ -153,7 +154,7 @@ export async function runSetup(
           break;
         }
         let stepErr = "";
-        const result = (await agent.request(
+        const result = await agent.request(
           "run",
           {
             runId: `setup-${randomBytes(6).toString("hex")}`,
@@ -165,17 +166,19 @@ export async function runSetup(
             outputLimit: 16 * 1024 * 1024,
             stream: true,
           },
-          (fd, data) => {
-            const text = data.toString();
-            record.log = tail(record.log + text, LOG_TAIL);
-            if (fd === 1) stdout = tail(stdout + text, OUTPUT_TAIL);
-            else {
-              stderr = tail(stderr + text, OUTPUT_TAIL);
-              stepErr = tail(stepErr + text, OUTPUT_TAIL);
-            }
-            progress(records);
+          {
+            onOutput: (fd, data) => {
+              const text = data.toString();
+              record.log = tail(record.log + text, LOG_TAIL);
+              if (fd === 1) stdout = tail(stdout + text, OUTPUT_TAIL);
+              else {
+                stderr = tail(stderr + text, OUTPUT_TAIL);
+                stepErr = tail(stepErr + text, OUTPUT_TAIL);
+              }
+              progress(records);
+            },
           },
-        )) as ProcessResult;
+        );
         if (result.exitCode !== 0) {
           failed = { exitCode: result.exitCode, timedOut: result.timedOut };
           record.log = tail(record.log, LOG_TAIL);
@@ -197,10 +200,11 @@ export async function runSetup(
     }
 
     agent.close();
-    await env.driver.remove(containerId);
+    // The host reads the setup's output only once no process of the setup can change it.
+    await removeContainer(env.driver, containerId);
     containerId = undefined;
     // Sensitive files leave the layer here, so neither the stored archive nor this host's copy has them.
-    const stored = await storeLayer(env, job.layerKey, layerDir);
+    const stored = await storeLayer(env, job.layerKey, layerDir, env.timeoutMs);
     await env.layers.adopt(job.layerKey, layerDir);
     return { success: true, stdout, stderr, steps: records, layer: stored };
   } catch (error) {
@@ -211,9 +215,22 @@ export async function runSetup(
     return { success: false, error: `setup could not run: ${message}`, stdout, stderr, steps: records };
   } finally {
     agent?.close();
-    if (containerId) await env.driver.remove(containerId).catch(() => undefined);
-    await removeSetupFolder(work);
+    let gone = true;
+    if (containerId)
+      gone = await removeContainer(env.driver, containerId).then(
+        () => true,
+        () => false,
+      );
+    // A container that could not be removed may still write there: its folder stays until recovery.
+    if (gone) await removeSetupFolder(work);
+    else env.log.warn({ work }, "setup container could not be removed; its folder is left for recovery");
   }
+}
+
+/** Removes a container and makes sure it is gone (no process of it runs any more). */
+async function removeContainer(driver: SandboxDriver, containerId: string): Promise<void> {
+  await driver.remove(containerId);
+  if (await driver.isRunning(containerId)) throw new Error(`setup container ${containerId.slice(0, 12)} is still running`);
 }
 
 /** Removes a setup's work folder and, when it had one, its volume. */
@@ -228,6 +245,7 @@ export async function storeLayer(
   env: Pick<SetupEnvironment, "store" | "log">,
   key: string,
   layerDir: string,
+  timeoutMs: number,
 ): Promise<LayerRecord> {
   const started = Date.now();
   let bytes = 0;
@@ -239,7 +257,7 @@ export async function storeLayer(
     },
   });
   // pipeline() carries a tar failure to the counter, so the upload fails instead of waiting.
-  const archive = pipeline(archiveLayer(layerDir), counter, () => undefined);
+  const archive = pipeline(archiveLayer(layerDir, timeoutMs), counter, () => undefined);
   // The archive leaves sensitive names out by itself, so deleting them from this host's copy and
   // counting the files can run while it uploads.
   const [contents] = await Promise.all([prepareLayer(layerDir), env.store.put(key, archive)]);

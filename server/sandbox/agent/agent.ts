@@ -1,63 +1,113 @@
-// The Sandpit agent: runs inside every sandbox as the unprivileged sandbox user (node strips the
-// types) and serves the server over a unix socket in a folder shared with the host. It starts runs,
-// keeps stateful bash shells and works on files, all confined to /workspace.
+// The Sandpit agent: runs inside every sandbox as container root with only the capabilities to
+// start processes as the sandbox user (node strips the types), and serves the server over the
+// container's attach stream: requests on stdin, answers on stdout, one JSON object a line. User
+// code runs as uid 1000 and cannot signal, trace or read this process, nor reach its stdio.
 import * as fs from "node:fs";
 import * as net from "node:net";
-import { STATE_DIR, type Send } from "./context.ts";
-import { handle } from "./dispatch.ts";
+import { asUser, dropGroups, STATE_DIR, type RequestContext } from "./context.ts";
+import { handle, type Connection } from "./dispatch.ts";
 import { errorOf } from "./files.ts";
-import { AGENT_PROTOCOL_VERSION, type Request } from "./protocol.ts";
+import { MAX_LINE_BYTES, type AgentMessage, type ServerMessage } from "./protocol.ts";
 import { runs } from "./runs.ts";
 
-const SOCKET = process.argv[2] ?? "/run/sandpit/agent.sock";
+// A pipe written through a socket is non-blocking: a slow reader backs up this stream, not the process.
+const out = new net.Socket({ fd: 1, readable: false, writable: true });
+out.on("error", () => process.exit(0));
 
-function serve(socket: net.Socket): void {
-  const owned = new Set<string>();
-  let buffer = "";
-  const send: Send = (response) => {
-    if (!socket.destroyed) socket.write(`${JSON.stringify(response)}\n`);
-  };
-  socket.setEncoding("utf8");
-  socket.on("data", (chunk: string) => {
-    buffer += chunk;
-    let newline = buffer.indexOf("\n");
-    while (newline >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      newline = buffer.indexOf("\n");
-      if (!line.trim()) continue;
-      let request: Request;
-      try {
-        request = JSON.parse(line) as Request;
-      } catch {
-        send({ id: -1, type: "error", code: "BAD_REQUEST", message: "request is not JSON" });
-        continue;
-      }
-      handle(request, send, owned).then(
-        (result) => send({ id: request.id, type: "result", result }),
-        (error: unknown) => send({ id: request.id, type: "error", ...errorOf(error) }),
-      );
-    }
-  });
-  // A run belongs to the connection that started it: when the server goes away, so does the run.
-  socket.on("close", () => {
-    for (const runId of owned) runs.get(runId)?.kill();
-  });
-  socket.on("error", () => undefined);
+function send(message: AgentMessage): void {
+  out.write(`${JSON.stringify(message)}\n`);
 }
 
-fs.mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
+function log(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
+/** Requests of the current server connection; a `hello` starts a new one and ends the old one's runs. */
+let connection: Connection = { runs: new Set() };
+let generation = 0;
+const controls = new Map<number, (message: ServerMessage) => void>();
+
+function onHello(): void {
+  for (const runId of connection.runs) runs.get(runId)?.kill();
+  for (const id of controls.keys()) controls.get(id)?.({ id, type: "cancel" });
+  controls.clear();
+  connection = { runs: new Set() };
+  generation += 1;
+}
+
+function onMessage(message: ServerMessage & { op?: unknown; params?: unknown }): void {
+  if (typeof message.id !== "number") return;
+  if (message.type !== "request") {
+    controls.get(message.id)?.(message);
+    return;
+  }
+  if (message.op === "hello") onHello();
+  const mine = generation;
+  const id = message.id;
+  const ctx: RequestContext = {
+    id,
+    // Answers for a connection that is gone would reach the new one under reused ids: dropped.
+    send: (reply) => {
+      if (generation === mine) send(reply);
+    },
+    onControl: (handler) => controls.set(id, handler),
+  };
+  // handle() is async: a synchronous throw in a handler becomes a rejection.
+  handle(message.op, message.params, ctx, connection).then(
+    (result) => ctx.send({ id, type: "result", result }),
+    (error: unknown) => ctx.send({ id, type: "error", ...errorOf(error) }),
+  ).finally(() => {
+    if (generation === mine) controls.delete(id);
+  });
+}
+
+let pending: Buffer[] = [];
+let pendingBytes = 0;
+let skipping = false; // inside a line that is already too long
+
+function onLine(line: Buffer): void {
+  if (line.length === 0) return;
+  let message: ServerMessage;
+  try {
+    message = JSON.parse(line.toString("utf8")) as ServerMessage;
+  } catch {
+    // A line cut short by a server that went away mid-write: the next server starts with a newline.
+    log("agent: dropped a line that is not JSON");
+    return;
+  }
+  if (typeof message !== "object" || message === null) return;
+  onMessage(message);
+}
+
+process.stdin.on("data", (chunk: Buffer) => {
+  let start = 0;
+  let newline = chunk.indexOf(10);
+  while (newline >= 0) {
+    const piece = chunk.subarray(start, newline);
+    const line = pending.length > 0 ? Buffer.concat([...pending, piece]) : piece;
+    pending = [];
+    pendingBytes = 0;
+    if (!skipping && line.length <= MAX_LINE_BYTES) onLine(line);
+    else log("agent: dropped an oversized line");
+    skipping = false;
+    start = newline + 1;
+    newline = chunk.indexOf(10, start);
+  }
+  if (start < chunk.length) {
+    pendingBytes += chunk.length - start;
+    if (pendingBytes > MAX_LINE_BYTES) {
+      pending = [];
+      pendingBytes = 0;
+      skipping = true;
+    } else if (!skipping) pending.push(Buffer.from(chunk.subarray(start)));
+  }
+});
+// With no one attached, stdin stays open (StdinOnce false); its end means the container is going.
+process.stdin.on("end", () => process.exit(0));
+
+dropGroups();
+asUser(() => fs.mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 }));
 // Start libuv's thread pool now: under a fork bomb, creating threads later would fail and abort.
 await fs.promises.access("/");
-try {
-  fs.unlinkSync(SOCKET);
-} catch {
-  // no stale socket
-}
-const server = net.createServer(serve);
-server.listen(SOCKET, () => {
-  fs.chmodSync(SOCKET, 0o600);
-  process.stdout.write(`sandpit agent ${AGENT_PROTOCOL_VERSION} listening on ${SOCKET}\n`);
-});
+log(`sandpit agent ready (uid ${process.getuid?.()})`);
 process.on("SIGTERM", () => process.exit(0));
-

@@ -1,9 +1,12 @@
-// Shared constants and types of the agent's modules.
-import type { AgentErrorCode, Response } from "./protocol.ts";
+// Shared constants, the request context and the switch to the sandbox user.
+import type { AgentErrorCode, AgentMessage, ServerMessage } from "./protocol.ts";
 
 export const WORKSPACE = "/workspace";
+/** Shell state and inline code: the sandbox user's own, so it is handled as that user. */
 export const STATE_DIR = "/tmp/.sandpit";
-export const BASE_ENV: NodeJS.ProcessEnv = { ...process.env };
+export const SANDBOX_UID = 1000;
+export const SANDBOX_GID = 1000;
+export const BASE_ENV: NodeJS.ProcessEnv = { ...process.env, HOME: "/home/sandbox", USER: "sandbox", LOGNAME: "sandbox" };
 
 export class AgentError extends Error {
   code: AgentErrorCode;
@@ -13,4 +16,45 @@ export class AgentError extends Error {
   }
 }
 
-export type Send = (response: Response) => void;
+/** One request being served: where its messages go, and where later messages for it come in. */
+export interface RequestContext {
+  id: number;
+  send: (message: AgentMessage) => void;
+  /** Handles the request's later messages (credit, data, end, cancel). */
+  onControl: (handler: (message: ServerMessage) => void) => void;
+}
+
+const privileged = process.getuid?.() === 0;
+
+function ids(): { seteuid: (id: number) => void; setegid: (id: number) => void; setgroups: (groups: number[]) => void } {
+  const { seteuid, setegid, setgroups } = process;
+  if (!seteuid || !setegid || !setgroups) throw new Error("this platform cannot switch users");
+  return { seteuid: seteuid.bind(process), setegid: setegid.bind(process), setgroups: setgroups.bind(process) };
+}
+
+/** Drops root's supplementary groups, which would otherwise follow every switch to the sandbox user. */
+export function dropGroups(): void {
+  if (privileged) ids().setgroups([]);
+}
+
+/**
+ * Runs synchronous file work as the sandbox user, so a symlink planted by user code leads only
+ * where that user could go anyway. Synchronous only: the switch holds for the whole process.
+ */
+export function asUser<T>(work: () => T): T {
+  if (!privileged) return work();
+  const { seteuid, setegid } = ids();
+  setegid(SANDBOX_GID);
+  seteuid(SANDBOX_UID);
+  try {
+    return work();
+  } finally {
+    seteuid(0);
+    setegid(0);
+  }
+}
+
+/** spawn() options that start a process as the sandbox user (no supplementary groups, no capabilities). */
+export function userSpawn(): { uid?: number; gid?: number } {
+  return privileged ? { uid: SANDBOX_UID, gid: SANDBOX_GID } : {};
+}

@@ -1,5 +1,6 @@
 // Process bookkeeping: finding, killing and capturing the output of process trees.
 import * as fs from "node:fs";
+import { asUser } from "./context.ts";
 
 export interface ProcInfo {
   pid: number;
@@ -25,7 +26,8 @@ export function readProcs(): ProcInfo[] {
 
 export function hasMarker(pid: number, marker: string): boolean {
   try {
-    const environ = fs.readFileSync(`/proc/${pid}/environ`);
+    // Another user's environ needs ptrace rights the agent lacks; the sandbox user has them.
+    const environ = asUser(() => fs.readFileSync(`/proc/${pid}/environ`));
     return environ.indexOf(`${marker}\0`) === 0 || environ.includes(`\0${marker}\0`);
   } catch {
     return false;
@@ -79,7 +81,7 @@ export async function killTree(
 export function preferForOom(pid: number | undefined, score: number): void {
   if (pid === undefined) return;
   try {
-    fs.writeFileSync(`/proc/${pid}/oom_score_adj`, String(score));
+    asUser(() => fs.writeFileSync(`/proc/${pid}/oom_score_adj`, String(score)));
   } catch {
     // the process already ended
   }

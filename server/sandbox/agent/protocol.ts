@@ -1,7 +1,18 @@
 // The wire protocol between the Sandpit server and the agent inside each sandbox: one JSON object
-// per line over a unix socket. Byte payloads travel base64-encoded so output stays byte-exact.
+// per line on the container's attach stream (agent stdin and stdout). Byte payloads travel
+// base64-encoded so output stays byte-exact. `Ops` maps each operation to its params and result;
+// the agent's dispatch table and the server's client are both typed from it.
 
-export const AGENT_PROTOCOL_VERSION = 1;
+export const AGENT_PROTOCOL_VERSION = 2;
+
+/** No line either way may be longer: a longer one ends the connection. */
+export const MAX_LINE_BYTES = 4 * 1024 * 1024;
+/** fs.read and fs.write move at most this many bytes a request. */
+export const FILE_CHUNK_BYTES = 1024 * 1024;
+/** Archive bytes travel in chunks of at most this size... */
+export const ARCHIVE_CHUNK_BYTES = 256 * 1024;
+/** ...and at most this many chunks may be in flight before the receiver grants more credit. */
+export const ARCHIVE_WINDOW = 8;
 
 export interface RunFile {
   path: string;
@@ -20,6 +31,8 @@ export interface RunParams {
   outputLimit: number;
   /** A folder removed after the run, where inline code was written. */
   cleanupDir?: string;
+  /** Output comes as `out` messages while the run goes on, instead of in the result. */
+  stream?: boolean;
 }
 
 export interface ExecParams {
@@ -29,27 +42,8 @@ export interface ExecParams {
   env?: Record<string, string>;
   timeoutMs: number;
   outputLimit: number;
+  stream?: boolean;
 }
-
-export type Request =
-  | { id: number; op: "hello" }
-  | ({ id: number; op: "run" } & RunParams)
-  | { id: number; op: "kill"; runId: string }
-  | { id: number; op: "shell.create"; shell: string }
-  | { id: number; op: "shell.delete"; shell: string }
-  | { id: number; op: "shell.list" }
-  | { id: number; op: "shell.alive"; shell: string }
-  | { id: number; op: "shell.state"; shell: string }
-  | ({ id: number; op: "shell.exec" } & ExecParams)
-  | { id: number; op: "fs.list"; path: string; recursive: boolean }
-  | { id: number; op: "fs.read"; path: string }
-  | { id: number; op: "fs.write"; path: string; data: string; mode?: number }
-  | { id: number; op: "fs.mkdir"; path: string }
-  | { id: number; op: "fs.move"; from: string; to: string }
-  | { id: number; op: "fs.delete"; path: string; recursive: boolean }
-  | { id: number; op: "archive.extract"; file: string };
-
-export type RequestOp = Request["op"];
 
 export interface ProcessResult {
   exitCode: number;
@@ -85,10 +79,67 @@ export interface ShellInfo {
   cwd?: string;
 }
 
-export type AgentErrorCode =
-  "BAD_REQUEST" | "NOT_FOUND" | "PATH_OUTSIDE_WORKSPACE" | "EXISTS" | "IS_DIRECTORY" | "NOT_DIRECTORY" | "INTERNAL";
+type None = Record<string, never>;
 
-export type Response =
+export interface Ops {
+  hello: { params: None; result: { version: number; pid: number; uid: number } };
+  run: { params: RunParams; result: ProcessResult };
+  kill: { params: { runId: string }; result: { killed: boolean } };
+  "shell.create": { params: { shell: string }; result: ShellInfo };
+  "shell.delete": { params: { shell: string }; result: { deleted: boolean } };
+  "shell.list": { params: None; result: ShellInfo[] };
+  "shell.alive": { params: { shell: string }; result: ShellInfo };
+  "shell.state": { params: { shell: string }; result: { stateFile: string } };
+  "shell.exec": { params: ExecParams; result: ExecResult };
+  "fs.list": { params: { path: string; recursive: boolean }; result: FileEntry[] };
+  /** `length` bytes from `offset` (at most FILE_CHUNK_BYTES); `data` is shorter at the end of the file. */
+  "fs.read": { params: { path: string; offset: number; length: number }; result: { data: string; entry: FileEntry } };
+  /**
+   * One chunk of a write: chunks go to a temporary file named by `token` beside the target, in
+   * order; the chunk with `done` renames it into place. `entry` comes with that last chunk.
+   */
+  "fs.write": {
+    params: { path: string; token: string; offset: number; data: string; done: boolean; mode?: number };
+    result: { entry?: FileEntry };
+  };
+  /** Removes the temporary file of a write that will not finish. */
+  "fs.abort": { params: { path: string; token: string }; result: { removed: boolean } };
+  "fs.mkdir": { params: { path: string }; result: FileEntry };
+  "fs.move": { params: { from: string; to: string }; result: FileEntry };
+  "fs.delete": { params: { path: string; recursive: boolean }; result: { deleted: boolean } };
+  /** /workspace as tar.gz without the names in `excludes` (tar patterns), sent as `data` messages, each paid for by a `credit` from the server. */
+  "archive.out": { params: { timeoutMs: number; maxBytes: number; excludes: string[] }; result: { bytes: number } };
+  /** A tar.gz sent by the server as `data` messages (each paid for by a `credit` from the agent), then `end`. */
+  "archive.in": { params: { timeoutMs: number }; result: { files: number } };
+}
+
+export type Op = keyof Ops;
+export type Params<O extends Op> = Ops[O]["params"];
+export type Result<O extends Op> = Ops[O]["result"];
+
+export type AgentErrorCode =
+  | "BAD_REQUEST"
+  | "NOT_FOUND"
+  | "PATH_OUTSIDE_WORKSPACE"
+  | "EXISTS"
+  | "IS_DIRECTORY"
+  | "NOT_DIRECTORY"
+  | "TOO_LARGE"
+  | "TIMEOUT"
+  | "INTERNAL";
+
+/** Server to agent. `credit`, `data`, `end` and `cancel` belong to an open request. */
+export type ServerMessage =
+  | { id: number; type: "request"; op: Op; params: unknown }
+  | { id: number; type: "credit"; n: number }
+  | { id: number; type: "data"; data: string }
+  | { id: number; type: "end" }
+  | { id: number; type: "cancel" };
+
+/** Agent to server. */
+export type AgentMessage =
   | { id: number; type: "result"; result: unknown }
   | { id: number; type: "error"; code: AgentErrorCode; message: string }
-  | { id: number; type: "out"; fd: 1 | 2; data: string };
+  | { id: number; type: "out"; fd: 1 | 2; data: string }
+  | { id: number; type: "data"; data: string }
+  | { id: number; type: "credit"; n: number };

@@ -2,18 +2,22 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BASE_ENV, STATE_DIR, WORKSPACE, type Send } from "./context.ts";
+import { asUser, BASE_ENV, STATE_DIR, userSpawn, WORKSPACE, type RequestContext } from "./context.ts";
 import { Capture, killTree, preferForOom, signalNumber } from "./procs.ts";
 import type { ProcessResult, RunParams } from "./protocol.ts";
 
 export const runs = new Map<string, { pid: number; kill: () => void }>();
 
-export function startRun(params: RunParams, send: Send, id: number, stream: boolean, owner: Set<string>): Promise<ProcessResult> {
-  for (const file of params.files ?? []) {
-    const target = path.resolve(WORKSPACE, file.path);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, Buffer.from(file.data, "base64"), { mode: file.mode ?? 0o644 });
-  }
+/** Starts a run as the sandbox user; `owner` is the set of runs ended when the server reconnects. */
+export function startRun(params: RunParams, ctx: RequestContext, owner: Set<string>): Promise<ProcessResult> {
+  const stream = params.stream === true;
+  asUser(() => {
+    for (const file of params.files ?? []) {
+      const target = path.resolve(WORKSPACE, file.path);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, Buffer.from(file.data, "base64"), { mode: file.mode ?? 0o644 });
+    }
+  });
   const started = Date.now();
   const marker = `SANDPIT_RUN=${params.runId}`;
   const stdout = new Capture(params.outputLimit);
@@ -28,6 +32,7 @@ export function startRun(params: RunParams, send: Send, id: number, stream: bool
         env: { ...BASE_ENV, ...params.env, SANDPIT_RUN: params.runId },
         detached: true,
         stdio: ["pipe", "pipe", "pipe"],
+        ...userSpawn(),
       });
     } catch (error) {
       resolve(failedStart(error as Error, started));
@@ -39,7 +44,7 @@ export function startRun(params: RunParams, send: Send, id: number, stream: bool
     const onData = (fd: 1 | 2, capture: Capture) => (chunk: Buffer) => {
       const part = capture.take(chunk);
       if (part.length === 0) return;
-      if (stream) send({ id, type: "out", fd, data: part.toString("base64") });
+      if (stream) ctx.send({ id: ctx.id, type: "out", fd, data: part.toString("base64") });
       else (fd === 1 ? kept[0] : kept[1]).push(part);
     };
     child.stdout.on("data", onData(1, stdout));
@@ -81,7 +86,8 @@ export function startRun(params: RunParams, send: Send, id: number, stream: bool
     });
     child.on("close", () => {
       clearTimeout(timer);
-      if (params.cleanupDir?.startsWith(`${STATE_DIR}/runs/`)) fs.rmSync(params.cleanupDir, { recursive: true, force: true });
+      const cleanupDir = params.cleanupDir;
+      if (cleanupDir?.startsWith(`${STATE_DIR}/runs/`)) asUser(() => fs.rmSync(cleanupDir, { recursive: true, force: true }));
       runs.delete(params.runId);
       owner.delete(params.runId);
       const code = timedOut ? 124 : (exitCode ?? (signal ? 128 + signalNumber(signal) : 1));

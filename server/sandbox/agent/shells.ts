@@ -3,7 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { AgentError, BASE_ENV, STATE_DIR, WORKSPACE } from "./context.ts";
+import { AgentError, asUser, BASE_ENV, STATE_DIR, userSpawn, WORKSPACE } from "./context.ts";
 import { Capture, killTree, preferForOom, signalNumber } from "./procs.ts";
 import type { ExecParams, ExecResult, ShellInfo } from "./protocol.ts";
 
@@ -45,7 +45,7 @@ export class Shell {
   constructor(id: string) {
     this.id = id;
     this.dir = path.join(STATE_DIR, "shells", id);
-    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    asUser(() => fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 }));
   }
 
   get stateFile(): string {
@@ -58,6 +58,7 @@ export class Shell {
       env: { ...BASE_ENV, SANDPIT_SHELL: this.id },
       detached: true,
       stdio: ["pipe", "pipe", "pipe"],
+      ...userSpawn(),
     });
     this.proc = proc;
     preferForOom(proc.pid, 500);
@@ -125,7 +126,10 @@ export class Shell {
   info(): ShellInfo {
     let cwd: string | undefined;
     try {
-      if (this.proc?.pid !== undefined && this.alive) cwd = fs.readlinkSync(`/proc/${this.proc.pid}/cwd`);
+      if (this.proc?.pid !== undefined && this.alive) {
+        const pid = this.proc.pid;
+        cwd = asUser(() => fs.readlinkSync(`/proc/${pid}/cwd`));
+      }
     } catch {
       cwd = undefined;
     }
@@ -153,7 +157,7 @@ export class Shell {
     const started = Date.now();
     const nonce = randomBytes(12).toString("hex");
     const cmdFile = path.join(this.dir, "cmd");
-    fs.writeFileSync(cmdFile, params.command, { mode: 0o600 });
+    asUser(() => fs.writeFileSync(cmdFile, params.command, { mode: 0o600 }));
     const read = `IFS= read -r -d '' __sp_cmd < ${quote(cmdFile)}`;
     let body = `{ eval "$__sp_cmd"; } < /dev/null`;
     if (params.cwd !== undefined || (params.env && Object.keys(params.env).length > 0)) {
@@ -227,7 +231,7 @@ export class Shell {
     this.proc = undefined;
     this.alive = false;
     if (pid !== undefined) void killTree(pid, { groupAndSession: true });
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    asUser(() => fs.rmSync(this.dir, { recursive: true, force: true }));
   }
 }
 
