@@ -1,11 +1,13 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import pino from "pino";
 import { runtimeImageRef } from "@/images/recipe";
 import { ConfigError, loadConfig, type Config } from "@/server/config";
 import { openDatabase } from "@/server/db/client";
 import { checkHealth, type HealthReport } from "@/server/health/health";
 import { createDockerClient } from "@/server/sandbox/docker-client";
 import { runOneShot } from "@/server/sandbox/one-shot";
+import { RuntimeSelector } from "@/server/sandbox/runtime";
 import { VolumeWorkspaces } from "@/server/sandbox/workspaces";
 import { openObjectStore } from "@/server/storage";
 
@@ -16,6 +18,8 @@ const bad = (name: string, problem: string, fix: string): void => {
   failures += 1;
   console.log(`  FAIL  ${name.padEnd(16)} ${problem}\n        ${"".padEnd(16)} fix: ${fix}`);
 };
+const warn = (name: string, problem: string, fix: string): void =>
+  console.log(`  WARN  ${name.padEnd(16)} ${problem}\n        ${"".padEnd(16)} fix: ${fix}`);
 
 console.log("Sandpit doctor\n");
 
@@ -52,7 +56,14 @@ let report = await serverReport();
 if (report) ok("Sandpit server", `answering on port ${config.port}`);
 else {
   const database = openDatabase(config.database);
-  report = await checkHealth({ config, docker, database, store: openObjectStore(config.objectStore) });
+  const runtime = new RuntimeSelector({
+    docker,
+    image: runtimeImageRef(config.runtimeImage),
+    setting: config.docker.runtime,
+    limits: config.limits,
+    log: pino({ level: "silent" }),
+  });
+  report = await checkHealth({ config, docker, runtime, database, store: openObjectStore(config.objectStore) });
   await database.close();
 }
 const { checks } = report;
@@ -80,6 +91,18 @@ if (checks.image.status === "ok") {
 } else {
   bad("runtime image", checks.image.detail, "npm run image");
 }
+
+// A server from before the runtime check has none.
+const runtimeCheck = checks.runtime as HealthReport["checks"]["runtime"] | undefined;
+if (runtimeCheck?.status === "ok") ok("sandbox runtime", runtimeCheck.detail);
+else if (runtimeCheck?.status === "warning")
+  warn(
+    "sandbox runtime",
+    runtimeCheck.detail,
+    "as root: npm run docker:ensure (installs gVisor's runsc and registers it with Docker)",
+  );
+else if (runtimeCheck)
+  bad("sandbox runtime", runtimeCheck.detail, "register the runtime SANDPIT_DOCKER_RUNTIME names with Docker, or set it to auto");
 
 if (checks.database.status === "ok") ok("database", checks.database.detail);
 else bad("database", checks.database.detail, "check DATABASE_URL, or unset it to use the embedded PGlite database");

@@ -7,6 +7,7 @@ import { openDatabase, type DatabaseHandle } from "@/server/db/client";
 import { logger } from "@/server/logger";
 import { createDockerClient } from "@/server/sandbox/docker-client";
 import { DockerSandboxDriver } from "@/server/sandbox/docker-driver";
+import { RuntimeSelector } from "@/server/sandbox/runtime";
 import { HelperContainers } from "@/server/sandbox/helper";
 import { createWorkspaces } from "@/server/sandbox/workspaces";
 import { SandboxManager } from "@/server/sandbox/manager";
@@ -25,6 +26,8 @@ import type { ObjectStore } from "@/server/storage/object-store";
 export interface Services {
   config: Config;
   docker: Dockerode;
+  /** The OCI runtime sandboxes and setups run under (gVisor where it works). */
+  runtime: RuntimeSelector;
   database: DatabaseHandle;
   store: ObjectStore;
   sandboxes: SandboxManager;
@@ -46,7 +49,14 @@ export function createServices(config: Config): Services {
   const database = openDatabase(config.database);
   const store = openObjectStore(config.objectStore);
   const image = runtimeImageRef(config.runtimeImage);
-  const driver = new DockerSandboxDriver(docker, logger.child({ module: "docker" }), config.docker.runtime);
+  const runtime = new RuntimeSelector({
+    docker,
+    image,
+    setting: config.docker.runtime,
+    limits: config.limits,
+    log: logger.child({ module: "runtime" }),
+  });
+  const driver = new DockerSandboxDriver(docker, logger.child({ module: "docker" }), runtime);
   const layers = new LayerCache(path.join(config.dataDir, "layers"), store, logger.child({ module: "layers" }));
   const sandboxes = new SandboxManager({
     driver,
@@ -62,7 +72,7 @@ export function createServices(config: Config): Services {
       {
         quota: config.workspaceQuota,
         sizeMb: config.limits.workspaceMb,
-        helper: new HelperContainers(docker, image, config.limits, () => Promise.resolve(config.docker.runtime)),
+        helper: new HelperContainers(docker, image, config.limits, async () => (await runtime.choose()).sandbox),
       },
       logger.child({ module: "workspaces" }),
     ),
@@ -108,6 +118,7 @@ export function createServices(config: Config): Services {
   return {
     config,
     docker,
+    runtime,
     database,
     store,
     sandboxes,
@@ -141,6 +152,8 @@ export function servicesReady(): Promise<void> {
     try {
       // Uploads cut short by a crash of an earlier process (they started before this one).
       await services.store.clearPartial?.(new Date(Date.now() - process.uptime() * 1000));
+      // Chosen (and any fallback logged) at start, not on the first session.
+      await services.runtime.choose();
       await services.sandboxes.reconcile();
       await services.setups.recover();
     } catch (error) {

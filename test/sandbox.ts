@@ -8,6 +8,7 @@ import { loadConfig, type Config, type Limits } from "@/server/config";
 import { openDatabase, type DatabaseHandle } from "@/server/db/client";
 import { createDockerClient } from "@/server/sandbox/docker-client";
 import { DockerSandboxDriver } from "@/server/sandbox/docker-driver";
+import { RuntimeSelector } from "@/server/sandbox/runtime";
 import type { SandboxSpec, StartedSandbox } from "@/server/sandbox/driver";
 import { HelperContainers } from "@/server/sandbox/helper";
 import { createWorkspaces } from "@/server/sandbox/workspaces";
@@ -31,7 +32,7 @@ export interface HarnessOptions {
   limits?: Partial<Limits>;
   idleTimeoutMs?: number;
   store?: ObjectStore;
-  /** The Docker runtime for its containers (SANDPIT_DOCKER_RUNTIME). */
+  /** The Docker runtime for its containers (SANDPIT_DOCKER_RUNTIME, which it defaults to). */
   runtime?: string;
   /** Share another harness's data folder and database (a second host on the same object store, or a restart). */
   dataDir?: string;
@@ -64,12 +65,12 @@ export async function sandboxHarness(options: HarnessOptions = {}): Promise<Sand
   const store = options.store ?? new FsObjectStore(path.join(dataDir, "objects"));
   const docker = createDockerClient(config.docker);
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
-  const driver = new CountingDriver(docker, log, options.runtime ?? config.docker.runtime);
   const limits = { ...config.limits, ...options.limits };
   const layers = new LayerCache(path.join(dataDir, "layers"), store, log);
   const image = runtimeImageRef(config.runtimeImage);
-  const runtime = options.runtime ?? config.docker.runtime;
-  const helper = new HelperContainers(docker, image, limits, () => Promise.resolve(runtime));
+  const runtime = new RuntimeSelector({ docker, image, setting: options.runtime ?? config.docker.runtime, limits, log });
+  const driver = new CountingDriver(docker, log, runtime);
+  const helper = new HelperContainers(docker, image, limits, async () => (await runtime.choose()).sandbox);
   const make = (): SandboxManager =>
     new SandboxManager({
       driver,

@@ -9,7 +9,7 @@ import { toApiError, toTRPCError } from "./errors";
 /** The part of the context tests build directly: the engines and services, nothing per-request. */
 export type ContextInner = Pick<
   Services,
-  "config" | "docker" | "database" | "store" | "sessions" | "actions" | "setups" | "sandboxes" | "shares" | "embeds"
+  "config" | "docker" | "runtime" | "database" | "store" | "sessions" | "actions" | "setups" | "sandboxes" | "shares" | "embeds"
 >;
 
 export interface Context extends ContextInner {

@@ -86,7 +86,7 @@ describe("loadConfig", () => {
     ["SANDPIT_WORKSPACE_MB", "8", "SANDPIT_WORKSPACE_MB: 8 is out of range"],
     ["SANDPIT_SETUP_DISK_MB", "10", "SANDPIT_SETUP_DISK_MB: 10 is out of range"],
     ["SANDPIT_WORKSPACE_QUOTA", "xfs", "SANDPIT_WORKSPACE_QUOTA: must be auto, volume or folder"],
-    ["SANDPIT_DOCKER_RUNTIME", "run sc", "SANDPIT_DOCKER_RUNTIME: must be the name of a runtime registered with Docker"],
+    ["SANDPIT_DOCKER_RUNTIME", "run sc", "SANDPIT_DOCKER_RUNTIME: must be auto or the name of a runtime registered with Docker"],
     ["SANDPIT_OUTPUT_LIMIT_BYTES", "10", "SANDPIT_OUTPUT_LIMIT_BYTES: 10 is out of range"],
     ["SANDPIT_PIP_INDEX_URL", "index.example.com", "SANDPIT_PIP_INDEX_URL: must be an http:// or https:// URL"],
     ["SANDPIT_NPM_REGISTRY", "ftp://npm", "SANDPIT_NPM_REGISTRY: must be an http:// or https:// URL"],

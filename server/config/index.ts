@@ -30,7 +30,10 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  /** runtime: the OCI runtime for sandbox containers (runsc for gVisor), else the engine's default. */
+  /**
+   * runtime: the OCI runtime for sandbox and setup containers; "auto" picks runsc (gVisor) when the
+   * engine has it and a probe container starts under it, else the engine's default (see sandbox/runtime.ts).
+   */
   docker: { host?: string; socketPath: string; runtime?: string };
   runtimeImage: string;
   objectStore:

@@ -192,7 +192,7 @@ export const envSchema = {
     .optional(),
   SANDPIT_DOCKER_RUNTIME: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be the name of a runtime registered with Docker, such as runsc")
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be auto or the name of a runtime registered with Docker, such as runsc or runc")
     .optional(),
   SANDPIT_SETUP_NETWORK: z
     .string()

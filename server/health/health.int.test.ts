@@ -5,6 +5,8 @@ import Dockerode from "dockerode";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "@/server/config";
 import { openDatabase } from "@/server/db/client";
+import { RuntimeSelector } from "@/server/sandbox/runtime";
+import pino from "pino";
 import { FsObjectStore } from "@/server/storage/fs-object-store";
 import { testDocker } from "@/test/docker";
 import { checkHealth } from "./health";
@@ -13,11 +15,24 @@ const dataDir = mkdtempSync(path.join(tmpdir(), "health-"));
 const config = loadConfig({ SANDPIT_DATA_DIR: dataDir });
 const database = openDatabase(config.database);
 afterAll(() => database.close());
+const log = pino({ level: "silent" });
+
+/** The runtime selector as the server builds it, on `docker`; `gvisorName` stands in for an engine without gVisor. */
+function runtimeOn(docker: Dockerode, gvisorName?: string): RuntimeSelector {
+  const { image } = testDocker();
+  return new RuntimeSelector({ docker, image, setting: "auto", limits: config.limits, log, gvisorName });
+}
 
 describe("checkHealth", () => {
   it("reports ok for a running engine, the built image, the database and the store", async () => {
     const { docker } = testDocker();
-    const report = await checkHealth({ config, docker, database, store: new FsObjectStore(path.join(dataDir, "objects")) });
+    const report = await checkHealth({
+      config,
+      docker,
+      runtime: runtimeOn(docker),
+      database,
+      store: new FsObjectStore(path.join(dataDir, "objects")),
+    });
     expect(report.status).toBe("ok");
     expect(report.checks.docker.detail).toMatch(/^Docker \S+/);
     expect(report.checks.image.detail).toContain("sandpit-runtime:");
@@ -32,6 +47,7 @@ describe("checkHealth", () => {
     const report = await checkHealth({
       config,
       docker: deadDocker,
+      runtime: runtimeOn(deadDocker),
       database,
       store: new FsObjectStore(path.join(blocker, "objects")),
     });
@@ -39,6 +55,8 @@ describe("checkHealth", () => {
     expect(report.checks.docker.status).toBe("error");
     expect(report.checks.docker.detail).toContain("no-docker.sock");
     expect(report.checks.image.status).toBe("error");
+    expect(report.checks.runtime.status).toBe("error");
+    expect(report.checks.runtime.detail).toContain("no-docker.sock");
     expect(report.checks.objectStore.status).toBe("error");
     expect(report.checks.objectStore.detail).toContain("ENOTDIR");
     expect(report.checks.database.status).toBe("ok");
@@ -50,6 +68,7 @@ describe("checkHealth", () => {
     const report = await checkHealth({
       config: missing,
       docker,
+      runtime: runtimeOn(docker),
       database,
       store: new FsObjectStore(path.join(dataDir, "objects")),
     });
@@ -57,5 +76,38 @@ describe("checkHealth", () => {
       status: "error",
       detail: "runtime image sandpit-runtime:does-not-exist is missing; build it with: npm run image",
     });
+  });
+
+  it("names the runtime sandboxes use and why: gVisor where the engine has it", async (ctx) => {
+    const { docker } = testDocker();
+    const info = (await docker.info()) as { Runtimes?: Record<string, unknown> };
+    if (!info.Runtimes?.runsc) ctx.skip();
+    const report = await checkHealth({
+      config,
+      docker,
+      runtime: runtimeOn(docker),
+      database,
+      store: new FsObjectStore(path.join(dataDir, "objects")),
+    });
+    expect(report.checks.runtime).toEqual({
+      status: "ok",
+      detail: "runsc (gVisor): SANDPIT_DOCKER_RUNTIME=auto and a probe container ran under runsc; setups run with runsc-net",
+    });
+  });
+
+  it("warns, without degrading, when sandboxes fall back to runc", async () => {
+    const { docker } = testDocker();
+    const report = await checkHealth({
+      config,
+      docker,
+      runtime: runtimeOn(docker, "sandpit-no-gvisor"),
+      database,
+      store: new FsObjectStore(path.join(dataDir, "objects")),
+    });
+    expect(report.status).toBe("ok");
+    expect(report.checks.runtime.status).toBe("warning");
+    expect(report.checks.runtime.detail).toMatch(
+      /^runc: gVisor is not used: the Docker engine has no runtime "sandpit-no-gvisor" .*; sandboxes run with runc, sharing the host's kernel$/,
+    );
   });
 });

@@ -4,24 +4,35 @@ import type { Services } from "@/server/services";
 import { unavailableDependency } from "@/server/unavailable";
 
 export interface CheckResult {
-  status: "ok" | "error";
+  /** warning: working, but weaker than it should be (it does not make the report degraded). */
+  status: "ok" | "warning" | "error";
   detail: string;
 }
 
 export interface HealthReport {
   status: "ok" | "degraded";
-  checks: { docker: CheckResult; image: CheckResult; database: CheckResult; objectStore: CheckResult };
+  checks: {
+    docker: CheckResult;
+    image: CheckResult;
+    /** The OCI runtime sandboxes run under, and why. */
+    runtime: CheckResult;
+    database: CheckResult;
+    objectStore: CheckResult;
+  };
 }
 
 const CHECK_TIMEOUT_MS = 5_000;
+/** The runtime's first answer may run a probe container (gVisor starts in about a second). */
+const RUNTIME_TIMEOUT_MS = 45_000;
 
-async function check(run: () => Promise<string>): Promise<CheckResult> {
+async function check(run: () => Promise<string | CheckResult>, timeoutMs = CHECK_TIMEOUT_MS): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
   });
   try {
-    return { status: "ok", detail: await Promise.race([run(), timeout]) };
+    const result = await Promise.race([run(), timeout]);
+    return typeof result === "string" ? { status: "ok", detail: result } : result;
   } catch (error) {
     const down = unavailableDependency(error);
     if (down) return { status: "error", detail: `the ${down.dependency} is unreachable: ${down.reason}` };
@@ -32,10 +43,12 @@ async function check(run: () => Promise<string>): Promise<CheckResult> {
 }
 
 /** Checks every engine Sandpit depends on, in parallel, each with a time limit. */
-export async function checkHealth(services: Pick<Services, "config" | "docker" | "database" | "store">): Promise<HealthReport> {
-  const { config, docker, database, store } = services;
+export async function checkHealth(
+  services: Pick<Services, "config" | "docker" | "runtime" | "database" | "store">,
+): Promise<HealthReport> {
+  const { config, docker, runtime, database, store } = services;
   const imageRef = runtimeImageRef(config.runtimeImage);
-  const [dockerCheck, image, db, objectStore] = await Promise.all([
+  const [dockerCheck, image, runtimeCheck, db, objectStore] = await Promise.all([
     check(async () => {
       const version = await docker.version();
       return `Docker ${version.Version} (API ${version.ApiVersion})`;
@@ -52,6 +65,11 @@ export async function checkHealth(services: Pick<Services, "config" | "docker" |
       }
     }),
     check(async () => {
+      const choice = await runtime.choose();
+      const what = choice.gvisor ? `${choice.name} (gVisor)` : choice.name;
+      return { status: choice.fallback ? "warning" : "ok", detail: `${what}: ${choice.reason}` };
+    }, RUNTIME_TIMEOUT_MS),
+    check(async () => {
       await database.ping();
       return database.kind === "pglite" ? "PGlite (embedded)" : "PostgreSQL";
     }),
@@ -60,7 +78,7 @@ export async function checkHealth(services: Pick<Services, "config" | "docker" |
       return store.description;
     }),
   ]);
-  const checks = { docker: dockerCheck, image, database: db, objectStore };
-  const status = Object.values(checks).every((c) => c.status === "ok") ? "ok" : "degraded";
+  const checks = { docker: dockerCheck, image, runtime: runtimeCheck, database: db, objectStore };
+  const status = Object.values(checks).every((c) => c.status !== "error") ? "ok" : "degraded";
   return { status, checks };
 }

@@ -15,6 +15,7 @@ import {
   type StartedSandbox,
 } from "./driver";
 import { SandboxUnavailableError } from "./errors";
+import type { RuntimeSource } from "./runtime";
 
 const MiB = 1024 * 1024;
 const SANDBOX_UID = "1000:1000";
@@ -30,8 +31,8 @@ export class DockerSandboxDriver implements SandboxDriver {
   constructor(
     private readonly docker: Dockerode,
     private readonly log: Logger,
-    /** The engine's OCI runtime for sandboxes and setups (e.g. runsc for gVisor); the engine's default when unset. */
-    private readonly runtime?: string,
+    /** The OCI runtimes for sandboxes and for networked (setup) containers; the engine's default when unset. */
+    private readonly runtimes?: RuntimeSource,
   ) {}
 
   /** The container configuration for a spec; every limit comes from the spec. */
@@ -91,13 +92,16 @@ export class DockerSandboxDriver implements SandboxDriver {
   async start(spec: SandboxSpec): Promise<StartedSandbox> {
     this.log.debug({ sessionId: spec.sessionId, image: spec.image }, "starting sandbox container");
     let container: Dockerode.Container;
+    let runtime: string | undefined;
     try {
-      container = await this.docker.createContainer(DockerSandboxDriver.createOptions(spec, this.runtime));
+      const choice = await this.runtimes?.choose();
+      runtime = spec.network ? choice?.network : choice?.sandbox;
+      container = await this.docker.createContainer(DockerSandboxDriver.createOptions(spec, runtime));
     } catch (error) {
       const message = (error as Error).message;
-      if (this.runtime && /runtime/i.test(message)) {
+      if (runtime && /runtime/i.test(message)) {
         throw new SandboxUnavailableError(
-          `the Docker engine has no runtime "${this.runtime}" (SANDPIT_DOCKER_RUNTIME): register it in /etc/docker/daemon.json and restart Docker (see SECURITY.md), or unset SANDPIT_DOCKER_RUNTIME`,
+          `the Docker engine has no runtime "${runtime}" (SANDPIT_DOCKER_RUNTIME): register it in /etc/docker/daemon.json and reload Docker (see SECURITY.md), or set SANDPIT_DOCKER_RUNTIME=auto`,
         );
       }
       throw new SandboxUnavailableError(`Docker could not create the sandbox: ${message}`);
