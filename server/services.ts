@@ -57,7 +57,8 @@ export function createServices(config: Config): Services {
     log: logger.child({ module: "runtime" }),
   });
   const driver = new DockerSandboxDriver(docker, logger.child({ module: "docker" }), runtime);
-  const layers = new LayerCache(path.join(config.dataDir, "layers"), store, logger.child({ module: "layers" }));
+  const helper = new HelperContainers(docker, image, config.limits, async () => (await runtime.choose()).sandbox);
+  const layers = new LayerCache(path.join(config.dataDir, "layers"), store, logger.child({ module: "layers" }), helper);
   const sandboxes = new SandboxManager({
     driver,
     store,
@@ -72,7 +73,7 @@ export function createServices(config: Config): Services {
       {
         quota: config.workspaceQuota,
         sizeMb: config.limits.workspaceMb,
-        helper: new HelperContainers(docker, image, config.limits, async () => (await runtime.choose()).sandbox),
+        helper,
       },
       logger.child({ module: "workspaces" }),
     ),

@@ -65,12 +65,12 @@ export async function sandboxHarness(options: HarnessOptions = {}): Promise<Sand
   const store = options.store ?? new FsObjectStore(path.join(dataDir, "objects"));
   const docker = createDockerClient(config.docker);
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
-  const limits = { ...config.limits, ...options.limits };
-  const layers = new LayerCache(path.join(dataDir, "layers"), store, log);
   const image = runtimeImageRef(config.runtimeImage);
+  const limits = { ...config.limits, ...options.limits };
   const runtime = new RuntimeSelector({ docker, image, setting: options.runtime ?? config.docker.runtime, limits, log });
   const driver = new CountingDriver(docker, log, runtime);
   const helper = new HelperContainers(docker, image, limits, async () => (await runtime.choose()).sandbox);
+  const layers = new LayerCache(path.join(dataDir, "layers"), store, log, helper);
   const make = (): SandboxManager =>
     new SandboxManager({
       driver,

@@ -40,7 +40,7 @@ export async function lodashPersist(): Promise<BenchResult> {
   try {
     const sandpit = await sample(
       9,
-      () => storeLayer({ store, log }, `layers/bench-${randomBytes(4).toString("hex")}.tar.gz`, dir),
+      () => storeLayer({ store, log }, `layers/bench-${randomBytes(4).toString("hex")}.tar.gz`, dir, 600_000),
       1,
     );
     const started = performance.now();

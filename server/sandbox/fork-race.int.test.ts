@@ -82,7 +82,9 @@ describe("Forks against a sandbox that swaps folders for symlinks while it is co
       try {
         await h.manager.forkWorkspace(source, fork);
       } catch {
-        // A copy that met the swapped folder may fail; it must not leak.
+        // A copy that meets the swapped folder (a helper's cp finds the symlink leads nowhere) may
+        // fail; then no fork appears.
+        expect(h.manager.workspaces.exists(fork)).toBe(false);
         refused += 1;
         continue;
       }
@@ -98,7 +100,8 @@ describe("Forks against a sandbox that swaps folders for symlinks while it is co
       expect(archive).not.toContain(neighbourMarker);
     }
     expect(forks.length + refused).toBe(10);
-    expect(forks.length).toBeGreaterThan(0);
+    // A block-level copy never opens the files, so the swap cannot touch it.
+    if (h.manager.workspaces.kind === "volume") expect(forks.length).toBe(10);
     // The watcher was alive throughout (it is what the forks raced against).
     expect((await exec(h.manager, source, { command: "pgrep -f w.py >/dev/null && echo alive" })).stdout).toBe("alive\n");
     for (const fork of forks) await h.manager.destroy(fork);

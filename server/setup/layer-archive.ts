@@ -12,7 +12,8 @@ export interface LayerContents {
 
 /**
  * Prepares a finished layer folder for storing: deletes the sensitive files (symlinks are not
- * followed) and counts what is left.
+ * followed) and counts what is left. Only for a folder no container can write any more (the
+ * setup's container is removed first): the host walks it by name.
  */
 export async function prepareLayer(dir: string): Promise<LayerContents> {
   const contents: LayerContents = { files: 0, removed: [] };
@@ -30,7 +31,10 @@ export async function prepareLayer(dir: string): Promise<LayerContents> {
   return contents;
 }
 
-/** A prepared layer folder as ONE gzip-compressed tar stream (sensitive names excluded again). */
-export function archiveLayer(dir: string): Readable {
-  return tarCreate(dir, { excludeSensitive: true });
+/**
+ * A prepared layer folder as ONE gzip-compressed tar stream (sensitive names excluded again; sparse
+ * files stored sparse), failing when it takes longer than `timeoutMs`.
+ */
+export function archiveLayer(dir: string, timeoutMs: number): Readable {
+  return tarCreate(dir, { excludeSensitive: true, timeoutMs });
 }

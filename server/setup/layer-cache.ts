@@ -1,20 +1,30 @@
 import "server-only";
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { createWriteStream, existsSync } from "node:fs";
+import { chmod, mkdir, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
+import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import type { Logger } from "pino";
+import type { HelperContainers } from "@/server/sandbox/helper";
 import { KeyedLock } from "@/server/sandbox/keyed-lock";
-import { restoreWorkspace } from "@/server/sandbox/workspace";
+import { makeSandboxDir } from "@/server/sandbox/workspace";
 import type { ObjectStore } from "@/server/storage/object-store";
 
 const execFileAsync = promisify(execFile);
 
+/** How long unpacking one layer may take. */
+const UNPACK_TIMEOUT_MS = 10 * 60_000;
+
+/** Temporary names beside the layers: downloads, unpacks and copies under way. */
+const isTemp = (name: string): boolean => /^\.(download|unpack|adopt)-/.test(name);
+
 /**
  * Layers unpacked on this host, each fetched and unpacked once, then shared read-only by every
- * sandbox that uses it. A folder appears under its final name only when it is complete.
+ * sandbox that uses it. A folder appears under its final name only when it is complete. The cache's
+ * folder is the server's alone (0700): setuid files a setup left in a layer are out of reach of
+ * other users of the host.
  */
 export class LayerCache {
   private readonly lock = new KeyedLock();
@@ -23,31 +33,66 @@ export class LayerCache {
     private readonly root: string,
     private readonly store: ObjectStore,
     private readonly log: Logger,
+    /** Unpacks downloaded layers, so that the host never unpacks an archive it did not just make. */
+    private readonly helper?: HelperContainers,
   ) {}
 
   dirOf(key: string): string {
     return path.join(this.root, path.basename(key, ".tar.gz"));
   }
 
-  /** The host folder of a layer, fetched from the object store the first time. */
+  private async makeRoot(): Promise<void> {
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
+    await chmod(this.root, 0o700);
+  }
+
+  /**
+   * The host folder of a layer, fetched from the object store the first time. The archive is
+   * unpacked by GNU tar in a helper container as the sandbox user (sparse files stay sparse; names
+   * and links in the archive reach nothing outside the new folder).
+   */
   async ensure(key: string): Promise<string> {
     const dir = this.dirOf(key);
     if (existsSync(dir)) return dir;
     return this.lock.run(key, async () => {
       if (existsSync(dir)) return dir;
-      await mkdir(this.root, { recursive: true });
+      if (!this.helper) throw new Error("the layer cache needs helper containers to unpack a layer");
+      await this.makeRoot();
       const started = Date.now();
-      await restoreWorkspace(await this.store.get(key), dir);
+      const id = randomUUID();
+      const download = path.join(this.root, `.download-${id}.tar.gz`);
+      const unpack = path.join(this.root, `.unpack-${id}`);
+      try {
+        await pipeline(await this.store.get(key), createWriteStream(download, { flags: "wx", mode: 0o644 }));
+        await makeSandboxDir(unpack);
+        await this.helper.run({
+          sessionId: `layer-${path.basename(dir)}`,
+          mounts: [
+            { source: download, target: "/in/layer.tar.gz", readOnly: true },
+            { source: unpack, target: "/out", readOnly: false },
+          ],
+          cmd: ["tar", "-xzf", "/in/layer.tar.gz", "-C", "/out", "--no-same-owner", "--delay-directory-restore"],
+          timeoutMs: UNPACK_TIMEOUT_MS,
+        });
+        await rename(unpack, dir);
+      } finally {
+        await rm(download, { force: true });
+        // The helper is gone: nothing writes the folder any more.
+        await rm(unpack, { recursive: true, force: true });
+      }
       this.log.info({ key, ms: Date.now() - started }, "layer unpacked into the host cache");
       return dir;
     });
   }
 
-  /** Adopts a folder a setup just produced on this host, so it is not downloaded again. */
+  /**
+   * Adopts a folder a setup just produced on this host, so it is not downloaded again. The setup's
+   * container is gone by now: nothing but the host writes the folder.
+   */
   async adopt(key: string, folder: string): Promise<string> {
     const dir = this.dirOf(key);
     return this.lock.run(key, async () => {
-      await mkdir(this.root, { recursive: true });
+      await this.makeRoot();
       if (existsSync(dir)) {
         await rm(folder, { recursive: true, force: true });
         return dir;
@@ -59,7 +104,7 @@ export class LayerCache {
         // Made on a volume of its own: copied beside the cache, then renamed into place.
         const temp = path.join(this.root, `.adopt-${randomUUID()}`);
         try {
-          await execFileAsync("cp", ["-a", "--", folder, temp]);
+          await execFileAsync("cp", ["-a", "--sparse=always", "--", folder, temp]);
           await rename(temp, dir);
         } finally {
           await rm(temp, { recursive: true, force: true });
@@ -67,5 +112,12 @@ export class LayerCache {
       }
       return dir;
     });
+  }
+
+  /** Clears what an interrupted download, unpack or copy left behind; run at start-up. */
+  async recover(): Promise<number> {
+    const stale = (await readdir(this.root).catch(() => [])).filter(isTemp);
+    for (const name of stale) await rm(path.join(this.root, name), { recursive: true, force: true });
+    return stale.length;
   }
 }

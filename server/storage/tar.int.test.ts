@@ -1,4 +1,6 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { buffer } from "node:stream/consumers";
@@ -35,5 +37,29 @@ describe("tarCreate", () => {
 
   it("fails the stream instead of ending it short when tar fails", async () => {
     await expect(buffer(tarCreate("/no/such/folder", { excludeSensitive: false }))).rejects.toThrow(/tar failed \(exit 2\)/);
+  });
+});
+
+describe("tarCreate on sparse files and bounds", () => {
+  it("stores the holes of a sparse file as holes: 1 TiB of nothing is a tiny archive that unpacks sparse", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "tar-sparse-"));
+    execFileSync("truncate", ["-s", "1T", path.join(dir, "huge")]);
+    writeFileSync(path.join(dir, "small.txt"), "hello");
+    const archive = await buffer(tarCreate(dir, { excludeSensitive: false }));
+    expect(archive.length).toBeLessThan(64 * 1024);
+    const out = mkdtempSync(path.join(tmpdir(), "tar-sparse-out-"));
+    execFileSync("tar", ["-xzf", "-", "-C", out], { input: archive });
+    const huge = statSync(path.join(out, "huge"));
+    expect(huge.size).toBe(1024 ** 4);
+    expect(huge.blocks).toBeLessThan(64);
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it("fails the stream when the archive passes its size bound", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "tar-bound-"));
+    writeFileSync(path.join(dir, "data.bin"), randomBytes(256 * 1024));
+    await expect(buffer(tarCreate(dir, { excludeSensitive: false, maxBytes: 1024 }))).rejects.toThrow(/larger than 1024 bytes/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
