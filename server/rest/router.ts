@@ -1,7 +1,6 @@
 import "server-only";
 import { isAdmin } from "@/server/admin-token";
-import { allowedOrigins, isSameOrigin } from "@/server/auth/origin";
-import { ownerFromCookie } from "@/server/auth/owner";
+import { cookieOwner } from "@/server/auth/cookie-caller";
 import { HttpRequestError } from "@/server/api/errors";
 import type { Services } from "@/server/services";
 import { callerFromOwner, requestAddress } from "@/server/sessions/caller";
@@ -46,22 +45,6 @@ function find(method: string, path: string): { match?: Match; allowed: string[] 
   return { allowed };
 }
 
-/** The REST endpoints the web app itself calls with its owner cookie: terminals and archives. */
-const WEB_APP_PATTERNS = ["/api/sessions/:id/terminals", "/api/sessions/:id/terminals/*rest", "/api/sessions/:id/archive"];
-
-/**
- * The browser owner a request's cookie stands for, when the cookie may count: only on a call a
- * browser says comes from one of our own pages (Sec-Fetch-Site: same-origin, or a matching Origin),
- * so a cookie carried by a cross-site request never acts. With API keys in use it counts only on
- * the web app's own endpoints: every other REST call and MCP need a key.
- */
-function webAppCaller(request: Request, services: Services, path: string, keysRequired: boolean): string | undefined {
-  const owner = ownerFromCookie(request.headers.get("cookie"), services.config.dataDir);
-  if (!owner || !isSameOrigin(request.headers, allowedOrigins(services.config))) return undefined;
-  if (keysRequired && !WEB_APP_PATTERNS.some((pattern) => matchPath(pattern, path))) return undefined;
-  return owner;
-}
-
 /** Checks the bearer key when keys are in use and applies its rate limit; returns the owner id. */
 export async function authorize(request: Request, services: Services, path: string): Promise<string | undefined> {
   if (PUBLIC.has(path)) return undefined;
@@ -72,7 +55,7 @@ export async function authorize(request: Request, services: Services, path: stri
   }
   const header = request.headers.get("authorization") ?? "";
   const required = await services.apiKeys.required();
-  const browser = header ? undefined : webAppCaller(request, services, path, required);
+  const browser = header ? undefined : cookieOwner(request, services.config, path, required);
   if (browser) {
     const limited = services.rateLimiter.take(browser, services.config.api.rateLimitPerMinute);
     if (!limited.ok)

@@ -203,6 +203,9 @@ describe("Runs and GET", () => {
     expect(output.text).toContain("started by a POST");
     expect(output.text).toContain('"exit_code":0');
     expect(await runCount("get-run", cookie)).toBe(before + 1);
+    // The cookie does not act for a request the browser marks as cross-site, even a GET.
+    const crossSite = await raw("GET", "/api/sessions/get-run/runs", { cookie, "sec-fetch-site": "cross-site" });
+    expect(crossSite.status).toBe(404);
   });
 });
 
