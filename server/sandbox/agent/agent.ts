@@ -12,7 +12,11 @@ import { runs } from "./runs.ts";
 
 // A pipe written through a socket is non-blocking: a slow reader backs up this stream, not the process.
 const out = new net.Socket({ fd: 1, readable: false, writable: true });
-out.on("error", () => process.exit(0));
+// The server side of the attach stream is gone for good: nothing more can be said.
+out.on("error", (error) => {
+  log(`agent: stdout failed: ${error.message}`);
+  process.exit(0);
+});
 
 function send(message: AgentMessage): void {
   out.write(`${JSON.stringify(message)}\n`);
@@ -53,12 +57,14 @@ function onMessage(message: ServerMessage & { op?: unknown; params?: unknown }):
     onControl: (handler) => controls.set(id, handler),
   };
   // handle() is async: a synchronous throw in a handler becomes a rejection.
-  handle(message.op, message.params, ctx, connection).then(
-    (result) => ctx.send({ id, type: "result", result }),
-    (error: unknown) => ctx.send({ id, type: "error", ...errorOf(error) }),
-  ).finally(() => {
-    if (generation === mine) controls.delete(id);
-  });
+  handle(message.op, message.params, ctx, connection)
+    .then(
+      (result) => ctx.send({ id, type: "result", result }),
+      (error: unknown) => ctx.send({ id, type: "error", ...errorOf(error) }),
+    )
+    .finally(() => {
+      if (generation === mine) controls.delete(id);
+    });
 }
 
 let pending: Buffer[] = [];
@@ -103,7 +109,10 @@ process.stdin.on("data", (chunk: Buffer) => {
   }
 });
 // With no one attached, stdin stays open (StdinOnce false); its end means the container is going.
-process.stdin.on("end", () => process.exit(0));
+process.stdin.on("end", () => {
+  log("agent: stdin ended");
+  process.exit(0);
+});
 
 dropGroups();
 asUser(() => fs.mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 }));
@@ -111,3 +120,4 @@ asUser(() => fs.mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 }));
 await fs.promises.access("/");
 log(`sandpit agent ready (uid ${process.getuid?.()})`);
 process.on("SIGTERM", () => process.exit(0));
+process.on("exit", (code) => log(`agent: exiting with code ${code}`));

@@ -1,16 +1,11 @@
 // Workspace archives over the channel, flow-controlled both ways: tar runs as the sandbox user
 // inside the sandbox (its CPU is the sandbox's), and no side holds more than a window of chunks.
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { AgentError, BASE_ENV, userSpawn, WORKSPACE, type RequestContext } from "./context.ts";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { AgentError, BASE_ENV, spawnAsUser, WORKSPACE, type RequestContext } from "./context.ts";
 import { ARCHIVE_CHUNK_BYTES, ARCHIVE_WINDOW, type Params, type Result } from "./protocol.ts";
 
 function startTar(args: string[]): ChildProcessWithoutNullStreams {
-  return spawn("tar", args, {
-    cwd: WORKSPACE,
-    env: { ...BASE_ENV, GZIP: "-1" },
-    stdio: ["pipe", "pipe", "pipe"],
-    ...userSpawn(),
-  });
+  return spawnAsUser("tar", args, { cwd: "/", env: BASE_ENV });
 }
 
 function tail(text: string): string {

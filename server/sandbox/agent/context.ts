@@ -1,4 +1,5 @@
 // Shared constants, the request context and the switch to the sandbox user.
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import type { AgentErrorCode, AgentMessage, ServerMessage } from "./protocol.ts";
 
 export const WORKSPACE = "/workspace";
@@ -54,7 +55,25 @@ export function asUser<T>(work: () => T): T {
   }
 }
 
-/** spawn() options that start a process as the sandbox user (no supplementary groups, no capabilities). */
-export function userSpawn(): { uid?: number; gid?: number } {
-  return privileged ? { uid: SANDBOX_UID, gid: SANDBOX_GID } : {};
+/**
+ * Starts a process as the sandbox user (no supplementary groups, no capabilities) in `cwd`. The
+ * agent enters `cwd` as the sandbox user and the child inherits it: a chdir by root (without
+ * DAC capabilities) would fail on a folder the user made private, and could follow its symlinks.
+ */
+export function spawnAsUser(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; detached?: boolean },
+): ChildProcessWithoutNullStreams {
+  asUser(() => process.chdir(options.cwd));
+  try {
+    return spawn(command, args, {
+      env: options.env,
+      detached: options.detached ?? false,
+      stdio: ["pipe", "pipe", "pipe"],
+      ...(privileged ? { uid: SANDBOX_UID, gid: SANDBOX_GID } : {}),
+    });
+  } finally {
+    process.chdir("/");
+  }
 }

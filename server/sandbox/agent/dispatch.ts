@@ -59,7 +59,8 @@ export const handlers: { [O in Op]: Handler<O> } = {
 
 /** Runs one request; the params' shape is the server's promise, checked where a handler relies on it. */
 export async function handle(op: unknown, params: unknown, ctx: RequestContext, connection: Connection): Promise<unknown> {
-  if (typeof op !== "string" || !Object.hasOwn(handlers, op)) throw new AgentError("BAD_REQUEST", `unknown operation ${String(op)}`);
+  if (typeof op !== "string" || !Object.hasOwn(handlers, op))
+    throw new AgentError("BAD_REQUEST", `unknown operation ${String(op)}`);
   const handler = handlers[op as Op] as Handler<Op>;
   return handler(object(params) as Params<Op>, ctx, connection);
 }

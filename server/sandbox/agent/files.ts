@@ -94,7 +94,8 @@ function tempOf(abs: string, token: string): string {
 export function writeChunk(params: Params<"fs.write">): { entry?: FileEntry } {
   const { abs } = confine(params.path);
   if (abs === WORKSPACE) throw new AgentError("IS_DIRECTORY", "cannot write to /workspace itself");
-  if (!Number.isSafeInteger(params.offset) || params.offset < 0) throw new AgentError("BAD_REQUEST", "offset must be a non-negative integer");
+  if (!Number.isSafeInteger(params.offset) || params.offset < 0)
+    throw new AgentError("BAD_REQUEST", "offset must be a non-negative integer");
   const temp = tempOf(abs, params.token);
   const data = Buffer.from(params.data, "base64");
   if (data.length > FILE_CHUNK_BYTES) throw new AgentError("BAD_REQUEST", `a chunk holds at most ${FILE_CHUNK_BYTES} bytes`);

@@ -1,8 +1,8 @@
 // Runs: one process tree per run, its output captured or streamed, nothing left behind.
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { asUser, BASE_ENV, STATE_DIR, userSpawn, WORKSPACE, type RequestContext } from "./context.ts";
+import { asUser, BASE_ENV, STATE_DIR, spawnAsUser, WORKSPACE, type RequestContext } from "./context.ts";
 import { Capture, killTree, preferForOom, signalNumber } from "./procs.ts";
 import type { ProcessResult, RunParams } from "./protocol.ts";
 
@@ -27,12 +27,10 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
   return new Promise((resolve) => {
     let child: ChildProcessWithoutNullStreams;
     try {
-      child = spawn(params.argv[0] ?? "false", params.argv.slice(1), {
+      child = spawnAsUser(params.argv[0] ?? "false", params.argv.slice(1), {
         cwd: params.cwd,
         env: { ...BASE_ENV, ...params.env, SANDPIT_RUN: params.runId },
         detached: true,
-        stdio: ["pipe", "pipe", "pipe"],
-        ...userSpawn(),
       });
     } catch (error) {
       resolve(failedStart(error as Error, started));

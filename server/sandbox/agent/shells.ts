@@ -1,9 +1,9 @@
 // Stateful bash shells: commands run one at a time, the shell's state is saved after each.
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { AgentError, asUser, BASE_ENV, STATE_DIR, userSpawn, WORKSPACE } from "./context.ts";
+import { AgentError, asUser, BASE_ENV, STATE_DIR, spawnAsUser, WORKSPACE } from "./context.ts";
 import { Capture, killTree, preferForOom, signalNumber } from "./procs.ts";
 import type { ExecParams, ExecResult, ShellInfo } from "./protocol.ts";
 
@@ -53,12 +53,10 @@ export class Shell {
   }
 
   start(restore: boolean): void {
-    const proc = spawn("bash", ["--noprofile", "--norc"], {
+    const proc = spawnAsUser("bash", ["--noprofile", "--norc"], {
       cwd: WORKSPACE,
       env: { ...BASE_ENV, SANDPIT_SHELL: this.id },
       detached: true,
-      stdio: ["pipe", "pipe", "pipe"],
-      ...userSpawn(),
     });
     this.proc = proc;
     preferForOom(proc.pid, 500);

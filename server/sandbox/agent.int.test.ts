@@ -1,0 +1,161 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { buffer } from "node:stream/consumers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
+import { downloadWorkspace, MAX_FILE_BYTES, readFile, uploadWorkspace, writeFile } from "./files";
+import { run } from "./runs";
+import { exec } from "./shells";
+
+let h: SandboxHarness;
+
+beforeAll(async () => {
+  h = await sandboxHarness({ limits: { fsizeMb: 2048, workspaceMb: 512 } });
+});
+afterAll(async () => h[Symbol.asyncDispose]());
+
+const sh = async (session: string, command: string, timeoutMs = 30_000): Promise<string> => {
+  const result = await exec(h.manager, session, { command, timeoutMs });
+  return result.stdout + result.stderr;
+};
+
+/** Every attack the sandbox user can try on the agent, each line saying whether the kernel let it through. */
+const ATTACK = String.raw`
+import ctypes, os, signal
+libc = ctypes.CDLL(None, use_errno=True)
+libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+agent = next(int(p) for p in os.listdir("/proc") if p.isdigit()
+             and open(f"/proc/{p}/cmdline", "rb").read().startswith(b"node\0/opt/sandpit/agent/agent.ts"))
+def report(name, attempt):
+    try:
+        attempt()
+        print(name, "allowed")
+    except OSError as error:
+        print(name, "denied", error.errno)
+def attach():
+    if libc.ptrace(16, agent, None, None) != 0:  # PTRACE_ATTACH
+        raise OSError(ctypes.get_errno(), "ptrace")
+    libc.ptrace(17, agent, None, None)  # PTRACE_DETACH: leave it running if it ever succeeds
+def stop():
+    os.kill(agent, signal.SIGSTOP)
+    os.kill(agent, signal.SIGCONT)
+def environ():
+    open(f"/proc/{agent}/environ", "rb").read()
+def stdin():
+    with open(f"/proc/{agent}/fd/0", "wb") as f:
+        f.write(b'{"id":99,"type":"request","op":"hello","params":{}}\n')
+def stdout():
+    with open(f"/proc/{agent}/fd/1", "wb") as f:
+        f.write(b'{"id":1,"type":"result","result":{}}\n')
+report("ptrace", attach)
+report("stop", stop)
+report("environ", environ)
+report("stdin", stdin)
+report("stdout", stdout)
+report("term", lambda: os.kill(agent, signal.SIGTERM))
+report("kill", lambda: os.kill(agent, signal.SIGKILL))
+`;
+
+describe("The agent against its own sandbox's code", () => {
+  it("cannot be traced, stopped, killed, read or written by user code, and answers afterwards", async () => {
+    const session = h.session();
+    const result = await run(h.manager, session, { language: "python", source: { code: ATTACK }, timeoutMs: 20_000 });
+    expect(result.stderr).toBe("");
+    const lines = result.stdout.trim().split("\n");
+    expect(lines).toEqual([
+      "ptrace denied 1",
+      "stop denied 1",
+      "environ denied 13",
+      "stdin denied 13",
+      "stdout denied 13",
+      "term denied 1",
+      "kill denied 1",
+    ]);
+    expect(await sh(session, "echo alive; id -u")).toBe("alive\n1000\n");
+  });
+
+  it("refuses to read a 100 MB file through the JSON API with a clear error, and stays alive", async () => {
+    const session = h.session();
+    expect(await sh(session, "head -c 100000000 /dev/urandom > big.bin && stat -c %s big.bin")).toBe("100000000\n");
+    const read = readFile(h.manager, session, "big.bin");
+    await expect(read).rejects.toThrow(`files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+    await expect(read).rejects.toMatchObject({ code: "TOO_LARGE" });
+    expect(await sh(session, "echo alive")).toBe("alive\n");
+    // A file just under the limit comes back whole, in chunks.
+    await sh(session, `head -c ${MAX_FILE_BYTES} /dev/urandom > under.bin`);
+    const { data, entry } = await readFile(h.manager, session, "under.bin");
+    expect(data.length).toBe(MAX_FILE_BYTES);
+    expect(entry.size).toBe(MAX_FILE_BYTES);
+    expect(await sh(session, "sha256sum < under.bin | cut -c1-64")).toBe(
+      `${execFileSync("sha256sum", { input: data }).toString().slice(0, 64)}\n`,
+    );
+  });
+
+  it("refuses to write 100 MB with a clear error and loses nothing", async () => {
+    const session = h.session();
+    await writeFile(h.manager, session, "kept.txt", Buffer.from("before\n"));
+    const write = writeFile(h.manager, session, "kept.txt", Buffer.alloc(100_000_000, 1));
+    await expect(write).rejects.toThrow(`files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+    await expect(write).rejects.toMatchObject({ code: "TOO_LARGE" });
+    expect(await sh(session, "cat kept.txt; ls -a | grep -c sandpit- || true")).toBe("before\n0\n");
+    // A write of several chunks lands whole, under its name only.
+    const body = Buffer.alloc(3 * 1024 * 1024 + 17, 7);
+    await writeFile(h.manager, session, "kept.txt", body);
+    expect(await sh(session, "stat -c %s kept.txt; ls -a | grep -c sandpit- || true")).toBe(`${body.length}\n0\n`);
+  });
+
+  it("stages uploads nowhere the sandbox can redirect: symlink flips during 20 uploads leave a host folder untouched", async () => {
+    const session = h.session();
+    const hostDir = mkdtempSync(path.join(tmpdir(), "sandpit-flip-target-"));
+    const source = mkdtempSync(path.join(tmpdir(), "sandpit-flip-source-"));
+    try {
+      writeFileSync(path.join(source, "uploaded.txt"), "from an upload\n");
+      const archive = execFileSync("tar", ["-czf", "-", "-C", source, "."]);
+      // Every place the sandbox user can reach where staging could happen, flipped to the host folder.
+      const flipper = run(h.manager, session, {
+        language: "bash",
+        timeoutMs: 120_000,
+        source: {
+          code: `for i in $(seq 1 3000); do
+  for p in /run/sandpit/.tmp /workspace/.tmp /tmp/.tmp /tmp/.sandpit/.tmp /home/sandbox/.tmp /workspace/.sandpit; do
+    ln -sfn ${hostDir} "$p.new" 2>/dev/null && mv -Tf "$p.new" "$p" 2>/dev/null
+  done
+  [ -e /workspace/stop-flipping ] && break
+done; echo flipped`,
+        },
+      }).catch((error: Error) => error);
+      for (let i = 0; i < 20; i++) {
+        const result = await uploadWorkspace(h.manager, session, Readable.from([archive])).catch((error: Error) => error);
+        expect({ i, result }).toEqual({ i, result: { files: 1 } });
+      }
+      await writeFile(h.manager, session, "stop-flipping", Buffer.from(""));
+      expect(await flipper).toMatchObject({ stdout: "flipped\n" });
+      expect(readdirSync(hostDir)).toEqual([]);
+      expect(await sh(session, "cat uploaded.txt")).toBe("from an upload\n");
+    } finally {
+      rmSync(hostDir, { recursive: true, force: true });
+      rmSync(source, { recursive: true, force: true });
+    }
+  });
+
+  it("archives sparse files as sparse and restores them at their sizes", async () => {
+    const from = h.session();
+    const to = h.session();
+    expect(
+      await sh(
+        from,
+        "for i in 1 2 3 4 5; do truncate -s 1G sparse-$i; done; echo marker | dd of=sparse-3 bs=1 seek=500000000 conv=notrunc status=none; echo made",
+      ),
+    ).toBe("made\n");
+    const archive = await buffer(await downloadWorkspace(h.manager, from));
+    // 5 GiB of holes take a few kilobytes, not the gigabytes' worth of compressed zeros.
+    expect(archive.length).toBeLessThan(1024 * 1024);
+    expect(await uploadWorkspace(h.manager, to, Readable.from([archive]))).toEqual({ files: 5 });
+    expect(await sh(to, "stat -c '%n %s' sparse-*; dd if=sparse-3 bs=1 skip=500000000 count=6 status=none")).toBe(
+      [1, 2, 3, 4, 5].map((i) => `sparse-${i} 1073741824\n`).join("") + "marker",
+    );
+  });
+});
