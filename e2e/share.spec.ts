@@ -7,13 +7,16 @@ async function newSession(page: Page, code: string): Promise<string> {
   await page.waitForURL(/\/s\/[^/]+$/);
   await expect(page.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
   const id = decodeURIComponent(page.url().split("/s/")[1] ?? "");
-  // The code lives in a workspace file, so visitors see it.
+  // The code lives in a workspace file, so visitors see it. The owner cookie counts only on calls
+  // from Sandpit's own pages, so these say where they come from as the page's own fetches would.
+  const origin = new URL(page.url()).origin;
   const response = await page.request.put(`/api/sessions/${id}/files/main.py`, {
     data: code,
-    headers: { "content-type": "text/plain" },
+    headers: { "content-type": "application/octet-stream", origin },
   });
   expect(response.status()).toBe(200);
-  await page.request.patch(`/api/sessions/${id}`, { data: { entry_file: "main.py" } });
+  const patched = await page.request.patch(`/api/sessions/${id}`, { data: { entry_file: "main.py" }, headers: { origin } });
+  expect(patched.status()).toBe(200);
   return id;
 }
 
@@ -53,7 +56,7 @@ test("share a view link; a visitor cannot change the original, forks, edits and 
   // The visitor's browser may not change the original, through the app or the API.
   const write = await guest.request.put(`/api/sessions/${original}/files/main.py`, {
     data: "hacked",
-    headers: { "content-type": "text/plain" },
+    headers: { "content-type": "application/octet-stream", origin: new URL(guest.url()).origin },
   });
   expect(write.status()).toBe(404);
 
@@ -69,7 +72,9 @@ test("share a view link; a visitor cannot change the original, forks, edits and 
   await guest.getByRole("button", { name: "▶ Run" }).click();
   await expect(guest.getByTestId("output")).toContainText("changed in the fork", { timeout: 30_000 });
 
-  const unchanged = await page.request.get(`/api/sessions/${original}/files/main.py`);
+  const unchanged = await page.request.get(`/api/sessions/${original}/files/main.py`, {
+    headers: { origin: new URL(page.url()).origin },
+  });
   expect(await unchanged.text()).toBe('print("original code")\n');
 });
 
