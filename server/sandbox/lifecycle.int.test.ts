@@ -95,6 +95,46 @@ describe("Sandbox lifecycle", () => {
     expect((await readFile(h.manager, session, "keep/second.txt")).data.toString()).toBe("2");
   });
 
+  it("keeps files, modes, symlinks (as links) and sparse files (as sparse) through hibernation", async () => {
+    const session = h.session();
+    await exec(h.manager, session, {
+      command: [
+        "mkdir -p bin deep/er && echo '#!/bin/sh' > bin/run && chmod 750 bin/run && chmod 700 deep",
+        "echo inner > deep/er/file && ln -s deep/er/file rel && ln -s /etc/hostname abs && mkfifo -m 600 pipe",
+        "for i in 1 2 3 4 5; do truncate -s 1G sparse$i; done",
+        "printf END | dd of=sparse5 bs=1 seek=1073741821 conv=notrunc status=none",
+      ].join("\n"),
+    });
+    await h.manager.hibernate(session);
+    expect(await h.manager.state(session)).toBe("hibernated");
+    const after = await exec(h.manager, session, {
+      command: [
+        "stat -c '%n %a %F' bin/run deep rel abs deep/er/file",
+        "readlink rel abs",
+        "cat rel",
+        "stat -c '%s' sparse1 sparse5",
+        "du -sk --total sparse? | tail -1 | cut -f1",
+        "tail -c 3 sparse5; echo",
+      ].join("; "),
+    });
+    const lines = after.stdout.split("\n");
+    expect(lines.slice(0, 9)).toEqual([
+      "bin/run 750 regular file",
+      "deep 700 directory",
+      "rel 777 symbolic link",
+      "abs 777 symbolic link",
+      "deep/er/file 644 regular file",
+      "deep/er/file",
+      "/etc/hostname",
+      "inner",
+      "1073741824",
+    ]);
+    expect(lines[9]).toBe("1073741824");
+    // Five 1 GiB files that use (next to) no blocks after the round trip.
+    expect(Number(lines[10])).toBeLessThan(1024);
+    expect(lines[11]).toBe("END");
+  });
+
   it("never puts sensitive files into a snapshot", async () => {
     const session = h.session();
     await exec(h.manager, session, {

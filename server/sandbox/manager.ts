@@ -44,6 +44,8 @@ export interface LiveSandbox {
 export type SandboxState = "running" | "hibernated" | "none";
 
 const AGENT_START_TIMEOUT_MS = 20_000;
+/** How long archiving a workspace for a snapshot, or unpacking one, may take. */
+const SNAPSHOT_TIMEOUT_MS = 10 * 60_000;
 const ADOPT_TIMEOUT_MS = 2_000;
 
 /**
@@ -114,38 +116,62 @@ export class SandboxManager {
     const { db, driver, store } = this.options;
     const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
 
-    const { workspaces } = this;
-    if (!workspaces.exists(sessionId)) {
-      if (row?.snapshotKey) {
-        this.log.info({ sessionId, snapshot: row.snapshotKey }, "restoring workspace snapshot");
-        await workspaces.restore(sessionId, await store.get(row.snapshotKey));
-      } else {
-        await workspaces.create(sessionId);
-      }
-    }
-    const workspace = await workspaces.open(sessionId);
     // A container left over for this session (killed, or from an older agent) is replaced.
     for (const container of await driver.list()) {
       if (container.sessionId === sessionId && container.role === "sandbox") await driver.remove(container.id);
     }
     const layerKey = row?.layerKey ?? undefined;
     const layerDir = layerKey && this.options.layers ? await this.options.layers.ensure(layerKey) : undefined;
+    const start = (workspaceDir: string): Promise<{ containerId: string; agent: AgentClient }> =>
+      startSandbox(
+        driver,
+        {
+          sessionId,
+          image: this.options.image,
+          workspaceDir,
+          agentDir: this.agentDir,
+          layerDir,
+          limits: this.options.limits,
+          network: false,
+          // No network at run time: Go resolves modules from the layer's cache only.
+          env: { GOPROXY: "off", GOSUMDB: "off", GOFLAGS: "-mod=mod" },
+        },
+        AGENT_START_TIMEOUT_MS,
+      );
 
-    const { containerId, agent } = await startSandbox(
-      driver,
-      {
-        sessionId,
-        image: this.options.image,
-        workspaceDir: workspace,
-        agentDir: this.agentDir,
-        layerDir,
-        limits: this.options.limits,
-        network: false,
-        // No network at run time: Go resolves modules from the layer's cache only.
-        env: { GOPROXY: "off", GOSUMDB: "off", GOFLAGS: "-mod=mod" },
-      },
-      AGENT_START_TIMEOUT_MS,
-    );
+    const { workspaces } = this;
+    const snapshotKey = row?.snapshotKey;
+    let sandbox: { containerId: string; agent: AgentClient } | undefined;
+    if (!workspaces.exists(sessionId) && snapshotKey) {
+      // Unpacked inside the sandbox, as the sandbox user, into an empty workspace that gets its
+      // final name only once the whole snapshot is in.
+      this.log.info({ sessionId, snapshot: snapshotKey }, "restoring workspace snapshot");
+      try {
+        await workspaces.restore(sessionId, async (dir) => {
+          const restoring = await start(dir);
+          sandbox = restoring;
+          try {
+            await restoring.agent.archiveIn(await store.get(snapshotKey), { timeoutMs: SNAPSHOT_TIMEOUT_MS });
+          } catch (error) {
+            sandbox = undefined;
+            restoring.agent.close();
+            await driver.remove(restoring.containerId);
+            throw error;
+          }
+        });
+      } catch (error) {
+        if (sandbox) {
+          sandbox.agent.close();
+          await driver.remove(sandbox.containerId);
+        }
+        throw error;
+      }
+    }
+    if (!sandbox) {
+      if (!workspaces.exists(sessionId)) await workspaces.create(sessionId);
+      sandbox = await start(await workspaces.open(sessionId));
+    }
+    const { containerId, agent } = sandbox;
     try {
       if (layerDir && row?.seededLayerKey !== layerKey) await this.seedWorkspace(agent);
       if (row?.scrubPending) await this.scrubWorkspace(agent);
@@ -169,7 +195,7 @@ export class SandboxManager {
       .values({ sessionId, ...values })
       .onConflictDoUpdate({ target: sandboxes.sessionId, set: values });
     this.log.info(
-      { sessionId, containerId, ms: Date.now() - started, restored: Boolean(row?.snapshotKey), layer: layerKey },
+      { sessionId, containerId, ms: Date.now() - started, restored: Boolean(snapshotKey), layer: layerKey },
       "sandbox ready",
     );
     return this.track(sessionId, containerId, agent);
@@ -250,22 +276,19 @@ export class SandboxManager {
    */
   async hibernate(sessionId: string): Promise<void> {
     await this.lock.run(sessionId, async () => {
-      const { db, driver, store } = this.options;
-      const sandbox = this.live.get(sessionId);
-      if (sandbox) {
-        this.live.delete(sessionId);
-        sandbox.agent.close();
-        await driver.remove(sandbox.containerId);
+      const { db, store } = this.options;
+      if (!this.workspaces.exists(sessionId)) {
+        await this.stop(sessionId);
+        return;
       }
-      for (const container of await driver.list()) {
-        if (container.sessionId === sessionId && container.role === "sandbox") await driver.remove(container.id);
-      }
-      if (!this.workspaces.exists(sessionId)) return;
+      // The snapshot is made inside the sandbox: a workspace whose container is gone is started for it.
+      const sandbox = this.peek(sessionId) ?? (await this.wake(sessionId));
       const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
       const key = `snapshots/${sessionId}/${Date.now()}-${randomBytes(4).toString("hex")}.tar.gz`;
       const started = Date.now();
-      await store.put(key, await this.workspaces.archive(sessionId));
+      await store.put(key, sandbox.agent.archiveOut({ timeoutMs: SNAPSHOT_TIMEOUT_MS }));
       const bytes = (await store.head(key)) ?? 0;
+      await this.stop(sessionId);
       const now = new Date();
       await db
         .insert(sandboxes)
@@ -278,6 +301,20 @@ export class SandboxManager {
       await this.workspaces.remove(sessionId);
       this.log.info({ sessionId, key, bytes, ms: Date.now() - started }, "sandbox hibernated");
     });
+  }
+
+  /** Removes the session's sandbox containers; its workspace stays. */
+  private async stop(sessionId: string): Promise<void> {
+    const { driver } = this.options;
+    const sandbox = this.live.get(sessionId);
+    if (sandbox) {
+      this.live.delete(sessionId);
+      sandbox.agent.close();
+      await driver.remove(sandbox.containerId);
+    }
+    for (const container of await driver.list()) {
+      if (container.sessionId === sessionId && container.role === "sandbox") await driver.remove(container.id);
+    }
   }
 
   /**
@@ -340,7 +377,6 @@ export class SandboxManager {
     const rows = new Map((await db.select().from(sandboxes)).map((row) => [row.sessionId, row]));
     const adopted: string[] = [];
     const removed: string[] = [];
-    await this.workspaces.recover();
     for (const container of await driver.list()) {
       if (container.role !== "sandbox") continue;
       const row = rows.get(container.sessionId);
@@ -358,6 +394,9 @@ export class SandboxManager {
       await driver.remove(container.id);
       removed.push(container.sessionId);
     }
+    // Only now, with no stray container writing there, what interrupted work left is cleared.
+    await this.workspaces.recover();
+    await this.options.layers?.recover();
     // Sandboxes of this host recorded as running whose container is gone (the engine restarted, or
     // the server died while hibernating one): their files are here, and wake from them.
     const gone = [...rows.values()]

@@ -5,11 +5,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import type { Readable } from "node:stream";
 import { promisify } from "node:util";
 import type { Logger } from "pino";
 import type { HelperContainers } from "./helper";
-import { archiveWorkspace, extractWorkspace, makeSandboxDir, restoreWorkspace, SANDBOX_GID, SANDBOX_UID } from "./workspace";
+import { makeSandboxDir, SANDBOX_GID, SANDBOX_UID } from "./workspace";
 
 const execFileAsync = promisify(execFile);
 
@@ -17,6 +16,9 @@ const execFileAsync = promisify(execFile);
  * The workspaces of the sessions on this host. Each is a host folder mounted at `/workspace` in
  * the session's sandbox; `dir(id)` is that folder. A workspace appears under its final name only
  * when complete (created, restored or copied), so a crash never leaves a half-made one in use.
+ * The host never reads or writes the files in a workspace: they are archived and unpacked inside
+ * the session's sandbox, copied at block level or in a helper container, and removed only once no
+ * container of the session runs.
  */
 export interface Workspaces {
   /** How the size of a workspace is bounded: a filesystem of its own, or not at all. */
@@ -29,14 +31,18 @@ export interface Workspaces {
   /** Makes the workspace usable (mounted after a host restart) and returns its folder. */
   open(id: string): Promise<string>;
   create(id: string): Promise<void>;
-  restore(id: string, archive: Readable): Promise<void>;
+  /**
+   * Makes an empty workspace under a temporary name and has `fill` fill it (a sandbox started on
+   * that folder unpacks a snapshot); it gets its final name only when `fill` succeeded. `fill`
+   * removes what it started before it fails.
+   */
+  restore(id: string, fill: (dir: string) => Promise<void>): Promise<void>;
   /**
    * A copy of `from` as `to` (a fork), made without the host reading the workspace's files: the
    * sensitive files are still in it and are deleted inside the fork's sandbox (see scrubCommand).
    * The caller keeps `from` from being mounted or removed meanwhile (the session's lock).
    */
   copy(from: string, to: string): Promise<void>;
-  archive(id: string): Promise<Readable>;
   remove(id: string): Promise<void>;
   list(): Promise<string[]>;
   /** Clears what an interrupted create, restore or copy left behind; run at start-up. */
@@ -80,8 +86,16 @@ export class FolderWorkspaces implements Workspaces {
     await makeSandboxDir(this.dir(id));
   }
 
-  restore(id: string, archive: Readable): Promise<void> {
-    return restoreWorkspace(archive, this.dir(id));
+  async restore(id: string, fill: (dir: string) => Promise<void>): Promise<void> {
+    const temp = path.join(this.root, `.restore-${randomUUID()}`);
+    await makeSandboxDir(temp);
+    try {
+      await fill(temp);
+      await rename(temp, this.dir(id));
+    } catch (error) {
+      await rm(temp, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   /**
@@ -109,10 +123,6 @@ export class FolderWorkspaces implements Workspaces {
       await rm(temp, { recursive: true, force: true });
       throw error;
     }
-  }
-
-  archive(id: string): Promise<Readable> {
-    return Promise.resolve(archiveWorkspace(this.dir(id)));
   }
 
   async remove(id: string): Promise<void> {
@@ -188,10 +198,8 @@ export class VolumeWorkspaces implements Workspaces {
     await this.build(id, () => Promise.resolve());
   }
 
-  async restore(id: string, archive: Readable): Promise<void> {
-    await this.build(id, async (dir) => {
-      await extractWorkspace(archive, dir);
-    });
+  async restore(id: string, fill: (dir: string) => Promise<void>): Promise<void> {
+    await this.build(id, fill);
   }
 
   /**
@@ -216,10 +224,6 @@ export class VolumeWorkspaces implements Workspaces {
       await rm(partial, { force: true });
       throw error;
     }
-  }
-
-  async archive(id: string): Promise<Readable> {
-    return archiveWorkspace(await this.open(id));
   }
 
   async remove(id: string): Promise<void> {
