@@ -1,5 +1,5 @@
 import "server-only";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { Readable } from "node:stream";
 import {
   AGENT_PROTOCOL_VERSION,
@@ -76,7 +76,9 @@ function timeoutOf<O extends Op>(op: O, params: Params<O>): number {
  * timed out. A line too long, not JSON or of an unknown shape closes the connection.
  */
 export class AgentClient {
-  private nextId = 1;
+  // Every attached client sees every answer: ids start at random so two servers (a restart's
+  // overlap) never take each other's answers for their own.
+  private nextId = randomInt(1, 2 ** 40);
   private readonly waiters = new Map<number, Waiter>();
   private pending: Buffer[] = [];
   private pendingBytes = 0;

@@ -36,7 +36,7 @@ describe("Sandbox lifecycle", () => {
         "id -u",
         "ls /sys/class/net",
         "grep -c . /proc/net/route",
-        "grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status | tr -s '\\t' ' '",
+        "grep -E '^(CapPrm|CapEff|CapBnd|NoNewPrivs)' /proc/self/status | tr -s '\\t' ' '",
         "touch /usr/evil 2>&1 | grep -o 'Read-only file system'",
         "test -w /workspace && echo workspace-writable",
         "df --output=size -BM /tmp | tail -1 | tr -d ' '",
@@ -47,8 +47,11 @@ describe("Sandbox lifecycle", () => {
         "1000",
         "lo",
         "1",
+        "CapPrm: 0000000000000000",
         "CapEff: 0000000000000000",
-        "CapBnd: 0000000000000000",
+        // The container keeps what the agent needs to start and stop user processes (KILL, SETGID,
+        // SETUID); a process of the sandbox user holds none of it and, with no-new-privileges, never can.
+        "CapBnd: 00000000000000e0",
         "NoNewPrivs: 1",
         "Read-only file system",
         "workspace-writable",
@@ -59,11 +62,14 @@ describe("Sandbox lifecycle", () => {
     const [id] = await containersOf(session);
     const { HostConfig, Config } = await h.docker.getContainer(id ?? "").inspect();
     const limits = h.manager.limits;
-    expect(Config.User).toBe("1000:1000");
+    // The agent is container root with three capabilities; user code runs as 1000 (above).
+    expect(Config.User).toBe("0:0");
     expect(HostConfig).toMatchObject({
       NetworkMode: "none",
       ReadonlyRootfs: true,
       CapDrop: ["ALL"],
+      CapAdd: ["SETUID", "SETGID", "KILL"],
+      LogConfig: { Type: "none" },
       SecurityOpt: ["no-new-privileges"],
       Memory: limits.memoryMb * 1024 * 1024,
       MemorySwap: limits.memoryMb * 1024 * 1024,
