@@ -114,7 +114,7 @@ export function createServices(config: Config): Services {
     log: logger.child({ module: "setup" }),
   });
   const sessions = new SessionService({ db: database.db, sandboxes, setups, config, log: logger.child({ module: "sessions" }) });
-  const terminals = new TerminalRegistry();
+  const terminals = new TerminalRegistry(config.terminals.perSession);
   const actions = new SessionActions(sessions, sandboxes, database.db, logger.child({ module: "sessions" }), terminals);
   return {
     config,

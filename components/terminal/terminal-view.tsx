@@ -70,6 +70,11 @@ export function TerminalView({
       const { data } = JSON.parse((event as MessageEvent<string>).data) as { data: string };
       term.write(Uint8Array.from(atob(data), (c) => c.charCodeAt(0)));
     });
+    events.addEventListener("gap", (event) => {
+      const { bytes } = JSON.parse((event as MessageEvent<string>).data) as { bytes?: number };
+      // The server keeps a bounded amount of output; a reader that fell behind is told what it missed.
+      term.write(`\r\n[${bytes === undefined ? "some" : bytes} bytes of output skipped: they came faster than this page read them]\r\n`);
+    });
     events.addEventListener("exit", () => {
       setState("ended");
       events.close();

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { createEnv } from "@t3-oss/env-nextjs";
 import type { z } from "zod";
-import { envSchema } from "./schema";
+import { envSchema, type SetupAllowEntry } from "./schema";
 
 export const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
@@ -51,7 +51,20 @@ export interface Config {
   database: { kind: "pglite"; dir: string } | { kind: "postgres"; url: string };
   idleTimeoutMs: number;
   /** diskMb: a setup's own filesystem where workspaces are volumes (see workspaceQuota). */
-  setup: { timeoutMs: number; concurrency: number; network: string; layerRetentionDays: number; diskMb: number };
+  /**
+   * network: the Docker network of setup containers (sandpit-setup: egress to this host and private
+   * ranges is rejected, see scripts/ensure-setup-network.sh); allow: what may be reached anyway.
+   */
+  setup: {
+    timeoutMs: number;
+    concurrency: number;
+    network: string;
+    allow: SetupAllowEntry[];
+    layerRetentionDays: number;
+    diskMb: number;
+  };
+  /** Open terminals a session may have at once. */
+  terminals: { perSession: number };
   limits: Limits;
   /** volume: each workspace is a filesystem of its own (needs root); folder: a plain folder; auto: volume when possible. */
   workspaceQuota: "auto" | "volume" | "folder";
@@ -153,6 +166,7 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
       timeoutMs: env.SANDPIT_SETUP_TIMEOUT,
       concurrency: env.SANDPIT_SETUP_CONCURRENCY,
       network: env.SANDPIT_SETUP_NETWORK,
+      allow: env.SANDPIT_SETUP_ALLOW,
       layerRetentionDays: env.SANDPIT_LAYER_RETENTION_DAYS,
       diskMb: env.SANDPIT_SETUP_DISK_MB,
     },
@@ -167,6 +181,7 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
       outputBytes: env.SANDPIT_OUTPUT_LIMIT_BYTES,
       runTimeoutMs: env.SANDPIT_RUN_TIMEOUT,
     },
+    terminals: { perSession: env.SANDPIT_TERMINALS_PER_SESSION },
     workspaceQuota: env.SANDPIT_WORKSPACE_QUOTA,
     mirrors: {
       pipIndexUrl: env.SANDPIT_PIP_INDEX_URL,

@@ -129,6 +129,41 @@ export const hostList = z
     return hosts;
   });
 
+/** One SANDPIT_SETUP_ALLOW entry: an address setups may reach despite the blocked ranges. */
+export interface SetupAllowEntry {
+  /** An IPv4 or IPv6 address, or "host-gateway" for this host itself (any of its addresses). */
+  host: string;
+  fromPort: number;
+  toPort: number;
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+const IPV6 = /^[0-9a-f:.]*:[0-9a-f:.]*$/i;
+
+/** `10.1.2.3:3141,host-gateway:8080,[fd00::5]:80,host-gateway:41000-41009`; empty when unset. */
+export const setupAllowList = z
+  .string()
+  .default("")
+  .transform((text, ctx) => {
+    const entries: SetupAllowEntry[] = [];
+    for (const part of text.split(",").map((item) => item.trim()).filter(Boolean)) {
+      const match = /^(\[([^\]]+)\]|[^:\[\]]+):(\d{1,5})(?:-(\d{1,5}))?$/.exec(part);
+      const host = match ? (match[2] ?? match[1] ?? "") : "";
+      const fromPort = Number(match?.[3]);
+      const toPort = Number(match?.[4] ?? match?.[3]);
+      const hostOk = host === "host-gateway" || IPV4.test(host) || (match?.[2] !== undefined && IPV6.test(host));
+      if (!match || !hostOk || fromPort < 1 || toPort > 65535 || toPort < fromPort) {
+        ctx.addIssue({
+          code: "custom",
+          message: `"${part}" is not an allowed address; use IP:PORT, [IPv6]:PORT, host-gateway:PORT or a port range such as 10.1.2.3:3141-3142, comma-separated`,
+        });
+        return z.NEVER;
+      }
+      entries.push({ host: host.toLowerCase(), fromPort, toPort });
+    }
+    return entries;
+  });
+
 export const logLevel = z
   .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
     error: "must be one of fatal, error, warn, info, debug, trace, silent",
@@ -196,8 +231,13 @@ export const envSchema = {
     .optional(),
   SANDPIT_SETUP_NETWORK: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a Docker network name: bridge, host, none or one you created")
-    .default("bridge"),
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+      "must be a Docker network name: sandpit-setup (the guarded network the bring-up makes), none, or one you created",
+    )
+    .default("sandpit-setup"),
+  SANDPIT_SETUP_ALLOW: setupAllowList,
+  SANDPIT_TERMINALS_PER_SESSION: integer(8, 1, 256),
   SANDPIT_EXTRA_CA_BUNDLE: z.string().default("system"),
   LOG_LEVEL: logLevel,
 };
