@@ -99,6 +99,12 @@ describe("loadConfig", () => {
     ["SANDPIT_SETUP_NETWORK", "my net", "SANDPIT_SETUP_NETWORK: must be a Docker network name"],
     ["SANDPIT_GOSUMDB", "sum golang", "SANDPIT_GOSUMDB: must be off or the host of a Go checksum database"],
     ["LOG_LEVEL", "loud", "LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent"],
+    [
+      "SANDPIT_PUBLIC_URL",
+      "sandpit.example.com",
+      "SANDPIT_PUBLIC_URL: must be the http:// or https:// URL people open Sandpit at",
+    ],
+    ["SANDPIT_ALLOWED_HOSTS", "ok.example.com,bad host", 'SANDPIT_ALLOWED_HOSTS: "bad host" is not a host name'],
   ])("refuses %s=%s and says what is allowed", (name, value, message) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);
