@@ -111,6 +111,13 @@ if (checks.objectStore.status === "ok") ok("object store", checks.objectStore.de
 else
   bad("object store", checks.objectStore.detail, "check OBJECT_STORE_URL and its credentials, or unset it to use a local folder");
 
+// A server from before the setup network check has none.
+const setupNetwork = checks.setupNetwork as HealthReport["checks"]["setupNetwork"] | undefined;
+const setupFix = "as root: bash scripts/ensure-setup-network.sh (npm start and npm test run it; SANDPIT_SETUP_ALLOW for a private mirror)";
+if (setupNetwork?.status === "ok") ok("setup network", setupNetwork.detail);
+else if (setupNetwork?.status === "warning") warn("setup network", setupNetwork.detail, setupFix);
+else if (setupNetwork) bad("setup network", setupNetwork.detail, setupFix);
+
 const volumes = VolumeWorkspaces.supported();
 const size = `${config.limits.workspaceMb} MiB`;
 if (config.workspaceQuota !== "folder" && volumes) ok("workspaces", `volumes of ${size} each (loop-mounted ext4)`);

@@ -8,6 +8,10 @@ log() { printf '[docker] %s\n' "$*" >&2; }
 
 # Once the engine answers: the runtimes Sandpit prefers (gVisor, where it installs); never fatal.
 runtimes() { bash "$(dirname "$0")/ensure-gvisor.sh" || log "gVisor set-up failed; sandboxes run with runc"; }
+# The guarded network setup containers use (egress to this host and private ranges rejected).
+setup_network() {
+  bash "$(dirname "$0")/ensure-setup-network.sh" || log "setup network rules not installed; doctor and /api/health say why"
+}
 
 engine_answers() {
   if [ -n "${DOCKER_HOST:-}" ]; then
@@ -21,6 +25,7 @@ engine_answers() {
 if command -v docker >/dev/null 2>&1 && engine_answers; then
   log "engine ok ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo unknown))"
   runtimes
+  setup_network
   exit 0
 fi
 
@@ -58,6 +63,7 @@ for _ in $(seq 1 60); do
   if engine_answers; then
     log "engine ok ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo unknown))"
     runtimes
+    setup_network
     exit 0
   fi
   sleep 0.5

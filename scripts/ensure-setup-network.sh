@@ -31,6 +31,10 @@ if [ "$NETWORK" != sandpit-setup ]; then
   log "unset it to use sandpit-setup, whose egress to this host and private networks is blocked"
   exit 0
 fi
+if [ -n "${DOCKER_HOST:-}" ] && [[ "$DOCKER_HOST" != unix://* ]]; then
+  log "DOCKER_HOST=$DOCKER_HOST is another machine: run this script as root on that machine"
+  exit 1
+fi
 if [ "$(id -u)" != 0 ] || ! command -v iptables >/dev/null 2>&1; then
   log "not root or no iptables: cannot install the setup network's rules; run this script as root"
   exit 1

@@ -12,6 +12,7 @@ import { HelperContainers } from "@/server/sandbox/helper";
 import { createWorkspaces } from "@/server/sandbox/workspaces";
 import { SandboxManager } from "@/server/sandbox/manager";
 import { LayerCache } from "@/server/setup/layer-cache";
+import { checkSetupNetwork } from "@/server/setup/network";
 import { ApiKeyService, RateLimiter } from "@/server/rest/api-keys";
 import { SessionActions } from "@/server/sessions/actions";
 import { EmbedService } from "@/server/sessions/embeds";
@@ -161,6 +162,13 @@ export function servicesReady(): Promise<void> {
       // Docker may be down at start; health says why, and the next start reconciles.
       logger.error({ err: error }, "could not reconcile sandboxes and setups at start-up");
     }
+    // Not awaited: a missing guard is a warning here, in /api/health and in `npm run doctor`.
+    void checkSetupNetwork(services.docker, services.config.setup).then(
+      (network) => {
+        if (network.status !== "ok") logger.warn({ problems: network.problems }, `setup network: ${network.detail}`);
+      },
+      (error: unknown) => logger.warn({ err: error }, "could not check the setup network"),
+    );
     services.sandboxes.startIdleSweeper();
     const days = services.config.setup.layerRetentionDays;
     if (days > 0) {

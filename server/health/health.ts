@@ -1,6 +1,7 @@
 import "server-only";
 import { runtimeImageRef } from "@/images/recipe";
 import type { Services } from "@/server/services";
+import { checkSetupNetwork } from "@/server/setup/network";
 import { unavailableDependency } from "@/server/unavailable";
 
 export interface CheckResult {
@@ -18,6 +19,8 @@ export interface HealthReport {
     runtime: CheckResult;
     database: CheckResult;
     objectStore: CheckResult;
+    /** Whether setup containers' network keeps them out of this host and private ranges. */
+    setupNetwork: CheckResult;
   };
 }
 
@@ -48,7 +51,7 @@ export async function checkHealth(
 ): Promise<HealthReport> {
   const { config, docker, runtime, database, store } = services;
   const imageRef = runtimeImageRef(config.runtimeImage);
-  const [dockerCheck, image, runtimeCheck, db, objectStore] = await Promise.all([
+  const [dockerCheck, image, runtimeCheck, db, objectStore, setupNetwork] = await Promise.all([
     check(async () => {
       const version = await docker.version();
       return `Docker ${version.Version} (API ${version.ApiVersion})`;
@@ -77,8 +80,12 @@ export async function checkHealth(
       await store.check();
       return store.description;
     }),
+    check(async () => {
+      const { status, detail } = await checkSetupNetwork(docker, config.setup);
+      return { status, detail };
+    }, 15_000),
   ]);
-  const checks = { docker: dockerCheck, image, runtime: runtimeCheck, database: db, objectStore };
+  const checks = { docker: dockerCheck, image, runtime: runtimeCheck, database: db, objectStore, setupNetwork };
   const status = Object.values(checks).every((c) => c.status !== "error") ? "ok" : "degraded";
   return { status, checks };
 }
