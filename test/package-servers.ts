@@ -2,9 +2,9 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { guardedSetupNetwork, listenOnAllowedPort } from "./setup-network";
 
 export interface PackageServers {
   /** A PEP 503 simple index serving sandpit-demo 0.1.0. */
@@ -16,7 +16,7 @@ export interface PackageServers {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Starts a local pip index and GOPROXY on loopback, serving packages built for the test. */
+/** Starts a local pip index and GOPROXY on this host (an allowed port), serving packages built for the test. */
 export async function startPackageServers(): Promise<PackageServers> {
   const dir = mkdtempSync(path.join(tmpdir(), "sandpit-packages-"));
   execFileSync("python3", [path.join(process.cwd(), "test", "build-packages.py"), dir]);
@@ -58,11 +58,12 @@ export async function startPackageServers(): Promise<PackageServers> {
     }
     send(404, "not found");
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  // Setup containers run on the guarded network and reach this host only on the tests' allowed ports.
+  const { gateway } = await guardedSetupNetwork();
+  const port = await listenOnAllowedPort(server);
   return {
-    pipIndexUrl: `http://127.0.0.1:${port}/simple`,
-    goproxy: `http://127.0.0.1:${port}/go`,
+    pipIndexUrl: `http://${gateway}:${port}/simple`,
+    goproxy: `http://${gateway}:${port}/go`,
     requests,
     async [Symbol.asyncDispose]() {
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,7 @@
 import { SetupService } from "@/server/setup/service";
 import type { SetupEnvironment } from "@/server/setup/runner";
 import { sandboxHarness, type HarnessOptions, type SandboxHarness } from "./sandbox";
+import { guardedSetupNetwork } from "./setup-network";
 
 export interface SetupHarness extends SandboxHarness {
   setups: SetupService;
@@ -10,8 +11,9 @@ export interface SetupHarness extends SandboxHarness {
 }
 
 /**
- * Sandboxes plus the setup service. Setup containers use the host's network so that they reach
- * package servers the tests start on loopback; the host's CA bundle is trusted inside them.
+ * Sandboxes plus the setup service. Setup containers use the guarded setup network, as in
+ * production; they reach package servers the tests start on this host through its allowed ports
+ * (test/setup-network.ts). The host's CA bundle is trusted inside them.
  */
 export async function setupHarness(
   options: HarnessOptions & {
@@ -21,6 +23,7 @@ export async function setupHarness(
     diskMb?: number;
   } = {},
 ): Promise<SetupHarness> {
+  const network = options.network ?? (await guardedSetupNetwork()).network;
   const h = await sandboxHarness(options);
   const environment: SetupEnvironment = {
     driver: h.driver,
@@ -31,7 +34,7 @@ export async function setupHarness(
     agentDir: h.manager.agentDir,
     limits: h.config.limits,
     timeoutMs: options.timeoutMs ?? h.config.setup.timeoutMs,
-    network: options.network ?? "host",
+    network,
     caBundle: h.config.extraCaBundle,
     diskMb: h.manager.workspaces.kind === "volume" ? (options.diskMb ?? h.config.setup.diskMb) : undefined,
     mirrors: options.mirrors ?? {},
