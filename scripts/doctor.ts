@@ -113,7 +113,8 @@ else
 
 // A server from before the setup network check has none.
 const setupNetwork = checks.setupNetwork as HealthReport["checks"]["setupNetwork"] | undefined;
-const setupFix = "as root: bash scripts/ensure-setup-network.sh (npm start and npm test run it; SANDPIT_SETUP_ALLOW for a private mirror)";
+const setupFix =
+  "as root: bash scripts/ensure-setup-network.sh (npm start and npm test run it; SANDPIT_SETUP_ALLOW for a private mirror)";
 if (setupNetwork?.status === "ok") ok("setup network", setupNetwork.detail);
 else if (setupNetwork?.status === "warning") warn("setup network", setupNetwork.detail, setupFix);
 else if (setupNetwork) bad("setup network", setupNetwork.detail, setupFix);

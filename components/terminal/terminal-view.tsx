@@ -73,7 +73,9 @@ export function TerminalView({
     events.addEventListener("gap", (event) => {
       const { bytes } = JSON.parse((event as MessageEvent<string>).data) as { bytes?: number };
       // The server keeps a bounded amount of output; a reader that fell behind is told what it missed.
-      term.write(`\r\n[${bytes === undefined ? "some" : bytes} bytes of output skipped: they came faster than this page read them]\r\n`);
+      term.write(
+        `\r\n[${bytes === undefined ? "some" : bytes} bytes of output skipped: they came faster than this page read them]\r\n`,
+      );
     });
     events.addEventListener("exit", () => {
       setState("ended");

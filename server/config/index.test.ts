@@ -22,7 +22,14 @@ describe("loadConfig", () => {
     expect(config.docker.socketPath).toBe("/var/run/docker.sock");
     expect(config.runtimeImage).toBe("sandpit-runtime");
     expect(config.idleTimeoutMs).toBe(600_000);
-    expect(config.setup).toEqual({ timeoutMs: 600_000, concurrency: 2, network: "bridge", layerRetentionDays: 30, diskMb: 8192 });
+    expect(config.setup).toEqual({
+      timeoutMs: 600_000,
+      concurrency: 2,
+      network: "sandpit-setup",
+      allow: [],
+      layerRetentionDays: 30,
+      diskMb: 8192,
+    });
     expect(config.limits.outputBytes).toBe(1_048_576);
     expect(config.limits.workspaceMb).toBe(1024);
     expect(config.workspaceQuota).toBe("auto");
@@ -98,6 +105,10 @@ describe("loadConfig", () => {
     ],
     ["SANDPIT_SETUP_NETWORK", "my net", "SANDPIT_SETUP_NETWORK: must be a Docker network name"],
     ["SANDPIT_GOSUMDB", "sum golang", "SANDPIT_GOSUMDB: must be off or the host of a Go checksum database"],
+    ["SANDPIT_SETUP_ALLOW", "10.1.2.3", 'SANDPIT_SETUP_ALLOW: "10.1.2.3" is not an allowed address; use IP:PORT'],
+    ["SANDPIT_SETUP_ALLOW", "mirror.lan:3141", 'SANDPIT_SETUP_ALLOW: "mirror.lan:3141" is not an allowed address'],
+    ["SANDPIT_SETUP_ALLOW", "10.1.2.3:90-80", 'SANDPIT_SETUP_ALLOW: "10.1.2.3:90-80" is not an allowed address'],
+    ["SANDPIT_TERMINALS_PER_SESSION", "0", "SANDPIT_TERMINALS_PER_SESSION: 0 is out of range; allowed 1 to 256"],
     ["LOG_LEVEL", "loud", "LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent"],
     [
       "SANDPIT_PUBLIC_URL",
@@ -109,6 +120,22 @@ describe("loadConfig", () => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(message);
+  });
+
+  it("reads the setup network, its allow-list and the terminal cap", () => {
+    const defaults = loadConfig({}, "/srv");
+    expect(defaults.setup).toMatchObject({ network: "sandpit-setup", allow: [] });
+    expect(defaults.terminals.perSession).toBe(8);
+    const config = loadConfig(
+      { SANDPIT_SETUP_ALLOW: "10.1.2.3:3141, host-gateway:8080-8081,[FD00::5]:80", SANDPIT_TERMINALS_PER_SESSION: "3" },
+      "/srv",
+    );
+    expect(config.setup.allow).toEqual([
+      { host: "10.1.2.3", fromPort: 3141, toPort: 3141 },
+      { host: "host-gateway", fromPort: 8080, toPort: 8081 },
+      { host: "fd00::5", fromPort: 80, toPort: 80 },
+    ]);
+    expect(config.terminals.perSession).toBe(3);
   });
 
   it("names every bad variable at once", () => {

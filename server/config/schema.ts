@@ -146,7 +146,8 @@ export const setupAllowList = z
   .default("")
   .transform((text, ctx) => {
     const entries: SetupAllowEntry[] = [];
-    for (const part of text.split(",").map((item) => item.trim()).filter(Boolean)) {
+    const parts = text.split(",").map((item) => item.trim());
+    for (const part of parts.filter(Boolean)) {
       const match = /^(\[([^\]]+)\]|[^:\[\]]+):(\d{1,5})(?:-(\d{1,5}))?$/.exec(part);
       const host = match ? (match[2] ?? match[1] ?? "") : "";
       const fromPort = Number(match?.[3]);
@@ -228,7 +229,7 @@ export const envSchema = {
   SANDPIT_DOCKER_RUNTIME: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be auto or the name of a runtime registered with Docker, such as runsc or runc")
-    .optional(),
+    .default("auto"),
   SANDPIT_SETUP_NETWORK: z
     .string()
     .regex(

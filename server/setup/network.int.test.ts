@@ -69,7 +69,8 @@ describe("Setup network", () => {
     expect(status).toMatchObject({ status: "ok", problems: [] });
     const rules = execFileSync("iptables", ["-w", "-S", "SANDPIT-SETUP"], { encoding: "utf8" });
     // Cloud metadata (169.254.169.254) is in the link-local range, rejected with an answer, not dropped.
-    for (const range of BLOCKED_V4) expect(rules).toContain(`-A SANDPIT-SETUP -d ${range} -j REJECT --reject-with icmp-admin-prohibited`);
+    for (const range of BLOCKED_V4)
+      expect(rules).toContain(`-A SANDPIT-SETUP -d ${range} -j REJECT --reject-with icmp-admin-prohibited`);
     // A network that is not the guarded one is reported, not passed as fine.
     expect(await checkSetupNetwork(h.docker, { network: "bridge", allow: [] })).toMatchObject({ status: "warning" });
   });
@@ -84,7 +85,8 @@ describe("Setup network", () => {
     await h.setups.submit(session, { commands: [probe([...blockedTargets, metadata, `${gateway}:${allowedPort}`])] });
     const done = await h.setups.waitFor(session);
     const log = done.steps.map((step) => step.log).join("\n");
-    for (const target of [...blockedTargets, metadata]) expect(log).toMatch(new RegExp(`^blocked ${target} .*No route to host`, "m"));
+    for (const target of [...blockedTargets, metadata])
+      expect(log).toMatch(new RegExp(`^blocked ${target} .*No route to host`, "m"));
     expect(log).toContain(`connected ${gateway}:${allowedPort} hello from the host`);
     expect(guardedPeers).toEqual([]);
     expect(allowedPeers).toHaveLength(1);

@@ -50,7 +50,9 @@ async function ruleProblems(command: "iptables" | "ip6tables", allow: SetupAllow
   if (!input) return [`${label}: chain SANDPIT-SETUP-IN is missing (setups reach this host)`];
   const jumps = command === "iptables" ? await chain(command, "DOCKER-USER") : await chain(command, "FORWARD");
   if (!jumps?.some((rule) => rule.includes(`-i ${SETUP_BRIDGE} -j SANDPIT-SETUP`)))
-    problems.push(`${label}: no jump to SANDPIT-SETUP for ${SETUP_BRIDGE} in ${command === "iptables" ? "DOCKER-USER" : "FORWARD"}`);
+    problems.push(
+      `${label}: no jump to SANDPIT-SETUP for ${SETUP_BRIDGE} in ${command === "iptables" ? "DOCKER-USER" : "FORWARD"}`,
+    );
   const inputRules = await chain(command, "INPUT");
   if (!inputRules?.some((rule) => rule.includes(`-i ${SETUP_BRIDGE} -j SANDPIT-SETUP-IN`)))
     problems.push(`${label}: no jump to SANDPIT-SETUP-IN for ${SETUP_BRIDGE} in INPUT`);
