@@ -103,7 +103,9 @@ describe("Crash recovery (kill -9 of the server)", () => {
     await first.crash();
     expect(await long).toBeInstanceOf(Error);
 
-    // The run belonged to the server's connection: the agent ends it when that connection dies.
+    await using second = await startServer({}, { dataDir: first.dataDir });
+    // The run belonged to the first server's connection: the agent ends it when the next server,
+    // re-attached to the container, says hello.
     const container = docker.getContainer(sandbox?.id ?? "");
     await waitFor("the run's process to end", async () => {
       const exec = await container.exec({ Cmd: ["ps", "-eo", "args"], AttachStdout: true, User: "1000" });
@@ -113,8 +115,6 @@ describe("Crash recovery (kill -9 of the server)", () => {
       await new Promise((resolve) => stream.on("end", resolve));
       return !out.includes("time.sleep");
     });
-
-    await using second = await startServer({}, { dataDir: first.dataDir });
     const again = restClient(second.url);
     const runs = await again.call("GET", `/api/sessions/${id}/runs`);
     expect(runs.status).toBe(200);
@@ -127,7 +127,7 @@ describe("Crash recovery (kill -9 of the server)", () => {
     expect(await again.call("GET", `/api/sessions/${id}`)).toMatchObject({ body: { sandbox: { state: "running" } } });
   });
 
-  it("during a hibernation snapshot: the partial snapshot is never used, the files wake from the host, nothing is lost", async () => {
+  it("during a hibernation snapshot: the partial snapshot is never used, the sandbox is adopted, nothing is lost", async () => {
     await using first = await startServer({ SANDPIT_IDLE_TIMEOUT: "5s" });
     const api = restClient(first.url);
     const id = "crash-hibernate";
@@ -155,8 +155,8 @@ describe("Crash recovery (kill -9 of the server)", () => {
 
     await using second = await startServer({ SANDPIT_IDLE_TIMEOUT: "1h" }, { dataDir: first.dataDir });
     const again = restClient(second.url);
-    // Not stuck as running: the sandbox is recorded as asleep, and wakes from the files on this host.
-    expect(await again.call("GET", `/api/sessions/${id}`)).toMatchObject({ body: { sandbox: { state: "hibernated" } } });
+    // The snapshot is made inside the sandbox, which outlives the server: it is adopted, with its files.
+    expect(await again.call("GET", `/api/sessions/${id}`)).toMatchObject({ body: { sandbox: { state: "running" } } });
     const check = await again.call("POST", `/api/sessions/${id}/run`, {
       code: "import os\nprint(open('note.txt').read(), os.path.getsize('big.bin'))",
     });
