@@ -70,7 +70,12 @@ export function setupContainerEnv(env: SetupEnvironment, envs: Array<[string, st
       vars[name] = "/etc/sandpit/ca.crt";
     }
   }
-  if (env.mirrors.pipIndexUrl) vars.PIP_INDEX_URL = env.mirrors.pipIndexUrl;
+  if (env.mirrors.pipIndexUrl) {
+    vars.PIP_INDEX_URL = env.mirrors.pipIndexUrl;
+    // pip ignores a plain-http index unless its host is trusted; the operator chose this mirror.
+    const mirror = new URL(env.mirrors.pipIndexUrl);
+    if (mirror.protocol === "http:") vars.PIP_TRUSTED_HOST = mirror.hostname;
+  }
   if (env.mirrors.npmRegistry) vars.NPM_CONFIG_REGISTRY = env.mirrors.npmRegistry;
   if (env.mirrors.goproxy) vars.GOPROXY = env.mirrors.goproxy;
   if (env.mirrors.gosumdb) vars.GOSUMDB = env.mirrors.gosumdb;
