@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: installs and starts what the tests need (Docker engine, Chromium, PostgreSQL, the
 # runtime image), then runs lint, format check, typecheck, unit tests, the build, integration tests
-# (real Docker, PGlite and PostgreSQL, an S3-protocol server, the running app) and browser tests.
+# (real Docker, PGlite and PostgreSQL, an S3-protocol server, the running app; the sandbox suites
+# once more under runc) and browser tests.
 # Stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,5 +21,11 @@ step "Typecheck";         npx --no-install tsc --noEmit
 step "Unit tests";        npx --no-install vitest run --project unit --reporter=default --reporter=json --outputFile.json=.reports/unit.json
 step "Build";             npm run --silent build > .reports/next-build.log 2>&1 || { cat .reports/next-build.log; exit 1; }
 step "Integration tests"; npx --no-install vitest run --project integration --reporter=default --reporter=json --outputFile.json=.reports/integration.json
+# The suites above ran under the default runtime (auto: gVisor where it works); the containment,
+# run, shell and file suites run again under runc, so both runtimes Sandpit may pick stay tested.
+step "Sandboxes under runc"
+SANDPIT_DOCKER_RUNTIME=runc npx --no-install vitest run --project integration --reporter=default --reporter=json \
+  --outputFile.json=.reports/integration-runc.json server/sandbox/containment.int.test.ts server/sandbox/runs.int.test.ts \
+  server/sandbox/shells.int.test.ts server/sandbox/files.int.test.ts
 step "Browser tests";     npx --no-install playwright test
 step "Summary";           node scripts/test-summary.mjs

@@ -48,6 +48,8 @@ export interface SandboxHarness {
   dataDir: string;
   image: string;
   docker: ReturnType<typeof createDockerClient>;
+  /** The runtime its containers run under (runsc where auto finds gVisor). */
+  runtime: RuntimeSelector;
   log: pino.Logger;
   /** A fresh session id; its sandbox is destroyed when the harness is disposed. */
   session(): string;
@@ -96,6 +98,7 @@ export async function sandboxHarness(options: HarnessOptions = {}): Promise<Sand
     dataDir,
     image,
     docker,
+    runtime,
     log,
     session() {
       const id = `t-${randomBytes(6).toString("hex")}`;

@@ -33,7 +33,7 @@ describe("loadConfig", () => {
     expect(config.limits.outputBytes).toBe(1_048_576);
     expect(config.limits.workspaceMb).toBe(1024);
     expect(config.workspaceQuota).toBe("auto");
-    expect(config.docker.runtime).toBeUndefined();
+    expect(config.docker.runtime).toBe("auto");
   });
 
   it("reads an S3 object store URL with its endpoint, region and credentials", () => {

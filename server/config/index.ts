@@ -34,7 +34,7 @@ export interface Config {
    * runtime: the OCI runtime for sandbox and setup containers; "auto" picks runsc (gVisor) when the
    * engine has it and a probe container starts under it, else the engine's default (see sandbox/runtime.ts).
    */
-  docker: { host?: string; socketPath: string; runtime?: string };
+  docker: { host?: string; socketPath: string; runtime: string };
   runtimeImage: string;
   objectStore:
     | { kind: "fs"; root: string }

@@ -6,7 +6,9 @@ import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
+import { SandboxUnavailableError } from "./errors";
 import { run, type RunResult } from "./runs";
+import { gvisorPidsLimit } from "./runtime";
 import { exec } from "./shells";
 
 const execFileAsync = promisify(execFile);
@@ -14,9 +16,12 @@ const execFileAsync = promisify(execFile);
 let h: SandboxHarness;
 let attacker: string;
 let neighbour: string;
+/** Whether the sandboxes run under gVisor (SANDPIT_DOCKER_RUNTIME, auto by default). */
+let gvisor: boolean;
 
 beforeAll(async () => {
   h = await sandboxHarness({ limits: { memoryMb: 256, pids: 128, tmpMb: 32, workspaceMb: 64 } });
+  gvisor = (await h.runtime.choose()).gvisor;
   attacker = h.session();
   neighbour = h.session();
   await exec(h.manager, neighbour, { command: "true" });
@@ -24,9 +29,23 @@ beforeAll(async () => {
 });
 afterAll(async () => h[Symbol.asyncDispose]());
 
+/**
+ * What a bomb that reaches the memory or pids limit does under gVisor: the user-space kernel holds
+ * every process's memory and threads, so the host stops the whole sandbox (the run fails saying so,
+ * and the session's next request starts a fresh sandbox) instead of failing one process.
+ */
+const SANDBOX_STOPPED = "sandbox stopped" as const;
+
 /** Runs the attack while the neighbour keeps answering; returns the attack's result. */
-async function contained(code: string, language: "bash" | "python" = "bash", timeoutMs = 5_000): Promise<RunResult> {
-  const attack = run(h.manager, attacker, { language, source: { code }, timeoutMs });
+async function contained(
+  code: string,
+  language: "bash" | "python" = "bash",
+  timeoutMs = 5_000,
+): Promise<RunResult | typeof SANDBOX_STOPPED> {
+  const attack = run(h.manager, attacker, { language, source: { code }, timeoutMs }).catch((error: unknown) => {
+    if (gvisor && error instanceof SandboxUnavailableError && /the sandbox stopped/.test(error.message)) return SANDBOX_STOPPED;
+    throw error;
+  });
   const answers: string[] = [];
   for (let i = 0; i < 3; i++) {
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -41,34 +60,55 @@ async function contained(code: string, language: "bash" | "python" = "bash", tim
   return result;
 }
 
+/** A run that must finish normally (no limit of the whole sandbox reached). */
+function finished(result: RunResult | typeof SANDBOX_STOPPED): RunResult {
+  if (result === SANDBOX_STOPPED) throw new Error("the sandbox stopped during a run that should have finished");
+  return result;
+}
+
 describe("Containment", () => {
+  it("bounds the sandbox on the host: memory and pids limits are the engine's", async () => {
+    const [container] = (await h.driver.list()).filter((c) => c.sessionId === attacker);
+    const info = await h.docker.getContainer(container?.id ?? "").inspect();
+    if (gvisor) expect(info.HostConfig.Runtime).toBe("runsc");
+    else expect(info.HostConfig.Runtime ?? "").not.toMatch(/^runsc/);
+    expect(info.HostConfig.Memory).toBe(256 * 1024 * 1024);
+    // gVisor's own threads count against the host's limit (see gvisorPidsLimit).
+    expect(info.HostConfig.PidsLimit).toBe(gvisor ? gvisorPidsLimit(128) : 128);
+  });
+
   it("contains a fork bomb", async () => {
     const result = await contained("bomb() { bomb | bomb & }; bomb; sleep 30", "bash", 3_000);
-    expect(result).toMatchObject({ exitCode: 124, timedOut: true });
-    expect(result.stderr).toContain("Resource temporarily unavailable");
+    if (gvisor) expect(result).toBe(SANDBOX_STOPPED);
+    else {
+      expect(result).toMatchObject({ exitCode: 124, timedOut: true });
+      expect(finished(result).stderr).toContain("Resource temporarily unavailable");
+    }
   });
 
   it("contains a memory bomb", async () => {
     const result = await contained("blocks = []\nwhile True:\n    blocks.append(bytearray(50 * 1024 * 1024))", "python");
-    expect(result.exitCode).toBe(137);
+    if (gvisor) expect(result).toBe(SANDBOX_STOPPED);
+    else expect(finished(result).exitCode).toBe(137);
   });
 
   it("contains an output flood", async () => {
-    const result = await contained("head -c 1000000000 /dev/zero");
+    // 100 times the output limit; gVisor moves about 30 MB/s through a pipe on the ptrace platform.
+    const result = finished(await contained("head -c 100000000 /dev/zero", "bash", 60_000));
     expect(result).toMatchObject({ exitCode: 0, truncated: true });
     expect(result.stdout.length).toBe(h.manager.limits.outputBytes);
   });
 
   it("contains a full /tmp", async () => {
-    const result = await contained("head -c 100000000 /dev/zero > /tmp/fill; echo exit=$?; rm -f /tmp/fill");
+    const result = finished(await contained("head -c 100000000 /dev/zero > /tmp/fill; echo exit=$?; rm -f /tmp/fill"));
     expect(result.stderr).toContain("No space left on device");
     expect(result.stdout).toBe("exit=1\n");
   });
 
   it("contains a full /workspace: the session's own volume fills up, the host's disk does not", async () => {
     expect(h.manager.workspaces.kind).toBe("volume");
-    const result = await contained(
-      "head -c 200000000 /dev/zero > /workspace/fill; echo exit=$?; du -m /workspace/fill | cut -f1",
+    const result = finished(
+      await contained("head -c 200000000 /dev/zero > /workspace/fill; echo exit=$?; du -m /workspace/fill | cut -f1"),
     );
     expect(result.stderr).toContain("No space left on device");
     const [exit, mb] = result.stdout.trim().split("\n");
@@ -159,7 +199,7 @@ describe("Containment", () => {
       expect(control).toBe("tcp ok\ndns ok\n");
       expect({ connections, datagrams }).toEqual({ connections: 1, datagrams: 1 });
       // ... and from a sandbox, the same probe gets nowhere, and the servers see nothing.
-      const result = await contained(`python3 -c '${EGRESS_PROBE}' ${args.join(" ")}`);
+      const result = finished(await contained(`python3 -c '${EGRESS_PROBE}' ${args.join(" ")}`));
       expect(result.stdout).toBe("tcp blocked\ndns blocked\n");
       expect({ connections, datagrams }).toEqual({ connections: 1, datagrams: 1 });
     } finally {

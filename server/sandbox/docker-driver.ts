@@ -15,7 +15,7 @@ import {
   type StartedSandbox,
 } from "./driver";
 import { SandboxUnavailableError } from "./errors";
-import type { RuntimeSource } from "./runtime";
+import { gvisorPidsLimit, type RuntimeSource } from "./runtime";
 
 const MiB = 1024 * 1024;
 const SANDBOX_UID = "1000:1000";
@@ -96,7 +96,9 @@ export class DockerSandboxDriver implements SandboxDriver {
     try {
       const choice = await this.runtimes?.choose();
       runtime = spec.network ? choice?.network : choice?.sandbox;
-      container = await this.docker.createContainer(DockerSandboxDriver.createOptions(spec, runtime));
+      const options = DockerSandboxDriver.createOptions(spec, runtime);
+      if (choice?.gvisor && runtime && options.HostConfig) options.HostConfig.PidsLimit = gvisorPidsLimit(spec.limits.pids);
+      container = await this.docker.createContainer(options);
     } catch (error) {
       const message = (error as Error).message;
       if (runtime && /runtime/i.test(message)) {

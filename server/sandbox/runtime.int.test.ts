@@ -13,7 +13,6 @@ import { demuxDockerStream } from "./demux";
 import { RuntimeSelector } from "./runtime";
 import { exec } from "./shells";
 
-const log = pino({ level: "silent" });
 
 const LISTENER =
   "import socket\ns = socket.create_server(('0.0.0.0', 8000))\nwhile True:\n    c, _ = s.accept()\n    c.sendall(b'hello')\n    c.close()";
@@ -52,28 +51,46 @@ describe("SANDPIT_DOCKER_RUNTIME", () => {
     );
   });
 
-  it("auto runs sandboxes under gVisor where the engine has it, and user code sees gVisor's kernel", async (ctx) => {
+  it("runs sandboxes under gVisor with runsc, and user code sees gVisor's kernel", async (ctx) => {
     if (!(await gvisorRegistered())) ctx.skip();
-    await using h = await sandboxHarness({ runtime: "auto" });
+    await using h = await sandboxHarness({ runtime: "runsc" });
     const session = h.session();
     const result = await exec(h.manager, session, { command: "dmesg | head -1" });
     expect(result.stdout).toContain("gVisor");
     const [container] = (await h.driver.list()).filter((c) => c.sessionId === session);
     const info = await h.docker.getContainer(container?.id ?? "").inspect();
     expect(info.HostConfig.Runtime).toBe("runsc");
-    const choice = await new RuntimeSelector({
-      docker: h.docker,
-      image: h.image,
-      setting: "auto",
-      limits: h.config.limits,
-      log,
-    }).choose();
+    const choice = await h.runtime.choose();
     expect(choice).toMatchObject({ sandbox: "runsc", network: "runsc-net", name: "runsc", gvisor: true, fallback: false });
   });
 
-  it("auto gives networked (setup) containers the networked gVisor runtime, and they reach the network", async (ctx) => {
+  it("auto picks gVisor only when everyday tools work under it, and says why not otherwise", async (ctx) => {
     if (!(await gvisorRegistered())) ctx.skip();
     await using h = await sandboxHarness({ runtime: "auto" });
+    const choice = await h.runtime.choose();
+    const session = h.session();
+    // What the probe checks, in a real sandbox under runsc: coreutils' ls -l and stat.
+    const direct = await sandboxHarness({ runtime: "runsc" });
+    try {
+      const tools = await exec(direct.manager, direct.session(), {
+        command: "ls -l / >/dev/null && stat -c %a / && echo tools-ok",
+      });
+      if (tools.stdout.includes("tools-ok")) {
+        expect(choice).toMatchObject({ sandbox: "runsc", gvisor: true, fallback: false });
+        expect((await exec(h.manager, session, { command: "dmesg | head -1" })).stdout).toContain("gVisor");
+      } else {
+        expect(choice).toMatchObject({ name: "runc", gvisor: false, fallback: true });
+        expect(choice.reason).toContain("a probe container under runsc failed (exit code");
+        expect(choice.reason).toContain(tools.stderr.split("\n")[0] ?? "");
+      }
+    } finally {
+      await direct[Symbol.asyncDispose]();
+    }
+  });
+
+  it("gives networked (setup) containers the networked gVisor runtime, and they reach the network", async (ctx) => {
+    if (!(await gvisorRegistered())) ctx.skip();
+    await using h = await sandboxHarness({ runtime: "runsc" });
     const dir = mkdtempSync(path.join(tmpdir(), "sandpit-rt-"));
     mkdirSync(path.join(dir, "workspace"), { mode: 0o777 });
     // A listener of this test's own, in a plain container on Docker's bridge.

@@ -2,6 +2,7 @@ import "server-only";
 import type Dockerode from "dockerode";
 import type { Logger } from "pino";
 import type { Limits } from "@/server/config";
+import { demuxDockerStream } from "./demux";
 
 /** The OCI runtimes containers run under, chosen once per process. */
 export interface RuntimeChoice {
@@ -26,6 +27,23 @@ export interface RuntimeSource {
 /** The same runtime with network: gVisor passes the container's own network namespace through. */
 const networked = (runtime: string): string => `${runtime}-net`;
 const PROBE_TIMEOUT_MS = 30_000;
+/**
+ * What the probe container runs: the tools users run every minute must work, not only start. Older
+ * gVisor releases (Debian 12's runsc 20221219) reject statx with AT_NO_AUTOMOUNT, so coreutils'
+ * ls -l and stat fail there with "Invalid argument".
+ */
+const PROBE = "ls -l / >/dev/null && stat -c %a / >/dev/null";
+
+/**
+ * The host's pids limit for a gVisor sandbox. gVisor's own threads count against it, and on the
+ * ptrace platform every user process costs about eight host tasks (a stub process with a thread per
+ * sentry thread that ran it); when the limit is reached gVisor stops the whole sandbox rather than
+ * failing the fork. Four times SANDPIT_PIDS_LIMIT keeps ordinary work (a find over /, a build with
+ * dozens of processes) running and still bounds a fork bomb.
+ */
+export function gvisorPidsLimit(pids: number): number {
+  return pids * 4;
+}
 
 /**
  * Picks the runtime for SANDPIT_DOCKER_RUNTIME. An explicit name is used as given (a missing one fails
@@ -118,14 +136,17 @@ export class RuntimeSelector implements RuntimeSource {
     };
   }
 
-  /** Runs `true` under `runtime`, hardened like a sandbox; undefined when it worked, else why not. */
+  /**
+   * Runs PROBE under `runtime`, hardened like a sandbox; undefined when it worked, else why not
+   * (with what the probe printed).
+   */
   private async probe(runtime: string): Promise<string | undefined> {
     let container: Dockerode.Container | undefined;
     let timer: NodeJS.Timeout | undefined;
     try {
       container = await this.docker.createContainer({
         Image: this.options.image,
-        Cmd: ["true"],
+        Cmd: ["sh", "-c", PROBE],
         User: "1000:1000",
         Labels: { "dev.sandpit.role": "runtime-probe" },
         NetworkDisabled: true,
@@ -136,7 +157,7 @@ export class RuntimeSelector implements RuntimeSource {
           CapDrop: ["ALL"],
           SecurityOpt: ["no-new-privileges"],
           Memory: this.options.limits.memoryMb * 1024 * 1024,
-          PidsLimit: this.options.limits.pids,
+          PidsLimit: runtime.startsWith(this.gvisorName) ? gvisorPidsLimit(this.options.limits.pids) : this.options.limits.pids,
           Tmpfs: { "/tmp": "rw,nosuid,nodev,size=1m" },
         },
       });
@@ -145,7 +166,10 @@ export class RuntimeSelector implements RuntimeSource {
         timer = setTimeout(() => reject(new Error(`no exit within ${PROBE_TIMEOUT_MS / 1000} s`)), PROBE_TIMEOUT_MS);
       });
       const { StatusCode } = (await Promise.race([container.wait(), timeout])) as { StatusCode: number };
-      return StatusCode === 0 ? undefined : `exit code ${StatusCode}`;
+      if (StatusCode === 0) return undefined;
+      const logs = demuxDockerStream(await container.logs({ stdout: true, stderr: true, follow: false }));
+      const said = (logs.stderr.toString() + logs.stdout.toString()).trim().split("\n")[0]?.slice(0, 200);
+      return `exit code ${StatusCode}${said ? `: ${said}` : ""}`;
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404 && !container) throw error; // the image is missing: health says so
       return ((error as Error).message.split("\n")[0] ?? "unknown error").trim();
