@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describeMachine } from "./machine";
 import type { BenchResult } from "./result";
+import { gvisorColdStart, gvisorNpmSetup, gvisorPython, gvisorWarmExec } from "./scenarios/runtimes";
 import { coldStart, warmExec } from "./scenarios/sandbox";
 import { cacheHitSetup, lodashPersist } from "./scenarios/setup";
 import { classForks, forkRunnable } from "./scenarios/forks";
@@ -19,6 +20,10 @@ const scenarios: Record<string, () => Promise<BenchResult>> = {
   "fork-20mb": forkRunnable,
   "class-forks": classForks,
   load,
+  "gvisor-cold-start": gvisorColdStart,
+  "gvisor-warm-exec": gvisorWarmExec,
+  "gvisor-python": gvisorPython,
+  "gvisor-npm-setup": gvisorNpmSetup,
 };
 
 const wanted = process.argv.slice(2);

@@ -99,7 +99,9 @@ else if (runtimeCheck?.status === "warning")
   warn(
     "sandbox runtime",
     runtimeCheck.detail,
-    "as root: npm run docker:ensure (installs gVisor's runsc and registers it with Docker)",
+    runtimeCheck.detail.includes("has no runtime")
+      ? "as root: npm run docker:ensure (installs gVisor's runsc and registers it with Docker)"
+      : "install a newer gVisor release (gvisor.dev) as runsc, or set SANDPIT_DOCKER_RUNTIME=runc to accept runc",
   );
 else if (runtimeCheck)
   bad("sandbox runtime", runtimeCheck.detail, "register the runtime SANDPIT_DOCKER_RUNTIME names with Docker, or set it to auto");
