@@ -24,14 +24,22 @@ export function readProcs(): ProcInfo[] {
   return out;
 }
 
-export function hasMarker(pid: number, marker: string): boolean {
-  try {
-    // Another user's environ needs ptrace rights the agent lacks; the sandbox user has them.
-    const environ = asUser(() => fs.readFileSync(`/proc/${pid}/environ`));
-    return environ.indexOf(`${marker}\0`) === 0 || environ.includes(`\0${marker}\0`);
-  } catch {
-    return false;
-  }
+/** The processes among `pids` whose environment holds `marker`, read in one switch to the sandbox user. */
+export function withMarker(pids: number[], marker: string): Set<number> {
+  const found = new Set<number>();
+  const entry = Buffer.from(`${marker}\0`);
+  // Another user's environ needs ptrace rights the agent lacks; the sandbox user has them.
+  asUser(() => {
+    for (const pid of pids) {
+      try {
+        const environ = fs.readFileSync(`/proc/${pid}/environ`);
+        if (environ.indexOf(entry) === 0 || environ.includes(Buffer.concat([Buffer.from([0]), entry]))) found.add(pid);
+      } catch {
+        // ended, or not the sandbox user's
+      }
+    }
+  });
+  return found;
 }
 
 /**
@@ -57,7 +65,10 @@ export async function killTree(
     }
     for (const p of procs) {
       if (options.groupAndSession && (p.pgrp === root || p.session === root)) targets.add(p.pid);
-      if (options.marker && hasMarker(p.pid, options.marker)) targets.add(p.pid);
+    }
+    if (options.marker) {
+      const others = procs.filter((p) => p.pid !== process.pid && !targets.has(p.pid)).map((p) => p.pid);
+      for (const pid of withMarker(others, options.marker)) targets.add(pid);
     }
     if (!options.keepRoot) targets.add(root);
     else targets.delete(root);

@@ -154,9 +154,10 @@ export class Shell {
     this.busy = true;
     const started = Date.now();
     const nonce = randomBytes(12).toString("hex");
-    const cmdFile = path.join(this.dir, "cmd");
-    asUser(() => fs.writeFileSync(cmdFile, params.command, { mode: 0o600 }));
-    const read = `IFS= read -r -d '' __sp_cmd < ${quote(cmdFile)}`;
+    // The command follows its line on bash's stdin (bash reads a pipe byte by byte, so `read` gets
+    // exactly those bytes): no file to write, and no switch to the sandbox user on this path.
+    const command = Buffer.from(params.command);
+    const read = `LC_ALL=C IFS= read -r -N ${command.length} __sp_cmd`;
     let body = `{ eval "$__sp_cmd"; } < /dev/null`;
     if (params.cwd !== undefined || (params.env && Object.keys(params.env).length > 0)) {
       const parts: string[] = [];
@@ -190,6 +191,7 @@ export class Shell {
       };
       this.pending = pending;
       proc.stdin.write(`${read}; ${body}; __sp_after $? ${nonce}\n`);
+      proc.stdin.write(command);
     });
     this.busy = false;
     const shellEnded = outcome.shellEnded && !timedOut;
