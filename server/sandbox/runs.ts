@@ -106,6 +106,18 @@ export async function* runStream(manager: SandboxManager, sessionId: string, req
     queue.push(event);
     wake?.();
   };
+  // What waits here for a slow reader is bounded by the output limit per stream, whatever the agent sends.
+  const kept: [number, number] = [0, 0];
+  let clipped = false;
+  const output = (fd: 1 | 2, data: Buffer): void => {
+    const index = fd === 1 ? 0 : 1;
+    const room = params.outputLimit - kept[index];
+    const part = data.length > room ? data.subarray(0, Math.max(0, room)) : data;
+    if (part.length < data.length) clipped = true;
+    if (part.length === 0) return;
+    kept[index] += part.length;
+    push({ type: fd === 1 ? "stdout" : "stderr", data: part });
+  };
   let agentKill: (() => void) | undefined;
   void manager
     .use(sessionId, (sandbox) => {
@@ -113,7 +125,7 @@ export async function* runStream(manager: SandboxManager, sessionId: string, req
       return sandbox.agent.request(
         "run",
         { ...params, stream: true },
-        { onOutput: (fd, data) => push({ type: fd === 1 ? "stdout" : "stderr", data }) },
+        { onOutput: (fd, data) => output(fd === 1 ? 1 : 2, data) },
       );
     })
     .then(
@@ -124,7 +136,7 @@ export async function* runStream(manager: SandboxManager, sessionId: string, req
           exitCode: result.exitCode,
           durationMs: result.durationMs,
           timedOut: result.timedOut,
-          truncated: result.truncated,
+          truncated: result.truncated || clipped,
         });
         finished = true;
         wake?.();
