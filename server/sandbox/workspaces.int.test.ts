@@ -30,6 +30,8 @@ describe("Workspace volumes", () => {
     expect(mounted(dir)).toBe(true);
     expect(readdirSync(dir)).toEqual([]);
     expect(statSync(dir).uid).toBe(1000);
+    // The folder holding the workspaces is the server's alone.
+    expect(statSync(path.dirname(dir)).mode & 0o777).toBe(0o700);
     const size = execFileSync("df", ["--output=size", "-m", dir], { encoding: "utf8" }).trim().split("\n")[1];
     expect(Number(size)).toBeLessThanOrEqual(32);
     expect(await volumes.list()).toEqual(["a"]);

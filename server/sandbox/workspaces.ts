@@ -3,7 +3,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { chmod, mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Logger } from "pino";
@@ -83,11 +83,13 @@ export class FolderWorkspaces implements Workspaces {
   }
 
   async create(id: string): Promise<void> {
+    await makePrivateDir(this.root);
     await makeSandboxDir(this.dir(id));
   }
 
   async restore(id: string, fill: (dir: string) => Promise<void>): Promise<void> {
     const temp = path.join(this.root, `.restore-${randomUUID()}`);
+    await makePrivateDir(this.root);
     await makeSandboxDir(temp);
     try {
       await fill(temp);
@@ -106,6 +108,7 @@ export class FolderWorkspaces implements Workspaces {
   async copy(from: string, to: string): Promise<void> {
     if (!this.helper) throw new Error("folder workspaces need helper containers to copy a workspace");
     const temp = path.join(this.root, `.copy-${randomUUID()}`);
+    await makePrivateDir(this.root);
     await makeSandboxDir(temp);
     try {
       await this.helper.run({
@@ -188,6 +191,7 @@ export class VolumeWorkspaces implements Workspaces {
   async open(id: string): Promise<string> {
     const dir = this.dir(id);
     if (!isMountPoint(dir)) {
+      await makePrivateDir(this.root);
       await mkdir(dir, { recursive: true });
       await mount(this.image(id), dir);
     }
@@ -310,6 +314,7 @@ export class VolumeWorkspaces implements Workspaces {
     const partial = `${this.image(id)}.${randomUUID().slice(0, 8)}.partial`;
     const dir = this.dir(id);
     if (isMountPoint(dir)) await unmount(dir);
+    await makePrivateDir(this.root);
     await mkdir(dir, { recursive: true });
     try {
       await this.takeBlank(partial);
@@ -374,6 +379,15 @@ export async function makeVolume(file: string, sizeMb: number): Promise<void> {
     await rm(file, { force: true });
     throw error;
   }
+}
+
+/**
+ * The folder that holds the workspaces is the server's alone: a setuid file sandbox code makes in
+ * its workspace is out of reach of the host's other users (containers mount workspaces directly).
+ */
+async function makePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
 }
 
 /** A folder is a mount point when it lives on another device than its parent. */
