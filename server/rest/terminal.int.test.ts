@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import { restClient } from "@/test/api";
+import { slowReader, terminalText } from "@/test/slow-reader";
 import { startServer, type RunningServer } from "@/test/server";
+import { waitFor } from "@/test/wait";
 
 let server: RunningServer;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ SANDPIT_TERMINALS_PER_SESSION: "2" });
   await restClient(server.url).call("POST", "/api/sessions", { language: "bash", session_id: "term" });
 }, 120_000);
 afterAll(async () => server[Symbol.asyncDispose]());
@@ -74,5 +77,56 @@ describe("Web terminals", () => {
     ).toBe(204);
     expect((await fetch(`${base}`, { method: "DELETE" })).status).toBe(200);
     expect((await fetch(`${base}/output`)).status).toBe(404);
+  });
+
+  it("are capped per session: one past SANDPIT_TERMINALS_PER_SESSION answers 409 saying what to do", async () => {
+    const client = restClient(server.url);
+    expect((await client.call("POST", "/api/sessions", { language: "bash", session_id: "capped" })).status).toBe(201);
+    const open = (): ReturnType<typeof client.call> =>
+      client.call("POST", "/api/sessions/capped/terminals", { cols: 80, rows: 24 });
+    const first = await open();
+    expect(first.status).toBe(201);
+    expect((await open()).status).toBe(201);
+    const refused = await open();
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toMatch(/already has 2 open terminals.*SANDPIT_TERMINALS_PER_SESSION.*close one/);
+    const closed = await client.call("DELETE", `/api/sessions/capped/terminals/${String(first.body.terminal_id)}`);
+    expect(closed.status).toBe(200);
+    expect((await open()).status).toBe(201);
+  });
+
+  it("keep the server's memory bounded while a terminal floods a reader taking 2 kB/s; the reader is told what it missed", async () => {
+    const client = restClient(server.url);
+    expect((await client.call("POST", "/api/sessions", { language: "bash", session_id: "flood" })).status).toBe(201);
+    const created = await client.call("POST", "/api/sessions/flood/terminals", { cols: 80, rows: 24 });
+    const base = `/api/sessions/flood/terminals/${String(created.body.terminal_id)}`;
+    const { hostname, port } = new URL(server.url);
+    const rssMb = (): number =>
+      Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))?.[1]) / 1024;
+    const reader = slowReader(hostname, Number(port), `${base}/output`);
+    await waitFor("the stream to open", () => reader.received().includes(" 200 OK"), 30_000);
+    const before = rssMb();
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 100);
+    // The flood is bounded in time inside the sandbox; a second reader, reading fast, sees its end.
+    const watcher = slowReader(hostname, Number(port), `${base}/output`);
+    watcher.speedUp(64 * 1024);
+    await client.call("POST", `${base}/input`, "timeout 15 yes 0123456789abcdefghijklmnopqrstuvwxyz; echo FLOOD-$((0+1))DONE\n", {
+      "content-type": "application/octet-stream",
+    });
+    await waitFor("the flood to end", () => terminalText(watcher.received()).includes("FLOOD-1DONE"), 120_000);
+    clearInterval(sampler);
+    const seen = watcher.bytes();
+    console.log(
+      `REST terminal flood: fast reader got ${(seen / 1e6).toFixed(0)} MB, slow reader ${reader.received().length} bytes; server RSS +${(peak - before).toFixed(1)} MB (peak)`,
+    );
+    expect(seen).toBeGreaterThan(50e6); // the flood was real
+    // Before, the server queued everything the slow reader had not taken (+1.1 GB in 30 s).
+    expect(peak - before).toBeLessThan(128);
+    reader.speedUp();
+    await waitFor("the slow reader's gap event", () => reader.received().includes("event: gap"), 30_000);
+    reader.socket.destroy();
+    watcher.socket.destroy();
+    expect((await client.call("DELETE", base)).status).toBe(200);
   });
 });

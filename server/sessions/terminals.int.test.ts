@@ -1,12 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { connect, type Socket } from "node:net";
 // The function Next.js itself uses to send a route's Response body to the client (it awaits drain).
 import { pipeToNodeResponse } from "next/dist/server/pipe-readable";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventStream } from "@/server/rest/http";
 import { openTerminal } from "@/server/sandbox/shells";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
+import { slowReader, terminalText } from "@/test/slow-reader";
 import { waitFor } from "@/test/wait";
 import { REPLAY_BYTES, TerminalRegistry, type Terminal } from "./terminals";
 
@@ -52,49 +52,10 @@ async function newTerminal(id = session): Promise<Terminal> {
   return registry.add(id, await openTerminal(h.manager, id, { cols: 80, rows: 24 }));
 }
 
-/** The terminal output carried by the `data` events of an event stream's text. */
-function decoded(text: string): string {
-  let output = "";
-  for (const block of text.split("\n\n")) {
-    const data = /^data: (.+)$/m.exec(block)?.[1];
-    if (block.includes("event: data") && data) {
-      try {
-        output += Buffer.from((JSON.parse(data) as { data: string }).data, "base64").toString();
-      } catch {
-        // the last block may be cut short
-      }
-    }
-  }
-  return output;
-}
-
-/** A reader of a terminal's events that takes 200 bytes every 100 ms (2 kB/s) until it speeds up. */
-function slowReader(terminalId: string): { socket: Socket; received: () => string; speedUp: () => void } {
-  const socket = connect(port, "127.0.0.1");
-  // HTTP/1.0: the body comes as it is (no chunked encoding), so the text read is the event stream.
-  socket.write(`GET /${terminalId}/output HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n`);
-  socket.pause();
-  let text = "";
-  const timer = setInterval(() => {
-    const chunk = socket.read(200) as Buffer | null;
-    if (chunk) text += chunk.toString("latin1");
-  }, 100);
-  socket.on("close", () => clearInterval(timer));
-  return {
-    socket,
-    received: () => text,
-    speedUp: () => {
-      clearInterval(timer);
-      socket.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
-      socket.resume();
-    },
-  };
-}
-
 describe("Terminal output under a slow reader", () => {
   it("keeps the server's memory bounded while the terminal floods, and the slow reader skips output", async () => {
     const terminal = await newTerminal();
-    const reader = slowReader(terminal.id);
+    const reader = slowReader("127.0.0.1", port, `/${terminal.id}/output`);
     let produced = 0;
     let tail = "";
     const pty = (terminal as unknown as { pty: { stream: NodeJS.ReadableStream } }).pty;
@@ -132,10 +93,10 @@ describe("Terminal output under a slow reader", () => {
     await waitFor("the gap event", () => reader.received().includes("event: gap"), 30_000);
     reader.socket.destroy();
     // The terminal and the server still serve a new reader, up to the latest output.
-    const fresh = slowReader(terminal.id);
+    const fresh = slowReader("127.0.0.1", port, `/${terminal.id}/output`);
     fresh.speedUp();
     terminal.write("echo still-$((6*7))\n");
-    await waitFor("a fresh reader to see new output", () => decoded(fresh.received()).includes("still-42"), 30_000);
+    await waitFor("a fresh reader to see new output", () => terminalText(fresh.received()).includes("still-42"), 30_000);
     fresh.socket.destroy();
     registry.remove(session, terminal.id);
   });
