@@ -216,6 +216,10 @@ describe("REST: files", () => {
     const archive = await fetch(`${server.url}/api/sessions/rest-files/archive`);
     expect(archive.headers.get("content-type")).toBe("application/gzip");
     expect(gunzipSync(Buffer.from(await archive.arrayBuffer())).includes("keep.txt")).toBe(true);
+    const notGzip = await call("PUT", "/api/sessions/rest-files/archive", "PK\u0003\u0004 a zip", {
+      "content-type": "application/gzip",
+    });
+    expect(notGzip).toMatchObject({ status: 400, body: { message: "the archive is not gzip-compressed (.tar.gz)" } });
     const fork = await call("POST", "/api/sessions/rest-files/duplicate", { id: "rest-files-copy" });
     expect(fork).toMatchObject({ status: 201, body: { id: "rest-files-copy", forked_from: "rest-files" } });
     expect(await (await fetch(`${server.url}/api/sessions/rest-files-copy/files/keep.txt`)).text()).toBe("kept");
