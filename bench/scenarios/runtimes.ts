@@ -6,13 +6,14 @@ import { result, type BenchResult } from "../result";
 import { percentile, round, sample } from "../stats";
 
 // gVisor (runsc) next to runc: each figure is Sandpit under runsc, its baseline the same under runc.
+// (Each harness is disposed when its function returns: the samples are awaited before that.)
 
 const GVISOR = "runsc";
 const RUNC = "runc";
 
 async function coldStartUnder(runtime: string): Promise<number[]> {
   await using h = await sandboxHarness({ runtime });
-  return sample(
+  return await sample(
     8,
     async () => {
       const out = await exec(h.manager, h.session(), { command: "echo ready" });
@@ -27,13 +28,13 @@ async function warmUnder(runtime: string, command: string, count: number): Promi
   await using h = await sandboxHarness({ runtime });
   const session = h.session();
   await exec(h.manager, session, { command: "true", shell: "bench" });
-  return sample(count, () => exec(h.manager, session, { command, shell: "bench" }), Math.ceil(count / 10));
+  return await sample(count, () => exec(h.manager, session, { command, shell: "bench" }), Math.ceil(count / 10));
 }
 
 /** An npm setup (one small package, never cached: a unique command) from submit to completed. */
 async function npmSetupUnder(runtime: string): Promise<number[]> {
   await using h = await setupHarness({ runtime });
-  return sample(3, async () => {
+  return await sample(3, async () => {
     const session = h.session();
     await h.setups.submit(session, { npm: ["ms@2.1.3"], commands: [`echo ${randomBytes(4).toString("hex")} > ready.txt`] });
     const view = await h.setups.waitFor(session);
