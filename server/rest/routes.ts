@@ -217,24 +217,16 @@ export const routes: Route[] = [
     method: "GET",
     pattern: "/api/sessions/:id/files/*path",
     handler: async (ctx) => {
-      const { data, entry } = await ctx.services.actions.readFile(ctx.caller, id(ctx), ctx.params.path ?? "");
-      if (ctx.url.searchParams.get("format") === "json") {
-        const { text, encoding } = encodeOutput(data);
-        return json(200, {
-          path: entry.path,
-          size: entry.size,
-          mode: entry.mode,
-          encoding,
-          content: text,
+      if (ctx.url.searchParams.get("format") !== "json") {
+        // Raw bytes stream chunk by chunk from the sandbox: any size, bounded memory.
+        const { stream, entry } = await ctx.services.actions.streamFile(ctx.caller, id(ctx), ctx.params.path ?? "");
+        return new Response(Readable.toWeb(stream) as ReadableStream, {
+          headers: { "content-type": "application/octet-stream", "x-file-mode": entry.mode.toString(8) },
         });
       }
-      return new Response(new Uint8Array(data), {
-        headers: {
-          "content-type": "application/octet-stream",
-          "content-length": String(data.length),
-          "x-file-mode": entry.mode.toString(8),
-        },
-      });
+      const { data, entry } = await ctx.services.actions.readFile(ctx.caller, id(ctx), ctx.params.path ?? "");
+      const { text, encoding } = encodeOutput(data);
+      return json(200, { path: entry.path, size: entry.size, mode: entry.mode, encoding, content: text });
     },
   },
   {

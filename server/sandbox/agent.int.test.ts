@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -6,7 +7,7 @@ import { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
-import { downloadWorkspace, MAX_FILE_BYTES, readFile, uploadWorkspace, writeFile } from "./files";
+import { downloadWorkspace, MAX_FILE_BYTES, readFile, streamFile, uploadWorkspace, writeFile } from "./files";
 import { run } from "./runs";
 import { exec } from "./shells";
 
@@ -92,13 +93,24 @@ describe("The agent against its own sandbox's code", () => {
     expect(await sh(session, "echo alive; id -u")).toBe("alive\n1000\n");
   });
 
-  it("refuses to read a 100 MB file through the JSON API with a clear error, and stays alive", async () => {
+  it("refuses a 100 MB file to the JSON API with a clear error, stays alive, and streams it as a raw download", async () => {
     const session = h.session();
     expect(await sh(session, "head -c 100000000 /dev/urandom > big.bin && stat -c %s big.bin")).toBe("100000000\n");
     const read = readFile(h.manager, session, "big.bin");
     await expect(read).rejects.toThrow(`files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
     await expect(read).rejects.toMatchObject({ code: "TOO_LARGE" });
     expect(await sh(session, "echo alive")).toBe("alive\n");
+    // As a raw download it streams, chunk by chunk, whole.
+    const { stream, entry: big } = await streamFile(h.manager, session, "big.bin");
+    expect(big.size).toBe(100_000_000);
+    const hash = createHash("sha256");
+    let bytes = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      bytes += chunk.length;
+    }
+    expect(bytes).toBe(100_000_000);
+    expect(await sh(session, "sha256sum < big.bin | cut -c1-64")).toBe(`${hash.digest("hex")}\n`);
     // A file just under the limit comes back whole, in chunks.
     await sh(session, `head -c ${MAX_FILE_BYTES} /dev/urandom > under.bin`);
     const { data, entry } = await readFile(h.manager, session, "under.bin");

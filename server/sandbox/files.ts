@@ -1,6 +1,6 @@
 import "server-only";
 import path from "node:path";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { FILE_CHUNK_BYTES, type FileEntry } from "./agent/protocol";
 import { writeToken } from "./agent-client";
@@ -62,6 +62,53 @@ export async function readFile(
       if (offset > MAX_FILE_BYTES) throw tooLarge(offset);
       if (data.length < length) return { data: Buffer.concat(parts), entry: { ...chunk.entry, size: offset } };
     }
+  });
+}
+
+/**
+ * A file of any size as a stream: each chunk is read from the sandbox when the reader wants it, so
+ * memory stays at a chunk or two. The first chunk is read up front, so a missing file fails here.
+ */
+export function streamFile(
+  manager: SandboxManager,
+  sessionId: string,
+  file: string,
+): Promise<{ stream: Readable; entry: FileEntry }> {
+  const target = workspacePath(file);
+  return new Promise((resolve, reject) => {
+    manager
+      .use(sessionId, async ({ agent }) => {
+        const chunkOf = async (offset: number): Promise<Buffer> => {
+          const chunk = await agent.request("fs.read", { path: target, offset, length: FILE_CHUNK_BYTES });
+          const data = Buffer.from(chunk.data, "base64");
+          if (data.length > FILE_CHUNK_BYTES) throw new SandboxUnavailableError("the sandbox agent sent more than was asked for");
+          return data;
+        };
+        const first = await agent.request("fs.read", { path: target, offset: 0, length: FILE_CHUNK_BYTES });
+        let next: Buffer | undefined = Buffer.from(first.data, "base64");
+        let offset = 0;
+        const stream = new Readable({
+          highWaterMark: FILE_CHUNK_BYTES,
+          read(): void {
+            const take = (data: Buffer): void => {
+              offset += data.length;
+              if (data.length > 0) this.push(data);
+              if (data.length < FILE_CHUNK_BYTES) this.push(null);
+            };
+            if (next) {
+              const data = next;
+              next = undefined;
+              take(data);
+              return;
+            }
+            chunkOf(offset).then(take, (error: Error) => this.destroy(error));
+          },
+        });
+        resolve({ stream, entry: first.entry });
+        // The sandbox counts as busy (never hibernated) until the stream is done.
+        await finished(stream).catch(() => undefined);
+      })
+      .catch(reject);
   });
 }
 

@@ -298,6 +298,11 @@ export class SessionActions {
     return files.readFile(this.sandboxes, sessionId, path);
   }
 
+  async streamFile(caller: Caller, sessionId: string, path: string): Promise<{ stream: Readable; entry: files.FileEntry }> {
+    await this.sessions.authorize(caller, sessionId, "read");
+    return files.streamFile(this.sandboxes, sessionId, path);
+  }
+
   async writeFile(caller: Caller, sessionId: string, path: string, data: Buffer, mode?: number): Promise<files.FileEntry> {
     await this.sessions.authorize(caller, sessionId, "write");
     return files.writeFile(this.sandboxes, sessionId, path, data, mode);
