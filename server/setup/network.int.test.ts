@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
 import { createServer, type Server, type Socket } from "node:net";
-import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setupHarness, type SetupHarness } from "@/test/setup";
 import { guardedSetupNetwork, listenOnAllowedPort, TEST_ALLOWED_PORTS } from "@/test/setup-network";
@@ -39,13 +38,11 @@ afterAll(async () => {
   await h[Symbol.asyncDispose]();
 });
 
-/** This host's IPv4 addresses as a container could aim at them: the gateway and every interface but loopback. */
+/** This host's IPv4 addresses as a container could aim at them: the gateway and every interface's but loopback (down ones too). */
 function hostAddresses(): string[] {
-  const addresses = new Set([gateway]);
-  for (const list of Object.values(networkInterfaces())) {
-    for (const entry of list ?? []) if (entry.family === "IPv4" && !entry.internal) addresses.add(entry.address);
-  }
-  return [...addresses];
+  const listing = execFileSync("ip", ["-4", "-o", "addr", "show"], { encoding: "utf8" });
+  const addresses = new Set([gateway, ...[...listing.matchAll(/ inet (\S+)\//g)].map((match) => match[1] ?? "")]);
+  return [...addresses].filter((address) => address && !address.startsWith("127."));
 }
 
 /** A setup command that connects to each `host:port` and prints `connected`, `blocked` (the REJECT) or the error. */
