@@ -178,8 +178,11 @@ done; echo flipped`,
       ),
     ).toBe("made\n");
     const archive = await buffer(await downloadWorkspace(h.manager, from));
-    // 5 GiB of holes take a few kilobytes, not the gigabytes' worth of compressed zeros.
-    expect(archive.length).toBeLessThan(1024 * 1024);
+    const [container] = (await h.driver.list()).filter((c) => c.sessionId === from);
+    const runtime = (await h.docker.getContainer(container?.id ?? "").inspect()).HostConfig.Runtime ?? "";
+    // 5 GiB of holes take a few kilobytes, not the gigabytes' worth of compressed zeros. (Under
+    // gVisor a file reports all its blocks, so tar cannot tell holes: the archive holds the zeros.)
+    if (!runtime.startsWith("runsc")) expect(archive.length).toBeLessThan(1024 * 1024);
     expect(await uploadWorkspace(h.manager, to, Readable.from([archive]))).toEqual({ files: 5 });
     expect(await sh(to, "stat -c '%n %s' sparse-*; dd if=sparse-3 bs=1 skip=500000000 count=6 status=none")).toBe(
       [1, 2, 3, 4, 5].map((i) => `sparse-${i} 1073741824\n`).join("") + "marker",
