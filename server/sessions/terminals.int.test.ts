@@ -124,3 +124,34 @@ describe("Terminals per session", () => {
     expect(registry.get(capped, third.id)).toBe(third);
   });
 });
+
+describe("Terminal input", () => {
+  it("is refused with a 409 once a terminal that does not read its input has a bounded amount waiting", async () => {
+    const id = h.session();
+    const terminal = await newTerminal(id);
+    terminal.write("sleep 600\n"); // from now on nothing reads the terminal's input
+    const chunk = Buffer.alloc(64 * 1024, "x");
+    let refusal: unknown;
+    let sent = 0;
+    await waitFor(
+      "the input to be refused",
+      async () => {
+        try {
+          terminal.write(chunk);
+          sent += chunk.length;
+        } catch (error) {
+          refusal = error;
+          return true;
+        }
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        return false;
+      },
+      60_000,
+    );
+    expect(refusal).toMatchObject({ name: "SandboxError", code: "CONFLICT" });
+    expect((refusal as Error).message).toMatch(/is not reading its input/);
+    // What waits is bounded: the cap, plus what the kernel and Docker took before the stream pushed back.
+    expect(sent).toBeLessThan(64 * 1024 * 1024);
+    registry.remove(id, terminal.id);
+  });
+});

@@ -8,6 +8,8 @@ export const REPLAY_BYTES = 512 * 1024;
 /** Output sent in one event at most (chunks in a row are joined up to this). */
 const EVENT_BYTES = 32 * 1024;
 const IDLE_MS = 10 * 60_000;
+/** Input that may wait for a terminal that is not reading it (a program that ignores stdin). */
+const INPUT_BYTES = 1024 * 1024;
 /** Connected readers per terminal (tabs, reconnects not yet noticed); a new one past this ends the oldest. */
 const MAX_READERS = 4;
 
@@ -52,8 +54,14 @@ export class Terminal {
     for (const listener of this.listeners) listener();
   }
 
+  /** Sends input; refused (409) while more than INPUT_BYTES wait for a terminal that is not reading. */
   write(data: string | Buffer): void {
     this.lastSeen = Date.now();
+    if (this.pty.stream.writableLength > INPUT_BYTES)
+      throw new SandboxError(
+        `terminal ${this.id} is not reading its input (over ${INPUT_BYTES / 1024} KiB wait); send more once it has read that`,
+        "CONFLICT",
+      );
     this.pty.stream.write(data);
   }
 
