@@ -154,14 +154,17 @@ export function servicesReady(): Promise<void> {
     try {
       // Uploads cut short by a crash of an earlier process (they started before this one).
       await services.store.clearPartial?.(new Date(Date.now() - process.uptime() * 1000));
-      // Chosen (and any fallback logged) at start, not on the first session.
-      await services.runtime.choose();
       await services.sandboxes.reconcile();
       await services.setups.recover();
     } catch (error) {
       // Docker may be down at start; health says why, and the next start reconciles.
       logger.error({ err: error }, "could not reconcile sandboxes and setups at start-up");
     }
+    // Chosen (and a fallback to runc logged) at start, not on the first session; not awaited, as the
+    // first sandbox waits for it anyway. A failure (no engine, no image) is asked again then.
+    void services.runtime
+      .choose()
+      .catch((error: unknown) => logger.error({ err: error }, "could not choose the sandbox runtime"));
     // Not awaited: a missing guard is a warning here, in /api/health and in `npm run doctor`.
     void checkSetupNetwork(services.docker, services.config.setup).then(
       (network) => {
