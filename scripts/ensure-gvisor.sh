@@ -23,8 +23,14 @@ if [ "${SANDPIT_DOCKER_RUNTIME:-auto}" = runc ]; then
   log "SANDPIT_DOCKER_RUNTIME=runc: not installing gVisor"
   exit 0
 fi
-if registered; then
-  log "runsc and runsc-net registered"
+# Debian 12's own runsc (20221219) refuses statx with AT_NO_AUTOMOUNT, so `ls -l` and `stat` fail
+# inside its sandboxes; bookworm-backports carries a release without that bug.
+MIN_VERSION=20240729
+runsc_version() { runsc --version 2>/dev/null | sed -n 's/^runsc version [0-9.]*~\{0,1\}\([0-9]\{8\}\).*/\1/p' | head -1; }
+current_enough() { command -v runsc >/dev/null 2>&1 && [ "$(runsc_version || echo 0)" -ge "$MIN_VERSION" ] 2>/dev/null; }
+
+if registered && current_enough; then
+  log "runsc $(runsc_version) registered as runsc and runsc-net"
   exit 0
 fi
 [ -z "${DOCKER_HOST:-}" ] || skip "DOCKER_HOST points at another engine; register runsc there yourself"
@@ -33,15 +39,24 @@ command -v jq >/dev/null 2>&1 || skip "jq is missing (apt-get install jq)"
 pid="$(pidof dockerd || true)"
 [ -n "$pid" ] || skip "no local dockerd process to reload"
 
-if ! command -v runsc >/dev/null 2>&1; then
-  command -v apt-get >/dev/null 2>&1 || skip "runsc is not installed and apt-get is missing"
-  log "installing Debian's runsc"
+apt_install() { apt-get install -y -qq -o DPkg::Lock::Timeout=300 "$@" >/dev/null 2>&1; }
+if ! current_enough; then
+  command -v apt-get >/dev/null 2>&1 || skip "runsc $MIN_VERSION or newer is not installed and apt-get is missing"
   export DEBIAN_FRONTEND=noninteractive
-  # Another bring-up step may hold the dpkg lock; wait for it rather than fail.
-  if ! apt-get install -y -qq -o DPkg::Lock::Timeout=300 runsc >/dev/null 2>&1; then
+  codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
+  if [ "$codename" = bookworm ]; then
+    list=/etc/apt/sources.list.d/sandpit-bookworm-backports.list
+    # Backports have priority 100: only packages asked for with -t come from there.
+    [ -f "$list" ] || echo "deb http://deb.debian.org/debian bookworm-backports main" >"$list"
+    log "installing runsc from bookworm-backports"
     apt-get update -qq -o DPkg::Lock::Timeout=300 >/dev/null 2>&1 || true
-    apt-get install -y -qq -o DPkg::Lock::Timeout=300 runsc >/dev/null 2>&1 || skip "the runsc package could not be installed"
+    apt_install -t bookworm-backports runsc || skip "the runsc package could not be installed from bookworm-backports"
+  else
+    log "installing Debian's runsc"
+    apt_install runsc || { apt-get update -qq -o DPkg::Lock::Timeout=300 >/dev/null 2>&1 || true; apt_install runsc; } ||
+      skip "the runsc package could not be installed"
   fi
+  current_enough || skip "runsc $(runsc_version) is older than $MIN_VERSION (its sandboxes break ls and stat)"
 fi
 runsc_path="$(command -v runsc)"
 
