@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { buffer } from "node:stream/consumers";
@@ -71,7 +71,9 @@ describe("Forks against a sandbox that swaps folders for symlinks while it is co
         "setsid nohup python3 w.py > watcher.log 2>&1 < /dev/null &",
       ].join("\n"),
     });
-    await waitFor("the watcher to start", async () => (await exec(h.manager, source, { command: "ls" })).stdout.includes("watching"));
+    await waitFor("the watcher to start", async () =>
+      (await exec(h.manager, source, { command: "ls" })).stdout.includes("watching"),
+    );
 
     const forks: string[] = [];
     let refused = 0;
@@ -90,7 +92,7 @@ describe("Forks against a sandbox that swaps folders for symlinks while it is co
       }
       forks.push(fork);
       const inside = await exec(h.manager, fork, {
-        command: "for f in d/loot d.old/loot; do [ -f \"$f\" ] && stat -c '%u %n' \"$f\" && cat \"$f\"; done; true",
+        command: 'for f in d/loot d.old/loot; do [ -f "$f" ] && stat -c \'%u %n\' "$f" && cat "$f"; done; true',
       });
       expect(inside.stdout).not.toContain(hostMarker);
       expect(inside.stdout).not.toContain(neighbourMarker);
@@ -128,8 +130,12 @@ describe("Forks against a sandbox that swaps folders for symlinks while it is co
     });
     const lines = inside.stdout.split("\n");
     expect(lines.slice(0, 5)).toEqual([1, 2, 3, 4, 5].map((i) => `sparse${i} 1073741824`));
-    // Five 1 GiB files that use (next to) no blocks.
-    expect(Number(lines[5])).toBeLessThan(1024);
+    // Five 1 GiB files that use (next to) no blocks: gVisor reports blocks from the size, so du
+    // tells holes from data under runc only; the fork's volume image shows it under both.
+    if (!(await h.runtime.choose()).gvisor) expect(Number(lines[5])).toBeLessThan(1024);
+    if (h.manager.workspaces.kind === "volume") {
+      expect(statSync(path.join(h.dataDir, "volumes", `${fork}.ext4`)).blocks * 512).toBeLessThan(64 * 1024 * 1024);
+    }
     expect(lines.slice(6)).toEqual([
       "MIDDLE",
       "640 regular file",
@@ -164,6 +170,8 @@ describe("Forks against a sandbox that swaps folders for symlinks while it is co
     for (const id of sessions) expect(loops).not.toContain(id);
     const images = h.manager.workspaces.kind === "volume" ? readdirSync(path.join(h.dataDir, "volumes")) : [];
     for (const id of sessions) expect(images.filter((name) => name.includes(id))).toEqual([]);
-    expect(readdirSync(path.join(h.dataDir, "workspaces")).filter((name) => sessions.includes(name) || name.startsWith("."))).toEqual([]);
+    expect(
+      readdirSync(path.join(h.dataDir, "workspaces")).filter((name) => sessions.includes(name) || name.startsWith(".")),
+    ).toEqual([]);
   });
 });

@@ -339,6 +339,7 @@ export class SandboxManager {
     };
     if (this.workspaces.exists(from)) {
       const started = Date.now();
+      await this.flushWrites(from);
       await this.workspaces.copy(from, to);
       await db.insert(sandboxes).values({ ...base, state: "new", scrubPending: true });
       this.log.info({ from, to, ms: Date.now() - started }, "workspace copied");
@@ -349,6 +350,25 @@ export class SandboxManager {
     } else {
       await db.insert(sandboxes).values({ ...base, state: "new" });
     }
+  }
+
+  /**
+   * Asks a live sandbox to write what it holds in memory to its workspace before a block-level
+   * copy (gVisor keeps file data of its own); a sandbox that does not answer is copied as it is.
+   */
+  private async flushWrites(sessionId: string): Promise<void> {
+    const sandbox = this.peek(sessionId);
+    if (!sandbox) return;
+    await sandbox.agent
+      .request("run", {
+        runId: `sync-${randomBytes(4).toString("hex")}`,
+        argv: ["sync"],
+        cwd: "/workspace",
+        env: {},
+        timeoutMs: 10_000,
+        outputLimit: 4_096,
+      })
+      .catch((error: unknown) => this.log.warn({ sessionId, err: error }, "could not flush the sandbox's writes before a fork"));
   }
 
   /** Removes the container, the workspace and every snapshot of the session. */
