@@ -7,6 +7,7 @@ import { openDatabase, type DatabaseHandle } from "@/server/db/client";
 import { logger } from "@/server/logger";
 import { createDockerClient } from "@/server/sandbox/docker-client";
 import { DockerSandboxDriver } from "@/server/sandbox/docker-driver";
+import { nodeId } from "@/server/sandbox/node-id";
 import { RuntimeSelector } from "@/server/sandbox/runtime";
 import { HelperContainers } from "@/server/sandbox/helper";
 import { createWorkspaces } from "@/server/sandbox/workspaces";
@@ -57,7 +58,7 @@ export function createServices(config: Config): Services {
     limits: config.limits,
     log: logger.child({ module: "runtime" }),
   });
-  const driver = new DockerSandboxDriver(docker, logger.child({ module: "docker" }), runtime);
+  const driver = new DockerSandboxDriver(docker, logger.child({ module: "docker" }), runtime, nodeId(config.dataDir));
   const helper = new HelperContainers(docker, image, config.limits, async () => (await runtime.choose()).sandbox);
   const layers = new LayerCache(path.join(config.dataDir, "layers"), store, logger.child({ module: "layers" }), helper);
   const sandboxes = new SandboxManager({

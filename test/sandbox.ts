@@ -13,6 +13,7 @@ import type { SandboxSpec, StartedSandbox } from "@/server/sandbox/driver";
 import { HelperContainers } from "@/server/sandbox/helper";
 import { createWorkspaces } from "@/server/sandbox/workspaces";
 import { SandboxManager } from "@/server/sandbox/manager";
+import { nodeId } from "@/server/sandbox/node-id";
 import { LayerCache } from "@/server/setup/layer-cache";
 import { FsObjectStore } from "@/server/storage/fs-object-store";
 import type { ObjectStore } from "@/server/storage/object-store";
@@ -70,7 +71,7 @@ export async function sandboxHarness(options: HarnessOptions = {}): Promise<Sand
   const image = runtimeImageRef(config.runtimeImage);
   const limits = { ...config.limits, ...options.limits };
   const runtime = new RuntimeSelector({ docker, image, setting: options.runtime ?? config.docker.runtime, limits, log });
-  const driver = new CountingDriver(docker, log, runtime);
+  const driver = new CountingDriver(docker, log, runtime, nodeId(dataDir));
   const helper = new HelperContainers(docker, image, limits, async () => (await runtime.choose()).sandbox);
   const layers = new LayerCache(path.join(dataDir, "layers"), store, log, helper);
   const make = (): SandboxManager =>

@@ -5,6 +5,7 @@ import { type Duplex, PassThrough } from "node:stream";
 import { DockerStreamDemuxer } from "./demux";
 import {
   type AgentChannel,
+  LABEL_NODE,
   LABEL_ROLE,
   LABEL_SESSION,
   type PtyHandle,
@@ -33,6 +34,8 @@ export class DockerSandboxDriver implements SandboxDriver {
     private readonly log: Logger,
     /** The OCI runtimes for sandboxes and for networked (setup) containers; the engine's default when unset. */
     private readonly runtimes?: RuntimeSource,
+    /** This process's node id: its containers carry it, and it lists only those (and unlabelled ones). */
+    private readonly node?: string,
   ) {}
 
   /** The container configuration for a spec; every limit comes from the spec. */
@@ -98,6 +101,7 @@ export class DockerSandboxDriver implements SandboxDriver {
       runtime = spec.network ? choice?.network : choice?.sandbox;
       const options = DockerSandboxDriver.createOptions(spec, runtime);
       if (choice?.gvisor && runtime && options.HostConfig) options.HostConfig.PidsLimit = gvisorPidsLimit(spec.limits.pids);
+      if (this.node) options.Labels = { ...options.Labels, [LABEL_NODE]: this.node };
       container = await this.docker.createContainer(options);
     } catch (error) {
       const message = (error as Error).message;
@@ -157,7 +161,10 @@ export class DockerSandboxDriver implements SandboxDriver {
 
   async list(): Promise<SandboxContainer[]> {
     const containers = await this.docker.listContainers({ all: true, filters: { label: [LABEL_SESSION] } });
-    return containers.map((c) => ({
+    // Containers of another Sandpit process on this engine are left alone; unlabelled ones come
+    // from versions before node ids and are this process's to adopt or remove.
+    const own = containers.filter((c) => !this.node || (c.Labels[LABEL_NODE] ?? this.node) === this.node);
+    return own.map((c) => ({
       id: c.Id,
       sessionId: c.Labels[LABEL_SESSION] ?? "",
       role: c.Labels[LABEL_ROLE] ?? "",

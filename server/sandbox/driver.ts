@@ -3,6 +3,8 @@ import type { Limits } from "@/server/config";
 
 export const LABEL_SESSION = "dev.sandpit.session";
 export const LABEL_ROLE = "dev.sandpit.role";
+/** The Sandpit process (node) that started the container; see node-id.ts. */
+export const LABEL_NODE = "dev.sandpit.node";
 
 /** Everything an engine needs to start the container behind one session. */
 export interface SandboxSpec {
