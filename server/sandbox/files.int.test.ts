@@ -122,8 +122,8 @@ describe("Workspace files", () => {
       "the archive is not gzip-compressed (.tar.gz)",
     );
     // gzip magic, then garbage: tar inside the sandbox refuses it.
-    await expect(
-      uploadWorkspace(h.manager, session, Readable.from([Buffer.from([0x1f, 0x8b, 1, 2, 3, 4, 5])])),
-    ).rejects.toThrow("could not be unpacked");
+    await expect(uploadWorkspace(h.manager, session, Readable.from([Buffer.from([0x1f, 0x8b, 1, 2, 3, 4, 5])]))).rejects.toThrow(
+      "could not be unpacked",
+    );
   });
 });

@@ -13,7 +13,6 @@ import { demuxDockerStream } from "./demux";
 import { RuntimeSelector } from "./runtime";
 import { exec } from "./shells";
 
-
 const LISTENER =
   "import socket\ns = socket.create_server(('0.0.0.0', 8000))\nwhile True:\n    c, _ = s.accept()\n    c.sendall(b'hello')\n    c.close()";
 

@@ -47,7 +47,10 @@ export function tarCreate(dir: string, options: TarOptions): Readable {
     child.kill("SIGKILL");
   };
   const timer = options.timeoutMs
-    ? setTimeout(() => stop(new Error(`tar took longer than ${Math.round((options.timeoutMs ?? 0) / 1000)} s`)), options.timeoutMs)
+    ? setTimeout(
+        () => stop(new Error(`tar took longer than ${Math.round((options.timeoutMs ?? 0) / 1000)} s`)),
+        options.timeoutMs,
+      )
     : undefined;
   const finish = (): void => {
     clearTimeout(timer);
