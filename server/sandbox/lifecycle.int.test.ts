@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxes } from "@/server/db/schema";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
 import { readFile, writeFile } from "./files";
+import { gvisorPidsLimit } from "./runtime";
 import { exec } from "./shells";
 
 let h: SandboxHarness;
@@ -34,10 +35,15 @@ describe("Sandbox lifecycle", () => {
     const inside = await exec(h.manager, session, {
       command: [
         "id -u",
-        "ls /sys/class/net",
+        // /proc/net/dev lists the interfaces under runc and gVisor alike (gVisor has no /sys/class/net).
+        "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '",
         "grep -c . /proc/net/route",
-        "grep -E '^(CapPrm|CapEff|CapBnd|NoNewPrivs)' /proc/self/status | tr -s '\\t' ' '",
-        "touch /usr/evil 2>&1 | grep -o 'Read-only file system'",
+        "grep -E '^(CapPrm|CapEff|CapBnd)' /proc/self/status | tr -s '\\t' ' '",
+        // gVisor's /proc/self/status has no NoNewPrivs line; prctl(PR_GET_NO_NEW_PRIVS) answers under both.
+        `python3 -c 'import ctypes; print("NoNewPrivs:", ctypes.CDLL(None).prctl(39, 0, 0, 0, 0))'`,
+        // /opt/layer belongs to the sandbox user (without a layer mounted there), so only the read-only
+        // root refuses the write (gVisor checks permissions first, so a root-owned folder would say so).
+        "touch /opt/layer/evil 2>&1 | grep -o 'Read-only file system'",
         "test -w /workspace && echo workspace-writable",
         "df --output=size -BM /tmp | tail -1 | tr -d ' '",
       ].join("; "),
@@ -73,7 +79,8 @@ describe("Sandbox lifecycle", () => {
       SecurityOpt: ["no-new-privileges"],
       Memory: limits.memoryMb * 1024 * 1024,
       MemorySwap: limits.memoryMb * 1024 * 1024,
-      PidsLimit: limits.pids,
+      // gVisor's own threads count against the host's limit (see gvisorPidsLimit).
+      PidsLimit: (await h.runtime.choose()).gvisor ? gvisorPidsLimit(limits.pids) : limits.pids,
       NanoCpus: limits.cpus * 1e9,
     });
     expect(HostConfig.Ulimits).toEqual([
