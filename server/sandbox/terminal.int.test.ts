@@ -42,11 +42,24 @@ describe("Terminal", () => {
     await exec(h.manager, session, { command: "cd /tmp && export FROM_SHELL=yes && hello() { echo hello-fn; }", shell: "term" });
     const pty = await openTerminal(h.manager, session, { shell: "term", cols: 100, rows: 30 });
     const view = screen(pty);
-    pty.stream.write('pwd; echo "var=$FROM_SHELL"; hello; tty | grep -c /dev/pts\n');
+    // The arithmetic makes the output differ from the echoed input.
+    pty.stream.write('pwd; echo "var=$FROM_SHELL"; hello; test -t 0 && test -t 1 && echo "ttys-$((1 + 1))"\n');
     const output = await view.waitFor("hello-fn");
     expect(output).toContain("/tmp\n");
     expect(output).toContain("var=yes\n");
-    await view.waitFor("1\n");
+    await view.waitFor("ttys-2\n");
+    // Under gVisor the terminal is the engine's pty handed in: a terminal (size, resizes, ^C) that has
+    // no name under /dev/pts, so tty(1) says "not a tty" there.
+    if (!(await h.runtime.choose()).gvisor) {
+      pty.stream.write("tty | grep -c /dev/pts\n");
+      await view.waitFor("\n1\n");
+    }
+    // ^C reaches the foreground command, as from a keyboard.
+    pty.stream.write('sleep 60; echo "slept-$((2 + 2))"\n');
+    await view.waitFor("sleep 60");
+    pty.stream.write("\x03");
+    pty.stream.write('echo "back-$((3 + 3))"\n');
+    expect(await view.waitFor("back-6\n")).not.toContain("slept-4");
     pty.stream.write("exit 7\n");
     expect(await pty.exited()).toBe(7);
   });
