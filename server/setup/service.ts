@@ -269,8 +269,13 @@ export class SetupService {
     } finally {
       clearInterval(timer);
     }
-    const [current] = await db.select({ attempts: setups.attempts }).from(setups).where(eq(setups.sessionId, sessionId));
-    if (current?.attempts !== claimed.attempt) return; // a newer attempt took over
+    const [current] = await db
+      .select({ attempts: setups.attempts, status: setups.status })
+      .from(setups)
+      .where(eq(setups.sessionId, sessionId));
+    // A newer attempt took over, or recovery queued the setup again (its container was removed
+    // under this attempt, which then fails): the row is no longer this attempt's to finish.
+    if (current?.attempts !== claimed.attempt || current.status !== "running") return;
     if (outcome.layer) await this.useLayer(sessionId, outcome.layer.key, outcome.layer.bytes, outcome.layer.files);
     const finished = new Date();
     await db
@@ -286,7 +291,7 @@ export class SetupService {
         layer: outcome.layer ?? null,
         finishedAt: finished,
       })
-      .where(mine);
+      .where(and(mine, eq(setups.status, "running")));
     log.info(
       { sessionId, success: outcome.success, ms: finished.getTime() - started.getTime(), error: outcome.error },
       "setup finished",
