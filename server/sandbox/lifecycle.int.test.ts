@@ -109,13 +109,18 @@ describe("Sandbox lifecycle", () => {
   });
 
   it("keeps files, modes, symlinks (as links) and sparse files (as sparse) through hibernation", async () => {
+    // gVisor reports no holes to the tar inside the sandbox, so its snapshots hold the zeros of sparse
+    // files (see SECURITY.md, Runtimes): there the files are made small enough to fit the workspace
+    // once written out, and only their sizes and contents are checked.
+    const gvisor = (await h.runtime.choose()).gvisor;
+    const size = gvisor ? 64 * 1024 * 1024 : 1024 * 1024 * 1024;
     const session = h.session();
     await exec(h.manager, session, {
       command: [
         "mkdir -p bin deep/er && echo '#!/bin/sh' > bin/run && chmod 750 bin/run && chmod 700 deep",
         "echo inner > deep/er/file && ln -s deep/er/file rel && ln -s /etc/hostname abs && mkfifo -m 600 pipe",
-        "for i in 1 2 3 4 5; do truncate -s 1G sparse$i; done",
-        "printf END | dd of=sparse5 bs=1 seek=1073741821 conv=notrunc status=none",
+        `for i in 1 2 3 4 5; do truncate -s ${size} sparse$i; done`,
+        `printf END | dd of=sparse5 bs=1 seek=${size - 3} conv=notrunc status=none`,
       ].join("\n"),
     });
     await h.manager.hibernate(session);
@@ -140,11 +145,11 @@ describe("Sandbox lifecycle", () => {
       "deep/er/file",
       "/etc/hostname",
       "inner",
-      "1073741824",
+      String(size),
     ]);
-    expect(lines[9]).toBe("1073741824");
+    expect(lines[9]).toBe(String(size));
     // Five 1 GiB files that use (next to) no blocks after the round trip.
-    expect(Number(lines[10])).toBeLessThan(1024);
+    if (!gvisor) expect(Number(lines[10])).toBeLessThan(1024);
     expect(lines[11]).toBe("END");
   });
 
