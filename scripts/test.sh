@@ -9,6 +9,10 @@ cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 rm -rf .reports && mkdir -p .reports
 
+# The setup-network tests open ports on this host to setup containers; the rules go back to the
+# operator's SANDPIT_SETUP_ALLOW when the run ends, however it ends.
+trap 'bash scripts/ensure-setup-network.sh >/dev/null 2>&1 || true' EXIT
+
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "Docker engine";     bash scripts/ensure-docker.sh
