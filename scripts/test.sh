@@ -31,7 +31,8 @@ step "Sandboxes under runc"
 if [ "$(npx --no-install tsx --conditions=react-server scripts/runtime.ts)" = runsc ]; then
   SANDPIT_DOCKER_RUNTIME=runc npx --no-install vitest run --project integration --reporter=default --reporter=json \
     --outputFile.json=.reports/integration-runc.json server/sandbox/containment.int.test.ts \
-    server/sandbox/runs.int.test.ts server/sandbox/shells.int.test.ts server/sandbox/files.int.test.ts
+    server/sandbox/runs.int.test.ts server/sandbox/shells.int.test.ts server/sandbox/files.int.test.ts \
+    server/sandbox/terminal.int.test.ts
 else
   echo "sandboxes already ran under runc above (npm run doctor says why gVisor is not used)"
 fi
