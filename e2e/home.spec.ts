@@ -47,5 +47,5 @@ test("health endpoint answers JSON with every check", async ({ request }) => {
   expect(response.status()).toBe(200);
   const body = (await response.json()) as { status: string; checks: Record<string, { status: string }> };
   expect(body.status).toBe("ok");
-  expect(Object.keys(body.checks).sort()).toEqual(["database", "docker", "image", "objectStore"]);
+  expect(Object.keys(body.checks).sort()).toEqual(["database", "docker", "image", "objectStore", "runtime", "setupNetwork"]);
 });

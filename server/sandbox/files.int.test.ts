@@ -126,4 +126,19 @@ describe("Workspace files", () => {
       "could not be unpacked",
     );
   });
+
+  it("answers a listing too big for one message with an error and keeps the sandbox", async () => {
+    const fresh = h.session();
+    // 20,000 entries with long names: far more than one 4 MiB answer holds.
+    await exec(h.manager, fresh, {
+      command: `python3 -c "import os; os.makedirs('many'); [open('many/' + str(i).zfill(6) + 'x' * 200, 'w').close() for i in range(20000)]"; echo "pid-$$" > /tmp/marker`,
+      timeoutMs: 120_000,
+    });
+    const before = h.manager.peek(fresh)?.containerId;
+    await expect(listFiles(h.manager, fresh, ".", true)).rejects.toThrow(/larger than 4 MiB: ask for less/);
+    // The same sandbox answers afterwards: the oversized answer failed only its own request.
+    expect(h.manager.peek(fresh)?.containerId).toBe(before);
+    expect((await exec(h.manager, fresh, { command: "cat /tmp/marker | cut -c1-4" })).stdout).toBe("pid-\n");
+    expect((await listFiles(h.manager, fresh, ".", false)).map((f) => f.path)).toEqual(["many"]);
+  });
 });

@@ -226,6 +226,20 @@ describe("embeds need an embed link and are rate-limited", () => {
     expect(await trpcCode(viewer.shares.files({ token: embed.token }))).toBe("NOT_FOUND");
   });
 
+  it("without an entry file shows the first ordinary file, never a sensitive or hidden one", async () => {
+    await services.sessions.create(alice, { language: "python", session_id: "acc-embed-env" });
+    await services.actions.writeFile(alice, "acc-embed-env", ".env", Buffer.from("API_KEY=secret-in-env\n"));
+    await services.actions.writeFile(alice, "acc-embed-env", "api.pem", Buffer.from("PRIVATE\n"));
+    await services.actions.writeFile(alice, "acc-embed-env", "main.py", Buffer.from("print('shown')\n"));
+    const embed = await services.shares.create(alice, "acc-embed-env", "embed");
+    const viewer = createCaller(createContextInner(services, browser("embed-env-viewer")));
+    expect(await viewer.shares.embed({ token: embed.token })).toEqual({
+      language: "python",
+      path: "main.py",
+      code: "print('shown')\n",
+    });
+  });
+
   it("answers 429 with Retry-After per address, and per link over all addresses", async () => {
     const embed = await services.shares.create(alice, "acc-embed", "embed");
     const limited = new EmbedService(services.database.db, services.sessions, services.actions, {

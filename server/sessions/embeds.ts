@@ -1,5 +1,6 @@
 import "server-only";
 import type { Database } from "@/server/db/client";
+import { isSensitive } from "@/server/storage/sensitive";
 import type { RunView, SessionActions } from "./actions";
 import { SYSTEM, type ShareCaller } from "./caller";
 import { InvalidRequestError, RateLimitedError } from "./errors";
@@ -78,7 +79,10 @@ export class EmbedService {
     const share = await this.embedShare(caller);
     // The embed link grants exactly this: the language and one file, read by the server on its behalf.
     const session = await this.sessions.get(SYSTEM, share.session_id);
-    const files = (await this.actions.listFiles(SYSTEM, share.session_id, ".", true)).filter((f) => f.type === "file");
+    // Without an entry file it shows the first file that is neither hidden nor sensitive (never `.env`).
+    const files = (await this.actions.listFiles(SYSTEM, share.session_id, ".", true)).filter(
+      (f) => f.type === "file" && !isSensitive(f.path) && !f.path.split("/").some((part) => part.startsWith(".")),
+    );
     const path = session.entry_file ?? files[0]?.path;
     const code = path ? (await this.actions.readFile(SYSTEM, share.session_id, path)).data.toString("utf8") : "";
     return { language: session.language, path: path ?? null, code };

@@ -19,7 +19,18 @@ out.on("error", (error) => {
 });
 
 function send(message: AgentMessage): void {
-  out.write(`${JSON.stringify(message)}\n`);
+  let line = JSON.stringify(message);
+  // The server closes the channel on a longer line, which would end the whole sandbox: an answer too
+  // big for one line (a huge listing, say) fails only its own request.
+  if (Buffer.byteLength(line) > MAX_LINE_BYTES && message.type === "result") {
+    line = JSON.stringify({
+      id: message.id,
+      type: "error",
+      code: "BAD_REQUEST",
+      message: `the answer is larger than ${MAX_LINE_BYTES / 1024 / 1024} MiB: ask for less (a folder, not the whole tree)`,
+    } satisfies AgentMessage);
+  }
+  out.write(`${line}\n`);
 }
 
 function log(text: string): void {
