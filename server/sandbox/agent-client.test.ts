@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { AgentClient } from "./agent-client";
-import { MAX_LINE_BYTES, type ServerMessage } from "./agent/protocol";
+import { ARCHIVE_CHUNK_BYTES, MAX_LINE_BYTES, type ServerMessage } from "./agent/protocol";
 import { SandboxError, SandboxUnavailableError } from "./errors";
 
 /** A fake agent: what the client writes arrives as lines in `requests`; `reply` sends raw bytes back. */
@@ -137,5 +137,20 @@ describe("AgentClient against a hostile agent", () => {
     expect(agent.requests.map((m) => m.type)).toEqual(["data", "data", "data", "data", "end"]);
     agent.reply(`${JSON.stringify({ id: request.id, type: "result", result: { files: 3 } })}\n`);
     await expect(upload).resolves.toEqual({ files: 3 });
+  });
+
+  it("refuses archive data an agent sends beyond the credit it was given", async () => {
+    const agent = fakeAgent();
+    const download = agent.client.archiveOut({ timeoutMs: 5_000 });
+    const failed = new Promise<Error>((resolve) => download.on("error", resolve));
+    const request = await nextRequest(agent.requests);
+    expect(request).toMatchObject({ type: "request", op: "archive.out" });
+    const credit = await nextRequest(agent.requests);
+    expect(credit).toMatchObject({ type: "credit" });
+    const window = credit.type === "credit" ? credit.n : 0;
+    // Nobody reads the download: one chunk past the window is refused instead of being held.
+    const chunk = Buffer.alloc(ARCHIVE_CHUNK_BYTES, 7).toString("base64");
+    for (let i = 0; i <= window; i++) agent.reply(`${JSON.stringify({ id: request.id, type: "data", data: chunk })}\n`);
+    expect((await failed).message).toBe("the sandbox agent sent archive data it was not asked for");
   });
 });

@@ -1,5 +1,6 @@
 import "server-only";
 import { randomBytes, randomInt } from "node:crypto";
+import { once } from "node:events";
 import { Readable } from "node:stream";
 import {
   AGENT_PROTOCOL_VERSION,
@@ -142,7 +143,12 @@ export class AgentClient {
     let paused = false;
     let finished = false;
     let id = 0;
-    const credit = (n: number): void => this.control({ id, type: "credit", n });
+    // Chunks the agent may still send: a hostile agent that sends more is refused, not buffered.
+    let granted = 0;
+    const credit = (n: number): void => {
+      granted += n;
+      this.control({ id, type: "credit", n });
+    };
     const stream = new Readable({
       highWaterMark: ARCHIVE_CHUNK_BYTES,
       read: () => {
@@ -163,6 +169,11 @@ export class AgentClient {
         timeoutMs: options.timeoutMs + GRACE_MS,
         onMessage: (message) => {
           if (message.type !== "data" || stream.destroyed) return;
+          if (granted <= 0) {
+            stream.destroy(new SandboxUnavailableError("the sandbox agent sent archive data it was not asked for"));
+            return;
+          }
+          granted -= 1;
           const data = Buffer.from(message.data, "base64");
           bytes += data.length;
           if (bytes > maxBytes) {
@@ -206,7 +217,8 @@ export class AgentClient {
         timeoutMs: options.timeoutMs + GRACE_MS,
         onMessage: (message) => {
           if (message.type !== "credit") return;
-          credit += message.n;
+          // Never more than a window in flight, whatever the agent grants.
+          credit = Math.min(ARCHIVE_WINDOW, credit + message.n);
           wake?.();
         },
       },
@@ -220,6 +232,10 @@ export class AgentClient {
       for (let at = 0; at < data.length; at += ARCHIVE_CHUNK_BYTES) {
         while (credit <= 0 && !done) await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
+        if (done) return;
+        // An agent that grants credit but does not read its input fills the channel: wait for it to drain.
+        if (this.channel.output.writableNeedDrain)
+          await Promise.race([once(this.channel.output, "drain"), settled.catch(() => undefined)]);
         if (done) return;
         credit -= 1;
         this.control({ id: opened.id, type: "data", data: data.subarray(at, at + ARCHIVE_CHUNK_BYTES).toString("base64") });
