@@ -64,13 +64,13 @@ describe("Terminal", () => {
       expect(await pty.exited()).toBe(7);
       return;
     }
-    // The command says when it runs (computed output, not the echo of the typed line), so ^C comes
-    // after bash has read and started it.
-    pty.stream.write('echo "sleeping-$((2 + 3))"; sleep 60; echo "slept-$((2 + 2))"\n');
-    await view.waitFor("sleeping-5\n");
+    // The foreground process itself says when it runs (computed output, not the echo of the typed
+    // line) and becomes the sleep, so ^C comes while it is the terminal's foreground job.
+    pty.stream.write('sh -c \'echo "sleeping-$((2 + 3))"; exec sleep 60\'; echo "slept-$((2 + 2))"\n');
+    const prompts = (await view.waitFor("sleeping-5\n")).split(":/tmp$ ").length - 1;
     pty.stream.write("\x03");
-    // ^C also discards what was typed ahead (as on any terminal): type on at the next prompt.
-    await view.waitFor(":/tmp$ ", 3);
+    // ^C also discards what was typed ahead (as on any terminal): type on at the prompt after it.
+    await view.waitFor(":/tmp$ ", prompts + 1);
     pty.stream.write('echo "back-$((3 + 3))"\n');
     expect(await view.waitFor("back-6\n")).not.toContain("slept-4");
     pty.stream.write("exit 7\n");
