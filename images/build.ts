@@ -1,5 +1,5 @@
 import { getConfig } from "@/server/config";
-import { createDockerClient } from "@/server/sandbox/docker-client";
+import { createDockerClient } from "@/server/sandbox/engine/docker-client";
 import { buildRuntimeImage } from "./builder";
 
 // `npm run image`: builds the runtime image when its recipe changed; prints progress as it goes.

@@ -5,10 +5,10 @@ import { runtimeImageRef } from "@/images/recipe";
 import { ConfigError, loadConfig, type Config } from "@/server/config";
 import { openDatabase } from "@/server/db/client";
 import { checkHealth, type HealthReport } from "@/server/health/health";
-import { createDockerClient } from "@/server/sandbox/docker-client";
-import { runOneShot } from "@/server/sandbox/one-shot";
-import { RuntimeSelector } from "@/server/sandbox/runtime";
-import { VolumeWorkspaces } from "@/server/sandbox/workspaces";
+import { createDockerClient } from "@/server/sandbox/engine/docker-client";
+import { runOneShot } from "@/server/sandbox/engine/one-shot";
+import { RuntimeSelector } from "@/server/sandbox/engine/runtime";
+import { VolumeWorkspaces } from "@/server/sandbox/workspaces/store";
 import { openObjectStore } from "@/server/storage";
 
 // `npm run doctor`: checks every dependency and prints ok, or the exact problem and its fix.

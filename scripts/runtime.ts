@@ -1,8 +1,8 @@
 import pino from "pino";
 import { runtimeImageRef } from "@/images/recipe";
 import { loadConfig } from "@/server/config";
-import { createDockerClient } from "@/server/sandbox/docker-client";
-import { RuntimeSelector } from "@/server/sandbox/runtime";
+import { createDockerClient } from "@/server/sandbox/engine/docker-client";
+import { RuntimeSelector } from "@/server/sandbox/engine/runtime";
 
 // Prints the runtime sandboxes run under with this configuration (runsc, runc, …), as the server picks it.
 const config = loadConfig();

@@ -1,8 +1,8 @@
 import type Dockerode from "dockerode";
 import { runtimeImageRef } from "@/images/recipe";
 import { loadConfig } from "@/server/config";
-import { createDockerClient } from "@/server/sandbox/docker-client";
-import { runOneShot, type OneShotResult } from "@/server/sandbox/one-shot";
+import { createDockerClient } from "@/server/sandbox/engine/docker-client";
+import { runOneShot, type OneShotResult } from "@/server/sandbox/engine/one-shot";
 
 /** The Docker engine and runtime image the integration tests run against. */
 export function testDocker(): { docker: Dockerode; image: string } {

@@ -5,7 +5,7 @@ import Dockerode from "dockerode";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "@/server/config";
 import { openDatabase } from "@/server/db/client";
-import { RuntimeSelector } from "@/server/sandbox/runtime";
+import { RuntimeSelector } from "@/server/sandbox/engine/runtime";
 import pino from "pino";
 import { FsObjectStore } from "@/server/storage/fs-object-store";
 import { testDocker } from "@/test/docker";

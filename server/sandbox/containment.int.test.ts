@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
 import { SandboxUnavailableError } from "./errors";
 import { run, type RunResult } from "./runs";
-import { gvisorPidsLimit } from "./runtime";
+import { gvisorPidsLimit } from "./engine/runtime";
 import { exec } from "./shells";
 
 const execFileAsync = promisify(execFile);

@@ -2,8 +2,8 @@ import "server-only";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
-import { FILE_CHUNK_BYTES, type FileEntry } from "./agent/protocol";
-import { writeToken } from "./agent-client";
+import { FILE_CHUNK_BYTES, type FileEntry } from "./agent/inside/protocol";
+import { writeToken } from "./agent/client";
 import { PathOutsideWorkspaceError, PayloadTooLargeError, SandboxError, SandboxUnavailableError } from "./errors";
 import type { SandboxManager } from "./manager";
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxes } from "@/server/db/schema";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
 import { readFile, writeFile } from "./files";
-import { gvisorPidsLimit } from "./runtime";
+import { gvisorPidsLimit } from "./engine/runtime";
 import { exec } from "./shells";
 
 let h: SandboxHarness;

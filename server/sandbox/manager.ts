@@ -7,13 +7,13 @@ import type { Limits } from "@/server/config";
 import type { Database } from "@/server/db/client";
 import { sandboxes } from "@/server/db/schema";
 import type { ObjectStore } from "@/server/storage/object-store";
-import { adoptSandbox, startSandbox, type AgentClient } from "./agent-client";
-import type { PtyHandle, PtyOptions, SandboxDriver } from "./driver";
+import { adoptSandbox, startSandbox, type AgentClient } from "./agent/client";
+import type { PtyHandle, PtyOptions, SandboxDriver } from "./engine/driver";
 import { SandboxUnavailableError } from "./errors";
-import { KeyedLock } from "./keyed-lock";
+import { KeyedLock } from "../util/keyed-lock";
 import type { LayerCache } from "@/server/setup/layer-cache";
-import { scrubCommand } from "./workspace";
-import { FolderWorkspaces, type Workspaces } from "./workspaces";
+import { scrubCommand } from "./workspaces/sandbox-user";
+import { FolderWorkspaces, type Workspaces } from "./workspaces/store";
 
 export interface SandboxManagerOptions {
   driver: SandboxDriver;
@@ -24,7 +24,7 @@ export interface SandboxManagerOptions {
   limits: Limits;
   idleTimeoutMs: number;
   log: Logger;
-  /** Host folder with the agent's code; defaults to server/sandbox/agent in the project. */
+  /** Host folder with the agent's code; defaults to server/sandbox/agent/inside in the project. */
   agentDir?: string;
   /** Where layers are unpacked on this host; sandboxes of sessions with a layer mount theirs. */
   layers?: LayerCache;
@@ -60,7 +60,7 @@ export class SandboxManager {
   readonly workspaces: Workspaces;
 
   constructor(private readonly options: SandboxManagerOptions) {
-    this.agentDir = options.agentDir ?? path.join(process.cwd(), "server", "sandbox", "agent");
+    this.agentDir = options.agentDir ?? path.join(process.cwd(), "server", "sandbox", "agent", "inside");
     this.workspaces = options.workspaces ?? new FolderWorkspaces(options.dataDir);
   }
 

@@ -1,4 +1,4 @@
-import type { ProcessResult } from "./agent/protocol";
+import type { ProcessResult } from "./agent/inside/protocol";
 
 /** Output text as a client receives it: UTF-8 when the bytes are valid UTF-8, base64 otherwise. */
 export interface EncodedOutput {

@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { RunFile } from "./agent/protocol";
+import type { RunFile } from "./agent/inside/protocol";
 import { InvalidRunError } from "./errors";
 
 export const LANGUAGE_IDS = ["python", "node", "typescript", "go", "deno", "bash"] as const;

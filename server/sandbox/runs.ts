@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import type { ProcessResult } from "./agent/protocol";
+import type { ProcessResult } from "./agent/inside/protocol";
 import { InvalidRunError } from "./errors";
 import type { SandboxManager } from "./manager";
 import { encodeOutput, processOutput, type ProcessOutput } from "./output";

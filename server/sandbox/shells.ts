@@ -1,7 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import type { ShellInfo } from "./agent/protocol";
-import type { PtyHandle } from "./driver";
+import type { ShellInfo } from "./agent/inside/protocol";
+import type { PtyHandle } from "./engine/driver";
 import { InvalidRunError } from "./errors";
 import type { SandboxManager } from "./manager";
 import { processOutput, type ProcessOutput } from "./output";

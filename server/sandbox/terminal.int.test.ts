@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
-import type { PtyHandle } from "./driver";
+import type { PtyHandle } from "./engine/driver";
 import { exec, openTerminal } from "./shells";
 
 let h: SandboxHarness;

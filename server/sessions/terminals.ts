@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import type { PtyHandle } from "@/server/sandbox/driver";
+import type { PtyHandle } from "@/server/sandbox/engine/driver";
 import { SandboxError } from "@/server/sandbox/errors";
 
 /** Output kept per terminal to replay after a network blip; older output is dropped. */

@@ -7,9 +7,9 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import type { Logger } from "pino";
-import type { HelperContainers } from "@/server/sandbox/helper";
-import { KeyedLock } from "@/server/sandbox/keyed-lock";
-import { makeSandboxDir } from "@/server/sandbox/workspace";
+import type { HelperContainers } from "@/server/sandbox/engine/helper";
+import { KeyedLock } from "@/server/util/keyed-lock";
+import { makeSandboxDir } from "@/server/sandbox/workspaces/sandbox-user";
 import type { ObjectStore } from "@/server/storage/object-store";
 
 const execFileAsync = promisify(execFile);

@@ -13,9 +13,9 @@ import {
   type Params,
   type Result,
   type ServerMessage,
-} from "./agent/protocol";
-import { agentMessage, resultSchemas } from "./agent-results";
-import type { AgentChannel, SandboxDriver, SandboxSpec } from "./driver";
+} from "./inside/protocol";
+import { agentMessage, resultSchemas } from "./results";
+import type { AgentChannel, SandboxDriver, SandboxSpec } from "../engine/driver";
 import {
   FileNotFoundError,
   PathOutsideWorkspaceError,
@@ -23,7 +23,7 @@ import {
   SandboxError,
   SandboxUnavailableError,
   ShellNotFoundError,
-} from "./errors";
+} from "../errors";
 import { SENSITIVE_TAR_EXCLUDES } from "@/server/storage/sensitive";
 
 /** The time an operation may take when it has no time limit of its own. */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeDataDir } from "@/test/cleanup";
-import { createWorkspaces, VolumeWorkspaces } from "./workspaces";
+import { createWorkspaces, VolumeWorkspaces } from "./store";
 
 let dataDir: string;
 let volumes: VolumeWorkspaces;

@@ -1,6 +1,6 @@
 import "server-only";
 import Dockerode from "dockerode";
-import type { Config } from "@/server/config";
+import type { Config } from "@/server/config/index";
 
 /** A dockerode client for the configured engine: DOCKER_HOST when set, else the local socket. */
 export function createDockerClient(docker: Config["docker"]): Dockerode {

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import type { AgentMessage, Op, Result } from "./agent/protocol";
+import type { AgentMessage, Op, Result } from "./inside/protocol";
 
 // What the agent may answer, checked before anything uses it: the agent runs beside user code and
 // its answers are input like any other.

@@ -1,7 +1,7 @@
 import "server-only";
 import type Dockerode from "dockerode";
 import type { Logger } from "pino";
-import type { Limits } from "@/server/config";
+import type { Limits } from "@/server/config/index";
 import { demuxDockerStream } from "./demux";
 
 /** The OCI runtimes containers run under, chosen once per process. */

@@ -1,5 +1,5 @@
 import type { Duplex, Readable, Writable } from "node:stream";
-import type { Limits } from "@/server/config";
+import type { Limits } from "@/server/config/index";
 
 export const LABEL_SESSION = "dev.sandpit.session";
 export const LABEL_ROLE = "dev.sandpit.role";

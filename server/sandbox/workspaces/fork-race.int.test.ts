@@ -8,8 +8,8 @@ import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
 import { waitFor } from "@/test/wait";
-import { downloadWorkspace } from "./files";
-import { exec } from "./shells";
+import { downloadWorkspace } from "../files";
+import { exec } from "../shells";
 
 let h: SandboxHarness;
 let hostDir: string;

@@ -8,9 +8,9 @@ import { buffer } from "node:stream/consumers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
 import { waitFor } from "@/test/wait";
-import { downloadWorkspace, MAX_FILE_BYTES, readFile, streamFile, uploadWorkspace, writeFile } from "./files";
-import { run } from "./runs";
-import { exec } from "./shells";
+import { downloadWorkspace, MAX_FILE_BYTES, readFile, streamFile, uploadWorkspace, writeFile } from "../files";
+import { run } from "../runs";
+import { exec } from "../shells";
 
 let h: SandboxHarness;
 

@@ -1,8 +1,8 @@
 import { PassThrough, Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { AgentClient } from "./agent-client";
-import { ARCHIVE_CHUNK_BYTES, MAX_LINE_BYTES, type ServerMessage } from "./agent/protocol";
-import { SandboxError, SandboxUnavailableError } from "./errors";
+import { AgentClient } from "./client";
+import { ARCHIVE_CHUNK_BYTES, MAX_LINE_BYTES, type ServerMessage } from "./inside/protocol";
+import { SandboxError, SandboxUnavailableError } from "../errors";
 
 /** A fake agent: what the client writes arrives as lines in `requests`; `reply` sends raw bytes back. */
 function fakeAgent(): {

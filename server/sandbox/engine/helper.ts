@@ -1,9 +1,9 @@
 import "server-only";
 import type Dockerode from "dockerode";
-import type { Limits } from "@/server/config";
+import type { Limits } from "@/server/config/index";
 import { demuxDockerStream } from "./demux";
 import { LABEL_ROLE, LABEL_SESSION } from "./driver";
-import { SandboxUnavailableError } from "./errors";
+import { SandboxUnavailableError } from "../errors";
 
 const MiB = 1024 * 1024;
 

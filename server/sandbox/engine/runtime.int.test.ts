@@ -4,14 +4,14 @@ import path from "node:path";
 import type Dockerode from "dockerode";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "@/server/config";
+import { loadConfig } from "@/server/config/index";
 import { removeDataDir } from "@/test/cleanup";
 import { testDocker } from "@/test/docker";
 import { sandboxHarness } from "@/test/sandbox";
 import { eventually } from "@/test/wait";
 import { demuxDockerStream } from "./demux";
 import { RuntimeSelector } from "./runtime";
-import { exec } from "./shells";
+import { exec } from "../shells";
 
 const LISTENER =
   "import socket\ns = socket.create_server(('0.0.0.0', 8000))\nwhile True:\n    c, _ = s.accept()\n    c.sendall(b'hello')\n    c.close()";

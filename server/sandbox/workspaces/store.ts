@@ -7,8 +7,8 @@ import { chmod, mkdir, open, readdir, readFile, rename, rm } from "node:fs/promi
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Logger } from "pino";
-import type { HelperContainers } from "./helper";
-import { makeSandboxDir, SANDBOX_GID, SANDBOX_UID } from "./workspace";
+import type { HelperContainers } from "../engine/helper";
+import { makeSandboxDir, SANDBOX_GID, SANDBOX_UID } from "./sandbox-user";
 
 const execFileAsync = promisify(execFile);
 

@@ -15,7 +15,7 @@ import {
   type SandboxSpec,
   type StartedSandbox,
 } from "./driver";
-import { SandboxUnavailableError } from "./errors";
+import { SandboxUnavailableError } from "../errors";
 import { gvisorPidsLimit, type RuntimeSource } from "./runtime";
 
 const MiB = 1024 * 1024;

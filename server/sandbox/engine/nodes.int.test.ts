@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
-import { exec } from "./shells";
+import { exec } from "../shells";
 
 let a: SandboxHarness;
 let b: SandboxHarness;
