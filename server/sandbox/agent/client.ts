@@ -15,6 +15,7 @@ import {
   type ServerMessage,
 } from "./inside/protocol";
 import { agentMessage, resultSchemas } from "./results";
+import { TunnelStream } from "./tunnel";
 import type { AgentChannel, SandboxDriver, SandboxSpec } from "../engine/driver";
 import {
   FileNotFoundError,
@@ -39,7 +40,7 @@ interface Waiter {
   op: Op;
   resolve: (result: never) => void;
   reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
   /** `out`, `data` and `credit` messages of the request. */
   onMessage?: (message: AgentMessage) => void;
 }
@@ -88,6 +89,7 @@ export class AgentClient {
   private closed = false;
   private closeReason = "the sandbox agent connection is closed";
   private readonly closeListeners: Array<() => void> = [];
+  private gone: Promise<void> | undefined;
 
   constructor(private readonly channel: AgentChannel) {
     channel.input.on("data", (chunk: Buffer) => this.onData(chunk));
@@ -259,6 +261,71 @@ export class AgentClient {
     return settled;
   }
 
+  /**
+   * Listens on 127.0.0.1:`port` inside the sandbox; its connections come from `accept(port)`.
+   * `closed` settles when the listener is closed (by `close`, or because the channel went).
+   */
+  listen(port: number): { closed: Promise<{ accepted: number }>; close: () => void } {
+    const opened = this.open("tunnel.listen", { port }, { timeoutMs: null });
+    return { closed: opened.result, close: () => this.control({ id: opened.id, type: "cancel" }) };
+  }
+
+  /**
+   * The next connection to the listener on `port`, as a stream. `cancel` gives up waiting; the
+   * promise then rejects.
+   */
+  accept(port: number): { stream: Promise<TunnelStream>; cancel: () => void } {
+    return this.tunnel("tunnel.accept", port);
+  }
+
+  /** A connection to 127.0.0.1:`port` inside the sandbox, as a stream. */
+  connect(port: number): Promise<TunnelStream> {
+    return this.tunnel("tunnel.connect", port).stream;
+  }
+
+  private tunnel(op: "tunnel.accept" | "tunnel.connect", port: number): { stream: Promise<TunnelStream>; cancel: () => void } {
+    let tunnel: TunnelStream | undefined;
+    let opened: (stream: TunnelStream) => void = () => undefined;
+    const stream = new Promise<TunnelStream>((resolve) => (opened = resolve));
+    const request = this.open(
+      op,
+      { port },
+      {
+        timeoutMs: op === "tunnel.accept" ? null : DEFAULT_TIMEOUT_MS,
+        onMessage: (message) => {
+          if (message.type === "open" && !tunnel) {
+            tunnel = new TunnelStream(request.id, {
+              send: (control) => this.control(control),
+              drained: () => this.drained(),
+            });
+            opened(tunnel);
+          } else tunnel?.onMessage(message);
+        },
+      },
+    );
+    const waitingOrOpen = Promise.race([stream, request.result.then(() => undefined)]);
+    void request.result.then(
+      (result) => tunnel?.onClosed(result),
+      (error: Error) => tunnel?.onClosed(error),
+    );
+    return {
+      stream: waitingOrOpen.then((open) => {
+        if (open) return open;
+        throw new SandboxUnavailableError(`the tunnel to port ${port} closed before it opened`);
+      }),
+      cancel: () => {
+        if (!tunnel) this.control({ id: request.id, type: "cancel" });
+      },
+    };
+  }
+
+  /** Resolves when the channel to the agent can take more, or is gone. */
+  private async drained(): Promise<void> {
+    if (this.closed || !this.channel.output.writableNeedDrain) return;
+    this.gone ??= new Promise<void>((resolve) => this.onClosed(resolve));
+    await Promise.race([once(this.channel.output, "drain"), this.gone]);
+  }
+
   close(): void {
     this.fail("the sandbox agent connection is closed");
     this.channel.close();
@@ -268,18 +335,22 @@ export class AgentClient {
   private open<O extends Op>(
     op: O,
     params: Params<O>,
-    options: { timeoutMs?: number; onMessage?: (message: AgentMessage) => void },
+    options: { timeoutMs?: number | null; onMessage?: (message: AgentMessage) => void },
   ): { id: number; result: Promise<Result<O>> } {
     const id = this.nextId++;
     if (this.closed) return { id, result: Promise.reject(new SandboxUnavailableError(this.closeReason)) };
-    const timeoutMs = options.timeoutMs ?? timeoutOf(op, params);
+    // null: a stream that lasts as long as its user keeps it (tunnels); it ends with the channel.
+    const timeoutMs = options.timeoutMs === undefined ? timeoutOf(op, params) : options.timeoutMs;
     const result = new Promise<Result<O>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(id);
-        this.control({ id, type: "cancel" });
-        reject(new SandboxUnavailableError(`the sandbox agent did not answer ${op} within ${Math.round(timeoutMs / 1000)} s`));
-      }, timeoutMs);
-      timer.unref();
+      const timer =
+        timeoutMs === null
+          ? undefined
+          : setTimeout(() => {
+              this.waiters.delete(id);
+              this.control({ id, type: "cancel" });
+              reject(new SandboxUnavailableError(`the sandbox agent did not answer ${op} within ${Math.round(timeoutMs / 1000)} s`));
+            }, timeoutMs);
+      timer?.unref();
       this.waiters.set(id, { op, resolve: resolve, reject, timer, onMessage: options.onMessage });
     });
     this.send({ id, type: "request", op, params });

@@ -36,6 +36,8 @@ const processResult = z.object({
   signal: z.string().optional(),
 });
 
+const tunnelResult = z.object({ fromSocket: count, toSocket: count });
+
 export const resultSchemas: { [O in Op]: z.ZodType<Result<O>> } = {
   hello: z.object({ version: z.number(), pid: z.number(), uid: z.number() }),
   run: processResult,
@@ -55,6 +57,9 @@ export const resultSchemas: { [O in Op]: z.ZodType<Result<O>> } = {
   "fs.delete": z.object({ deleted: z.boolean() }),
   "archive.out": z.object({ bytes: count }),
   "archive.in": z.object({ files: count }),
+  "tunnel.listen": z.object({ accepted: count }),
+  "tunnel.accept": tunnelResult,
+  "tunnel.connect": tunnelResult,
 };
 
 const id = z.number().int();
@@ -80,4 +85,6 @@ export const agentMessage: z.ZodType<AgentMessage> = z.discriminatedUnion("type"
   z.object({ id, type: z.literal("out"), fd: z.union([z.literal(1), z.literal(2)]), data: base64 }),
   z.object({ id, type: z.literal("data"), data: base64 }),
   z.object({ id, type: z.literal("credit"), n: z.number().int().positive().max(1024) }),
+  z.object({ id, type: z.literal("open") }),
+  z.object({ id, type: z.literal("end") }),
 ]);

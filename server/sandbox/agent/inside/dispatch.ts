@@ -5,6 +5,7 @@ import { abortWrite, deletePath, listFiles, makeDirectory, moveFile, readChunk, 
 import { AGENT_PROTOCOL_VERSION, type Op, type Params, type Result } from "./protocol.ts";
 import { runs, startRun } from "./runs.ts";
 import { getShell, shells } from "./shells.ts";
+import { accept, connect, listen } from "./tunnel.ts";
 
 /** What a handler knows of the connection: the runs it owns end when the server reconnects. */
 export interface Connection {
@@ -55,6 +56,9 @@ export const handlers: { [O in Op]: Handler<O> } = {
   "fs.delete": (params) => asUser(() => deletePath(params.path, params.recursive)),
   "archive.out": (params, ctx) => archiveOut(params, ctx),
   "archive.in": (params, ctx) => archiveIn(params, ctx),
+  "tunnel.listen": (params, ctx) => listen(params, ctx),
+  "tunnel.accept": (params, ctx) => accept(params, ctx),
+  "tunnel.connect": (params, ctx) => connect(params, ctx),
 };
 
 /** Runs one request; the params' shape is the server's promise, checked where a handler relies on it. */

@@ -3,7 +3,7 @@
 // base64-encoded so output stays byte-exact. `Ops` maps each operation to its params and result;
 // the agent's dispatch table and the server's client are both typed from it.
 
-export const AGENT_PROTOCOL_VERSION = 2;
+export const AGENT_PROTOCOL_VERSION = 3;
 
 /** No line either way may be longer: a longer one ends the connection. */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
@@ -13,6 +13,12 @@ export const FILE_CHUNK_BYTES = 1024 * 1024;
 export const ARCHIVE_CHUNK_BYTES = 256 * 1024;
 /** ...and at most this many chunks may be in flight before the receiver grants more credit. */
 export const ARCHIVE_WINDOW = 8;
+/** Tunnel bytes travel in chunks of at most this size... */
+export const TUNNEL_CHUNK_BYTES = 64 * 1024;
+/** ...and each side may send this many chunks of a tunnel before the other grants more credit. */
+export const TUNNEL_WINDOW = 16;
+/** Connections a listener holds while no `tunnel.accept` waits for them; more are reset. */
+export const TUNNEL_BACKLOG = 32;
 
 export interface RunFile {
   path: string;
@@ -111,6 +117,25 @@ export interface Ops {
   "archive.out": { params: { timeoutMs: number; maxBytes: number; excludes: string[] }; result: { bytes: number } };
   /** A tar.gz sent by the server as `data` messages (each paid for by a `credit` from the agent), then `end`. */
   "archive.in": { params: { timeoutMs: number }; result: { files: number } };
+  /**
+   * Listens on 127.0.0.1:`port` inside the sandbox until cancelled; its connections are handed to
+   * `tunnel.accept` requests. Cancelling it closes the listener and the connections not yet accepted.
+   */
+  "tunnel.listen": { params: { port: number }; result: { accepted: number } };
+  /**
+   * Waits for a connection to the listener on `port`, then becomes a tunnel (see TunnelMessages):
+   * the agent sends `open`, then both sides send `data` (each paid for by a `credit`, after an
+   * initial TUNNEL_WINDOW) and `end`; the result comes when the socket is closed.
+   */
+  "tunnel.accept": { params: { port: number }; result: TunnelResult };
+  /** Connects to 127.0.0.1:`port` inside the sandbox, then is a tunnel as with `tunnel.accept`. */
+  "tunnel.connect": { params: { port: number }; result: TunnelResult };
+}
+
+/** Bytes a tunnel moved: `fromSocket` read from the sandbox's socket, `toSocket` written to it. */
+export interface TunnelResult {
+  fromSocket: number;
+  toSocket: number;
 }
 
 export type Op = keyof Ops;
@@ -142,4 +167,8 @@ export type AgentMessage =
   | { id: number; type: "error"; code: AgentErrorCode; message: string }
   | { id: number; type: "out"; fd: 1 | 2; data: string }
   | { id: number; type: "data"; data: string }
-  | { id: number; type: "credit"; n: number };
+  | { id: number; type: "credit"; n: number }
+  /** A tunnel's socket is connected; its bytes follow. */
+  | { id: number; type: "open" }
+  /** A tunnel's socket will send nothing more (it may still read). */
+  | { id: number; type: "end" };
