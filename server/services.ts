@@ -23,6 +23,8 @@ import { TerminalRegistry } from "@/server/sessions/terminals";
 import { SetupService } from "@/server/setup/service";
 import { openObjectStore } from "@/server/storage";
 import type { ObjectStore } from "@/server/storage/object-store";
+import { EgressService } from "@/server/egress/service";
+import { SessionEgress } from "@/server/egress/sessions";
 
 /** The long-lived engines one Sandpit process talks to. */
 export interface Services {
@@ -61,7 +63,10 @@ export function createServices(config: Config): Services {
   const driver = new DockerSandboxDriver(docker, logger.child({ module: "docker" }), runtime, nodeId(config.dataDir));
   const helper = new HelperContainers(docker, image, config.limits, async () => (await runtime.choose()).sandbox);
   const layers = new LayerCache(path.join(config.dataDir, "layers"), store, logger.child({ module: "layers" }), helper);
+  const egress = new SessionEgress(database.db, new EgressService({ config, log: logger.child({ module: "egress" }) }));
   const sandboxes = new SandboxManager({
+    egress,
+    caBundle: config.extraCaBundle,
     driver,
     store,
     db: database.db,
@@ -115,7 +120,14 @@ export function createServices(config: Config): Services {
     concurrency: config.setup.concurrency,
     log: logger.child({ module: "setup" }),
   });
-  const sessions = new SessionService({ db: database.db, sandboxes, setups, config, log: logger.child({ module: "sessions" }) });
+  const sessions = new SessionService({
+    db: database.db,
+    sandboxes,
+    setups,
+    config,
+    egress,
+    log: logger.child({ module: "sessions" }),
+  });
   const terminals = new TerminalRegistry(config.terminals.perSession);
   const actions = new SessionActions(sessions, sandboxes, database.db, logger.child({ module: "sessions" }), terminals);
   return {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { egressPolicySchema } from "@/lib/egress";
 
 // Response shapes of the REST API, for the OpenAPI document and typed clients.
 
@@ -53,6 +54,11 @@ export const sessionResponseSchema = z.object({
   setup: z.record(z.string(), z.unknown()).nullable(),
   setup_result: setupResultSchema.nullable(),
   sandbox: z.object({ state: z.enum(["running", "hibernated", "none"]) }),
+  egress: egressPolicySchema.meta({ description: 'where the sandbox may connect: "none", "registries" or { allow: [...] }' }),
+  egress_secrets: z.array(z.object({ host: z.string(), header: z.string(), https: z.boolean() })),
+  egress_usage: z
+    .object({ bytes_in: z.number(), bytes_out: z.number(), connections: z.number(), denied: z.number(), open: z.number() })
+    .meta({ description: "egress since this server started" }),
 });
 
 const outputFields = {

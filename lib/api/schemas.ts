@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LANGUAGE_ALIASES, LANGUAGE_IDS } from "@/lib/languages";
 import { setupSpecSchema } from "@/lib/setup/spec";
+import { egressPolicySchema, egressSecretsSchema } from "@/lib/egress";
 
 /** Limits of request bodies and fields; each error says which was crossed. */
 export const API_LIMITS = {
@@ -63,6 +64,8 @@ export const createSessionSchema = z
     default_timeout: timeoutSeconds.optional(),
     metadata: metadataSchema.optional(),
     entry_file: entryFileSchema.optional(),
+    egress: egressPolicySchema.optional(),
+    egress_secrets: egressSecretsSchema.optional(),
   })
   .strict();
 export type CreateSessionInput = z.input<typeof createSessionSchema>;
@@ -74,10 +77,12 @@ export const updateSessionSchema = z
     entry_file: entryFileSchema.optional(),
     persistent: z.boolean().optional(),
     template: z.boolean().optional(),
+    egress: egressPolicySchema.optional(),
+    egress_secrets: egressSecretsSchema.optional(),
   })
   .strict()
   .refine((value) => Object.keys(value).length > 0, {
-    error: "nothing to update: give default_timeout, metadata, entry_file, persistent or template",
+    error: "nothing to update: give default_timeout, metadata, entry_file, persistent, template, egress or egress_secrets",
   });
 export type UpdateSessionInput = z.input<typeof updateSessionSchema>;
 

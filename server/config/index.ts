@@ -69,6 +69,12 @@ export interface Config {
   /** volume: each workspace is a filesystem of its own (needs root); folder: a plain folder; auto: volume when possible. */
   workspaceQuota: "auto" | "volume" | "folder";
   mirrors: { pipIndexUrl?: string; npmRegistry?: string; goproxy?: string; gosumdb?: string };
+  /**
+   * The egress proxy (server/egress): the port it listens on inside sandboxes, per-session bytes a
+   * second (each way) and open connections, addresses it may reach despite the private-range
+   * rules, and names it resolves itself before DNS.
+   */
+  egress: { port: number; bandwidth: number; connections: number; exempt: string[]; hosts: Record<string, string> };
   /** PEM bundle trusted inside setup containers, or undefined for none. */
   extraCaBundle?: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -188,6 +194,13 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
       npmRegistry: env.SANDPIT_NPM_REGISTRY,
       goproxy: env.SANDPIT_GOPROXY,
       gosumdb: env.SANDPIT_GOSUMDB,
+    },
+    egress: {
+      port: env.SANDPIT_EGRESS_PORT,
+      bandwidth: env.SANDPIT_EGRESS_BANDWIDTH,
+      connections: env.SANDPIT_EGRESS_CONNECTIONS,
+      exempt: env.SANDPIT_EGRESS_EXEMPT,
+      hosts: env.SANDPIT_EGRESS_HOSTS,
     },
     extraCaBundle,
     logLevel: env.LOG_LEVEL,

@@ -165,6 +165,40 @@ export const setupAllowList = z
     return entries;
   });
 
+/** Comma-separated addresses or CIDR ranges the egress proxy may reach despite its private-range rules. */
+export const egressExemptList = z
+  .string()
+  .default("")
+  .transform((text, ctx) => {
+    const parts = text.split(",").map((item) => item.trim()).filter(Boolean);
+    for (const part of parts) {
+      const [address = "", bits] = part.split("/");
+      const ok = (IPV4.test(address) || IPV6.test(address)) && (bits === undefined || /^\d{1,3}$/.test(bits));
+      if (!ok) {
+        ctx.addIssue({ code: "custom", message: `"${part}" is not an address or CIDR range such as 10.1.2.0/24, comma-separated` });
+        return z.NEVER;
+      }
+    }
+    return parts;
+  });
+
+/** `name=address` pairs the egress proxy resolves itself, before DNS (local mirrors; tests). */
+export const egressHostsList = z
+  .string()
+  .default("")
+  .transform((text, ctx) => {
+    const hosts: Record<string, string> = {};
+    for (const part of text.split(",").map((item) => item.trim()).filter(Boolean)) {
+      const match = /^([A-Za-z0-9.-]+)=([0-9A-Fa-f.:]+)$/.exec(part);
+      if (!match || !(IPV4.test(match[2] ?? "") || IPV6.test(match[2] ?? ""))) {
+        ctx.addIssue({ code: "custom", message: `"${part}" is not name=address, such as mirror.internal=10.1.2.3, comma-separated` });
+        return z.NEVER;
+      }
+      hosts[(match[1] ?? "").toLowerCase()] = match[2] ?? "";
+    }
+    return hosts;
+  });
+
 export const logLevel = z
   .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
     error: "must be one of fatal, error, warn, info, debug, trace, silent",
@@ -240,5 +274,10 @@ export const envSchema = {
   SANDPIT_SETUP_ALLOW: setupAllowList,
   SANDPIT_TERMINALS_PER_SESSION: integer(8, 1, 256),
   SANDPIT_EXTRA_CA_BUNDLE: z.string().default("system"),
+  SANDPIT_EGRESS_PORT: integer(3128, 1, 65_535),
+  SANDPIT_EGRESS_BANDWIDTH: integer(10_485_760, 1_024, 10_737_418_240),
+  SANDPIT_EGRESS_CONNECTIONS: integer(32, 1, 4_096),
+  SANDPIT_EGRESS_EXEMPT: egressExemptList,
+  SANDPIT_EGRESS_HOSTS: egressHostsList,
   LOG_LEVEL: logLevel,
 };

@@ -1,3 +1,5 @@
+import type { EgressPolicy } from "@/lib/egress";
+import { sql } from "drizzle-orm";
 import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
@@ -83,6 +85,13 @@ export const layers = pgTable("layers", {
   lastUsedAt: timestamp("last_used_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
+export interface EgressSecretRecord {
+  host: string;
+  header: string;
+  value: string;
+  https: boolean;
+}
+
 /** A session: the user-facing unit. Its sandbox, setup and files are kept elsewhere. */
 export const sessions = pgTable(
   "sessions",
@@ -101,6 +110,10 @@ export const sessions = pgTable(
     /** A copy made through a class link: the template's owner may read it (and only such copies). */
     classCopy: boolean("class_copy").notNull().default(false),
     template: boolean("template").notNull().default(false),
+    /** Egress policy (lib/egress.ts): "none", "registries" or { allow: [...] }; enforced by server/egress. */
+    egress: jsonb("egress").$type<EgressPolicy>().notNull().default(sql`'"none"'::jsonb`),
+    /** Headers the egress proxy adds for one host each; never shown by the API nor given to the sandbox. */
+    egressSecrets: jsonb("egress_secrets").$type<EgressSecretRecord[]>().notNull().default([]),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     lastActiveAt: timestamp("last_active_at", { withTimezone: true }).notNull().defaultNow(),

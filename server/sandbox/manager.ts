@@ -14,6 +14,7 @@ import { KeyedLock } from "../util/keyed-lock";
 import type { LayerCache } from "@/server/setup/layer-cache";
 import { scrubCommand } from "./workspaces/sandbox-user";
 import { FolderWorkspaces, type Workspaces } from "./workspaces/store";
+import type { SandboxEgress } from "@/server/egress/sessions";
 
 export interface SandboxManagerOptions {
   driver: SandboxDriver;
@@ -30,6 +31,10 @@ export interface SandboxManagerOptions {
   layers?: LayerCache;
   /** Where workspaces live on this host; plain folders unless given. */
   workspaces?: Workspaces;
+  /** The sandboxes' egress (server/egress): their proxy environment, and serving it once they are up. */
+  egress?: SandboxEgress;
+  /** Host PEM bundle mounted into sandboxes (programs behind the egress proxy trust it). */
+  caBundle?: string;
 }
 
 /** A sandbox that is up: its container and the connection to its agent. */
@@ -122,6 +127,8 @@ export class SandboxManager {
     }
     const layerKey = row?.layerKey ?? undefined;
     const layerDir = layerKey && this.options.layers ? await this.options.layers.ensure(layerKey) : undefined;
+    // No network at run time: Go resolves modules from the layer's cache only, unless egress lets it out.
+    const env = (await this.options.egress?.startEnv(sessionId)) ?? { GOPROXY: "off", GOSUMDB: "off", GOFLAGS: "-mod=mod" };
     const start = (workspaceDir: string): Promise<{ containerId: string; agent: AgentClient }> =>
       startSandbox(
         driver,
@@ -133,8 +140,8 @@ export class SandboxManager {
           layerDir,
           limits: this.options.limits,
           network: false,
-          // No network at run time: Go resolves modules from the layer's cache only.
-          env: { GOPROXY: "off", GOSUMDB: "off", GOFLAGS: "-mod=mod" },
+          caBundle: this.options.caBundle,
+          env,
         },
         AGENT_START_TIMEOUT_MS,
       );
@@ -198,7 +205,9 @@ export class SandboxManager {
       { sessionId, containerId, ms: Date.now() - started, restored: Boolean(snapshotKey), layer: layerKey },
       "sandbox ready",
     );
-    return this.track(sessionId, containerId, agent);
+    const live = this.track(sessionId, containerId, agent);
+    await this.options.egress?.attach(sessionId, agent);
+    return live;
   }
 
   /**
@@ -405,6 +414,7 @@ export class SandboxManager {
         try {
           const agent = await adoptSandbox(driver, container.id, ADOPT_TIMEOUT_MS);
           this.track(container.sessionId, container.id, agent);
+          await this.options.egress?.attach(container.sessionId, agent);
           adopted.push(container.sessionId);
           continue;
         } catch (error) {

@@ -12,6 +12,9 @@ import {
 import type { LanguageId } from "@/lib/languages";
 import type { SetupSpec } from "@/lib/setup/spec";
 import type { Config } from "@/server/config";
+import { normalizeEgressPolicy, type EgressPolicy } from "@/lib/egress";
+import { emptyUsage, type EgressUsage } from "@/server/egress/meter";
+import type { SessionEgress } from "@/server/egress/sessions";
 import type { Database } from "@/server/db/client";
 import { runs, sessions, setups, shares, shells } from "@/server/db/schema";
 import type { SandboxManager, SandboxState } from "@/server/sandbox/manager";
@@ -41,6 +44,11 @@ export interface SessionView {
   setup: SetupSpec | null;
   setup_result: SetupView | null;
   sandbox: { state: SandboxState };
+  /** Where the sandbox may connect (server/egress), and what it used since this server started. */
+  egress: EgressPolicy;
+  /** Hosts and header names of the secrets the proxy adds; values are never shown. */
+  egress_secrets: Array<{ host: string; header: string; https: boolean }>;
+  egress_usage: EgressUsage;
 }
 
 export interface SessionServiceOptions {
@@ -49,6 +57,8 @@ export interface SessionServiceOptions {
   setups: SetupService;
   config: Pick<Config, "limits">;
   log: Logger;
+  /** Applies changed egress policies to running sandboxes, and reports usage. */
+  egress?: SessionEgress;
 }
 
 function hideEnvValues(spec: SetupSpec): SetupSpec {
@@ -141,6 +151,8 @@ export class SessionService {
       metadata: value.metadata ?? {},
       entryFile: value.entry_file ?? null,
       owner: ownerOf(caller) ?? null,
+      egress: normalizeEgressPolicy(value.egress ?? "none"),
+      egressSecrets: value.egress_secrets ?? [],
       createdAt: now,
       updatedAt: now,
       lastActiveAt: now,
@@ -194,9 +206,12 @@ export class SessionService {
         ...(patch.entry_file !== undefined ? { entryFile: patch.entry_file } : {}),
         ...(patch.persistent !== undefined ? { persistent: patch.persistent } : {}),
         ...(patch.template !== undefined ? { template: patch.template } : {}),
+        ...(patch.egress !== undefined ? { egress: normalizeEgressPolicy(patch.egress) } : {}),
+        ...(patch.egress_secrets !== undefined ? { egressSecrets: patch.egress_secrets } : {}),
         updatedAt: new Date(),
       })
       .where(eq(sessions.id, id));
+    if (patch.egress !== undefined || patch.egress_secrets !== undefined) await this.options.egress?.changed(id);
     return this.view(await this.require(id));
   }
 
@@ -323,6 +338,9 @@ export class SessionService {
       setup: setupRow ? hideEnvValues(setupRow.spec) : null,
       setup_result: result ?? null,
       sandbox: { state: sandbox },
+      egress: row.egress,
+      egress_secrets: row.egressSecrets.map(({ host, header, https }) => ({ host, header, https })),
+      egress_usage: this.options.egress?.service.usage(row.id) ?? emptyUsage(),
     };
   }
 }

@@ -1,0 +1,195 @@
+import "server-only";
+import type { Logger } from "pino";
+import type { EgressPolicy } from "@/lib/egress";
+import type { Config } from "@/server/config";
+import type { AgentClient } from "@/server/sandbox/agent/client";
+import type { TunnelStream } from "@/server/sandbox/agent/tunnel";
+import { parseCidrs } from "./address";
+import { emptyUsage, TokenBucket, type EgressUsage } from "./meter";
+import { registryRules } from "./policy";
+import { EgressProxy, type BoundSecret, type ProxiedSession } from "./proxy";
+
+/** Accepts kept waiting in the agent, so a burst of connections does not wait a round trip each. */
+const ACCEPT_AHEAD = 4;
+/** Where the sandbox finds the CA bundle (mounted by the driver when one is configured). */
+const CA_PATH = "/etc/sandpit/ca.crt";
+
+export interface EgressServiceOptions {
+  config: Pick<Config, "egress" | "mirrors" | "extraCaBundle">;
+  log: Logger;
+}
+
+interface Attached extends ProxiedSession {
+  agent: AgentClient;
+  current: EgressPolicy;
+  bound: BoundSecret[];
+  listener?: { close: () => void };
+  accepts: Array<{ cancel: () => void }>;
+  tunnels: Set<TunnelStream>;
+}
+
+/**
+ * Egress of every sandbox of this process: when a session's policy is not "none", its agent listens
+ * on the egress port inside the sandbox and hands each connection over; the proxy decides.
+ */
+export class EgressService {
+  private readonly proxy: EgressProxy;
+  private readonly attached = new Map<string, Attached>();
+  private readonly usages = new Map<string, EgressUsage>();
+
+  constructor(private readonly options: EgressServiceOptions) {
+    const { egress, mirrors } = options.config;
+    this.proxy = new EgressProxy({
+      registries: registryRules(mirrors),
+      exempt: parseCidrs(egress.exempt),
+      hosts: egress.hosts,
+      log: options.log.child({ component: "egress" }),
+    });
+  }
+
+  /**
+   * The environment every sandbox gets: programs that honour the usual proxy settings use the
+   * proxy, and trust the CA bundle the host's own outbound HTTPS needs. Without a listener (policy
+   * "none") a connection to the proxy is refused at once.
+   */
+  sandboxEnv(): Record<string, string> {
+    const { egress, mirrors, extraCaBundle } = this.options.config;
+    const proxy = `http://127.0.0.1:${egress.port}`;
+    const env: Record<string, string> = {
+      HTTP_PROXY: proxy,
+      HTTPS_PROXY: proxy,
+      http_proxy: proxy,
+      https_proxy: proxy,
+      NO_PROXY: "localhost,127.0.0.1,::1",
+      no_proxy: "localhost,127.0.0.1,::1",
+      npm_config_proxy: proxy,
+      npm_config_https_proxy: proxy,
+      PIP_PROXY: proxy,
+    };
+    if (extraCaBundle) {
+      for (const name of ["NODE_EXTRA_CA_CERTS", "PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO", "DENO_CERT"])
+        env[name] = CA_PATH;
+    }
+    if (mirrors.npmRegistry) env.NPM_CONFIG_REGISTRY = mirrors.npmRegistry;
+    if (mirrors.pipIndexUrl) {
+      env.PIP_INDEX_URL = mirrors.pipIndexUrl;
+      const mirror = new URL(mirrors.pipIndexUrl);
+      if (mirror.protocol === "http:") env.PIP_TRUSTED_HOST = mirror.hostname;
+    }
+    return env;
+  }
+
+  /** Go's settings for a sandbox started under `policy`: the module proxy when go may reach it, else the layer's cache only. */
+  goEnv(policy: EgressPolicy): Record<string, string> {
+    const { mirrors } = this.options.config;
+    if (policy === "none") return { GOPROXY: "off", GOSUMDB: "off", GOFLAGS: "-mod=mod" };
+    return {
+      GOPROXY: mirrors.goproxy ?? "https://proxy.golang.org",
+      GOSUMDB: mirrors.gosumdb ?? (mirrors.goproxy ? "off" : "sum.golang.org"),
+      GOFLAGS: "-mod=mod",
+    };
+  }
+
+  /** The session's egress counters since this server started. */
+  usage(sessionId: string): EgressUsage {
+    return { ...(this.usages.get(sessionId) ?? emptyUsage()) };
+  }
+
+  /** Starts serving a sandbox's egress (its agent just said hello) under `policy`. */
+  attach(sessionId: string, agent: AgentClient, policy: EgressPolicy, secrets: BoundSecret[] = []): void {
+    this.detach(sessionId);
+    const { egress } = this.options.config;
+    let usage = this.usages.get(sessionId);
+    if (!usage) {
+      usage = emptyUsage();
+      this.usages.set(sessionId, usage);
+    }
+    const state: Attached = {
+      sessionId,
+      agent,
+      current: policy,
+      bound: secrets,
+      policy: () => state.current,
+      secrets: () => state.bound,
+      usage,
+      download: new TokenBucket(egress.bandwidth),
+      upload: new TokenBucket(egress.bandwidth),
+      upstreams: new Set(),
+      accepts: [],
+      tunnels: new Set(),
+    };
+    this.attached.set(sessionId, state);
+    agent.onClosed(() => {
+      if (this.attached.get(sessionId) === state) this.detach(sessionId);
+    });
+    if (policy !== "none") this.open(state);
+  }
+
+  /** Applies a changed policy: new connections follow it; under "none" open ones are closed and nothing listens. */
+  setPolicy(sessionId: string, policy: EgressPolicy, secrets?: BoundSecret[]): void {
+    const state = this.attached.get(sessionId);
+    if (!state) return;
+    state.current = policy;
+    if (secrets) state.bound = secrets;
+    if (policy === "none") this.shut(state);
+    else if (!state.listener) this.open(state);
+    this.options.log.info({ sessionId, policy }, "egress policy applied");
+  }
+
+  detach(sessionId: string): void {
+    const state = this.attached.get(sessionId);
+    if (!state) return;
+    this.attached.delete(sessionId);
+    this.shut(state);
+  }
+
+  private open(state: Attached): void {
+    const { port } = this.options.config.egress;
+    const listener = state.agent.listen(port);
+    state.listener = listener;
+    listener.closed.catch((error: unknown) => {
+      this.options.log.warn({ sessionId: state.sessionId, err: error }, "egress listener failed");
+      if (state.listener === listener) state.listener = undefined;
+    });
+    for (let i = 0; i < ACCEPT_AHEAD; i++) this.acceptNext(state, listener);
+  }
+
+  private acceptNext(state: Attached, listener: { close: () => void }): void {
+    if (state.listener !== listener || !state.agent.isOpen) return;
+    const accept = state.agent.accept(this.options.config.egress.port);
+    state.accepts.push(accept);
+    accept.stream.then(
+      (stream) => {
+        state.accepts.splice(state.accepts.indexOf(accept), 1);
+        this.acceptNext(state, listener);
+        this.take(state, stream);
+      },
+      () => {
+        const at = state.accepts.indexOf(accept);
+        if (at >= 0) state.accepts.splice(at, 1);
+      },
+    );
+  }
+
+  private take(state: Attached, stream: TunnelStream): void {
+    const limit = this.options.config.egress.connections;
+    stream.on("error", () => undefined);
+    if (state.current === "none" || state.tunnels.size >= limit) {
+      state.usage.denied += 1;
+      const body = `Sandpit egress: this session has ${limit} connections open, the most it may have\n`;
+      stream.end(`HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      return;
+    }
+    state.tunnels.add(stream);
+    stream.once("close", () => state.tunnels.delete(stream));
+    this.proxy.serve(stream, state);
+  }
+
+  private shut(state: Attached): void {
+    state.listener?.close();
+    state.listener = undefined;
+    for (const accept of state.accepts.splice(0)) accept.cancel();
+    for (const tunnel of state.tunnels) tunnel.destroy();
+    for (const upstream of state.upstreams) upstream.destroy();
+  }
+}
