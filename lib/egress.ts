@@ -57,7 +57,7 @@ export const egressPolicySchema = z.union(
       .object({
         allow: z
           .array(ruleSchema)
-          .min(1, "allow: give at least one domain pattern, or use \"none\"")
+          .min(1, 'allow: give at least one domain pattern, or use "none"')
           .max(MAX_EGRESS_RULES, `allow: at most ${MAX_EGRESS_RULES} domain patterns`),
       })
       .strict(),
@@ -68,7 +68,18 @@ export const egressPolicySchema = z.union(
 /** The stored form: patterns in a stable, lower-case order. */
 export function normalizeEgressPolicy(policy: EgressPolicy): EgressPolicy {
   if (typeof policy === "string") return policy;
-  return { allow: [...new Set(policy.allow.map((rule) => rule.trim().toLowerCase().replace(/\.(?=:|$)/, "")))] };
+  return {
+    allow: [
+      ...new Set(
+        policy.allow.map((rule) =>
+          rule
+            .trim()
+            .toLowerCase()
+            .replace(/\.(?=:|$)/, ""),
+        ),
+      ),
+    ],
+  };
 }
 
 /** A short label for the UI. */
@@ -93,9 +104,7 @@ export const egressSecretsSchema = z
             return rule !== undefined && !rule.wildcard && rule.port === null;
           }, "host: give one domain name such as api.example.com (no wildcard, no port)")
           .transform((text) => text.trim().toLowerCase()),
-        header: z
-          .string()
-          .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, "header: give a header name such as Authorization"),
+        header: z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, "header: give a header name such as Authorization"),
         value: z
           .string()
           .min(1)

@@ -170,12 +170,18 @@ export const egressExemptList = z
   .string()
   .default("")
   .transform((text, ctx) => {
-    const parts = text.split(",").map((item) => item.trim()).filter(Boolean);
+    const parts = text
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean);
     for (const part of parts) {
       const [address = "", bits] = part.split("/");
       const ok = (IPV4.test(address) || IPV6.test(address)) && (bits === undefined || /^\d{1,3}$/.test(bits));
       if (!ok) {
-        ctx.addIssue({ code: "custom", message: `"${part}" is not an address or CIDR range such as 10.1.2.0/24, comma-separated` });
+        ctx.addIssue({
+          code: "custom",
+          message: `"${part}" is not an address or CIDR range such as 10.1.2.0/24, comma-separated`,
+        });
         return z.NEVER;
       }
     }
@@ -188,10 +194,16 @@ export const egressHostsList = z
   .default("")
   .transform((text, ctx) => {
     const hosts: Record<string, string> = {};
-    for (const part of text.split(",").map((item) => item.trim()).filter(Boolean)) {
+    for (const part of text
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean)) {
       const match = /^([A-Za-z0-9.-]+)=([0-9A-Fa-f.:]+)$/.exec(part);
       if (!match || !(IPV4.test(match[2] ?? "") || IPV6.test(match[2] ?? ""))) {
-        ctx.addIssue({ code: "custom", message: `"${part}" is not name=address, such as mirror.internal=10.1.2.3, comma-separated` });
+        ctx.addIssue({
+          code: "custom",
+          message: `"${part}" is not name=address, such as mirror.internal=10.1.2.3, comma-separated`,
+        });
         return z.NEVER;
       }
       hosts[(match[1] ?? "").toLowerCase()] = match[2] ?? "";

@@ -111,7 +111,10 @@ export const sessions = pgTable(
     classCopy: boolean("class_copy").notNull().default(false),
     template: boolean("template").notNull().default(false),
     /** Egress policy (lib/egress.ts): "none", "registries" or { allow: [...] }; enforced by server/egress. */
-    egress: jsonb("egress").$type<EgressPolicy>().notNull().default(sql`'"none"'::jsonb`),
+    egress: jsonb("egress")
+      .$type<EgressPolicy>()
+      .notNull()
+      .default(sql`'"none"'::jsonb`),
     /** Headers the egress proxy adds for one host each; never shown by the API nor given to the sandbox. */
     egressSecrets: jsonb("egress_secrets").$type<EgressSecretRecord[]>().notNull().default([]),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

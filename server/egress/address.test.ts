@@ -26,9 +26,12 @@ describe("judgeAddress", () => {
     expect(judgeAddress(address)).toEqual({ allowed: false, range });
   });
 
-  it.each(["93.184.215.14", "203.0.113.80", "198.51.100.7", "2606:4700::1111", "::ffff:8.8.8.8"])("allows the public address %s", (address) => {
-    expect(judgeAddress(address)).toEqual({ allowed: true });
-  });
+  it.each(["93.184.215.14", "203.0.113.80", "198.51.100.7", "2606:4700::1111", "::ffff:8.8.8.8"])(
+    "allows the public address %s",
+    (address) => {
+      expect(judgeAddress(address)).toEqual({ allowed: true });
+    },
+  );
 
   it("allows an exempt range the operator configured, and only that range", () => {
     const exempt = parseCidrs(["127.0.0.1", "10.5.0.0/16"]);

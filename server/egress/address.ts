@@ -22,7 +22,8 @@ function judgeV4(address: ipaddr.IPv4): AddressVerdict {
 export function judgeAddress(address: string, exempt: ReadonlyArray<[ipaddr.IPv4 | ipaddr.IPv6, number]> = []): AddressVerdict {
   if (!ipaddr.isValid(address)) return { allowed: false, range: "invalid" };
   const parsed = ipaddr.parse(address);
-  const plain = parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress() ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
+  const plain =
+    parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress() ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
   for (const [range, bits] of exempt) {
     if (plain.kind() === range.kind() && plain.match(range, bits)) return { allowed: true };
   }

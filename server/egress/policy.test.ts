@@ -3,7 +3,10 @@ import { normalizeEgressPolicy } from "@/lib/egress";
 import { policyAllows, registryRules } from "./policy";
 
 describe("policyAllows", () => {
-  const registries = registryRules({ pipIndexUrl: "http://pypi.mirror.test:3141/simple/", goproxy: "https://goproxy.test,direct" });
+  const registries = registryRules({
+    pipIndexUrl: "http://pypi.mirror.test:3141/simple/",
+    goproxy: "https://goproxy.test,direct",
+  });
 
   it("allows nothing under none", () => {
     expect(policyAllows("none", registries, "registry.npmjs.org", 443)).toBe(false);

@@ -155,7 +155,9 @@ export class EgressProxy {
     });
     upstream.once("error", (error) => {
       if (!upstream.readyState || upstream.connecting) {
-        socket.end(`HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nSandpit egress: cannot connect to ${host}:${port}: ${error.message}\n`);
+        socket.end(
+          `HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nSandpit egress: cannot connect to ${host}:${port}: ${error.message}\n`,
+        );
       }
       socket.destroy();
     });
@@ -163,7 +165,11 @@ export class EgressProxy {
       session.upstreams.delete(upstream);
       session.usage.open -= 1;
       socket.destroy();
-      this.record(session, { host, port, address, allowed: true, bytesIn, bytesOut, method: "CONNECT" }, "egress connection closed");
+      this.record(
+        session,
+        { host, port, address, allowed: true, bytesIn, bytesOut, method: "CONNECT" },
+        "egress connection closed",
+      );
     });
   }
 
@@ -229,7 +235,12 @@ export class EgressProxy {
           session.usage.bytes_in += bytes;
         }),
         res,
-        () => this.record(session, { host, port, address, allowed: true, bytesIn, bytesOut, method: req.method, https: upgrade }, "egress request done"),
+        () =>
+          this.record(
+            session,
+            { host, port, address, allowed: true, bytesIn, bytesOut, method: req.method, https: upgrade },
+            "egress request done",
+          ),
       );
     });
     upstreamRequest.on("error", (error) => {

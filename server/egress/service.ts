@@ -67,7 +67,15 @@ export class EgressService {
       PIP_PROXY: proxy,
     };
     if (extraCaBundle) {
-      for (const name of ["NODE_EXTRA_CA_CERTS", "PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO", "DENO_CERT"])
+      for (const name of [
+        "NODE_EXTRA_CA_CERTS",
+        "PIP_CERT",
+        "REQUESTS_CA_BUNDLE",
+        "SSL_CERT_FILE",
+        "CURL_CA_BUNDLE",
+        "GIT_SSL_CAINFO",
+        "DENO_CERT",
+      ])
         env[name] = CA_PATH;
     }
     if (mirrors.npmRegistry) env.NPM_CONFIG_REGISTRY = mirrors.npmRegistry;
@@ -177,7 +185,9 @@ export class EgressService {
     if (state.current === "none" || state.tunnels.size >= limit) {
       state.usage.denied += 1;
       const body = `Sandpit egress: this session has ${limit} connections open, the most it may have\n`;
-      stream.end(`HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      stream.end(
+        `HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      );
       return;
     }
     state.tunnels.add(stream);

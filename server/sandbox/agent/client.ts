@@ -348,7 +348,9 @@ export class AgentClient {
           : setTimeout(() => {
               this.waiters.delete(id);
               this.control({ id, type: "cancel" });
-              reject(new SandboxUnavailableError(`the sandbox agent did not answer ${op} within ${Math.round(timeoutMs / 1000)} s`));
+              reject(
+                new SandboxUnavailableError(`the sandbox agent did not answer ${op} within ${Math.round(timeoutMs / 1000)} s`),
+              );
             }, timeoutMs);
       timer?.unref();
       this.waiters.set(id, { op, resolve: resolve, reject, timer, onMessage: options.onMessage });

@@ -60,7 +60,10 @@ describe("Tunnels over the agent channel", () => {
     listener.close();
     await expect(listener.closed).resolves.toEqual({ accepted: 1 });
     // Nothing listens any more: a connection is refused.
-    const after = await py(session, "import socket\ntry:\n    socket.create_connection(('127.0.0.1', 3128))\nexcept OSError as e:\n    print('refused')");
+    const after = await py(
+      session,
+      "import socket\ntry:\n    socket.create_connection(('127.0.0.1', 3128))\nexcept OSError as e:\n    print('refused')",
+    );
     expect(after.stdout).toBe("refused\n");
   });
 
@@ -69,19 +72,21 @@ describe("Tunnels over the agent channel", () => {
     const sandbox = await h.manager.ensure(session);
     const server = run(h.manager, session, {
       language: "python",
-      source: { code: [
-        "import socket",
-        "srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
-        "srv.bind(('127.0.0.1', 8000)); srv.listen(1)",
-        "print('ready', flush=True)",
-        "conn, _ = srv.accept()",
-        "data = b''",
-        "while True:",
-        "    chunk = conn.recv(65536)",
-        "    if not chunk: break",
-        "    data += chunk",
-        "conn.sendall(data[::-1]); conn.close()",
-      ].join("\n") },
+      source: {
+        code: [
+          "import socket",
+          "srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+          "srv.bind(('127.0.0.1', 8000)); srv.listen(1)",
+          "print('ready', flush=True)",
+          "conn, _ = srv.accept()",
+          "data = b''",
+          "while True:",
+          "    chunk = conn.recv(65536)",
+          "    if not chunk: break",
+          "    data += chunk",
+          "conn.sendall(data[::-1]); conn.close()",
+        ].join("\n"),
+      },
       timeoutMs: 60_000,
     });
     // The server inside may not listen yet.

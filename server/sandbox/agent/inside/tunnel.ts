@@ -58,7 +58,9 @@ export function listen(params: Params<"tunnel.listen">, ctx: RequestContext): Pr
     });
     listener.server.on("error", (error: NodeJS.ErrnoException) => {
       close();
-      reject(new AgentError(error.code === "EADDRINUSE" ? "EXISTS" : "INTERNAL", `cannot listen on port ${port}: ${error.message}`));
+      reject(
+        new AgentError(error.code === "EADDRINUSE" ? "EXISTS" : "INTERNAL", `cannot listen on port ${port}: ${error.message}`),
+      );
     });
     ctx.onControl((message) => {
       if (message.type !== "cancel") return;
