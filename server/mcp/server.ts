@@ -6,6 +6,7 @@ import { toApiError } from "@/server/api/errors";
 import { encodeOutput } from "@/server/sandbox/output";
 import type { Services } from "@/server/services";
 import type { Identity } from "@/server/sessions/caller";
+import type { EgressPolicy } from "@/lib/egress";
 
 type ToolResult = { content: Array<{ type: "text"; text: string }>; isError?: boolean };
 
@@ -30,6 +31,12 @@ const sessionId = z.string().describe("the session's id");
  * tool passes `caller` (the request's key or browser, or anonymous) to the services, which decide
  * access: without an identity a client reaches only what any anonymous caller can.
  */
+// Checked by the session service (clear messages); loose here so a bad value reaches it.
+const egressInput = z
+  .union([z.string(), z.object({ allow: z.array(z.string()) })])
+  .optional()
+  .describe('"none", "registries" or { "allow": ["api.example.com", "*.example.com:8443"] }');
+
 export function createMcpServer(services: Services, caller: Identity): McpServer {
   const server = new McpServer({ name: "sandpit", version: packageJson.version });
 
@@ -45,9 +52,23 @@ export function createMcpServer(services: Services, caller: Identity): McpServer
           .record(z.string(), z.unknown())
           .optional()
           .describe('e.g. { "pip": ["requests"], "npm": ["ms"], "commands": ["…"] }'),
+        egress: egressInput,
       },
     },
-    ({ language, session_id, setup }) => answer(() => services.sessions.create(caller, { language, session_id, setup: setup })),
+    ({ language, session_id, setup, egress }) =>
+      answer(() =>
+        services.sessions.create(caller, { language, session_id, setup: setup, egress: egress as EgressPolicy | undefined }),
+      ),
+  );
+
+  server.registerTool(
+    "set_egress",
+    {
+      description:
+        'Set where a session\'s sandbox may connect (HTTP and HTTPS through Sandpit\'s proxy): "none", "registries" (package registries) or { "allow": ["api.example.com", "*.example.com:8443"] }. Takes effect on the next connection.',
+      inputSchema: { session_id: sessionId, egress: egressInput.unwrap() },
+    },
+    ({ session_id, egress }) => answer(() => services.sessions.update(caller, session_id, { egress: egress as EgressPolicy })),
   );
 
   server.registerTool(
