@@ -9,6 +9,7 @@ import { OutputPane, type OutputChunk, type RunOutcome } from "@/components/outp
 import { RecentRuns } from "@/components/output/recent-runs";
 import { SecretsPanel, type Secret } from "@/components/output/secrets-panel";
 import { StatusPanel } from "@/components/status-panel/status-panel";
+import { EgressPanel } from "@/components/egress/egress-panel";
 import { SharePanel } from "@/components/share/share-panel";
 import { TerminalPanel } from "@/components/terminal/terminal-panel";
 import { Button } from "@/components/ui/button";
@@ -165,6 +166,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
         session.data && <SharePanel sessionId={sessionId} template={session.data.template} />
       )}
 
+      <EgressPanel sessionId={sessionId} readOnly={readOnly} />
       <StatusPanel sessionId={sessionId} />
 
       <div className="grid gap-4 lg:grid-cols-[14rem_1fr]">

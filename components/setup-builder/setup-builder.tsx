@@ -11,6 +11,8 @@ import { useTRPC } from "@/lib/trpc/client";
 import { ChipsInput } from "./chips-input";
 import { CommandsList } from "./commands-list";
 import { EnvRows, type EnvRow } from "./env-rows";
+import { EgressPicker } from "@/components/egress/egress-picker";
+import type { EgressPolicy } from "@/lib/egress";
 
 function buildSpec(state: {
   pip: string[];
@@ -47,6 +49,7 @@ export function SetupBuilder(): ReactNode {
   const [commands, setCommands] = useState<string[]>([]);
   const [envs, setEnvs] = useState<EnvRow[]>([]);
   const [problems, setProblems] = useState<string[]>([]);
+  const [egress, setEgress] = useState<EgressPolicy>("none");
 
   const create = useMutation(
     trpc.sessions.create.mutationOptions({
@@ -95,7 +98,7 @@ export function SetupBuilder(): ReactNode {
       }
     }
     setProblems([]);
-    create.mutate({ language, setup, persistent: true });
+    create.mutate({ language, setup, persistent: true, egress });
   };
 
   return (
@@ -173,6 +176,7 @@ export function SetupBuilder(): ReactNode {
 
       <CommandsList commands={commands} onChange={setCommands} />
       <EnvRows rows={envs} onChange={setEnvs} />
+      <EgressPicker idPrefix="builder" value={egress} onChange={setEgress} />
 
       {problems.length > 0 && (
         <ul role="alert" className="space-y-1 rounded-md bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950/50 dark:text-red-200">
