@@ -89,7 +89,8 @@ describe("Egress through the host proxy", () => {
     expect(install.out).toContain("1m");
     expect(install.code).toBe(0);
     // The sandbox still has no network of its own: egress went through the agent's channel.
-    expect((await sh(session.id, "ls /sys/class/net")).out.trim()).toBe("lo");
+    // /proc/net/dev lists interfaces under runc and gVisor alike.
+    expect((await sh(session.id, "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '")).out.trim()).toBe("lo");
     const view = await services.sessions.get(SYSTEM, session.id);
     expect(view.egress).toBe("registries");
     expect(view.egress_usage.bytes_in).toBeGreaterThan(1000);
