@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { AgentClient } from "./client";
-import { ARCHIVE_CHUNK_BYTES, MAX_LINE_BYTES, type ServerMessage } from "./inside/protocol";
+import { ARCHIVE_CHUNK_BYTES, MAX_LINE_BYTES, TUNNEL_CHUNK_BYTES, TUNNEL_WINDOW, type ServerMessage } from "./inside/protocol";
 import { SandboxError, SandboxUnavailableError } from "../errors";
 
 /** A fake agent: what the client writes arrives as lines in `requests`; `reply` sends raw bytes back. */
@@ -154,3 +154,50 @@ describe("AgentClient against a hostile agent", () => {
     expect((await failed).message).toBe("the sandbox agent sent archive data it was not asked for");
   });
 });
+
+describe("AgentClient tunnels against a hostile agent", () => {
+  it("ends a tunnel whose agent sends more chunks than it was granted, instead of buffering them", async () => {
+    const agent = fakeAgent();
+    const accepted = agent.client.accept(3128);
+    const request = await nextRequest(agent.requests);
+    expect(request).toMatchObject({ type: "request", op: "tunnel.accept", params: { port: 3128 } });
+    agent.reply(`${JSON.stringify({ id: request.id, type: "open" })}\n`);
+    const stream = await accepted.stream;
+    const failed = new Promise<Error>((resolve) => stream.once("error", resolve));
+    // Nobody reads: the window, and the credit for what fits the stream's buffer, is all the agent may send.
+    const chunk = Buffer.alloc(TUNNEL_CHUNK_BYTES, 1).toString("base64");
+    for (let i = 0; i < TUNNEL_WINDOW + 3; i++) agent.reply(`${JSON.stringify({ id: request.id, type: "data", data: chunk })}\n`);
+    expect((await failed).message).toBe("the sandbox agent sent tunnel data it was not granted");
+    // The agent is told to close its socket.
+    await waitForRequest(agent.requests, (message) => message.type === "cancel" && message.id === request.id);
+  });
+
+  it("returns credit as the reader consumes, and only then", async () => {
+    const agent = fakeAgent();
+    const accepted = agent.client.accept(3128);
+    const request = await nextRequest(agent.requests);
+    agent.reply(`${JSON.stringify({ id: request.id, type: "open" })}\n`);
+    const stream = await accepted.stream;
+    stream.pause();
+    const big = Buffer.alloc(TUNNEL_CHUNK_BYTES, 2).toString("base64");
+    for (let i = 0; i < TUNNEL_WINDOW; i++) agent.reply(`${JSON.stringify({ id: request.id, type: "data", data: big })}\n`);
+    await waitFor(() => stream.readableLength === TUNNEL_WINDOW * TUNNEL_CHUNK_BYTES);
+    const credits = (): number =>
+      agent.requests
+        .filter((m) => m.type === "credit" && m.id === request.id)
+        .reduce((n, m) => n + (m.type === "credit" ? m.n : 0), 0);
+    // The stream's buffer holds two chunks' worth before it stops granting.
+    expect(credits()).toBeLessThan(TUNNEL_WINDOW);
+    stream.resume();
+    await waitFor(() => credits() === TUNNEL_WINDOW);
+  });
+});
+
+async function waitFor(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !check(); i++) await new Promise((resolve) => setImmediate(resolve));
+  expect(check()).toBe(true);
+}
+
+async function waitForRequest(requests: ServerMessage[], match: (message: ServerMessage) => boolean): Promise<void> {
+  await waitFor(() => requests.some(match));
+}
