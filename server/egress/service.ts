@@ -184,9 +184,12 @@ export class EgressService {
     stream.on("error", () => undefined);
     if (state.current === "none" || state.tunnels.size >= limit) {
       state.usage.denied += 1;
-      const body = `Sandpit egress: this session has ${limit} connections open, the most it may have\n`;
+      const body =
+        state.current === "none"
+          ? "Sandpit egress: this session's egress policy is none\n"
+          : `Sandpit egress: this session has ${limit} connections open, the most it may have\n`;
       stream.end(
-        `HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 ${state.current === "none" ? "403 Forbidden" : "429 Too Many Requests"}\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
       );
       return;
     }
