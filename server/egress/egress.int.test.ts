@@ -1,9 +1,15 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPackageServers, type PackageServers } from "@/test/package-servers";
 import { testServices } from "@/test/services";
 import { waitFor } from "@/test/wait";
+import { SYSTEM_CA_BUNDLE } from "@/server/config";
 import type { Services } from "@/server/services";
 import { SYSTEM } from "@/server/sessions/caller";
 import { exec } from "@/server/sandbox/shells";
@@ -28,6 +34,40 @@ async function listen(server: Server, host: string): Promise<number> {
 
 let recorderPort = 0;
 let secretPort = 0;
+let tlsServer: HttpsServer;
+let tlsPort = 0;
+const tlsHeaders: IncomingHttpHeaders[] = [];
+let work: string;
+
+/** A self-signed certificate for tls.test, and a CA bundle of the system's roots plus it. */
+function makeCertificate(): { key: string; cert: string; bundle: string } {
+  const dir = (work = mkdtempSync(path.join(tmpdir(), "sandpit-egress-tls-")));
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=tls.test",
+      "-addext",
+      "subjectAltName=DNS:tls.test",
+      "-keyout",
+      path.join(dir, "key.pem"),
+      "-out",
+      path.join(dir, "cert.pem"),
+    ],
+    { stdio: "ignore" },
+  );
+  const cert = readFileSync(path.join(dir, "cert.pem"), "utf8");
+  const bundle = path.join(dir, "bundle.pem");
+  writeFileSync(bundle, `${existsSync(SYSTEM_CA_BUNDLE) ? readFileSync(SYSTEM_CA_BUNDLE, "utf8") : ""}\n${cert}`);
+  return { key: readFileSync(path.join(dir, "key.pem"), "utf8"), cert, bundle };
+}
 
 beforeAll(async () => {
   packages = await startPackageServers();
@@ -39,6 +79,12 @@ beforeAll(async () => {
     res.end(`hello ${req.url ?? ""}`);
   });
   secretPort = await listen(secretServer, "127.0.0.2");
+  const certificate = makeCertificate();
+  tlsServer = createHttpsServer({ key: certificate.key, cert: certificate.cert }, (req, res) => {
+    tlsHeaders.push(req.headers);
+    res.end(`over tls ${req.url ?? ""}`);
+  });
+  tlsPort = await listen(tlsServer, "127.0.0.2");
   const packagePort = new URL(packages.pipIndexUrl).port;
   services = await testServices({
     SANDPIT_PIP_INDEX_URL: `http://packages.test:${packagePort}/simple`,
@@ -48,12 +94,14 @@ beforeAll(async () => {
     SANDPIT_EGRESS_HOSTS: [
       "packages.test=127.0.0.2",
       "api.test=127.0.0.2",
+      "tls.test=127.0.0.2",
       "host.test=127.0.0.1",
       "lan.test=10.11.12.13",
       "metadata.test=169.254.169.254",
       "mapped.test=::ffff:127.0.0.1",
     ].join(","),
     SANDPIT_EGRESS_CONNECTIONS: "4",
+    SANDPIT_EXTRA_CA_BUNDLE: certificate.bundle,
   });
 }, 120_000);
 
@@ -62,6 +110,8 @@ afterAll(async () => {
   await packages?.[Symbol.asyncDispose]();
   recorder?.close();
   secretServer?.close();
+  tlsServer?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 const sh = async (session: string, command: string, shell?: string): Promise<{ out: string; code: number }> => {
@@ -162,6 +212,17 @@ describe("Egress through the host proxy", () => {
     const view = await services.sessions.get(SYSTEM, session.id);
     expect(JSON.stringify(view)).not.toContain(token);
     expect(view.egress_secrets).toEqual([{ host: "api.test", header: "Authorization", https: false }]);
+  });
+
+  it("sends a bound secret over HTTPS when the program asks for http://", async () => {
+    const session = await services.sessions.create(SYSTEM, {
+      language: "python",
+      egress: { allow: [`tls.test:${tlsPort}`] },
+      egress_secrets: [{ host: "tls.test", header: "X-Api-Key", value: SECRET }],
+    });
+    const result = await sh(session.id, fetchPy(`http://tls.test:${tlsPort}/secure`));
+    expect(result.out).toContain("200 over tls /secure");
+    expect(tlsHeaders.at(-1)?.["x-api-key"]).toBe(SECRET);
   });
 
   it("follows a policy changed while the sandbox runs, and closes open tunnels when it goes to none", async () => {

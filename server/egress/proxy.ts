@@ -39,6 +39,8 @@ export interface ProxyOptions {
   hosts: Record<string, string>;
   log: Logger;
   connectTimeoutMs?: number;
+  /** Certificates trusted when the proxy speaks HTTPS itself (bound secrets); Node's own roots otherwise. */
+  ca?: string[];
 }
 
 const HOP_BY_HOP = new Set([
@@ -216,6 +218,7 @@ export class EgressProxy {
       path: `${url.pathname}${url.search}`,
       headers,
       servername: upgrade ? host : undefined,
+      ...(upgrade && this.options.ca ? { ca: this.options.ca } : {}),
       agent: false,
     });
     upstreamRequest.on("socket", (socket: net.Socket) => {

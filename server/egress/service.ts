@@ -1,4 +1,6 @@
 import "server-only";
+import { readFileSync } from "node:fs";
+import tls from "node:tls";
 import type { Logger } from "pino";
 import type { EgressPolicy } from "@/lib/egress";
 import type { Config } from "@/server/config";
@@ -38,8 +40,11 @@ export class EgressService {
   private readonly usages = new Map<string, EgressUsage>();
 
   constructor(private readonly options: EgressServiceOptions) {
-    const { egress, mirrors } = options.config;
+    const { egress, mirrors, extraCaBundle } = options.config;
+    // Behind an intercepting proxy the host's own HTTPS needs the same bundle the sandboxes get.
+    const ca = extraCaBundle ? [...tls.rootCertificates, readFileSync(extraCaBundle, "utf8")] : undefined;
     this.proxy = new EgressProxy({
+      ca,
       registries: registryRules(mirrors),
       exempt: parseCidrs(egress.exempt),
       hosts: egress.hosts,
