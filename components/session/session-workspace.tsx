@@ -209,7 +209,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
           <div className="h-80 overflow-hidden rounded-lg border border-stone-200 dark:border-stone-800">
             {buffer ? (
               <CodeEditor
-                path={key === SCRATCH ? `scratch.${LANGUAGES.find((l) => l.id === language)?.extension ?? "txt"}` : key}
+                path={key === SCRATCH ? `scratch.${LANGUAGES.find((l) => l.id === language)?.extensions[0] ?? "txt"}` : key}
                 value={buffer.content}
                 language={
                   key === SCRATCH ? (LANGUAGES.find((l) => l.id === language)?.monaco ?? "plaintext") : monacoLanguage(key)

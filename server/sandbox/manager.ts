@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { eq, inArray } from "drizzle-orm";
 import type { Logger } from "pino";
+import { sandboxEnv } from "@/lib/languages";
 import type { Limits } from "@/server/config";
 import type { Database } from "@/server/db/client";
 import { sandboxes } from "@/server/db/schema";
@@ -133,8 +134,7 @@ export class SandboxManager {
           layerDir,
           limits: this.options.limits,
           network: false,
-          // No network at run time: Go resolves modules from the layer's cache only.
-          env: { GOPROXY: "off", GOSUMDB: "off", GOFLAGS: "-mod=mod" },
+          env: sandboxEnv(),
         },
         AGENT_START_TIMEOUT_MS,
       );

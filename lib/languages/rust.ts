@@ -1,0 +1,46 @@
+import { compileStep, EXEC_BINARY, script } from "./compiled";
+import { defineLanguage } from "./types";
+
+const RUSTC = 'rustc --edition 2021 -o "$0/main.bin"';
+
+export const rust = defineLanguage({
+  id: "rust",
+  label: "Rust",
+  aliases: ["rs", "rustc", "cargo"],
+  extensions: ["rs"],
+  monaco: "rust",
+  starter: 'fn main() {\n    println!("Hello from Rust");\n}\n',
+  compiled: true,
+  // The root filesystem is read-only: cargo keeps its home in /tmp.
+  sandboxEnv: { CARGO_HOME: "/tmp/cargo" },
+  setupEnv: { CARGO_HOME: "/tmp/cargo" },
+  inline: (code, dir) => ({
+    argv: ["bash", "-c", script(compileStep(`${RUSTC} "$0/main.rs"`, "rustc"), EXEC_BINARY), dir],
+    files: [{ path: `${dir}/main.rs`, text: code }],
+  }),
+  // An entry file in a Cargo project (a Cargo.toml in its folder or above, within /workspace) runs with
+  // cargo, offline, building into the run folder; any other file is a crate of its own for rustc, which
+  // finds its `mod` files beside it.
+  file: (file, dir) => ({
+    argv: [
+      "bash",
+      "-c",
+      script(
+        'f="$1"; shift; d=$(dirname "$f"); m=',
+        'while :; do [ -f "$d/Cargo.toml" ] && { m=$d/Cargo.toml; break; }; case "$d" in /workspace|/) break;; esac; d=$(dirname "$d"); done',
+        'mkdir -p "$0"',
+        'if [ -n "$m" ]; then',
+        '  b=(); case "$f" in "$d"/src/bin/*.rs) b=(--bin "$(basename "$f" .rs)");; esac',
+        '  export CARGO_TARGET_DIR="$0/target"',
+        `  ${compileStep('cargo build --offline -q --manifest-path "$m" "${b[@]}"', "cargo")}`,
+        '  exec cargo run --offline -q --manifest-path "$m" "${b[@]}" -- "$@"',
+        "fi",
+        compileStep(`${RUSTC} "$f"`, "rustc"),
+        EXEC_BINARY,
+      ),
+      dir,
+      file,
+    ],
+    usesRunDir: true,
+  }),
+});
