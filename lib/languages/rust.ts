@@ -30,7 +30,9 @@ export const rust = defineLanguage({
         'while :; do [ -f "$d/Cargo.toml" ] && { m=$d/Cargo.toml; break; }; case "$d" in /workspace|/) break;; esac; d=$(dirname "$d"); done',
         'mkdir -p "$0"',
         'if [ -n "$m" ]; then',
-        '  b=(); case "$f" in "$d"/src/bin/*.rs) b=(--bin "$(basename "$f" .rs)");; esac',
+        // src/bin/<name>.rs is the binary <name>; src/main.rs is the package's own, named after it.
+        String.raw`  n=$(awk -F'"' '/^\[/ { p = ($0 == "[package]") } p && /^name[[:space:]]*=/ { print $2; exit }' "$m")`,
+        '  b=(); case "$f" in "$d"/src/bin/*.rs) b=(--bin "$(basename "$f" .rs)");; "$d"/src/main.rs) [ -n "$n" ] && b=(--bin "$n");; esac',
         '  export CARGO_TARGET_DIR="$0/target"',
         `  ${compileStep('cargo build --offline -q --manifest-path "$m" "${b[@]}"', "cargo")}`,
         '  exec cargo run --offline -q --manifest-path "$m" "${b[@]}" -- "$@"',
