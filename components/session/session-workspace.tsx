@@ -14,7 +14,7 @@ import { TerminalPanel } from "@/components/terminal/terminal-panel";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { languageForFile, monacoLanguage } from "@/lib/file-language";
-import { LANGUAGES } from "@/lib/languages";
+import { getLanguage, LANGUAGES } from "@/lib/languages";
 import { STARTER_CODE } from "@/lib/starter-code";
 import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
 import { SandboxIndicator } from "./sandbox-indicator";
@@ -44,6 +44,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
   const [outcome, setOutcome] = useState<RunOutcome | undefined>();
   const [running, setRunning] = useState(false);
   const [runError, setRunError] = useState<string | undefined>();
+  const [compiledRun, setCompiledRun] = useState(false);
   const subscription = useRef<Unsubscribable | null>(null);
 
   const key = openPath ?? SCRATCH;
@@ -92,6 +93,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
     const runInput = openPath
       ? { file: openPath, language: languageForFile(openPath, language), env }
       : { code: buffer.content, env };
+    setCompiledRun(getLanguage(runInput.language ?? language).compiled === true);
     // The run starts with a POST; the subscription (a GET) only follows its output.
     let streamId: string;
     try {
@@ -227,7 +229,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
           </div>
           <div className="grid gap-3 xl:grid-cols-[1fr_16rem]">
             <div className="h-64">
-              <OutputPane chunks={chunks} outcome={outcome} running={running} error={runError} />
+              <OutputPane chunks={chunks} outcome={outcome} running={running} error={runError} compiled={compiledRun} />
             </div>
             <div className="space-y-3">
               <SecretsPanel secrets={secrets} onChange={setSecrets} />
