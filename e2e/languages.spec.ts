@@ -28,9 +28,10 @@ test("pick C, run its starter code and see it compiled and run", async ({ page }
 
 test("pick Java, run a class, then see a compile error shown as one", async ({ page }) => {
   await createSession(page, "Java");
+  // One line: Monaco indents and closes braces on its own after a new line.
   await setCode(
     page,
-    'public class Greeter {\n  public static void main(String[] args) {\n    System.out.println("hi from " + "Greeter");\n  }\n}\n',
+    'public class Greeter { public static void main(String[] a) { System.out.println("hi from " + "Greeter"); } }',
   );
   await page.getByRole("button", { name: "▶ Run" }).click();
   const output = page.getByTestId("output");
