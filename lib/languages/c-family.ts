@@ -1,4 +1,4 @@
-import { compileStep, EXEC_BINARY, script } from "./compiled";
+import { BACK_TO_WORKSPACE, compileStep, EXEC_BINARY, IN_RUN_DIR, script } from "./compiled";
 import type { LanguageDefinition } from "./types";
 
 /** A `main` defined at the start of a line: such a file is a program of its own, not a part. */
@@ -22,7 +22,12 @@ export function cFamily(
       argv: [
         "bash",
         "-c",
-        script(compileStep(`${compiler} -I/workspace -o "$0/main.bin" "$0/main.${main}" ${link}`.trim(), compiler), EXEC_BINARY),
+        script(
+          IN_RUN_DIR,
+          compileStep(`${compiler} -I/workspace -o main.bin main.${main} ${link}`.trim(), compiler),
+          BACK_TO_WORKSPACE,
+          EXEC_BINARY,
+        ),
         dir,
       ],
       files: [{ path: `${dir}/main.${main}`, text: code }],

@@ -15,5 +15,11 @@ export function script(...lines: string[]): string {
   return lines.join("\n");
 }
 
+/** Inline code compiles in the run folder, so diagnostics name `main.c:3`, not the folder. */
+export const IN_RUN_DIR = 'cd "$0" || exit 1';
+
+/** Back in /workspace, the run's cwd, for the program. */
+export const BACK_TO_WORKSPACE = "cd /workspace || exit 1";
+
 /** The run folder's binary, run with the program's arguments from /workspace (the run's cwd). */
 export const EXEC_BINARY = 'exec "$0/main.bin" "$@"';

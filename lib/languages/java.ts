@@ -1,4 +1,4 @@
-import { compileStep, script } from "./compiled";
+import { BACK_TO_WORKSPACE, compileStep, IN_RUN_DIR, script } from "./compiled";
 import { defineLanguage } from "./types";
 
 /** javac is a short-lived JVM: the serial collector and the first JIT tier start it fastest in a small sandbox. */
@@ -55,7 +55,9 @@ export const java = defineLanguage({
         "-c",
         script(
           'm="$1"; shift',
-          compileStep(`${JAVAC} -d "$0/classes" "$0/${file}"`, "javac"),
+          IN_RUN_DIR,
+          compileStep(`${JAVAC} -d classes ${file}`, "javac"),
+          BACK_TO_WORKSPACE,
           'exec java -cp "$0/classes" "$m" "$@"',
         ),
         dir,

@@ -1,4 +1,4 @@
-import { compileStep, EXEC_BINARY, script } from "./compiled";
+import { BACK_TO_WORKSPACE, compileStep, EXEC_BINARY, IN_RUN_DIR, script } from "./compiled";
 import { defineLanguage } from "./types";
 
 const RUSTC = 'rustc --edition 2021 -o "$0/main.bin"';
@@ -15,7 +15,7 @@ export const rust = defineLanguage({
   sandboxEnv: { CARGO_HOME: "/tmp/cargo" },
   setupEnv: { CARGO_HOME: "/tmp/cargo" },
   inline: (code, dir) => ({
-    argv: ["bash", "-c", script(compileStep(`${RUSTC} "$0/main.rs"`, "rustc"), EXEC_BINARY), dir],
+    argv: ["bash", "-c", script(IN_RUN_DIR, compileStep(`${RUSTC} main.rs`, "rustc"), BACK_TO_WORKSPACE, EXEC_BINARY), dir],
     files: [{ path: `${dir}/main.rs`, text: code }],
   }),
   // An entry file in a Cargo project (a Cargo.toml in its folder or above, within /workspace) runs with

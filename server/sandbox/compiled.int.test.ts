@@ -54,6 +54,7 @@ describe("Compiled languages", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain(diagnostic);
     expect(result.stderr).toMatch(/compilation failed \(\S+ exited with \d+\)\n$/);
+    expect(result.stderr, "diagnostics name the file, not the run folder").not.toContain("/tmp/.sandpit");
   });
 
   it.each([
