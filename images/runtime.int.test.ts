@@ -53,6 +53,26 @@ describe("the runtime image", () => {
     expect(result).toMatchObject({ exitCode: 0, stdout: "GOPHER\n" });
   });
 
+  it("compiles C, C++, Java and Rust with Debian's toolchains", async () => {
+    const result = await runOnce(
+      docker,
+      image,
+      [
+        "bash",
+        "-c",
+        "gcc -o /tmp/c main.c && /tmp/c && g++ -o /tmp/cc main.cpp && /tmp/cc && javac -d /tmp/j Main.java && java -cp /tmp/j Main && rustc -o /tmp/r main.rs && /tmp/r && cargo --version | cut -d' ' -f1",
+      ],
+      {
+        "main.c": '#include <stdio.h>\nint main(void) { puts("c"); return 0; }\n',
+        "main.cpp": '#include <iostream>\nint main() { std::cout << "c++" << std::endl; }\n',
+        "Main.java":
+          'class Main { public static void main(String[] a) { System.out.println("java " + Runtime.version().feature()); } }\n',
+        "main.rs": 'fn main() { println!("rust"); }\n',
+      },
+    );
+    expect(result).toMatchObject({ exitCode: 0, stdout: "c\nc++\njava 17\nrust\ncargo\n" });
+  });
+
   it("runs bash -c and keeps stdout and stderr apart", async () => {
     const result = await runOnce(docker, image, ["bash", "-c", "echo out; echo err >&2; exit 3"]);
     expect(result).toEqual({ exitCode: 3, stdout: "out\n", stderr: "err\n" });

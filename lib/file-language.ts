@@ -1,26 +1,9 @@
-import type { LanguageId } from "./languages";
+import { LANGUAGES, type LanguageId } from "./languages";
 
-const BY_EXTENSION: Record<string, LanguageId> = {
-  py: "python",
-  js: "node",
-  mjs: "node",
-  cjs: "node",
-  ts: "typescript",
-  mts: "typescript",
-  go: "go",
-  sh: "bash",
-  bash: "bash",
-};
-const MONACO: Record<string, string> = {
-  py: "python",
-  js: "javascript",
-  mjs: "javascript",
-  cjs: "javascript",
-  ts: "typescript",
-  mts: "typescript",
-  go: "go",
-  sh: "shell",
-  bash: "shell",
+/** Modes for files no language runs. */
+const OTHER_MONACO: Record<string, string> = {
+  h: "c",
+  hpp: "cpp",
   json: "json",
   md: "markdown",
   html: "html",
@@ -33,13 +16,17 @@ const MONACO: Record<string, string> = {
 
 const extension = (path: string): string => path.split(".").at(-1)?.toLowerCase() ?? "";
 
-/** The runner for a file: by its extension (a .ts file in a Deno session runs with Deno). */
+/**
+ * The runner for a file, by its extension: the session's own language when it runs that extension
+ * (a .ts file in a Deno session runs with Deno), else the first language that does.
+ */
 export function languageForFile(path: string, sessionLanguage: LanguageId): LanguageId | undefined {
-  const language = BY_EXTENSION[extension(path)];
-  if (language === "typescript" && sessionLanguage === "deno") return "deno";
-  return language;
+  const ext = extension(path);
+  const runs = LANGUAGES.filter((language) => language.extensions.includes(ext));
+  return (runs.find((language) => language.id === sessionLanguage) ?? runs[0])?.id;
 }
 
 export function monacoLanguage(path: string): string {
-  return MONACO[extension(path)] ?? "plaintext";
+  const ext = extension(path);
+  return LANGUAGES.find((language) => language.extensions.includes(ext))?.monaco ?? OTHER_MONACO[ext] ?? "plaintext";
 }

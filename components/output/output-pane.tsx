@@ -1,6 +1,7 @@
 "use client";
 
 import type { ReactNode } from "react";
+import { COMPILE_FAILED_EXIT_CODE } from "@/lib/languages";
 import { formatDuration } from "@/lib/starter-code";
 
 export interface OutputChunk {
@@ -21,12 +22,16 @@ export function OutputPane({
   outcome,
   running,
   error,
+  compiled = false,
 }: {
   chunks: OutputChunk[];
   outcome?: RunOutcome;
   running: boolean;
   error?: string;
+  /** Whether the run's language compiles first, so a failed build reads as one. */
+  compiled?: boolean;
 }): ReactNode {
+  const buildFailed = compiled && outcome?.exit_code === COMPILE_FAILED_EXIT_CODE;
   return (
     <section
       aria-label="Output"
@@ -55,10 +60,11 @@ export function OutputPane({
           </span>
         ))}
       </pre>
-      {(outcome?.timed_out || outcome?.truncated || error) && (
+      {(outcome?.timed_out || outcome?.truncated || buildFailed || error) && (
         <div role="status" className="space-y-1 border-t border-stone-800 px-3 py-2 text-xs text-amber-300">
           {outcome?.timed_out && <p>The run passed its time limit and was stopped (exit 124).</p>}
           {outcome?.truncated && <p>The output passed the size limit and was cut.</p>}
+          {buildFailed && <p>The program did not compile: the compiler&apos;s messages are above.</p>}
           {error && <p className="text-red-300">{error}</p>}
         </div>
       )}

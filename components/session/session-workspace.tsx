@@ -15,7 +15,7 @@ import { TerminalPanel } from "@/components/terminal/terminal-panel";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { languageForFile, monacoLanguage } from "@/lib/file-language";
-import { LANGUAGES } from "@/lib/languages";
+import { getLanguage, LANGUAGES } from "@/lib/languages";
 import { STARTER_CODE } from "@/lib/starter-code";
 import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
 import { SandboxIndicator } from "./sandbox-indicator";
@@ -45,6 +45,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
   const [outcome, setOutcome] = useState<RunOutcome | undefined>();
   const [running, setRunning] = useState(false);
   const [runError, setRunError] = useState<string | undefined>();
+  const [compiledRun, setCompiledRun] = useState(false);
   const subscription = useRef<Unsubscribable | null>(null);
 
   const key = openPath ?? SCRATCH;
@@ -93,6 +94,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
     const runInput = openPath
       ? { file: openPath, language: languageForFile(openPath, language), env }
       : { code: buffer.content, env };
+    setCompiledRun(getLanguage(runInput.language ?? language).compiled === true);
     // The run starts with a POST; the subscription (a GET) only follows its output.
     let streamId: string;
     try {
@@ -211,7 +213,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
           <div className="h-80 overflow-hidden rounded-lg border border-stone-200 dark:border-stone-800">
             {buffer ? (
               <CodeEditor
-                path={key === SCRATCH ? `scratch.${LANGUAGES.find((l) => l.id === language)?.extension ?? "txt"}` : key}
+                path={key === SCRATCH ? `scratch.${LANGUAGES.find((l) => l.id === language)?.extensions[0] ?? "txt"}` : key}
                 value={buffer.content}
                 language={
                   key === SCRATCH ? (LANGUAGES.find((l) => l.id === language)?.monaco ?? "plaintext") : monacoLanguage(key)
@@ -229,7 +231,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
           </div>
           <div className="grid gap-3 xl:grid-cols-[1fr_16rem]">
             <div className="h-64">
-              <OutputPane chunks={chunks} outcome={outcome} running={running} error={runError} />
+              <OutputPane chunks={chunks} outcome={outcome} running={running} error={runError} compiled={compiledRun} />
             </div>
             <div className="space-y-3">
               <SecretsPanel secrets={secrets} onChange={setSecrets} />

@@ -35,7 +35,7 @@ export function EmbedWidget({ token }: { token: string }): ReactNode {
         <CodeEditor
           value={current}
           language={language?.monaco ?? "plaintext"}
-          path={`embed.${language?.extension ?? "txt"}`}
+          path={`embed.${language?.extensions[0] ?? "txt"}`}
           onChange={setCode}
           onRun={submit}
           onSave={submit}

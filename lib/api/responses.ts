@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { egressPolicySchema } from "@/lib/egress";
+import { LANGUAGE_IDS } from "@/lib/languages";
 
 // Response shapes of the REST API, for the OpenAPI document and typed clients.
 
@@ -40,7 +41,7 @@ export const setupResultSchema = z.object({
 
 export const sessionResponseSchema = z.object({
   id: z.string(),
-  language: z.enum(["python", "node", "typescript", "go", "deno", "bash"]),
+  language: z.enum(LANGUAGE_IDS),
   persistent: z.boolean(),
   default_timeout: z.number().meta({ description: "seconds" }),
   metadata: z.record(z.string(), z.unknown()),

@@ -1,6 +1,7 @@
 import "server-only";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import { languageList } from "@/lib/languages";
 import packageJson from "@/package.json" with { type: "json" };
 import { toApiError } from "@/server/api/errors";
 import { encodeOutput } from "@/server/sandbox/output";
@@ -46,7 +47,7 @@ export function createMcpServer(services: Services, caller: Identity): McpServer
       description:
         "Create a persistent sandbox session. Optional setup installs pip/npm/go packages once (asynchronously; poll get_session until setup_status is completed).",
       inputSchema: {
-        language: z.string().describe("python, node, typescript, go, deno or bash"),
+        language: z.string().describe(languageList()),
         session_id: z.string().optional().describe("letters, digits, - and _"),
         setup: z
           .record(z.string(), z.unknown())

@@ -5,9 +5,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COMPILE_FAILED_EXIT_CODE } from "@/lib/languages";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
 import { SandboxUnavailableError } from "./errors";
-import { run, type RunResult } from "./runs";
+import { run, type RunRequest, type RunResult } from "./runs";
 import { gvisorPidsLimit } from "./engine/runtime";
 import { exec } from "./shells";
 
@@ -39,7 +40,7 @@ const SANDBOX_STOPPED = "sandbox stopped" as const;
 /** Runs the attack while the neighbour keeps answering; returns the attack's result. */
 async function contained(
   code: string,
-  language: "bash" | "python" = "bash",
+  language: RunRequest["language"] = "bash",
   timeoutMs = 5_000,
 ): Promise<RunResult | typeof SANDBOX_STOPPED> {
   const attack = run(h.manager, attacker, { language, source: { code }, timeoutMs }).catch((error: unknown) => {
@@ -124,6 +125,21 @@ describe("Containment", () => {
       },
     });
     expect(again).toMatchObject({ stdout: "written\n", exitCode: 0 });
+  });
+
+  it("compiles within the small limits, and contains a build that fills /tmp", async () => {
+    const java = finished(
+      await contained('class Main { public static void main(String[] a) { System.out.println("java fits"); } }', "java", 60_000),
+    );
+    expect(java).toMatchObject({ stdout: "java fits\n", exitCode: 0 });
+    const rust = finished(await contained('fn main() { println!("rust fits"); }', "rust", 60_000));
+    expect(rust).toMatchObject({ stdout: "rust fits\n", exitCode: 0 });
+    // 100 MB of initialized data: the object file cannot fit in the 32 MB /tmp where builds happen.
+    const bomb = finished(await contained("char big[100000000] = {1};\nint main(void) { return big[0]; }\n", "c", 60_000));
+    expect(bomb.exitCode).toBe(COMPILE_FAILED_EXIT_CODE);
+    expect(bomb.stderr).toContain("No space left on device");
+    const left = await exec(h.manager, attacker, { command: "ls -A /tmp/.sandpit/runs | wc -l; df -m /tmp | tail -1" });
+    expect(left.stdout.split("\n")[0]).toBe("0");
   });
 
   it("contains a CPU spin and a process that ignores SIGTERM", async () => {

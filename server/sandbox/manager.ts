@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { eq, inArray } from "drizzle-orm";
 import type { Logger } from "pino";
+import { sandboxEnv } from "@/lib/languages";
 import type { Limits } from "@/server/config";
 import type { Database } from "@/server/db/client";
 import { sandboxes } from "@/server/db/schema";
@@ -128,7 +129,8 @@ export class SandboxManager {
     const layerKey = row?.layerKey ?? undefined;
     const layerDir = layerKey && this.options.layers ? await this.options.layers.ensure(layerKey) : undefined;
     // No network at run time: Go resolves modules from the layer's cache only, unless egress lets it out.
-    const env = (await this.options.egress?.startEnv(sessionId)) ?? { GOPROXY: "off", GOSUMDB: "off", GOFLAGS: "-mod=mod" };
+    // The languages' env, then the egress policy's (proxy and Go module settings) over it.
+    const env = { ...sandboxEnv(), ...(await this.options.egress?.startEnv(sessionId)) };
     const start = (workspaceDir: string): Promise<{ containerId: string; agent: AgentClient }> =>
       startSandbox(
         driver,

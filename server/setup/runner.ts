@@ -4,6 +4,7 @@ import { pipeline, Transform } from "node:stream";
 import { mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
+import { setupEnv } from "@/lib/languages";
 import type { Limits } from "@/server/config";
 import type { LayerRecord, SetupStepRecord } from "@/server/db/schema";
 import { startSandbox, type AgentClient } from "@/server/sandbox/agent/client";
@@ -52,11 +53,7 @@ function tail(text: string, max: number): string {
 
 /** The environment of a setup container: setup envs, the CA bundle and the registry mirrors. */
 export function setupContainerEnv(env: SetupEnvironment, envs: Array<[string, string]>): Record<string, string> {
-  const vars: Record<string, string> = {
-    NPM_CONFIG_CACHE: "/tmp/npm-cache",
-    GOCACHE: "/tmp/go-cache",
-    GOFLAGS: "-modcacherw",
-  };
+  const vars: Record<string, string> = setupEnv();
   if (env.caBundle) {
     for (const name of [
       "NODE_EXTRA_CA_CERTS",

@@ -1,0 +1,49 @@
+import { expect, test, type Page } from "@playwright/test";
+
+async function createSession(page: Page, language: string): Promise<void> {
+  await page.goto("/");
+  await page.getByRole("radio", { name: language, exact: true }).check({ force: true });
+  await page.getByRole("button", { name: "Create session" }).click();
+  await page.waitForURL(/\/s\/[^/]+$/);
+  await expect(page.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
+}
+
+/** Types into Monaco: select everything and replace it. */
+async function setCode(page: Page, code: string): Promise<void> {
+  await page.locator(".monaco-editor").first().click();
+  await page.keyboard.press("ControlOrMeta+A");
+  await page.keyboard.press("Delete");
+  await page.keyboard.insertText(code);
+  await page.keyboard.press("Escape"); // a suggestion list left open would take the next Enter
+}
+
+test("pick C, run its starter code and see it compiled and run", async ({ page }) => {
+  await createSession(page, "C");
+  await expect(page.locator(".monaco-editor").first()).toContainText("#include <stdio.h>");
+  await page.getByRole("button", { name: "▶ Run" }).click();
+  await expect(page.getByTestId("output")).toContainText("Hello from C", { timeout: 60_000 });
+  await expect(page.getByTestId("run-status")).toContainText("exit 0");
+  await page.screenshot({ path: test.info().outputPath("c-session.png") });
+});
+
+test("pick Java, run a class, then see a compile error shown as one", async ({ page }) => {
+  await createSession(page, "Java");
+  // One line: Monaco indents and closes braces on its own after a new line.
+  await setCode(
+    page,
+    'public class Greeter { public static void main(String[] a) { System.out.println("hi from " + "Greeter"); } }',
+  );
+  await page.getByRole("button", { name: "▶ Run" }).click();
+  const output = page.getByTestId("output");
+  await expect(output).toContainText("hi from Greeter", { timeout: 60_000 });
+  await expect(page.getByTestId("run-status")).toContainText("exit 0");
+  await setCode(page, "class Main { public static void main(String[] a) { int x = missing; } }\n");
+  await page.getByRole("button", { name: "▶ Run" }).click();
+  await expect(output.locator('[data-stream="stderr"]', { hasText: "cannot find symbol" }).first()).toBeVisible({
+    timeout: 60_000,
+  });
+  await expect(output).toContainText("compilation failed (javac exited with 1)");
+  await expect(page.getByTestId("run-status")).toContainText("exit 125");
+  await expect(output.getByRole("status")).toContainText("The program did not compile");
+  await page.screenshot({ path: test.info().outputPath("java-compile-error.png") });
+});

@@ -1,0 +1,12 @@
+import { defineLanguage, interpreted } from "./types";
+
+export const python = defineLanguage({
+  id: "python",
+  label: "Python",
+  aliases: ["py", "python3"],
+  extensions: ["py"],
+  monaco: "python",
+  starter: 'import sys\n\nprint(f"Hello from Python {sys.version_info.major}.{sys.version_info.minor}")\n',
+  // Inline Python imports modules that sit in the workspace, as a script there would.
+  ...interpreted((file) => ["python3", file], "py", { inlineEnv: { PYTHONPATH: "/workspace:/opt/layer/python" } }),
+});
