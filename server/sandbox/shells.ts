@@ -1,5 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
+import { ID_PATTERN, SHELL_ID_MESSAGE } from "@/lib/limits";
 import type { ShellInfo } from "./agent/inside/protocol";
 import type { PtyHandle } from "./engine/driver";
 import { InvalidRunError } from "./errors";
@@ -8,7 +9,6 @@ import { processOutput, type ProcessOutput } from "./output";
 import { checkEnv, checkTimeout } from "./runs";
 
 export const DEFAULT_SHELL = "default";
-const SHELL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface ExecRequest {
   command: string;
@@ -28,7 +28,7 @@ export interface ExecOutcome extends ProcessOutput {
 }
 
 function checkShellId(shell: string): string {
-  if (!SHELL_ID.test(shell)) throw new InvalidRunError(`shell id "${shell}" is invalid; use 1-64 letters, digits, - and _`);
+  if (!ID_PATTERN.test(shell)) throw new InvalidRunError(`shell id "${shell}" is invalid: ${SHELL_ID_MESSAGE}`);
   return shell;
 }
 
