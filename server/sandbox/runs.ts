@@ -58,14 +58,11 @@ export function checkEnv(env: Record<string, string> | undefined): Record<string
 }
 
 /**
- * The time limit of a run or shell command, checked again here (this layer is called directly
- * too): the one given, else the configured default, within RUN_TIMEOUT's bounds.
+ * The time limit of a run or shell command in ms, checked again here (this layer is called
+ * directly too): the one given, else the configured default, within RUN_TIMEOUT's bounds.
  */
-export function checkTimeout(manager: SandboxManager, timeoutMs: number | undefined): number {
-  const { ms, seconds } = resolveTimeout(
-    { run: timeoutMs === undefined ? undefined : timeoutMs / 1000 },
-    manager.limits.runTimeoutMs,
-  );
+export function checkTimeout(timeoutMs: number | undefined, configuredMs: number): number {
+  const { ms, seconds } = resolveTimeout({ run: timeoutMs === undefined ? undefined : timeoutMs / 1000 }, configuredMs);
   const problem = timeoutProblem(seconds);
   if (problem) throw new InvalidRunError(problem);
   return ms;
@@ -73,7 +70,7 @@ export function checkTimeout(manager: SandboxManager, timeoutMs: number | undefi
 
 function prepare(manager: SandboxManager, request: RunRequest) {
   const runId = request.runId ?? randomBytes(8).toString("hex");
-  const timeoutMs = checkTimeout(manager, request.timeoutMs);
+  const timeoutMs = checkTimeout(request.timeoutMs, manager.limits.runTimeoutMs);
   const command = buildRunCommand(request.language, request.source, runId, request.args);
   return {
     runId,

@@ -61,7 +61,7 @@ export async function shellAlive(manager: SandboxManager, sessionId: string, she
 /** Runs a command in a shell (created on first use); the shell keeps cwd, env, functions and aliases. */
 export async function exec(manager: SandboxManager, sessionId: string, request: ExecRequest): Promise<ExecOutcome> {
   const shell = checkShellId(request.shell ?? DEFAULT_SHELL);
-  const timeoutMs = checkTimeout(manager, request.timeoutMs);
+  const timeoutMs = checkTimeout(request.timeoutMs, manager.limits.runTimeoutMs);
   checkEnv(request.env);
   if (request.command.includes("\0")) throw new InvalidRunError("command must not contain NUL bytes");
   const result = await manager.use(sessionId, (s) =>
