@@ -14,7 +14,7 @@ import type { Config } from "@/server/config";
 import { openDatabase } from "./client";
 
 const MIGRATIONS = path.join(process.cwd(), "server", "db", "migrations");
-const BEFORE = "0006_session_timeout_choice";
+const BEFORE = "0007_session_timeout_choice";
 
 /** A copy of the migrations folder that ends just before `tag`: the schema as an older Sandpit left it. */
 function migrationsBefore(tag: string): string {
@@ -33,7 +33,7 @@ function migrationsBefore(tag: string): string {
 const OLD_ROWS = sql`INSERT INTO sessions (id, language, default_timeout) VALUES
   ('implicit', 'python', 30), ('chose-7', 'python', 7), ('chose-hour', 'bash', 3600)`;
 
-describe.each(testDatabases())("migration 0006 on $name", (database) => {
+describe.each(testDatabases())("migration 0007 on $name", (database) => {
   const folders: string[] = [];
   afterAll(async () => {
     for (const folder of folders) rmSync(folder, { recursive: true, force: true });
