@@ -43,7 +43,12 @@ export const sessionResponseSchema = z.object({
   id: z.string(),
   language: z.enum(LANGUAGE_IDS),
   persistent: z.boolean(),
-  default_timeout: z.number().meta({ description: "seconds" }),
+  default_timeout: z
+    .number()
+    .meta({ description: "seconds: the owner's choice, else the server's configured default as it is now" }),
+  default_timeout_source: z
+    .enum(["session", "server"])
+    .meta({ description: "session: the owner chose default_timeout; server: it follows the configured default" }),
   metadata: z.record(z.string(), z.unknown()),
   entry_file: z.string().nullable(),
   template: z.boolean(),

@@ -1,21 +1,21 @@
 import { z } from "zod";
 import { LANGUAGE_ALIASES, LANGUAGE_IDS } from "@/lib/languages";
+import {
+  API_LIMITS,
+  ENV_NAME_PATTERN,
+  ID_PATTERN,
+  RATE_LIMIT,
+  RUN_TIMEOUT,
+  SESSION_ID_MESSAGE,
+  SHELL_ID_MESSAGE,
+  TERMINAL_SIZE,
+  TIMEOUT_MESSAGES,
+} from "@/lib/limits";
 import { setupSpecSchema } from "@/lib/setup/spec";
 import { egressPolicySchema, egressSecretsSchema } from "@/lib/egress";
 
-/** Limits of request bodies and fields; each error says which was crossed. */
-export const API_LIMITS = {
-  bodyBytes: 2 * 1024 * 1024,
-  fileBytes: 50 * 1024 * 1024,
-  codeBytes: 1024 * 1024,
-  metadataBytes: 16 * 1024,
-  envVars: 64,
-  envValueBytes: 32 * 1024,
-  args: 256,
-  maxTimeoutSeconds: 3600,
-} as const;
-
-export const sessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "session ids use 1 to 64 letters, digits, - and _");
+export const sessionIdSchema = z.string().regex(ID_PATTERN, SESSION_ID_MESSAGE);
+export const shellIdSchema = z.string().regex(ID_PATTERN, SHELL_ID_MESSAGE);
 
 export const languageSchema = z
   .string({ error: `language is required: one of ${LANGUAGE_IDS.join(", ")}` })
@@ -28,10 +28,11 @@ export const languageSchema = z
     return id;
   });
 
-const timeoutSeconds = z
-  .number({ error: "timeout is a number of seconds" })
-  .positive("timeout must be more than 0 seconds")
-  .max(API_LIMITS.maxTimeoutSeconds, `timeout is at most ${API_LIMITS.maxTimeoutSeconds} seconds`);
+/** A time limit in seconds, within RUN_TIMEOUT's bounds (the same words as timeoutProblem). */
+export const timeoutSchema = z
+  .number({ error: TIMEOUT_MESSAGES.type })
+  .positive(TIMEOUT_MESSAGES.positive)
+  .max(RUN_TIMEOUT.maxSeconds, TIMEOUT_MESSAGES.max);
 
 export const envSchema = z
   .record(
@@ -42,7 +43,7 @@ export const envSchema = z
     const names = Object.keys(env);
     if (names.length > API_LIMITS.envVars) ctx.addIssue({ code: "custom", message: `at most ${API_LIMITS.envVars} env vars` });
     for (const name of names) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      if (!ENV_NAME_PATTERN.test(name))
         ctx.addIssue({ code: "custom", path: [name], message: `"${name}" is not a valid env var name` });
     }
   });
@@ -53,7 +54,7 @@ const metadataSchema = z
     error: `metadata is limited to ${API_LIMITS.metadataBytes} bytes of JSON`,
   });
 
-const entryFileSchema = z.string().min(1).max(1024).nullable();
+const entryFileSchema = z.string().min(1).max(API_LIMITS.pathChars).nullable();
 
 export const createSessionSchema = z
   .object({
@@ -61,7 +62,8 @@ export const createSessionSchema = z
     session_id: sessionIdSchema.optional(),
     persistent: z.boolean().default(true),
     setup: setupSpecSchema.optional(),
-    default_timeout: timeoutSeconds.optional(),
+    /** Seconds; null (or leaving it out) follows the server's configured default. */
+    default_timeout: timeoutSchema.nullable().optional(),
     metadata: metadataSchema.optional(),
     entry_file: entryFileSchema.optional(),
     egress: egressPolicySchema.optional(),
@@ -72,7 +74,8 @@ export type CreateSessionInput = z.input<typeof createSessionSchema>;
 
 export const updateSessionSchema = z
   .object({
-    default_timeout: timeoutSeconds.optional(),
+    /** Seconds; null (or leaving it out) follows the server's configured default. */
+    default_timeout: timeoutSchema.nullable().optional(),
     metadata: metadataSchema.optional(),
     entry_file: entryFileSchema.optional(),
     persistent: z.boolean().optional(),
@@ -89,15 +92,12 @@ export type UpdateSessionInput = z.input<typeof updateSessionSchema>;
 export const runSchema = z
   .object({
     code: z.string().max(API_LIMITS.codeBytes, `code is limited to ${API_LIMITS.codeBytes} bytes`).optional(),
-    file: z.string().min(1).max(1024).optional(),
+    file: z.string().min(1).max(API_LIMITS.pathChars).optional(),
     language: languageSchema.optional(),
-    args: z
-      .array(z.string().max(32 * 1024))
-      .max(API_LIMITS.args, `at most ${API_LIMITS.args} args`)
-      .optional(),
+    args: z.array(z.string().max(API_LIMITS.argBytes)).max(API_LIMITS.args, `at most ${API_LIMITS.args} args`).optional(),
     stdin: z.string().max(API_LIMITS.codeBytes, `stdin is limited to ${API_LIMITS.codeBytes} bytes`).optional(),
     env: envSchema.optional(),
-    timeout: timeoutSeconds.optional(),
+    timeout: timeoutSchema.optional(),
   })
   .strict()
   .refine((value) => !(value.code !== undefined && value.file !== undefined), { error: "give code or file, not both" });
@@ -107,35 +107,26 @@ export const executeSchema = z
   .object({
     language: languageSchema,
     code: z.string().max(API_LIMITS.codeBytes, `code is limited to ${API_LIMITS.codeBytes} bytes`),
-    args: z
-      .array(z.string().max(32 * 1024))
-      .max(API_LIMITS.args)
-      .optional(),
+    args: z.array(z.string().max(API_LIMITS.argBytes)).max(API_LIMITS.args).optional(),
     stdin: z.string().max(API_LIMITS.codeBytes).optional(),
     env: envSchema.optional(),
-    timeout: timeoutSeconds.optional(),
+    timeout: timeoutSchema.optional(),
   })
   .strict();
 
 export const execSchema = z
   .object({
     command: z.string().min(1, "command cannot be empty").max(API_LIMITS.codeBytes),
-    shell_id: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, "shell ids use 1 to 64 letters, digits, - and _")
-      .optional(),
-    cwd: z.string().min(1).max(1024).optional(),
+    shell_id: shellIdSchema.optional(),
+    cwd: z.string().min(1).max(API_LIMITS.pathChars).optional(),
     env: envSchema.optional(),
-    timeout: timeoutSeconds.optional(),
+    timeout: timeoutSchema.optional(),
   })
   .strict();
 
 export const createShellSchema = z
   .object({
-    shell_id: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, "shell ids use 1 to 64 letters, digits, - and _")
-      .optional(),
+    shell_id: shellIdSchema.optional(),
   })
   .strict();
 
@@ -149,7 +140,9 @@ export const writeFileSchema = z
   })
   .strict();
 
-export const mkdirSchema = z.object({ path: z.string().min(1, "path: give the folder to create").max(1024) }).strict();
+export const mkdirSchema = z
+  .object({ path: z.string().min(1, "path: give the folder to create").max(API_LIMITS.pathChars) })
+  .strict();
 
 export const moveFileSchema = z.object({ from: z.string().min(1), to: z.string().min(1) }).strict();
 
@@ -158,17 +151,14 @@ export const setupStatusSchema = z.enum(["none", "pending", "running", "complete
 export const createKeySchema = z
   .object({
     name: z.string().min(1, "give the key a name").max(100),
-    rate_limit: z.number().int().min(1).max(1_000_000).optional(),
+    rate_limit: z.number().int().min(RATE_LIMIT.min).max(RATE_LIMIT.max).optional(),
   })
   .strict();
 
 export const terminalSchema = z
   .object({
-    shell_id: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, "shell ids use 1 to 64 letters, digits, - and _")
-      .optional(),
-    cols: z.number().int().min(10).max(500).default(80),
-    rows: z.number().int().min(4).max(200).default(24),
+    shell_id: shellIdSchema.optional(),
+    cols: z.number().int().min(TERMINAL_SIZE.cols.min).max(TERMINAL_SIZE.cols.max).default(TERMINAL_SIZE.cols.default),
+    rows: z.number().int().min(TERMINAL_SIZE.rows.min).max(TERMINAL_SIZE.rows.max).default(TERMINAL_SIZE.rows.default),
   })
   .strict();

@@ -1,17 +1,5 @@
 import { z } from "zod";
-
-/** Bounds that keep a setup reasonable; each error says which one was crossed. */
-export const SETUP_LIMITS = {
-  packages: 100,
-  goModules: 50,
-  commands: 50,
-  commandLength: 10_000,
-  envs: 50,
-  envValueLength: 10_000,
-  requirementsLength: 100_000,
-  packageJsonLength: 100_000,
-  specLength: 2_000,
-} as const;
+import { ENV_NAME_PATTERN, SETUP_LIMITS } from "@/lib/limits";
 
 const PIP_VERSION = String.raw`(?:===|==|>=|<=|~=|!=|>|<)\s*[A-Za-z0-9.*+!_-]+`;
 /** A PEP 508 requirement without URLs or markers: name, optional extras, optional version specifiers. */
@@ -22,7 +10,6 @@ export const PIP_REQUIREMENT = new RegExp(
 export const NPM_PACKAGE = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*(?:@[A-Za-z0-9.^~<>=|*+ x-]+)?$/;
 /** A Go module path with an optional version or query (`@v1.2.3`, `@latest`). */
 export const GO_MODULE = /^[a-z0-9][a-z0-9.-]*(?:\.[a-z0-9-]+)*(?::\d+)?(?:\/[A-Za-z0-9._~+-]+)*(?:@[A-Za-z0-9._+-]+)?$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function packageEntry(pattern: RegExp, ecosystem: string, example: string): z.ZodString {
   return z
@@ -139,7 +126,7 @@ export const setupSpecSchema = z
       .superRefine((value, ctx) => {
         const names = Object.keys(value);
         if (names.length > SETUP_LIMITS.envs) ctx.addIssue({ code: "custom", message: `at most ${SETUP_LIMITS.envs} envs` });
-        for (const name of names.filter((n) => !ENV_NAME.test(n))) {
+        for (const name of names.filter((n) => !ENV_NAME_PATTERN.test(n))) {
           ctx.addIssue({
             code: "custom",
             path: [name],

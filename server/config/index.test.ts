@@ -146,4 +146,14 @@ describe("loadConfig", () => {
   it("treats empty values as unset", () => {
     expect(loadConfig({ PORT: "", OBJECT_STORE_URL: "" }, "/srv").port).toBe(3000);
   });
+  it("holds SANDPIT_RUN_TIMEOUT to the run timeout's bounds: 30 s by default, 1 s to 1 h", () => {
+    expect(loadConfig({}, "/srv/sandpit").limits.runTimeoutMs).toBe(30_000);
+    expect(loadConfig({ SANDPIT_RUN_TIMEOUT: "1h" }, "/srv/sandpit").limits.runTimeoutMs).toBe(3_600_000);
+    expect(problemsOf({ SANDPIT_RUN_TIMEOUT: "3601s" })).toEqual([
+      "SANDPIT_RUN_TIMEOUT: 3601s is out of range; allowed 1s to 3600s",
+    ]);
+    expect(problemsOf({ SANDPIT_RUN_TIMEOUT: "500ms" })).toEqual([
+      "SANDPIT_RUN_TIMEOUT: 500ms is out of range; allowed 1s to 3600s",
+    ]);
+  });
 });

@@ -1,4 +1,6 @@
 import { z } from "zod";
+// A relative import, as everywhere in the modules next.config.ts loads.
+import { RATE_LIMIT, RUN_TIMEOUT } from "../../lib/limits";
 import { parseDuration } from "./duration";
 
 /** A duration such as `600`, `30s`, `10m`, `1h`, bounded to [min, max] milliseconds. */
@@ -244,12 +246,16 @@ export const envSchema = {
   S3_REGION: z.string().default("auto"),
   DATABASE_URL: databaseUrl,
   SANDPIT_IDLE_TIMEOUT: duration("10m", 5_000, 7 * 24 * 3_600_000),
-  SANDPIT_RUN_TIMEOUT: duration("30s", 1_000, 3_600_000),
+  SANDPIT_RUN_TIMEOUT: duration(
+    `${RUN_TIMEOUT.defaultSeconds}s`,
+    RUN_TIMEOUT.minConfiguredSeconds * 1000,
+    RUN_TIMEOUT.maxSeconds * 1000,
+  ),
   SANDPIT_SETUP_TIMEOUT: duration("10m", 10_000, 6 * 3_600_000),
   SANDPIT_SETUP_CONCURRENCY: integer(2, 1, 64),
   SANDPIT_SETUP_DISK_MB: integer(8192, 64, 1_048_576),
   SANDPIT_LAYER_RETENTION_DAYS: integer(30, 0, 3650),
-  SANDPIT_RATE_LIMIT: integer(1200, 1, 1_000_000),
+  SANDPIT_RATE_LIMIT: integer(1200, RATE_LIMIT.min, RATE_LIMIT.max),
   SANDPIT_MEMORY_MB: integer(512, 32, 65_536),
   SANDPIT_CPUS: decimal(1, 0.1, 64),
   SANDPIT_PIDS_LIMIT: integer(256, 16, 32_768),

@@ -1,6 +1,17 @@
 import type { EgressPolicy } from "@/lib/egress";
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
 
 /**
  * One row per session that has ever had a sandbox: where its container is, or where its workspace
@@ -99,8 +110,11 @@ export const sessions = pgTable(
     id: text("id").primaryKey(),
     language: text("language").notNull(),
     persistent: boolean("persistent").notNull().default(true),
-    /** Default wall-clock limit of a run, in seconds. */
-    defaultTimeout: integer("default_timeout").notNull(),
+    /**
+     * The wall-clock limit of a run its owner chose, in seconds; null follows the configured
+     * default (SANDPIT_RUN_TIMEOUT) as it is now. See resolveTimeout in lib/limits.ts.
+     */
+    defaultTimeout: doublePrecision("default_timeout"),
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
     /** The workspace file run when a run names no code. */
     entryFile: text("entry_file"),

@@ -1,7 +1,9 @@
 import "server-only";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import { envSchema, execSchema, runSchema, sessionIdSchema, shellIdSchema, timeoutSchema } from "@/lib/api/schemas";
 import { languageList } from "@/lib/languages";
+import { RUN_TIMEOUT } from "@/lib/limits";
 import packageJson from "@/package.json" with { type: "json" };
 import { toApiError } from "@/server/api/errors";
 import { encodeOutput } from "@/server/sandbox/output";
@@ -25,7 +27,11 @@ async function answer(work: () => Promise<unknown>): Promise<ToolResult> {
   }
 }
 
-const sessionId = z.string().describe("the session's id");
+const sessionId = sessionIdSchema.describe("the session's id");
+// The API's own field schemas, so MCP clients are held to (and shown) the same bounds as REST and tRPC.
+const timeout = timeoutSchema
+  .optional()
+  .describe(`seconds, at most ${RUN_TIMEOUT.maxSeconds}; without it the session's default_timeout applies`);
 
 /**
  * An MCP server exposing Sandpit's sessions to agent clients: one per request (stateless). Every
@@ -82,12 +88,12 @@ export function createMcpServer(services: Services, caller: Identity): McpServer
     "run_code",
     {
       description:
-        "Run code in a session with its language. env is passed to this run only and never stored (use it for secrets). timeout is in seconds.",
+        "Run code in a session with its language. env is passed to this run only and never stored (use it for secrets).",
       inputSchema: {
         session_id: sessionId,
-        code: z.string(),
-        env: z.record(z.string(), z.string()).optional(),
-        timeout: z.number().optional(),
+        code: runSchema.shape.code.unwrap(),
+        env: envSchema.optional(),
+        timeout,
       },
     },
     ({ session_id, code, env, timeout }) => answer(() => services.actions.run(caller, session_id, { code, env, timeout })),
@@ -100,10 +106,10 @@ export function createMcpServer(services: Services, caller: Identity): McpServer
         "Run a shell command in a stateful bash shell of the session: cd, export and functions persist between calls of the same shell_id.",
       inputSchema: {
         session_id: sessionId,
-        command: z.string(),
-        shell_id: z.string().optional(),
-        cwd: z.string().optional(),
-        timeout: z.number().optional(),
+        command: execSchema.shape.command,
+        shell_id: shellIdSchema.optional(),
+        cwd: execSchema.shape.cwd,
+        timeout,
       },
     },
     ({ session_id, command, shell_id, cwd, timeout }) =>

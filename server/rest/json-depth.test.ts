@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { jsonDepth, jsonDepthProblem, MAX_JSON_DEPTH } from "./json-depth";
+import { API_LIMITS } from "@/lib/limits";
+import { jsonDepth, jsonDepthProblem } from "./json-depth";
 
 describe("jsonDepth", () => {
   it("counts nested arrays and objects", () => {
@@ -13,9 +14,9 @@ describe("jsonDepth", () => {
   });
 
   it("names the depth and the limit when a body is too deep", () => {
-    const deep = '{"a":'.repeat(MAX_JSON_DEPTH + 1) + "1" + "}".repeat(MAX_JSON_DEPTH + 1);
+    const deep = '{"a":'.repeat(API_LIMITS.jsonDepth + 1) + "1" + "}".repeat(API_LIMITS.jsonDepth + 1);
     expect(jsonDepthProblem(deep, "the body")).toBe(
-      `the body nests arrays and objects ${MAX_JSON_DEPTH + 1} levels deep; at most ${MAX_JSON_DEPTH} are allowed`,
+      `the body nests arrays and objects ${API_LIMITS.jsonDepth + 1} levels deep; at most ${API_LIMITS.jsonDepth} are allowed`,
     );
     expect(jsonDepthProblem('{"a":[1]}', "the body")).toBeUndefined();
   });

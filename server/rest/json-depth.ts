@@ -1,5 +1,4 @@
-/** Deepest nesting of arrays and objects a JSON body may have: real inputs are a few levels deep. */
-export const MAX_JSON_DEPTH = 64;
+import { API_LIMITS } from "@/lib/limits";
 
 /**
  * The nesting depth of JSON text, counted without parsing, so a body nested thousands deep is
@@ -25,7 +24,7 @@ export function jsonDepth(text: string): number {
 /** A message for text nested too deep, else undefined. */
 export function jsonDepthProblem(text: string, what: string): string | undefined {
   const depth = jsonDepth(text);
-  return depth > MAX_JSON_DEPTH
-    ? `${what} nests arrays and objects ${depth} levels deep; at most ${MAX_JSON_DEPTH} are allowed`
+  return depth > API_LIMITS.jsonDepth
+    ? `${what} nests arrays and objects ${depth} levels deep; at most ${API_LIMITS.jsonDepth} are allowed`
     : undefined;
 }

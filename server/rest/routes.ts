@@ -1,7 +1,6 @@
 import "server-only";
 import { Readable } from "node:stream";
 import {
-  API_LIMITS,
   createKeySchema,
   createShellSchema,
   duplicateSchema,
@@ -10,6 +9,7 @@ import {
   terminalSchema,
   writeFileSchema,
 } from "@/lib/api/schemas";
+import { API_LIMITS, RUN_TIMEOUT } from "@/lib/limits";
 import { HttpRequestError } from "@/server/api/errors";
 import { encodeOutput } from "@/server/sandbox/output";
 import { toStreamEvent, type RunEvent } from "@/server/sandbox/runs";
@@ -66,6 +66,8 @@ export const routes: Route[] = [
           fsize_mb: limits.fsizeMb,
           output_bytes_per_stream: limits.outputBytes,
           default_run_timeout: limits.runTimeoutMs / 1000,
+          max_run_timeout: RUN_TIMEOUT.maxSeconds,
+          file_bytes: API_LIMITS.fileBytes,
           idle_timeout: idleTimeoutMs / 1000,
           setup_timeout: setup.timeoutMs / 1000,
           setup_concurrency: setup.concurrency,
@@ -309,7 +311,7 @@ export const routes: Route[] = [
     pattern: "/api/sessions/:id/terminals/:terminal/input",
     handler: async (ctx) => {
       const terminal = await ctx.services.actions.terminal(ctx.caller, id(ctx), ctx.params.terminal ?? "");
-      terminal.write(await readBody(ctx.request, 64 * 1024));
+      terminal.write(await readBody(ctx.request, API_LIMITS.terminalInputBytes));
       return new Response(null, { status: 204 });
     },
   },

@@ -2,14 +2,13 @@ import "server-only";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
+import { API_LIMITS, WORKSPACE_PATH } from "@/lib/limits";
 import { FILE_CHUNK_BYTES, type FileEntry } from "./agent/inside/protocol";
 import { writeToken } from "./agent/client";
 import { PathOutsideWorkspaceError, PayloadTooLargeError, SandboxError, SandboxUnavailableError } from "./errors";
 import type { SandboxManager } from "./manager";
 
 export type { FileEntry };
-
-export const MAX_FILE_BYTES = 50 * 1024 * 1024;
 
 /** Normalizes a client path to one relative to /workspace; refuses anything that leaves it. */
 export function workspacePath(input: string): string {
@@ -23,8 +22,14 @@ export function workspacePath(input: string): string {
   const normalized = path.posix.normalize(relative === "" ? "." : relative).replace(/\/+$/, "") || ".";
   if (normalized === ".." || normalized.startsWith("../"))
     throw new PathOutsideWorkspaceError(`"${input}" is outside /workspace`);
-  if (Buffer.byteLength(normalized) > 4096 || normalized.split("/").some((part) => Buffer.byteLength(part) > 255)) {
-    throw new SandboxError("path is too long: at most 255 bytes a name and 4096 in all", "BAD_REQUEST");
+  if (
+    Buffer.byteLength(normalized) > WORKSPACE_PATH.pathBytes ||
+    normalized.split("/").some((part) => Buffer.byteLength(part) > WORKSPACE_PATH.nameBytes)
+  ) {
+    throw new SandboxError(
+      `path is too long: at most ${WORKSPACE_PATH.nameBytes} bytes a name and ${WORKSPACE_PATH.pathBytes} in all`,
+      "BAD_REQUEST",
+    );
   }
   return normalized;
 }
@@ -36,11 +41,11 @@ export async function listFiles(manager: SandboxManager, sessionId: string, dir 
 
 function tooLarge(size: number): PayloadTooLargeError {
   return new PayloadTooLargeError(
-    `files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB here (this one has ${size} bytes); download the workspace archive instead`,
+    `files are limited to ${API_LIMITS.fileBytes / 1024 / 1024} MiB here (this one has ${size} bytes); download the workspace archive instead`,
   );
 }
 
-/** A whole file, read in chunks; files over MAX_FILE_BYTES are refused before any is read. */
+/** A whole file, read in chunks; files over API_LIMITS.fileBytes are refused before any is read. */
 export async function readFile(
   manager: SandboxManager,
   sessionId: string,
@@ -53,13 +58,13 @@ export async function readFile(
     for (;;) {
       const length = offset === 0 ? Math.min(FILE_CHUNK_BYTES, 64 * 1024) : FILE_CHUNK_BYTES;
       const chunk = await agent.request("fs.read", { path: target, offset, length });
-      if (chunk.entry.size > MAX_FILE_BYTES) throw tooLarge(chunk.entry.size);
+      if (chunk.entry.size > API_LIMITS.fileBytes) throw tooLarge(chunk.entry.size);
       const data = Buffer.from(chunk.data, "base64");
       if (data.length > length) throw new SandboxUnavailableError("the sandbox agent sent more than was asked for");
       parts.push(data);
       offset += data.length;
       // The file may grow or shrink while it is read: stop at its end, and never past the limit.
-      if (offset > MAX_FILE_BYTES) throw tooLarge(offset);
+      if (offset > API_LIMITS.fileBytes) throw tooLarge(offset);
       if (data.length < length) return { data: Buffer.concat(parts), entry: { ...chunk.entry, size: offset } };
     }
   });
@@ -121,7 +126,7 @@ export async function writeFile(
   mode?: number,
 ): Promise<FileEntry> {
   const target = workspacePath(file);
-  if (data.length > MAX_FILE_BYTES) throw tooLarge(data.length);
+  if (data.length > API_LIMITS.fileBytes) throw tooLarge(data.length);
   return manager.use(sessionId, async ({ agent }) => {
     const token = writeToken();
     try {

@@ -1,12 +1,11 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
+import { ENV_NAME_PATTERN, resolveTimeout, timeoutProblem } from "@/lib/limits";
 import type { ProcessResult } from "./agent/inside/protocol";
 import { InvalidRunError } from "./errors";
 import type { SandboxManager } from "./manager";
 import { encodeOutput, processOutput, type ProcessOutput } from "./output";
 import { buildRunCommand, type Language, type RunSource } from "./runners";
-
-export const MAX_RUN_TIMEOUT_MS = 3_600_000;
 
 export interface RunRequest {
   language: Language;
@@ -16,6 +15,7 @@ export interface RunRequest {
   stdin?: string | Buffer;
   /** Per-run environment (secrets): passed to the process, never stored or logged. */
   env?: Record<string, string>;
+  /** Resolved by the caller (see resolveTimeout); without one, the configured default applies. */
   timeoutMs?: number;
   runId?: string;
 }
@@ -48,29 +48,29 @@ export function toStreamEvent(event: RunEvent): StreamEvent {
   };
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 /** Checks a per-call env (runs and shell commands alike): names of letters, digits and _. */
 export function checkEnv(env: Record<string, string> | undefined): Record<string, string> {
   for (const key of Object.keys(env ?? {})) {
-    if (!ENV_NAME.test(key))
+    if (!ENV_NAME_PATTERN.test(key))
       throw new InvalidRunError(`environment variable name "${key}" is invalid; use letters, digits and _`);
   }
   return env ?? {};
 }
 
-/** The time limit of a run or shell command: the one asked for, else the configured default, within bounds. */
-export function checkTimeout(manager: SandboxManager, timeoutMs: number | undefined): number {
-  const value = timeoutMs ?? manager.limits.runTimeoutMs;
-  if (!Number.isFinite(value) || value < 1 || value > MAX_RUN_TIMEOUT_MS) {
-    throw new InvalidRunError(`timeout must be between 1 ms and ${MAX_RUN_TIMEOUT_MS / 1000} s`);
-  }
-  return value;
+/**
+ * The time limit of a run or shell command in ms, checked again here (this layer is called
+ * directly too): the one given, else the configured default, within RUN_TIMEOUT's bounds.
+ */
+export function checkTimeout(timeoutMs: number | undefined, configuredMs: number): number {
+  const { ms, seconds } = resolveTimeout({ run: timeoutMs === undefined ? undefined : timeoutMs / 1000 }, configuredMs);
+  const problem = timeoutProblem(seconds);
+  if (problem) throw new InvalidRunError(problem);
+  return ms;
 }
 
 function prepare(manager: SandboxManager, request: RunRequest) {
   const runId = request.runId ?? randomBytes(8).toString("hex");
-  const timeoutMs = checkTimeout(manager, request.timeoutMs);
+  const timeoutMs = checkTimeout(request.timeoutMs, manager.limits.runTimeoutMs);
   const command = buildRunCommand(request.language, request.source, runId, request.args);
   return {
     runId,

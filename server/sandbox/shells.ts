@@ -1,5 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
+import { ID_PATTERN, SHELL_ID_MESSAGE } from "@/lib/limits";
 import type { ShellInfo } from "./agent/inside/protocol";
 import type { PtyHandle } from "./engine/driver";
 import { InvalidRunError } from "./errors";
@@ -8,7 +9,6 @@ import { processOutput, type ProcessOutput } from "./output";
 import { checkEnv, checkTimeout } from "./runs";
 
 export const DEFAULT_SHELL = "default";
-const SHELL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface ExecRequest {
   command: string;
@@ -28,7 +28,7 @@ export interface ExecOutcome extends ProcessOutput {
 }
 
 function checkShellId(shell: string): string {
-  if (!SHELL_ID.test(shell)) throw new InvalidRunError(`shell id "${shell}" is invalid; use 1-64 letters, digits, - and _`);
+  if (!ID_PATTERN.test(shell)) throw new InvalidRunError(`shell id "${shell}" is invalid: ${SHELL_ID_MESSAGE}`);
   return shell;
 }
 
@@ -61,7 +61,7 @@ export async function shellAlive(manager: SandboxManager, sessionId: string, she
 /** Runs a command in a shell (created on first use); the shell keeps cwd, env, functions and aliases. */
 export async function exec(manager: SandboxManager, sessionId: string, request: ExecRequest): Promise<ExecOutcome> {
   const shell = checkShellId(request.shell ?? DEFAULT_SHELL);
-  const timeoutMs = checkTimeout(manager, request.timeoutMs);
+  const timeoutMs = checkTimeout(request.timeoutMs, manager.limits.runTimeoutMs);
   checkEnv(request.env);
   if (request.command.includes("\0")) throw new InvalidRunError("command must not contain NUL bytes");
   const result = await manager.use(sessionId, (s) =>

@@ -5,6 +5,7 @@ import { and, desc, eq } from "drizzle-orm";
 import type { Logger } from "pino";
 import { execSchema, executeSchema, runSchema, type RunInput } from "@/lib/api/schemas";
 import type { LanguageId } from "@/lib/languages";
+import { LIST_LIMITS } from "@/lib/limits";
 import type { Database } from "@/server/db/client";
 import { runs, shells as shellsTable } from "@/server/db/schema";
 import * as files from "@/server/sandbox/files";
@@ -100,7 +101,7 @@ export class SessionActions {
       args: value.args,
       stdin: value.stdin,
       env: value.env,
-      timeoutMs: Math.round((value.timeout ?? session.defaultTimeout) * 1000),
+      timeoutMs: this.sessions.timeoutFor(session, value.timeout).ms,
       runId: `r-${randomBytes(8).toString("hex")}`,
     };
   }
@@ -155,14 +156,14 @@ export class SessionActions {
     return sandboxRuns.stopRun(this.sandboxes, sessionId, runId);
   }
 
-  async recentRuns(caller: Caller, sessionId: string, limit = 20): Promise<RunRecord[]> {
+  async recentRuns(caller: Caller, sessionId: string, limit: number = LIST_LIMITS.runs.default): Promise<RunRecord[]> {
     await this.sessions.authorize(caller, sessionId, "read");
     const rows = await this.db
       .select()
       .from(runs)
       .where(eq(runs.sessionId, sessionId))
       .orderBy(desc(runs.createdAt))
-      .limit(Math.min(limit, 100));
+      .limit(Math.min(limit, LIST_LIMITS.runs.max));
     return rows.map((row) => ({
       id: row.id,
       language: row.language,
@@ -186,7 +187,7 @@ export class SessionActions {
         args: value.args,
         stdin: value.stdin,
         env: value.env,
-        timeoutMs: value.timeout !== undefined ? Math.round(value.timeout * 1000) : undefined,
+        timeoutMs: this.sessions.timeoutFor(undefined, value.timeout).ms,
       });
       const { session_id: _ignored, ...view } = runView(sessionId, result);
       return view;
@@ -206,7 +207,7 @@ export class SessionActions {
       shell,
       cwd: value.cwd,
       env: value.env,
-      timeoutMs: Math.round((value.timeout ?? session.defaultTimeout) * 1000),
+      timeoutMs: this.sessions.timeoutFor(session, value.timeout).ms,
     });
     await this.db.insert(shellsTable).values({ sessionId, shellId: shell }).onConflictDoNothing();
     await this.sessions.touch(sessionId);

@@ -1,4 +1,5 @@
 import "server-only";
+import { EMBED_RATE_LIMITS } from "@/lib/limits";
 import type { Database } from "@/server/db/client";
 import { isSensitive } from "@/server/storage/sensitive";
 import type { RunView, SessionActions } from "./actions";
@@ -13,8 +14,6 @@ export interface EmbedLimits {
   /** Embed runs a minute from one client address, over all links. */
   runsPerAddressPerMinute: number;
 }
-
-export const DEFAULT_EMBED_LIMITS: EmbedLimits = { runsPerSharePerMinute: 60, runsPerAddressPerMinute: 10 };
 
 const MAX_BUCKETS = 10_000;
 
@@ -64,7 +63,7 @@ export class EmbedService {
     private readonly db: Database,
     private readonly sessions: SessionService,
     private readonly actions: SessionActions,
-    private readonly limits: EmbedLimits = DEFAULT_EMBED_LIMITS,
+    private readonly limits: EmbedLimits = EMBED_RATE_LIMITS,
   ) {}
 
   private async embedShare(caller: ShareCaller): Promise<ShareView> {
@@ -103,7 +102,8 @@ export class EmbedService {
       throw new RateLimitedError(`this embed allows ${this.limits.runsPerSharePerMinute} runs a minute`, perShare);
     const copy = await this.sessions.fork(SYSTEM, share.session_id, { throwaway: true });
     try {
-      return await this.actions.run(SYSTEM, copy.id, { code, timeout: 30 });
+      // The copy carries the session's timeout choice; without one the configured default applies.
+      return await this.actions.run(SYSTEM, copy.id, { code });
     } finally {
       await this.sessions.delete(SYSTEM, copy.id);
     }

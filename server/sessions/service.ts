@@ -10,6 +10,7 @@ import {
   type UpdateSessionInput,
 } from "@/lib/api/schemas";
 import type { LanguageId } from "@/lib/languages";
+import { LIST_LIMITS, resolveTimeout, type ResolvedTimeout } from "@/lib/limits";
 import type { SetupSpec } from "@/lib/setup/spec";
 import type { Config } from "@/server/config";
 import { normalizeEgressPolicy, type EgressPolicy } from "@/lib/egress";
@@ -31,7 +32,10 @@ export interface SessionView {
   id: string;
   language: LanguageId;
   persistent: boolean;
+  /** The time limit of its runs in seconds: its owner's choice, else the configured default as it is now. */
   default_timeout: number;
+  /** session: its owner chose default_timeout; server: it follows the configured default. */
+  default_timeout_source: "session" | "server";
   metadata: Record<string, unknown>;
   entry_file: string | null;
   template: boolean;
@@ -147,7 +151,8 @@ export class SessionService {
       id,
       language: value.language,
       persistent: value.persistent,
-      defaultTimeout: value.default_timeout ?? Math.round(this.options.config.limits.runTimeoutMs / 1000),
+      // Only the owner's choice is stored: the configured default applies when runs start.
+      defaultTimeout: value.default_timeout ?? null,
       metadata: value.metadata ?? {},
       entryFile: value.entry_file ?? null,
       owner: ownerOf(caller) ?? null,
@@ -178,7 +183,7 @@ export class SessionService {
 
   /** The caller's own sessions, newest first; callers without an identity see the sessions without an owner. */
   async list(caller: Caller, options: { limit?: number; before?: Date } = {}): Promise<SessionView[]> {
-    const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
+    const limit = Math.min(Math.max(options.limit ?? LIST_LIMITS.sessions.default, 1), LIST_LIMITS.sessions.max);
     const owner = ownerOf(caller);
     const conditions = [
       caller.kind === "system" ? undefined : owner ? eq(sessions.owner, owner) : isNull(sessions.owner),
@@ -321,6 +326,14 @@ export class SessionService {
     return row;
   }
 
+  /**
+   * The time limit of a run or shell command: the one asked for, else the session's owner's
+   * choice, else the configured default as it is now (no session: a one-off run).
+   */
+  timeoutFor(session: Pick<SessionRow, "defaultTimeout"> | undefined, asked?: number): ResolvedTimeout {
+    return resolveTimeout({ run: asked, session: session?.defaultTimeout }, this.options.config.limits.runTimeoutMs);
+  }
+
   /** Marks a session as used now (for idle tracking); callers have checked access. */
   async touch(id: string): Promise<void> {
     await this.options.db.update(sessions).set({ lastActiveAt: new Date() }).where(eq(sessions.id, id));
@@ -333,11 +346,13 @@ export class SessionService {
     ]);
     const setupRow = setup[0];
     const result = setupRow ? await this.options.setups.get(row.id) : undefined;
+    const timeout = this.timeoutFor(row);
     return {
       id: row.id,
       language: row.language as LanguageId,
       persistent: row.persistent,
-      default_timeout: row.defaultTimeout,
+      default_timeout: timeout.seconds,
+      default_timeout_source: timeout.source === "session" ? "session" : "server",
       metadata: row.metadata,
       entry_file: row.entryFile,
       template: row.template,

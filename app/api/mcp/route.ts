@@ -3,7 +3,7 @@ import { checkWebRequest, refusalResponse } from "@/server/auth/guard";
 import { allowedHosts } from "@/server/auth/host";
 import { allowedOrigins } from "@/server/auth/origin";
 import { createMcpServer } from "@/server/mcp/server";
-import { API_LIMITS } from "@/lib/api/schemas";
+import { API_LIMITS } from "@/lib/limits";
 import { HttpRequestError } from "@/server/api/errors";
 import { errorResponse, isJsonType, json, readJson } from "@/server/rest/http";
 import { authorize } from "@/server/rest/router";

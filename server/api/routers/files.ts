@@ -1,11 +1,12 @@
 import "server-only";
 import { z } from "zod";
 import { moveFileSchema, sessionIdSchema, writeFileSchema } from "@/lib/api/schemas";
+import { API_LIMITS } from "@/lib/limits";
 import { encodeOutput } from "@/server/sandbox/output";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 
 const byId = z.object({ id: sessionIdSchema });
-const filePath = z.string().min(1).max(1024);
+const filePath = z.string().min(1).max(API_LIMITS.pathChars);
 
 export const filesRouter = createTRPCRouter({
   list: publicProcedure

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { createSessionSchema, sessionIdSchema, updateSessionSchema } from "@/lib/api/schemas";
+import { LIST_LIMITS } from "@/lib/limits";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 
 const byId = z.object({ id: sessionIdSchema });
@@ -9,7 +10,9 @@ export const sessionsRouter = createTRPCRouter({
   create: publicProcedure.input(createSessionSchema).mutation(({ ctx, input }) => ctx.sessions.create(ctx.caller, input)),
   get: publicProcedure.input(byId).query(({ ctx, input }) => ctx.sessions.get(ctx.caller, input.id)),
   list: publicProcedure
-    .input(z.object({ limit: z.number().int().min(1).max(200).default(20) }).optional())
+    .input(
+      z.object({ limit: z.number().int().min(1).max(LIST_LIMITS.sessions.max).default(LIST_LIMITS.sessions.default) }).optional(),
+    )
     .query(({ ctx, input }) => ctx.sessions.list(ctx.caller, { limit: input?.limit })),
   update: publicProcedure
     .input(byId.extend({ patch: updateSessionSchema }))

@@ -1,13 +1,14 @@
 import "server-only";
 import { z } from "zod";
-import { API_LIMITS, sessionIdSchema } from "@/lib/api/schemas";
+import { sessionIdSchema } from "@/lib/api/schemas";
+import { API_LIMITS, SHARE_LIMITS } from "@/lib/limits";
 import { encodeOutput } from "@/server/sandbox/output";
 import { shareCaller, type Identity, type ShareCaller } from "@/server/sessions/caller";
 import { resolveShare } from "@/server/sessions/shares";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 
 const byId = z.object({ id: sessionIdSchema });
-const byToken = z.object({ token: z.string().min(1).max(100) });
+const byToken = z.object({ token: z.string().min(1).max(SHARE_LIMITS.tokenChars) });
 
 /** The visitor with the link's token: the services add the link's rights to the visitor's own. */
 function withToken(caller: Identity, token: string): ShareCaller {
@@ -19,12 +20,7 @@ export const sharesRouter = createTRPCRouter({
     .input(
       byId.extend({
         role: z.enum(["view", "fork", "class", "embed"]),
-        expires_in: z
-          .number()
-          .int()
-          .min(60)
-          .max(365 * 86_400)
-          .optional(),
+        expires_in: z.number().int().min(SHARE_LIMITS.minExpiresSeconds).max(SHARE_LIMITS.maxExpiresSeconds).optional(),
       }),
     )
     .mutation(({ ctx, input }) => ctx.shares.create(ctx.caller, input.id, input.role, input.expires_in)),
@@ -41,13 +37,15 @@ export const sharesRouter = createTRPCRouter({
     const share = await resolveShare(ctx.database.db, input.token);
     return ctx.actions.listFiles(caller, share.session_id, ".", true);
   }),
-  read: publicProcedure.input(byToken.extend({ path: z.string().min(1).max(1024) })).query(async ({ ctx, input }) => {
-    const caller = withToken(ctx.caller, input.token);
-    const share = await resolveShare(ctx.database.db, input.token);
-    const { data } = await ctx.actions.readFile(caller, share.session_id, input.path);
-    const { text, encoding } = encodeOutput(data);
-    return { encoding, content: text };
-  }),
+  read: publicProcedure
+    .input(byToken.extend({ path: z.string().min(1).max(API_LIMITS.pathChars) }))
+    .query(async ({ ctx, input }) => {
+      const caller = withToken(ctx.caller, input.token);
+      const share = await resolveShare(ctx.database.db, input.token);
+      const { data } = await ctx.actions.readFile(caller, share.session_id, input.path);
+      const { text, encoding } = encodeOutput(data);
+      return { encoding, content: text };
+    }),
   /** A fork of the shared session that belongs to this visitor. */
   fork: publicProcedure.input(byToken).mutation(async ({ ctx, input }) => {
     const caller = withToken(ctx.caller, input.token);

@@ -6,9 +6,10 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { API_LIMITS } from "@/lib/limits";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
 import { waitFor } from "@/test/wait";
-import { downloadWorkspace, MAX_FILE_BYTES, readFile, streamFile, uploadWorkspace, writeFile } from "../files";
+import { downloadWorkspace, readFile, streamFile, uploadWorkspace, writeFile } from "../files";
 import { run } from "../runs";
 import { exec } from "../shells";
 
@@ -98,7 +99,7 @@ describe("The agent against its own sandbox's code", () => {
     const session = h.session();
     expect(await sh(session, "head -c 100000000 /dev/urandom > big.bin && stat -c %s big.bin")).toBe("100000000\n");
     const read = readFile(h.manager, session, "big.bin");
-    await expect(read).rejects.toThrow(`files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+    await expect(read).rejects.toThrow(`files are limited to ${API_LIMITS.fileBytes / 1024 / 1024} MiB`);
     await expect(read).rejects.toMatchObject({ code: "TOO_LARGE" });
     expect(await sh(session, "echo alive")).toBe("alive\n");
     // As a raw download it streams, chunk by chunk, whole.
@@ -113,10 +114,10 @@ describe("The agent against its own sandbox's code", () => {
     expect(bytes).toBe(100_000_000);
     expect(await sh(session, "sha256sum < big.bin | cut -c1-64")).toBe(`${hash.digest("hex")}\n`);
     // A file just under the limit comes back whole, in chunks.
-    await sh(session, `head -c ${MAX_FILE_BYTES} /dev/urandom > under.bin`);
+    await sh(session, `head -c ${API_LIMITS.fileBytes} /dev/urandom > under.bin`);
     const { data, entry } = await readFile(h.manager, session, "under.bin");
-    expect(data.length).toBe(MAX_FILE_BYTES);
-    expect(entry.size).toBe(MAX_FILE_BYTES);
+    expect(data.length).toBe(API_LIMITS.fileBytes);
+    expect(entry.size).toBe(API_LIMITS.fileBytes);
     expect(await sh(session, "sha256sum < under.bin | cut -c1-64")).toBe(
       `${execFileSync("sha256sum", { input: data }).toString().slice(0, 64)}\n`,
     );
@@ -126,7 +127,7 @@ describe("The agent against its own sandbox's code", () => {
     const session = h.session();
     await writeFile(h.manager, session, "kept.txt", Buffer.from("before\n"));
     const write = writeFile(h.manager, session, "kept.txt", Buffer.alloc(100_000_000, 1));
-    await expect(write).rejects.toThrow(`files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+    await expect(write).rejects.toThrow(`files are limited to ${API_LIMITS.fileBytes / 1024 / 1024} MiB`);
     await expect(write).rejects.toMatchObject({ code: "TOO_LARGE" });
     expect(await sh(session, "cat kept.txt; ls -a | grep -c sandpit- || true")).toBe("before\n0\n");
     // A write of several chunks lands whole, under its name only.

@@ -1,5 +1,5 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { API_LIMITS } from "@/lib/api/schemas";
+import { API_LIMITS } from "@/lib/limits";
 import { appRouter } from "@/server/api/root";
 import { createContextInner, trpcResponseHeaders } from "@/server/api/trpc";
 import { checkWebRequest, refusalResponse } from "@/server/auth/guard";
