@@ -2,7 +2,7 @@ import "server-only";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import packageJson from "@/package.json" with { type: "json" };
-import { toApiError } from "@/server/api/errors";
+import { toApiError } from "@/server/errors";
 import { encodeOutput } from "@/server/sandbox/output";
 import type { Services } from "@/server/services";
 import type { Identity } from "@/server/sessions/caller";

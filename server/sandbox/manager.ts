@@ -11,9 +11,19 @@ import { adoptSandbox, startSandbox, type AgentClient } from "./agent/client";
 import type { PtyHandle, PtyOptions, SandboxDriver } from "./engine/driver";
 import { SandboxUnavailableError } from "./errors";
 import { KeyedLock } from "../util/keyed-lock";
-import type { LayerCache } from "@/server/setup/layer-cache";
 import { scrubCommand } from "./workspaces/sandbox-user";
 import { FolderWorkspaces, type Workspaces } from "./workspaces/store";
+
+/**
+ * The layers this host has unpacked, as sandboxes need them (setup/ provides them: the arrow runs
+ * from setup to sandbox, never back).
+ */
+export interface HostLayers {
+  /** The host folder holding the layer, unpacked first when needed. */
+  ensure(key: string): Promise<string>;
+  /** Clears what interrupted work left. */
+  recover(): Promise<unknown>;
+}
 
 export interface SandboxManagerOptions {
   driver: SandboxDriver;
@@ -27,7 +37,7 @@ export interface SandboxManagerOptions {
   /** Host folder with the agent's code; defaults to server/sandbox/agent/inside in the project. */
   agentDir?: string;
   /** Where layers are unpacked on this host; sandboxes of sessions with a layer mount theirs. */
-  layers?: LayerCache;
+  layers?: HostLayers;
   /** Where workspaces live on this host; plain folders unless given. */
   workspaces?: Workspaces;
 }

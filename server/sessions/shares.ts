@@ -1,62 +1,12 @@
 import "server-only";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { shares } from "@/server/db/schema";
 import type { Caller, ShareCaller } from "./caller";
 import { InvalidRequestError, SessionNotFoundError } from "./errors";
 import type { SessionService, SessionView } from "./service";
-
-/** view: read and fork; fork: the same, meant for forking; class: a private copy per visitor; embed: /embed only. */
-export type ShareRole = "view" | "fork" | "class" | "embed";
-
-export interface ShareView {
-  id: string;
-  session_id: string;
-  role: ShareRole;
-  created_at: string;
-  expires_at: string | null;
-  revoked_at: string | null;
-  expired: boolean;
-}
-
-/** A share link that cannot be used: unknown, revoked or expired. */
-export class ShareUnavailableError extends Error {
-  constructor(readonly reason: "unknown" | "revoked" | "expired") {
-    super(
-      reason === "unknown"
-        ? "this share link does not exist"
-        : `this share link was ${reason === "revoked" ? "revoked by its owner" : "valid until a date that has passed"}`,
-    );
-    this.name = "ShareUnavailableError";
-  }
-}
-
-const hash = (token: string): string => createHash("sha256").update(token).digest("hex");
-
-function view(row: typeof shares.$inferSelect): ShareView {
-  return {
-    id: row.id,
-    session_id: row.sessionId,
-    role: row.role,
-    created_at: row.createdAt.toISOString(),
-    expires_at: row.expiresAt?.toISOString() ?? null,
-    revoked_at: row.revokedAt?.toISOString() ?? null,
-    expired: row.expiresAt !== null && row.expiresAt <= new Date(),
-  };
-}
-
-/** The share a token names, if it can be used now; else ShareUnavailableError saying why. */
-export async function resolveShare(db: Database, token: string, now = new Date()): Promise<ShareView> {
-  const [row] = await db
-    .select()
-    .from(shares)
-    .where(eq(shares.tokenHash, hash(token)));
-  if (!row) throw new ShareUnavailableError("unknown");
-  if (row.revokedAt) throw new ShareUnavailableError("revoked");
-  if (row.expiresAt && row.expiresAt <= now) throw new ShareUnavailableError("expired");
-  return view(row);
-}
+import { hashShareToken, resolveShare, shareView, type ShareRole, type ShareView } from "./share-links";
 
 /**
  * Share links: unguessable tokens (256 random bits), kept only as hashes, revocable, optionally
@@ -83,17 +33,19 @@ export class ShareService {
       .values({
         id: `sh-${randomBytes(6).toString("hex")}`,
         sessionId,
-        tokenHash: hash(token),
+        tokenHash: hashShareToken(token),
         role,
         expiresAt: expiresInSeconds ? new Date(Date.now() + expiresInSeconds * 1000) : null,
       })
       .returning();
-    return { ...view(row as typeof shares.$inferSelect), token };
+    return { ...shareView(row as typeof shares.$inferSelect), token };
   }
 
   async list(caller: Caller, sessionId: string): Promise<ShareView[]> {
     await this.sessions.authorize(caller, sessionId, "write");
-    return (await this.db.select().from(shares).where(eq(shares.sessionId, sessionId)).orderBy(desc(shares.createdAt))).map(view);
+    return (await this.db.select().from(shares).where(eq(shares.sessionId, sessionId)).orderBy(desc(shares.createdAt))).map(
+      shareView,
+    );
   }
 
   async revoke(caller: Caller, sessionId: string, shareId: string): Promise<boolean> {

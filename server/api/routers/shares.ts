@@ -3,7 +3,7 @@ import { z } from "zod";
 import { API_LIMITS, sessionIdSchema } from "@/lib/api/schemas";
 import { encodeOutput } from "@/server/sandbox/output";
 import { shareCaller, type Identity, type ShareCaller } from "@/server/sessions/caller";
-import { resolveShare } from "@/server/sessions/shares";
+import { resolveShare } from "@/server/sessions/share-links";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 
 const byId = z.object({ id: sessionIdSchema });
