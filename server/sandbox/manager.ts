@@ -7,7 +7,8 @@ import type { Limits } from "@/server/config";
 import type { Database } from "@/server/db/client";
 import { sandboxes } from "@/server/db/schema";
 import type { ObjectStore } from "@/server/storage/object-store";
-import { adoptSandbox, startSandbox, type AgentClient } from "./agent/client";
+import type { AgentClient } from "./agent/client";
+import { adoptSandbox, openSandbox, type OpenSandbox } from "./agent/open";
 import type { PtyHandle, PtyOptions, SandboxDriver } from "./engine/driver";
 import { SandboxUnavailableError } from "./errors";
 import { KeyedLock } from "../util/keyed-lock";
@@ -53,10 +54,8 @@ export interface LiveSandbox {
 
 export type SandboxState = "running" | "hibernated" | "none";
 
-const AGENT_START_TIMEOUT_MS = 20_000;
 /** How long archiving a workspace for a snapshot, or unpacking one, may take. */
 const SNAPSHOT_TIMEOUT_MS = 10 * 60_000;
-const ADOPT_TIMEOUT_MS = 2_000;
 
 /**
  * Owns the sandboxes of one Sandpit process: starts them on first use, adopts the ones that
@@ -132,8 +131,8 @@ export class SandboxManager {
     }
     const layerKey = row?.layerKey ?? undefined;
     const layerDir = layerKey && this.options.layers ? await this.options.layers.ensure(layerKey) : undefined;
-    const start = (workspaceDir: string): Promise<{ containerId: string; agent: AgentClient }> =>
-      startSandbox(
+    const start = (workspaceDir: string): Promise<OpenSandbox> =>
+      openSandbox(
         driver,
         {
           sessionId,
@@ -146,12 +145,12 @@ export class SandboxManager {
           // No network at run time: Go resolves modules from the layer's cache only.
           env: { GOPROXY: "off", GOSUMDB: "off", GOFLAGS: "-mod=mod" },
         },
-        AGENT_START_TIMEOUT_MS,
+        this.log,
       );
 
     const { workspaces } = this;
     const snapshotKey = row?.snapshotKey;
-    let sandbox: { containerId: string; agent: AgentClient } | undefined;
+    let sandbox: OpenSandbox | undefined;
     if (!workspaces.exists(sessionId) && snapshotKey) {
       // Unpacked inside the sandbox, as the sandbox user, into an empty workspace that gets its
       // final name only once the whole snapshot is in.
@@ -413,7 +412,7 @@ export class SandboxManager {
       if (this.peek(container.sessionId)?.containerId === container.id) continue;
       if (row?.state === "running" && row.containerId === container.id && container.running) {
         try {
-          const agent = await adoptSandbox(driver, container.id, ADOPT_TIMEOUT_MS);
+          const agent = await adoptSandbox(driver, container.id);
           this.track(container.sessionId, container.id, agent);
           adopted.push(container.sessionId);
           continue;
