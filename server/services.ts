@@ -131,7 +131,7 @@ export function createServices(config: Config): Services {
     actions,
     apiKeys: new ApiKeyService(database.db),
     rateLimiter: new RateLimiter(),
-    shares: new ShareService(database.db, sessions),
+    shares: new ShareService(database.db, sessions, config.dataDir),
     embeds: new EmbedService(database.db, sessions, actions),
     terminals,
   };

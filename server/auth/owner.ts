@@ -1,6 +1,6 @@
 // No "server-only" marker here: proxy.ts imports this module, and the proxy is bundled outside the
 // React server graph. It still runs on the server only (Node.js runtime).
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
@@ -23,6 +23,11 @@ function signingSecret(dataDir: string): Buffer {
   }
   secret = { dir: dataDir, value: Buffer.from(readFileSync(file, "utf8").trim(), "hex") };
   return secret.value;
+}
+
+/** A key for one purpose, derived from the server's secret (so a leak of one purpose's key reveals nothing else). */
+export function derivedKey(dataDir: string, purpose: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", signingSecret(dataDir), Buffer.alloc(0), `sandpit:${purpose}`, 32));
 }
 
 const sign = (subject: string, dataDir: string): string =>

@@ -143,13 +143,15 @@ export const shells = pgTable(
   (table) => [primaryKey({ columns: [table.sessionId, table.shellId] })],
 );
 
-/** Share links: only a hash of each token is kept. */
+/** Share links: a hash of each token to find it, and the token sealed with the server's key. */
 export const shares = pgTable(
   "shares",
   {
     id: text("id").primaryKey(),
     sessionId: text("session_id").notNull(),
     tokenHash: text("token_hash").notNull().unique(),
+    /** The token sealed with the server's key, so its owner can show the link again (server/auth/seal.ts). */
+    tokenSealed: text("token_sealed"),
     /** `embed`: the link opens /embed/{token} only (code and throwaway runs), never the session page. */
     role: text("role", { enum: ["view", "fork", "class", "embed"] }).notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
