@@ -47,9 +47,10 @@ const config = {
     {
       name: "services-below-transports",
       severity: "error",
-      comment: "Services decide access and throw their own errors; they never know which transport called them.",
+      comment:
+        "Services decide access and throw their own errors; they never know which transport called them, nor the composition root that wires them.",
       from: { path: "^server/(sessions|setup|sandbox|storage|db|config|auth|util)/", pathNot: TESTS },
-      to: { path: "^server/(api|rest|mcp)/" },
+      to: { path: "^server/((api|rest|mcp)/|services\\.ts$)" },
     },
     {
       name: "transports-apart",
