@@ -222,3 +222,42 @@ function decodePng(png: Buffer): [Uint8ClampedArray, number, number] {
   const image = PNG.sync.read(png);
   return [new Uint8ClampedArray(image.data), image.width, image.height];
 }
+
+test("a student carries their class copy to a second browser with a resume link; a revoked link stops working", async ({
+  page,
+  browser,
+}) => {
+  await newSession(page, 'print("homework")\n');
+  const link = await createLink(page, "class");
+  const school = await visitor(browser);
+  await school.goto(link);
+  await school.waitForURL(/\/s\/[^/]+$/, { timeout: 30_000 });
+  const copy = decodeURIComponent(school.url().split("/s/")[1] ?? "");
+  await school.getByTestId("share-panel").locator("summary").click();
+  await school.getByRole("button", { name: "Make a resume link" }).click();
+  const resume = await school.getByTestId("resume-link").inputValue();
+  expect(resume).toMatch(/\/resume\/[A-Za-z0-9_-]{43}$/);
+
+  // At home: nothing changes until the student confirms; then the copy is theirs there too.
+  const home = await visitor(browser);
+  await home.goto(resume);
+  await expect(home.getByRole("heading", { name: "Continue your sessions on this device" })).toBeVisible();
+  await home.screenshot({ path: test.info().outputPath("resume.png") });
+  await home.getByRole("button", { name: "Continue on this device" }).click();
+  await home.waitForURL(/\/\?resumed=1$/);
+  await expect(home.getByRole("link", { name: new RegExp(copy) })).toBeVisible({ timeout: 30_000 });
+  await home.goto(`/s/${copy}`);
+  await expect(home.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
+  await typeCode(home, 'print("done at home")');
+  await home.getByRole("button", { name: "▶ Run" }).click();
+  await expect(home.getByTestId("output")).toContainText("done at home", { timeout: 30_000 });
+
+  // Revoked at school: a third browser gets a clear refusal.
+  await school.getByTestId("resume-panel").getByRole("button", { name: "Revoke" }).click();
+  await school.getByTestId("resume-panel").getByRole("button", { name: "Yes, revoke" }).click();
+  await expect(school.getByRole("button", { name: "Make a resume link" })).toBeVisible();
+  const stranger = await visitor(browser);
+  await stranger.goto(resume);
+  await stranger.getByRole("button", { name: "Continue on this device" }).click();
+  await expect(stranger.getByText(/does not exist or was revoked/)).toBeVisible();
+});

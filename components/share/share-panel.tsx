@@ -6,6 +6,7 @@ import { useRef, useState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { useTRPC } from "@/lib/trpc/client";
+import { ResumeLinkPanel } from "./resume-link";
 import { CopyButton, LinkQrCode, linkPath, PresentDialog } from "./share-link";
 
 const EXPIRY = [
@@ -216,6 +217,7 @@ export function SharePanel({ sessionId, template }: { sessionId: string; templat
             ))}
           </ul>
         )}
+        <ResumeLinkPanel />
         {template && (
           <section aria-labelledby="class-title">
             <h3 id="class-title" className="text-xs font-semibold tracking-wide text-stone-500 uppercase">

@@ -51,10 +51,16 @@ export function ownerFromCookie(cookieHeader: string | null, dataDir: string): s
 
 /** A new browser identity and the Set-Cookie header that gives it to the browser. */
 export function newOwnerCookie(dataDir: string, secure: boolean): { owner: string; header: string } {
-  const subject = randomBytes(18).toString("base64url");
+  return ownerCookie(`browser:${randomBytes(18).toString("base64url")}`, dataDir, secure);
+}
+
+/** The Set-Cookie header that makes a browser this owner (`browser:…`), e.g. when it resumes on another device. */
+export function ownerCookie(owner: string, dataDir: string, secure: boolean): { owner: string; header: string } {
+  const subject = owner.replace(/^browser:/, "");
+  if (subject === owner || !/^[A-Za-z0-9_-]{16,64}$/.test(subject)) throw new Error("not a browser owner id");
   const value = `${subject}.${sign(subject, dataDir)}`;
   return {
-    owner: `browser:${subject}`,
+    owner,
     header: `${OWNER_COOKIE}=${value}; Path=/; Max-Age=${YEAR_SECONDS}; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`,
   };
 }

@@ -161,6 +161,26 @@ export const shares = pgTable(
   (table) => [index("shares_session_idx").on(table.sessionId)],
 );
 
+/**
+ * Resume links: one browser owner's key to the same sessions on another device. A hash finds the
+ * link; the token is sealed with the server's key so its owner can show it again. One active link
+ * per owner; making a new one revokes the old.
+ */
+export const resumeLinks = pgTable(
+  "resume_links",
+  {
+    id: text("id").primaryKey(),
+    /** The browser owner (`browser:…`) the link resumes. */
+    owner: text("owner").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    tokenSealed: text("token_sealed"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (table) => [index("resume_links_owner_idx").on(table.owner)],
+);
+
 /** API keys for programs: only a hash of each key is kept. */
 export const apiKeys = pgTable("api_keys", {
   id: text("id").primaryKey(),
