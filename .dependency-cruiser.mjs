@@ -53,6 +53,14 @@ const config = {
       to: { path: "^server/((api|rest|mcp)/|services\\.ts$)" },
     },
     {
+      name: "auth-below-services",
+      severity: "error",
+      comment:
+        "auth/ holds identity primitives (owner cookies, API keys, rate limits, sealing, the Host / Origin guard); the services use them, never the reverse.",
+      from: { path: "^server/auth/", pathNot: TESTS },
+      to: { path: "^server/(sessions|setup|sandbox|health)/" },
+    },
+    {
       name: "transports-apart",
       severity: "error",
       comment: "REST and MCP share server/errors.ts and server/auth/ with tRPC, not tRPC's own folder.",

@@ -20,7 +20,7 @@ import { SessionActions } from "@/server/sessions/actions";
 import { EmbedService } from "@/server/sessions/embeds";
 import { SessionService } from "@/server/sessions/service";
 import { ShareService } from "@/server/sessions/shares";
-import { ResumeService } from "@/server/auth/resume";
+import { ResumeService } from "@/server/sessions/resume";
 import { TerminalRegistry } from "@/server/sessions/terminals";
 import { SetupService } from "@/server/setup/service";
 import { openObjectStore } from "@/server/storage";
