@@ -63,15 +63,9 @@ function stronglyConnected(graph: Map<string, Set<string>>): string[][] {
 async function cruiseAt(baseDir: string, sources: string[], extra: Partial<ICruiseOptions> = {}): Promise<ICruiseResult> {
   const options = await extractDepcruiseOptions(path.join(ROOT, ".dependency-cruiser.mjs"));
   const tsConfig = extractTSConfig(path.join(ROOT, "tsconfig.json"));
-  const previous = process.cwd();
-  // dependency-cruiser names modules relative to the working folder, which the rules' paths expect.
-  process.chdir(baseDir);
-  try {
-    const result = await cruise(sources, { ...options, ...extra, validate: true }, {}, { tsConfig });
-    return result.output as ICruiseResult;
-  } finally {
-    process.chdir(previous);
-  }
+  // Modules are named relative to baseDir, as the rules' paths expect.
+  const result = await cruise(sources, { ...options, ...extra, baseDir, validate: true }, {}, { tsConfig });
+  return result.output as ICruiseResult;
 }
 
 function describeViolations(result: ICruiseResult): string[] {
