@@ -22,5 +22,7 @@ export function proxy(request: NextRequest): Response {
 
 export const config = {
   // Everything but build assets and the static files under public/.
-  matcher: ["/((?!_next/static/|_next/image|monaco/|icon\\.svg|favicon\\.ico).*)"],
+  matcher: [
+    "/((?!_next/static/|_next/image|monaco/|favicon\\.svg|favicon\\.ico|apple-touch-icon\\.png|icon-[a-z0-9-]+\\.png|og-image\\.png).*)",
+  ],
 };

@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
-import { adminToken } from "@/server/admin-token";
+import { adminToken } from "@/server/auth/admin-token";
 import { loadConfigOrExit } from "./config";
 import { openDatabase } from "@/server/db/client";
-import { ApiKeyService } from "@/server/rest/api-keys";
+import { ApiKeyService } from "@/server/auth/api-keys";
 
 // `npm run keys -- create --name NAME [--rate-limit N]` | `list` | `revoke ID-OR-PREFIX`
 // Talks to the running server when there is one (its embedded database has one user at a time),

@@ -8,7 +8,7 @@ export class DependencyUnavailableError extends Error {
     readonly reason: string,
   ) {
     super(`the ${dependency} is unreachable (${reason}); Sandpit reconnects by itself, try again shortly (see /api/health)`);
-    // A literal name: errors are told apart by name (see server/api/errors.ts).
+    // A literal name: errors are told apart by name (see server/errors.ts).
     this.name = "DependencyUnavailableError";
   }
 }

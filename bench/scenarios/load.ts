@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { adminToken } from "@/server/admin-token";
+import { adminToken } from "@/server/auth/admin-token";
 import { startServer } from "@/test/server";
 import { result, type BenchResult } from "../result";
 import { percentile, round } from "../stats";

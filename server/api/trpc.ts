@@ -4,7 +4,8 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import { anonymousCaller, type Identity } from "@/server/sessions/caller";
 import type { Services } from "@/server/services";
-import { toApiError, toTRPCError } from "./errors";
+import { toApiError } from "@/server/errors";
+import { toTRPCError } from "./errors";
 
 /** The part of the context tests build directly: the engines and services, nothing per-request. */
 export type ContextInner = Pick<

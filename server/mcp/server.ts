@@ -5,7 +5,7 @@ import { envSchema, execSchema, runSchema, sessionIdSchema, shellIdSchema, timeo
 import { languageList } from "@/lib/languages";
 import { RUN_TIMEOUT } from "@/lib/limits";
 import packageJson from "@/package.json" with { type: "json" };
-import { toApiError } from "@/server/api/errors";
+import { toApiError } from "@/server/errors";
 import { encodeOutput } from "@/server/sandbox/output";
 import type { Services } from "@/server/services";
 import type { Identity } from "@/server/sessions/caller";

@@ -1,5 +1,5 @@
 import "server-only";
-import { HttpRequestError, toApiError } from "@/server/api/errors";
+import { HttpRequestError, toApiError } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { jsonDepthProblem } from "./json-depth";
 

@@ -1,7 +1,7 @@
 import "server-only";
-import { isAdmin } from "@/server/admin-token";
+import { isAdmin } from "@/server/auth/admin-token";
 import { cookieOwner } from "@/server/auth/cookie-caller";
-import { HttpRequestError } from "@/server/api/errors";
+import { HttpRequestError } from "@/server/errors";
 import type { Services } from "@/server/services";
 import { callerFromOwner, requestAddress } from "@/server/sessions/caller";
 import { errorResponse, json } from "./http";

@@ -10,7 +10,7 @@ import {
   writeFileSchema,
 } from "@/lib/api/schemas";
 import { API_LIMITS, RUN_TIMEOUT } from "@/lib/limits";
-import { HttpRequestError } from "@/server/api/errors";
+import { HttpRequestError } from "@/server/errors";
 import { encodeOutput } from "@/server/sandbox/output";
 import { toStreamEvent, type RunEvent } from "@/server/sandbox/runs";
 import type { Services } from "@/server/services";
@@ -77,7 +77,7 @@ export const routes: Route[] = [
     },
   },
 
-  // Administration, with the local admin token (see server/admin-token.ts); used by `npm run keys`.
+  // Administration, with the local admin token (see server/auth/admin-token.ts); used by `npm run keys`.
   { method: "GET", pattern: "/api/admin/keys", handler: async (ctx) => json(200, { keys: await ctx.services.apiKeys.list() }) },
   {
     method: "POST",

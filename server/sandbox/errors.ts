@@ -5,7 +5,7 @@ export class SandboxError extends Error {
     readonly code: "BAD_REQUEST" | "NOT_FOUND" | "CONFLICT" | "TOO_LARGE" | "UNAVAILABLE" | "INTERNAL",
   ) {
     super(message);
-    // A literal name: bundlers rename classes, and errors are told apart by name (see server/api/errors.ts).
+    // A literal name: bundlers rename classes, and errors are told apart by name (see server/errors.ts).
     this.name = "SandboxError";
   }
 }

@@ -8,14 +8,25 @@ import type { Limits } from "@/server/config";
 import type { Database } from "@/server/db/client";
 import { sandboxes } from "@/server/db/schema";
 import type { ObjectStore } from "@/server/storage/object-store";
-import { adoptSandbox, startSandbox, type AgentClient } from "./agent/client";
+import type { AgentClient } from "./agent/client";
+import { adoptSandbox, openSandbox, type OpenSandbox } from "./agent/open";
 import type { PtyHandle, PtyOptions, SandboxDriver } from "./engine/driver";
 import { SandboxUnavailableError } from "./errors";
 import { KeyedLock } from "../util/keyed-lock";
-import type { LayerCache } from "@/server/setup/layer-cache";
 import { scrubCommand } from "./workspaces/sandbox-user";
 import { FolderWorkspaces, type Workspaces } from "./workspaces/store";
 import type { SandboxEgress } from "@/server/egress/sessions";
+
+/**
+ * The layers this host has unpacked, as sandboxes need them (setup/ provides them: the arrow runs
+ * from setup to sandbox, never back).
+ */
+export interface HostLayers {
+  /** The host folder holding the layer, unpacked first when needed. */
+  ensure(key: string): Promise<string>;
+  /** Clears what interrupted work left. */
+  recover(): Promise<unknown>;
+}
 
 export interface SandboxManagerOptions {
   driver: SandboxDriver;
@@ -29,7 +40,7 @@ export interface SandboxManagerOptions {
   /** Host folder with the agent's code; defaults to server/sandbox/agent/inside in the project. */
   agentDir?: string;
   /** Where layers are unpacked on this host; sandboxes of sessions with a layer mount theirs. */
-  layers?: LayerCache;
+  layers?: HostLayers;
   /** Where workspaces live on this host; plain folders unless given. */
   workspaces?: Workspaces;
   /** The sandboxes' egress (server/egress): their proxy environment, and serving it once they are up. */
@@ -49,10 +60,8 @@ export interface LiveSandbox {
 
 export type SandboxState = "running" | "hibernated" | "none";
 
-const AGENT_START_TIMEOUT_MS = 20_000;
 /** How long archiving a workspace for a snapshot, or unpacking one, may take. */
 const SNAPSHOT_TIMEOUT_MS = 10 * 60_000;
-const ADOPT_TIMEOUT_MS = 2_000;
 
 /**
  * Owns the sandboxes of one Sandpit process: starts them on first use, adopts the ones that
@@ -131,8 +140,8 @@ export class SandboxManager {
     // No network at run time: Go resolves modules from the layer's cache only, unless egress lets it out.
     // The languages' env, then the egress policy's (proxy and Go module settings) over it.
     const env = { ...sandboxEnv(), ...(await this.options.egress?.startEnv(sessionId)) };
-    const start = (workspaceDir: string): Promise<{ containerId: string; agent: AgentClient }> =>
-      startSandbox(
+    const start = (workspaceDir: string): Promise<OpenSandbox> =>
+      openSandbox(
         driver,
         {
           sessionId,
@@ -145,12 +154,12 @@ export class SandboxManager {
           caBundle: this.options.caBundle,
           env,
         },
-        AGENT_START_TIMEOUT_MS,
+        this.log,
       );
 
     const { workspaces } = this;
     const snapshotKey = row?.snapshotKey;
-    let sandbox: { containerId: string; agent: AgentClient } | undefined;
+    let sandbox: OpenSandbox | undefined;
     if (!workspaces.exists(sessionId) && snapshotKey) {
       // Unpacked inside the sandbox, as the sandbox user, into an empty workspace that gets its
       // final name only once the whole snapshot is in.
@@ -414,7 +423,7 @@ export class SandboxManager {
       if (this.peek(container.sessionId)?.containerId === container.id) continue;
       if (row?.state === "running" && row.containerId === container.id && container.running) {
         try {
-          const agent = await adoptSandbox(driver, container.id, ADOPT_TIMEOUT_MS);
+          const agent = await adoptSandbox(driver, container.id);
           this.track(container.sessionId, container.id, agent);
           await this.options.egress?.attach(container.sessionId, agent);
           adopted.push(container.sessionId);

@@ -6,7 +6,7 @@ import type { RunView, SessionActions } from "./actions";
 import { SYSTEM, type ShareCaller } from "./caller";
 import { InvalidRequestError, RateLimitedError } from "./errors";
 import type { SessionService } from "./service";
-import { resolveShare, type ShareView } from "./shares";
+import { resolveShare, type ShareView } from "./share-links";
 
 export interface EmbedLimits {
   /** Embed runs a minute for one embed link, all visitors together. */

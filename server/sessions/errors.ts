@@ -1,4 +1,4 @@
-/** Errors of the session service; server/api/errors.ts maps each to one status. */
+/** Errors of the session service; server/errors.ts maps each to one status. */
 export class SessionNotFoundError extends Error {
   constructor(readonly id: string) {
     super(`session ${id} does not exist`);

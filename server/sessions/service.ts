@@ -22,7 +22,7 @@ import type { SandboxManager, SandboxState } from "@/server/sandbox/manager";
 import type { SetupService, SetupView } from "@/server/setup/service";
 import { ownerOf, type AccessMode, type Caller, type ShareCaller } from "./caller";
 import { IdentityRequiredError, InvalidRequestError, SessionExistsError, SessionNotFoundError } from "./errors";
-import { resolveShare, type ShareView } from "./shares";
+import { resolveShare, type ShareView } from "./share-links";
 import { InvalidInputError } from "./validation";
 
 export type SessionRow = typeof sessions.$inferSelect;

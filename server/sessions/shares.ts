@@ -1,5 +1,5 @@
 import "server-only";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { seal, unseal } from "@/server/auth/seal";
 import type { Database } from "@/server/db/client";
@@ -7,19 +7,7 @@ import { shares } from "@/server/db/schema";
 import type { Caller, ShareCaller } from "./caller";
 import { InvalidRequestError, SessionNotFoundError } from "./errors";
 import type { SessionService, SessionView } from "./service";
-
-/** view: read and fork; fork: the same, meant for forking; class: a private copy per visitor; embed: /embed only. */
-export type ShareRole = "view" | "fork" | "class" | "embed";
-
-export interface ShareView {
-  id: string;
-  session_id: string;
-  role: ShareRole;
-  created_at: string;
-  expires_at: string | null;
-  revoked_at: string | null;
-  expired: boolean;
-}
+import { hashShareToken, resolveShare, shareView, type ShareRole, type ShareView } from "./share-links";
 
 /** A link as its session's writers see it: with its token, when the server can still unseal it. */
 export interface OwnedShareView extends ShareView {
@@ -28,44 +16,6 @@ export interface OwnedShareView extends ShareView {
 }
 
 const SEAL_PURPOSE = "share-links";
-
-/** A share link that cannot be used: unknown, revoked or expired. */
-export class ShareUnavailableError extends Error {
-  constructor(readonly reason: "unknown" | "revoked" | "expired") {
-    super(
-      reason === "unknown"
-        ? "this share link does not exist"
-        : `this share link was ${reason === "revoked" ? "revoked by its owner" : "valid until a date that has passed"}`,
-    );
-    this.name = "ShareUnavailableError";
-  }
-}
-
-const hash = (token: string): string => createHash("sha256").update(token).digest("hex");
-
-function view(row: typeof shares.$inferSelect): ShareView {
-  return {
-    id: row.id,
-    session_id: row.sessionId,
-    role: row.role,
-    created_at: row.createdAt.toISOString(),
-    expires_at: row.expiresAt?.toISOString() ?? null,
-    revoked_at: row.revokedAt?.toISOString() ?? null,
-    expired: row.expiresAt !== null && row.expiresAt <= new Date(),
-  };
-}
-
-/** The share a token names, if it can be used now; else ShareUnavailableError saying why. */
-export async function resolveShare(db: Database, token: string, now = new Date()): Promise<ShareView> {
-  const [row] = await db
-    .select()
-    .from(shares)
-    .where(eq(shares.tokenHash, hash(token)));
-  if (!row) throw new ShareUnavailableError("unknown");
-  if (row.revokedAt) throw new ShareUnavailableError("revoked");
-  if (row.expiresAt && row.expiresAt <= now) throw new ShareUnavailableError("expired");
-  return view(row);
-}
 
 /**
  * Share links: unguessable tokens (256 random bits), kept only as hashes, revocable, optionally
@@ -94,13 +44,13 @@ export class ShareService {
       .values({
         id: `sh-${randomBytes(6).toString("hex")}`,
         sessionId,
-        tokenHash: hash(token),
+        tokenHash: hashShareToken(token),
         tokenSealed: seal(this.dataDir, SEAL_PURPOSE, token),
         role,
         expiresAt: expiresInSeconds ? new Date(Date.now() + expiresInSeconds * 1000) : null,
       })
       .returning();
-    return { ...view(row as typeof shares.$inferSelect), token };
+    return { ...shareView(row as typeof shares.$inferSelect), token };
   }
 
   /** The session's links with their tokens, so the owner can show and copy a link again later. */
@@ -108,7 +58,7 @@ export class ShareService {
     await this.sessions.authorize(caller, sessionId, "write");
     const rows = await this.db.select().from(shares).where(eq(shares.sessionId, sessionId)).orderBy(desc(shares.createdAt));
     return rows.map((row) => ({
-      ...view(row),
+      ...shareView(row),
       token: row.tokenSealed && !row.revokedAt ? (unseal(this.dataDir, SEAL_PURPOSE, row.tokenSealed) ?? null) : null,
     }));
   }
@@ -132,7 +82,7 @@ export class ShareService {
     const [row] = await this.db
       .select()
       .from(shares)
-      .where(eq(shares.tokenHash, hash(caller.token)));
+      .where(eq(shares.tokenHash, hashShareToken(caller.token)));
     if (row?.role !== "class") return null;
     const copy = await this.sessions.classCopyOf(caller.visitor, row.sessionId);
     return copy ? { session_id: copy } : null;

@@ -7,7 +7,8 @@ import type { Logger } from "pino";
 import { setupEnv } from "@/lib/languages";
 import type { Limits } from "@/server/config";
 import type { LayerRecord, SetupStepRecord } from "@/server/db/schema";
-import { startSandbox, type AgentClient } from "@/server/sandbox/agent/client";
+import type { AgentClient } from "@/server/sandbox/agent/client";
+import { openSandbox } from "@/server/sandbox/agent/open";
 import type { SandboxDriver } from "@/server/sandbox/engine/driver";
 import { makeSandboxDir } from "@/server/sandbox/workspaces/sandbox-user";
 import { isMountPoint, makeVolume, mount, unmount } from "@/server/sandbox/workspaces/store";
@@ -42,8 +43,6 @@ export interface SetupOutcome {
   layer?: LayerRecord;
 }
 
-/** As long as a sandbox gets to start; a setup's bigger limits do not slow its agent down. */
-const AGENT_START_TIMEOUT_MS = 20_000;
 const LOG_TAIL = 4_000;
 const OUTPUT_TAIL = 64_000;
 
@@ -118,7 +117,7 @@ export async function runSetup(
   try {
     await makeSandboxDir(layerDir);
     await makeSandboxDir(path.join(layerDir, "workspace"));
-    ({ containerId, agent } = await startSandbox(
+    ({ containerId, agent } = await openSandbox(
       env.driver,
       {
         sessionId: job.sessionId,
@@ -139,7 +138,7 @@ export async function runSetup(
         networkMode: env.network,
         env: setupContainerEnv(env, job.envs),
       },
-      AGENT_START_TIMEOUT_MS,
+      env.log,
     ));
 
     for (const [index, step] of job.steps.entries()) {

@@ -4,7 +4,7 @@ import { allowedHosts } from "@/server/auth/host";
 import { allowedOrigins } from "@/server/auth/origin";
 import { createMcpServer } from "@/server/mcp/server";
 import { API_LIMITS } from "@/lib/limits";
-import { HttpRequestError } from "@/server/api/errors";
+import { HttpRequestError } from "@/server/errors";
 import { errorResponse, isJsonType, json, readJson } from "@/server/rest/http";
 import { authorize } from "@/server/rest/router";
 import { getServices, servicesReady } from "@/server/services";

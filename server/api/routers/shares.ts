@@ -4,7 +4,7 @@ import { sessionIdSchema } from "@/lib/api/schemas";
 import { API_LIMITS, SHARE_LIMITS } from "@/lib/limits";
 import { encodeOutput } from "@/server/sandbox/output";
 import { shareCaller, type Identity, type ShareCaller } from "@/server/sessions/caller";
-import { resolveShare } from "@/server/sessions/shares";
+import { resolveShare } from "@/server/sessions/share-links";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 
 const byId = z.object({ id: sessionIdSchema });

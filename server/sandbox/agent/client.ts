@@ -16,7 +16,7 @@ import {
 } from "./inside/protocol";
 import { agentMessage, resultSchemas } from "./results";
 import { TunnelStream } from "./tunnel";
-import type { AgentChannel, SandboxDriver, SandboxSpec } from "../engine/driver";
+import type { AgentChannel } from "../engine/driver";
 import {
   FileNotFoundError,
   PathOutsideWorkspaceError,
@@ -475,39 +475,6 @@ async function readFirst(chunks: AsyncIterator<Buffer | string>, bytes: number):
     length += part.length;
   }
   return Buffer.concat(parts);
-}
-
-/**
- * Starts a sandbox container, attaches to its agent and checks the agent answers: the one way
- * the sandbox manager and the setup runner bring a sandbox up. The container is removed on failure.
- */
-export async function startSandbox(
-  driver: SandboxDriver,
-  spec: SandboxSpec,
-  timeoutMs: number,
-): Promise<{ containerId: string; agent: AgentClient }> {
-  const { containerId, channel } = await driver.start(spec);
-  const agent = new AgentClient(channel);
-  try {
-    await agent.hello(timeoutMs);
-    return { containerId, agent };
-  } catch (error) {
-    agent.close();
-    await driver.remove(containerId).catch(() => undefined);
-    throw error;
-  }
-}
-
-/** Re-attaches to the agent of a running container (after a server restart); its earlier runs end. */
-export async function adoptSandbox(driver: SandboxDriver, containerId: string, timeoutMs: number): Promise<AgentClient> {
-  const agent = new AgentClient(await driver.attach(containerId));
-  try {
-    await agent.hello(timeoutMs);
-    return agent;
-  } catch (error) {
-    agent.close();
-    throw error;
-  }
 }
 
 /** A token naming a chunked write's temporary file. */

@@ -7,7 +7,7 @@ import { newOwnerCookie, ownerCookie, ownerFromCookie } from "@/server/auth/owne
 import { logger } from "@/server/logger";
 import { errorResponse, isJsonType, readBody } from "@/server/rest/http";
 import { jsonDepthProblem } from "@/server/rest/json-depth";
-import { HttpRequestError } from "@/server/api/errors";
+import { HttpRequestError } from "@/server/errors";
 import { getServices, servicesReady } from "@/server/services";
 import { browserCaller, requestAddress } from "@/server/sessions/caller";
 

@@ -3,9 +3,9 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { resumeLinks, sessions } from "@/server/db/schema";
-import type { Caller } from "@/server/sessions/caller";
-import { InvalidRequestError } from "@/server/sessions/errors";
-import { seal, unseal } from "./seal";
+import type { Caller } from "./caller";
+import { InvalidRequestError } from "./errors";
+import { seal, unseal } from "@/server/auth/seal";
 
 const SEAL_PURPOSE = "resume-links";
 const hash = (token: string): string => createHash("sha256").update(token).digest("hex");

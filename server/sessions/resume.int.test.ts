@@ -6,7 +6,7 @@ import { resumeLinks } from "@/server/db/schema";
 import type { Services } from "@/server/services";
 import { browserCaller, keyCaller, type Identity } from "@/server/sessions/caller";
 import { testServices } from "@/test/services";
-import { ownerFromCookie } from "./owner";
+import { ownerFromCookie } from "@/server/auth/owner";
 
 let services: Services & AsyncDisposable;
 const browser = (name: string): Identity => browserCaller(`browser:${name.padEnd(16, "x")}`);
@@ -80,7 +80,7 @@ describe("resume links", () => {
   });
 
   it("the owner cookie for a resumed owner is accepted as that owner", async () => {
-    const { ownerCookie } = await import("./owner");
+    const { ownerCookie } = await import("@/server/auth/owner");
     const { header } = ownerCookie(owner(browser("resume-school")), services.config.dataDir, false);
     expect(ownerFromCookie(header.split(";")[0] ?? "", services.config.dataDir)).toBe(owner(browser("resume-school")));
     expect(() => ownerCookie("key:k-1", services.config.dataDir, false)).toThrow("not a browser owner id");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RateLimiter } from "./api-keys";
+import { RateLimiter } from "./rate-limiter";
 
 describe("RateLimiter", () => {
   it("allows the rate, then answers how long to wait, then refills", () => {
