@@ -4,13 +4,8 @@ import type { EgressPolicy } from "@/lib/egress";
 import type { Database } from "@/server/db/client";
 import { sessions, type EgressSecretRecord } from "@/server/db/schema";
 import type { AgentClient } from "@/server/sandbox/agent/client";
+import type { SandboxEgress } from "@/server/sandbox/manager";
 import type { EgressService } from "./service";
-
-/** What the sandbox manager asks of egress: the environment a sandbox starts with, and serving it once up. */
-export interface SandboxEgress {
-  startEnv: (sessionId: string) => Promise<Record<string, string>>;
-  attach: (sessionId: string, agent: AgentClient) => Promise<void>;
-}
 
 /** Egress tied to sessions' stored policies: the bridge between the database and the proxy. */
 export class SessionEgress implements SandboxEgress {

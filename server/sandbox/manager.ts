@@ -15,7 +15,6 @@ import { SandboxUnavailableError } from "./errors";
 import { KeyedLock } from "../util/keyed-lock";
 import { scrubCommand } from "./workspaces/sandbox-user";
 import { FolderWorkspaces, type Workspaces } from "./workspaces/store";
-import type { SandboxEgress } from "@/server/egress/sessions";
 
 /**
  * The layers this host has unpacked, as sandboxes need them (setup/ provides them: the arrow runs
@@ -26,6 +25,15 @@ export interface HostLayers {
   ensure(key: string): Promise<string>;
   /** Clears what interrupted work left. */
   recover(): Promise<unknown>;
+}
+
+/**
+ * What sandboxes ask of egress (server/egress provides it; the arrow runs from egress to sandbox):
+ * the environment a sandbox starts with, and serving it once its agent is up.
+ */
+export interface SandboxEgress {
+  startEnv: (sessionId: string) => Promise<Record<string, string>>;
+  attach: (sessionId: string, agent: AgentClient) => Promise<void>;
 }
 
 export interface SandboxManagerOptions {
