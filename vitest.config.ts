@@ -27,7 +27,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "integration",
-          include: ["{server,lib,images,scripts,bench}/**/*.int.test.ts"],
+          include: ["{server,lib,images,scripts,bench,test}/**/*.int.test.ts"],
+          setupFiles: ["test/setup-integration.ts"],
           environment: "node",
           testTimeout: 180_000,
           hookTimeout: 300_000,

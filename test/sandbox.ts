@@ -1,6 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { runtimeImageRef } from "@/images/recipe";
@@ -17,7 +15,7 @@ import { nodeId } from "@/server/sandbox/engine/node-id";
 import { LayerCache } from "@/server/setup/layer-cache";
 import { FsObjectStore } from "@/server/storage/fs-object-store";
 import type { ObjectStore } from "@/server/storage/object-store";
-import { removeDataDir } from "./cleanup";
+import { removeDataDir, removeSandboxesOf, tempDataDir } from "./cleanup";
 
 /** The Docker driver, counting the containers it starts per role. */
 export class CountingDriver extends DockerSandboxDriver {
@@ -62,7 +60,7 @@ export interface SandboxHarness {
 /** A real sandbox manager on the real Docker engine, with its own data folder and database. */
 export async function sandboxHarness(options: HarnessOptions = {}): Promise<SandboxHarness> {
   const config = loadConfig();
-  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "sandpit-it-"));
+  const dataDir = options.dataDir ?? tempDataDir("sandpit-it-");
   const database = openDatabase({ kind: "pglite", dir: path.join(dataDir, "db") });
   await database.migrate();
   const store = options.store ?? new FsObjectStore(path.join(dataDir, "objects"));
@@ -119,7 +117,10 @@ export async function sandboxHarness(options: HarnessOptions = {}): Promise<Sand
       }
       for (const manager of managers) await manager.close();
       await database.close();
-      if (!options.dataDir) await removeDataDir(dataDir);
+      if (options.dataDir) return;
+      // Whatever else mounts its folders (setup and helper containers, sessions a test made by hand) goes too.
+      await removeSandboxesOf(docker, dataDir);
+      await removeDataDir(dataDir);
     },
   };
 }

@@ -1,10 +1,9 @@
 import { once } from "node:events";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { removeDataDir, removeSandboxesOf } from "./cleanup";
+import { removeDataDir, removeSandboxesOf, tempDataDir } from "./cleanup";
 import { testDocker } from "./docker";
 
 export interface RunningServer {
@@ -44,7 +43,7 @@ export async function startServer(env: Record<string, string> = {}, options: { d
   const root = process.cwd();
   if (!existsSync(path.join(root, ".next", "BUILD_ID"))) execFileSync("npm", ["run", "--silent", "build"], { stdio: "ignore" });
   // A given data folder is another server's (a restart): the one that made it removes it.
-  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "sandpit-server-"));
+  const dataDir = options.dataDir ?? tempDataDir("sandpit-server-");
   const port = await freePort();
   let output = "";
   const child: ChildProcess = spawn(

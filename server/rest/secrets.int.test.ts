@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restClient } from "@/test/api";
 import { startServer, type RunningServer } from "@/test/server";
+import { waitFor } from "@/test/wait";
 
 let server: RunningServer;
 
@@ -39,11 +40,10 @@ describe("Secrets", () => {
       session_id: "secrets",
       setup: { commands: ['echo "$MODE" > /dev/null; echo built > built.txt'], envs: { MODE: setupValue } },
     });
-    for (let i = 0; i < 120; i++) {
+    await waitFor("the setup to complete", async () => {
       const session = (await (await fetch(`${server.url}/api/sessions/secrets`)).json()) as { setup_status: string };
-      if (session.setup_status === "completed") break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+      return session.setup_status === "completed";
+    });
     const run = await post("/api/sessions/secrets/run", {
       code: "import os\nprint(os.environ['TOKEN'][:4])",
       env: { TOKEN: secret },
@@ -60,13 +60,12 @@ describe("Secrets", () => {
 
     // Wait for the idle sandbox to hibernate: its workspace becomes a snapshot in the object store.
     const objects = path.join(server.dataDir, "objects");
-    for (let i = 0; i < 60; i++) {
+    await waitFor("the idle sandbox's snapshot", () => {
       const snapshots = execFileSync("bash", ["-c", `find "${objects}/snapshots" -name '*.tar.gz' 2>/dev/null | wc -l`], {
         encoding: "utf8",
       });
-      if (Number(snapshots) > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+      return Number(snapshots) > 0;
+    });
     expect(filesContaining(objects, "kept")).not.toEqual([]); // the scan sees into snapshots
 
     expect(filesContaining(server.dataDir, secret)).toEqual([]);

@@ -61,8 +61,9 @@ describe("Web terminals", () => {
     const first = await read(`${base}/output`, {}, (text) => text.includes("/tmp$"));
     expect(first.text).toContain("/tmp$");
     // The connection is gone (a network blip); meanwhile the shell keeps working.
-    await input('echo "still $BLIP in $(pwd)"\n');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await input('echo "still $BLIP in $(pwd)" | tee /workspace/blip.txt\n');
+    // The shell has run it, and printed its line, while no one was reading.
+    await waitFor("the shell to run the command", async () => (await fetch(`${server.url}/api/sessions/term/files/blip.txt`)).ok);
     const again = await read(`${base}/output`, { "last-event-id": first.lastId }, (text) => text.includes("still kept in /tmp"));
     expect(again.text).toContain("still kept in /tmp");
     expect(again.text).not.toContain("export BLIP"); // replay starts after the last event seen

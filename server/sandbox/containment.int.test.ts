@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import dgram from "node:dgram";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -7,8 +7,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMPILE_FAILED_EXIT_CODE } from "@/lib/languages";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
+import { waitFor } from "@/test/wait";
 import { SandboxUnavailableError } from "./errors";
-import { run, type RunRequest, type RunResult } from "./runs";
+import { run, runStream, type RunRequest, type RunResult } from "./runs";
 import { gvisorPidsLimit } from "./engine/runtime";
 import { exec } from "./shells";
 
@@ -37,21 +38,52 @@ afterAll(async () => h[Symbol.asyncDispose]());
  */
 const SANDBOX_STOPPED = "sandbox stopped" as const;
 
+/** What an attack's run gave: its output as text, and how it ended. */
+type AttackResult = Pick<RunResult, "stdout" | "stderr" | "exitCode" | "timedOut" | "truncated">;
+
+/** The line an attack prints (on stderr) before it starts, taken out of the result again. */
+const UNDERWAY = "attack-underway";
+
+/** `code` printing UNDERWAY first, in the languages attacks are written in; other code runs as it is. */
+function markedAttack(code: string, language: RunRequest["language"]): string | undefined {
+  if (language === "bash") return `echo ${UNDERWAY} >&2; ${code}`;
+  if (language === "python") return `import sys; print("${UNDERWAY}", file=sys.stderr, flush=True)\n${code}`;
+  return undefined;
+}
+
 /** Runs the attack while the neighbour keeps answering; returns the attack's result. */
 async function contained(
   code: string,
   language: RunRequest["language"] = "bash",
   timeoutMs = 5_000,
-): Promise<RunResult | typeof SANDBOX_STOPPED> {
-  const attack = run(h.manager, attacker, { language, source: { code }, timeoutMs }).catch((error: unknown) => {
+): Promise<AttackResult | typeof SANDBOX_STOPPED> {
+  const marked = markedAttack(code, language);
+  let underway = (): void => undefined;
+  const begun = new Promise<void>((resolve) => (underway = resolve));
+  // Unmarked code (the compiled languages' checks that a build fits) counts as underway once sent.
+  if (marked === undefined) underway();
+  const attack = (async (): Promise<AttackResult> => {
+    const out = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+    for await (const event of runStream(h.manager, attacker, { language, source: { code: marked ?? code }, timeoutMs })) {
+      if (event.type === "exit") {
+        const text = (chunks: Buffer[]): string => Buffer.concat(chunks).toString();
+        const { exitCode, timedOut, truncated } = event;
+        return { stdout: text(out.stdout), stderr: text(out.stderr).replace(`${UNDERWAY}\n`, ""), exitCode, timedOut, truncated };
+      }
+      out[event.type].push(event.data);
+      if (Buffer.concat(out.stderr).includes(UNDERWAY)) underway();
+    }
+    throw new Error("the attack's run ended without an exit event");
+  })().catch((error: unknown) => {
     if (gvisor && error instanceof SandboxUnavailableError && /the sandbox stopped/.test(error.message)) return SANDBOX_STOPPED;
     throw error;
   });
+  // The neighbour is asked once the attack is underway (or over, when gVisor stopped the sandbox
+  // before its first output arrived), never before it began.
+  await Promise.race([begun, attack]);
   const answers: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 300));
+  for (let i = 0; i < 3; i++)
     answers.push((await exec(h.manager, neighbour, { command: "echo alive", timeoutMs: 10_000 })).stdout);
-  }
   const result = await attack;
   expect(answers).toEqual(["alive\n", "alive\n", "alive\n"]);
   // Afterwards the attacker's own sandbox works again, with nothing of the attack left running.
@@ -62,7 +94,7 @@ async function contained(
 }
 
 /** A run that must finish normally (no limit of the whole sandbox reached). */
-function finished(result: RunResult | typeof SANDBOX_STOPPED): RunResult {
+function finished(result: AttackResult | typeof SANDBOX_STOPPED): AttackResult {
   if (result === SANDBOX_STOPPED) throw new Error("the sandbox stopped during a run that should have finished");
   return result;
 }
@@ -182,56 +214,59 @@ describe("Containment", () => {
   });
 
   it("lets no DNS query or TCP connection out: a server on this host sees a networked container, never the sandbox", async () => {
-    let connections = 0;
-    let datagrams = 0;
+    // Every TCP connection and DNS query the servers get, by the tag the probe sends (its first
+    // line over TCP, its query's first label over UDP), so late control traffic is never mistaken
+    // for the sandbox's.
+    const seen = { tcp: [] as string[], dns: [] as string[] };
     const tcp = net.createServer((socket) => {
-      connections += 1;
-      socket.on("error", () => undefined); // the probe may close before the greeting is sent
+      let text = "";
+      socket.on("error", () => undefined); // a probe that gave up may reset the connection
+      socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      socket.on("close", () => seen.tcp.push(text.trim() || "(no tag)"));
       socket.end("hello\n");
     });
     const udp = dgram.createSocket("udp4");
     udp.on("message", (message, from) => {
-      datagrams += 1;
+      seen.dns.push(message.subarray(13, 13 + (message[12] ?? 0)).toString());
       udp.send(message, from.port, from.address);
     });
     await new Promise<void>((resolve) => tcp.listen(0, "0.0.0.0", resolve));
     await new Promise<void>((resolve) => udp.bind(0, "0.0.0.0", resolve));
     try {
-      // The bridge's own address: Docker does not always fill in IPAM's Gateway for the default bridge.
-      const bridge = execFileSync(
-        "docker",
-        ["network", "inspect", "bridge", "-f", '{{index .Options "com.docker.network.bridge.name"}}'],
-        {
-          encoding: "utf8",
-        },
-      ).trim();
-      const gateway = /inet (\S+)\//.exec(
-        execFileSync("ip", ["-4", "-o", "addr", "show", "dev", bridge || "docker0"], { encoding: "utf8" }),
-      )?.[1];
-      expect(gateway, "the default bridge's address").toBeDefined();
-      const args = [gateway ?? "", String((tcp.address() as net.AddressInfo).port), String(udp.address().port)];
-      // The probe reaches the servers from a container on Docker's bridge network ...
-      // (asynchronously: the servers answer from this process's event loop)
-      const { stdout: control } = await execFileAsync("docker", [
+      const ports = [String((tcp.address() as net.AddressInfo).port), String(udp.address().port)];
+      // The control: a container on Docker's bridge network (runc, whatever the engine's default
+      // runtime) reaches the servers through its own default gateway, retrying until a deadline:
+      // on a fresh engine the bridge network's inspect data has no Gateway (moby/moby#26799), and
+      // a machine under load may answer late; neither may read as "blocked".
+      const control = await execFileAsync("docker", [
         "run",
         "--rm",
         "--network",
         "bridge",
+        "--runtime",
+        "runc",
         h.image,
         "python3",
         "-c",
         EGRESS_PROBE,
-        ...args,
-        "30", // the control waits for the answers (up to 30 s) instead of giving up after a few seconds
+        "gateway",
+        ...ports,
+        "control",
+        "60",
       ]);
-      expect(control).toBe("tcp ok\ndns ok\n");
-      expect(connections).toBe(1);
-      expect(datagrams).toBeGreaterThanOrEqual(1); // a datagram sent again when an answer was lost counts too
-      const seen = { connections, datagrams };
-      // ... and from a sandbox, the same probe gets nowhere, and the servers see nothing.
-      const result = finished(await contained(`python3 -c '${EGRESS_PROBE}' ${args.join(" ")}`));
+      const via = /^via (\S+)\ntcp ok\ndns ok\n$/.exec(control.stdout)?.[1];
+      expect(via, `the control reached the servers (it said ${JSON.stringify(control)})`).toBeDefined();
+      await waitFor("the control's TCP tag to reach the server", () => seen.tcp.includes("control"));
+      expect(seen.dns).toContain("control");
+      const connections = seen.tcp.length;
+      // ... and from a sandbox, the same probe aimed at the same address gets nowhere, and the
+      // servers see nothing of it.
+      const result = finished(
+        await contained(`python3 -c '${EGRESS_PROBE}' ${via ?? ""} ${ports.join(" ")} sandbox`, "bash", 20_000),
+      );
       expect(result.stdout).toBe("tcp blocked\ndns blocked\n");
-      expect({ connections, datagrams }).toEqual(seen);
+      expect(seen.tcp).toHaveLength(connections);
+      expect([...seen.tcp, ...seen.dns]).not.toContain("sandbox");
     } finally {
       tcp.close();
       udp.close();
@@ -256,25 +291,36 @@ describe("Containment", () => {
   });
 });
 
-/** Connects to argv[1]:argv[2] over TCP and sends a DNS query to argv[1]:argv[3] over UDP. */
-// argv: host, TCP port, UDP port, and seconds to wait for an answer (3 unless given).
-const EGRESS_PROBE = [
-  "import socket, sys",
-  "host, tcp, udp = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])",
-  "patience = int(sys.argv[4]) if len(sys.argv) > 4 else 3",
-  "try:",
-  '    socket.create_connection((host, tcp), timeout=patience).close(); print("tcp ok")',
-  'except OSError: print("tcp blocked")',
-  'query = bytes.fromhex("123401000001000000000000076578616d706c650474657374000001 0001".replace(" ", ""))',
-  "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1)",
-  "answer = None",
-  "for _ in range(patience):",
-  "    try:",
-  "        s.sendto(query, (host, udp)); answer = s.recvfrom(512); break",
-  "    except socket.timeout: continue",
-  "    except OSError: break",
-  'print("dns ok" if answer else "dns blocked")',
-].join("\n");
+/**
+ * Connects to HOST:TCP over TCP (sending TAG) and sends a DNS query for TAG.example.test to
+ * HOST:UDP; each attempt waits up to 3 s for its answer, and a failed one is tried again until
+ * SECONDS have passed (0 unless given: one attempt each). Prints "tcp ok|blocked" and
+ * "dns ok|blocked", each failure's reason on stderr. HOST "gateway" means this container's default
+ * gateway, printed first as "via ADDRESS". No single quotes: the sandbox passes it inside '...'.
+ */
+const EGRESS_PROBE = String.raw`import socket, struct, sys, time
+host, tcp, udp, tag = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+deadline = time.monotonic() + (float(sys.argv[5]) if len(sys.argv) > 5 else 0)
+if host == "gateway":
+    for row in open("/proc/net/route").read().splitlines()[1:]:
+        f = row.split()
+        if f[1] == "00000000": host = socket.inet_ntoa(struct.pack("<L", int(f[2], 16)))
+    print("via", host)
+def attempt(what, once):
+    while True:
+        try:
+            once(); return print(what, "ok")
+        except OSError as error: print(what, repr(error), file=sys.stderr)
+        if time.monotonic() >= deadline: return print(what, "blocked")
+        time.sleep(0.2)
+def connect():
+    with socket.create_connection((host, tcp), timeout=3) as c: c.sendall(tag.encode() + b"\n"); c.recv(16)
+query = bytes.fromhex("123401000001000000000000") + bytes([len(tag)]) + tag.encode() + bytes.fromhex("076578616d706c6504746573740000010001")
+def ask():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(3); s.sendto(query, (host, udp)); s.recvfrom(512)
+attempt("tcp", connect)
+attempt("dns", ask)`;
 
 function readFileIfPresent(file: string): string {
   try {

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxes } from "@/server/db/schema";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
+import { waitFor } from "@/test/wait";
 import { readFile, writeFile } from "./files";
 import { gvisorPidsLimit } from "./engine/runtime";
 import { exec } from "./shells";
@@ -226,12 +227,15 @@ describe("Sandbox lifecycle", () => {
     const idle = h.session();
     const busy = h.session();
     await exec(h.manager, idle, { command: "echo x > idle.txt" });
-    const sleeping = exec(h.manager, busy, { command: "sleep 2" });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The busy session's command runs until the test lets it go, so it is still running at the sweep.
+    const working = exec(h.manager, busy, { command: "until [ -e release ]; do sleep 0.1; done" });
+    await waitFor("the busy session's command to be running", () => (h.manager.peek(busy)?.busy ?? 0) > 0);
     const swept = await h.manager.sweepIdle(Date.now() + 3_600_000);
     expect(swept).toContain(idle);
     expect(swept).not.toContain(busy);
-    await sleeping;
+    expect(await h.manager.state(busy)).toBe("running");
+    await writeFile(h.manager, busy, "release", Buffer.from(""));
+    await working;
     expect(await h.manager.state(idle)).toBe("hibernated");
     expect((await readFile(h.manager, idle, "idle.txt")).data.toString()).toBe("x\n");
   });

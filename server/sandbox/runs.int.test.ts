@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
+import { waitFor } from "@/test/wait";
 import { writeFile } from "./files";
 import { run, runStream, type RunEvent, type RunRequest } from "./runs";
 import { exec } from "./shells";
@@ -168,11 +169,14 @@ describe("Runs", () => {
   });
 
   it("stops a streamed run when the reader stops", async () => {
-    for await (const event of runStream(h.manager, session, { language: "bash", source: { code: "echo first; sleep 71" } })) {
+    // "first" comes once sleep 71 runs, so the run is underway when the reader stops.
+    const code = "sleep 71 & echo first; wait";
+    for await (const event of runStream(h.manager, session, { language: "bash", source: { code } })) {
       if (event.type === "stdout") break;
     }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const left = await exec(h.manager, session, { command: "ps -eo args | grep -E '^sleep 71' || echo none", shell: "ps" });
-    expect(left.stdout).toBe("none\n");
+    // The stop is sent as the reader leaves; the process goes well before it would end by itself.
+    const ps = async (): Promise<string> =>
+      (await exec(h.manager, session, { command: "ps -eo args | grep -E '^sleep 71' || echo none", shell: "ps" })).stdout;
+    await waitFor("the streamed run's process to end", async () => (await ps()) === "none\n", 30_000);
   });
 });
