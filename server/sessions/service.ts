@@ -9,6 +9,7 @@ import {
   type CreateSessionInput,
   type UpdateSessionInput,
 } from "@/lib/api/schemas";
+import type { SessionView } from "@/lib/api/responses";
 import type { LanguageId } from "@/lib/languages";
 import type { SetupSpec } from "@/lib/setup/spec";
 import type { Config } from "@/server/config";
@@ -23,25 +24,7 @@ import { InvalidInputError } from "./validation";
 
 export type SessionRow = typeof sessions.$inferSelect;
 
-/** A session as the API shows it (snake_case, as in ERA's API). */
-export interface SessionView {
-  id: string;
-  language: LanguageId;
-  persistent: boolean;
-  default_timeout: number;
-  metadata: Record<string, unknown>;
-  entry_file: string | null;
-  template: boolean;
-  forked_from: string | null;
-  created_at: string;
-  updated_at: string;
-  last_active_at: string;
-  setup_status: "none" | SetupView["status"];
-  /** The setup spec, with env values hidden: they are for the setup only. */
-  setup: SetupSpec | null;
-  setup_result: SetupView | null;
-  sandbox: { state: SandboxState };
-}
+export type { SessionView } from "@/lib/api/responses";
 
 export interface SessionServiceOptions {
   db: Database;
