@@ -2,9 +2,11 @@ import { z } from "zod";
 import packageJson from "@/package.json" with { type: "json" };
 import { errorStatuses, openApiPath, PATH_PARAMS, pathParamNames, routeList, type RouteSpec } from "./contract";
 import {
+  apiKeySchema,
   errorResponseSchema,
   execResponseSchema,
   fileEntrySchema,
+  runOutputEventSchema,
   runResponseSchema,
   sessionResponseSchema,
   setupResultSchema,
@@ -20,6 +22,8 @@ const SHARED_OUTPUTS: Record<string, z.ZodType> = {
   RunResult: runResponseSchema,
   ExecResult: execResponseSchema,
   FileEntry: fileEntrySchema,
+  ApiKey: apiKeySchema,
+  RunOutputEvent: runOutputEventSchema,
 };
 
 const ERROR_TEXT: Record<number, string> = {
@@ -38,18 +42,21 @@ const ERROR_TEXT: Record<number, string> = {
 const capitalized = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
 const ref = (id: string): Json => ({ $ref: `#/components/schemas/${id}` });
 
-/** Names every schema the document uses, converts them with zod's own JSON Schema output, and gives refs to them. */
+/** zod's own JSON Schema of a schema, as the document embeds it. */
+function inline(schema: z.ZodType, io: "input" | "output"): Json {
+  const { $schema: _schema, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Json;
+  return rest;
+}
+
+/**
+ * Request bodies and parameters are inline (readers see their fields where they are used);
+ * answers are named in components.schemas, shared shapes once, with refs to them.
+ */
 class Components {
-  private readonly inputs = z.registry<{ id: string }>();
   private readonly outputs = z.registry<{ id: string }>();
 
   constructor() {
     for (const [id, schema] of Object.entries(SHARED_OUTPUTS)) this.outputs.add(schema, { id });
-  }
-
-  input(schema: z.ZodType, id: string): Json {
-    if (!this.inputs.has(schema)) this.inputs.add(schema, { id });
-    return ref(this.inputs.get(schema)?.id ?? id);
   }
 
   output(schema: z.ZodType, id: string): Json {
@@ -59,21 +66,14 @@ class Components {
 
   schemas(): Json {
     const uri = (id: string): string => `#/components/schemas/${id}`;
-    const convert = (registry: z.core.$ZodRegistry<{ id: string }>, io: "input" | "output"): Json =>
-      Object.fromEntries(
-        Object.entries(z.toJSONSchema(registry, { io, uri, unrepresentable: "any" }).schemas).map(([id, schema]) => {
-          const { $schema: _schema, $id: _id, ...rest } = schema as Json;
-          return [id, rest];
-        }),
-      );
-    return { ...convert(this.inputs, "input"), ...convert(this.outputs, "output") };
+    const { schemas } = z.toJSONSchema(this.outputs, { io: "output", uri, unrepresentable: "any" });
+    return Object.fromEntries(
+      Object.entries(schemas).map(([id, schema]) => {
+        const { $schema: _schema, $id: _id, ...rest } = schema as Json;
+        return [id, rest];
+      }),
+    );
   }
-}
-
-/** A parameter's schema: one field of a query object, as its input. */
-function parameterSchema(schema: z.ZodType): Json {
-  const { $schema: _schema, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Json;
-  return rest;
 }
 
 function parameters(route: RouteSpec): Json[] {
@@ -90,18 +90,18 @@ function parameters(route: RouteSpec): Json[] {
       name,
       in: "query",
       required: !schema.safeParse(undefined).success,
-      schema: parameterSchema(schema),
+      schema: inline(schema, "input"),
       ...(schema.description ? { description: schema.description } : {}),
     };
   });
   return [...path, ...query];
 }
 
-function requestBody(name: string, route: RouteSpec, components: Components): Json | undefined {
+function requestBody(route: RouteSpec): Json | undefined {
   const body = route.body;
   if (!body) return undefined;
   const content: Json = {};
-  if (body.json) content["application/json"] = { schema: components.input(body.json, `${capitalized(name)}Request`) };
+  if (body.json) content["application/json"] = { schema: inline(body.json, "input") };
   if (body.raw) content[body.raw] = { schema: { type: "string", contentMediaType: body.raw } };
   // An empty body reads as {}: a body whose fields are all optional may be left out.
   const required = body.json ? !body.json.safeParse({}).success : true;
@@ -110,9 +110,10 @@ function requestBody(name: string, route: RouteSpec, components: Components): Js
 
 /** Server-sent events as a string body, with each event's name and data shape described alongside. */
 function eventsContent(name: string, events: Record<string, z.ZodType>, components: Components): Json {
-  const described = Object.entries(events).map(
-    ([event, schema]) => ({ event, data: components.output(schema, `${capitalized(name)}${capitalized(event)}Event`) }) as Json,
-  );
+  const described: Json[] = Object.entries(events).map(([event, schema]) => ({
+    event,
+    data: components.output(schema, `${capitalized(name)}${capitalized(event)}Event`),
+  }));
   described.push({ event: "error", data: ref("Error") });
   return {
     "text/event-stream": {
@@ -145,7 +146,7 @@ function operation(name: string, route: RouteSpec, components: Components): Json
     { description: ERROR_TEXT[status] ?? "error", content: { "application/json": { schema: ref("Error") } } },
   ]);
   const params = parameters(route);
-  const body = requestBody(name, route, components);
+  const body = requestBody(route);
   return {
     operationId: name,
     summary: route.summary,

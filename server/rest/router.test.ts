@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { routeList } from "@/lib/api/contract";
 import { matchPath } from "./router";
+import { handlers } from "./routes";
 
 describe("matchPath", () => {
   it("matches literal parts and named params", () => {
@@ -14,5 +16,11 @@ describe("matchPath", () => {
       path: "src/a b.txt",
     });
     expect(matchPath("/api/sessions/:id/files/*path", "/api/sessions/s1/files")).toBeUndefined();
+  });
+});
+
+describe("the handlers", () => {
+  it("are exactly the route table's, one each", () => {
+    expect(Object.keys(handlers).sort()).toEqual(routeList().map(([name]) => name).sort());
   });
 });
