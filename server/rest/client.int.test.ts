@@ -78,7 +78,11 @@ describe("a client generated from the OpenAPI document", () => {
     const missing = await api.GET("/api/sessions/{id}", { params: { path: { id: "no-such-session" } } });
     expect(missing.response.status).toBe(404);
     expect(missing.data).toBeUndefined();
-    expect(missing.error).toEqual({ error: "not_found", message: "session no-such-session does not exist", id: "no-such-session" });
+    expect(missing.error).toEqual({
+      error: "not_found",
+      message: "session no-such-session does not exist",
+      id: "no-such-session",
+    });
 
     const bad = await api.POST("/api/sessions", { body: { language: "cobol" } });
     expect(bad.response.status).toBe(400);
@@ -95,7 +99,8 @@ describe("a client generated from the OpenAPI document", () => {
   it("answers only the fields the route table declares", async () => {
     const session = await api.GET("/api/sessions/{id}", { params: { path: { id } } });
     const declared = Object.keys(
-      (openApiDocument() as { components: { schemas: { Session: { properties: object } } } }).components.schemas.Session.properties,
+      (openApiDocument() as { components: { schemas: { Session: { properties: object } } } }).components.schemas.Session
+        .properties,
     );
     expect(Object.keys(session.data ?? {}).sort()).toEqual(declared.sort());
   });

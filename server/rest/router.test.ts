@@ -21,6 +21,10 @@ describe("matchPath", () => {
 
 describe("the handlers", () => {
   it("are exactly the route table's, one each", () => {
-    expect(Object.keys(handlers).sort()).toEqual(routeList().map(([name]) => name).sort());
+    expect(Object.keys(handlers).sort()).toEqual(
+      routeList()
+        .map(([name]) => name)
+        .sort(),
+    );
   });
 });

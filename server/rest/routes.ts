@@ -92,7 +92,9 @@ export const handlers: { [N in RouteName]: Handler<Routes[N]> } = {
     return revoked;
   },
 
-  listSessions: async ({ services, caller, query }) => ({ sessions: await services.sessions.list(caller, { limit: query.limit }) }),
+  listSessions: async ({ services, caller, query }) => ({
+    sessions: await services.sessions.list(caller, { limit: query.limit }),
+  }),
   createSession: async ({ services, caller, body }) => services.sessions.create(caller, body),
   getSession: async ({ services, caller, params }) => services.sessions.get(caller, params.id),
   updateSession: async ({ services, caller, params, body }) => services.sessions.update(caller, params.id, body),
