@@ -91,7 +91,7 @@ export async function authorize(request: Request, services: Services, path: stri
 }
 
 /** The handler's reply as the table declares it: JSON holds only the fields of the route's schema. */
-function answer(name: RouteName, route: RouteSpec, reply: unknown): Response {
+export function answer(name: RouteName, route: RouteSpec, reply: unknown): Response {
   if (reply instanceof Response) return reply;
   const { status, json: schema } = route.success;
   if (!schema) return new Response(null, { status });
