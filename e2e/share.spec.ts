@@ -1,4 +1,6 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import jsQR from "jsqr";
+import { PNG } from "pngjs";
 
 async function newSession(page: Page, code: string): Promise<string> {
   await page.goto("/");
@@ -25,7 +27,7 @@ async function createLink(page: Page, role: "view" | "fork" | "class" | "embed")
   await page.getByTestId("share-panel").locator("summary").click();
   await page.getByLabel("People with the link may").selectOption(role);
   await page.getByRole("button", { name: "Create link" }).click();
-  const link = await page.getByTestId("share-link").inputValue();
+  const link = await page.locator('[data-testid="share-row"][data-fresh="true"]').getByTestId("share-link").inputValue();
   const prefix = role === "class" || role === "embed" ? role : "share";
   expect(link).toMatch(new RegExp(`/${prefix}/[A-Za-z0-9_-]{43}$`));
   return link;
@@ -82,6 +84,7 @@ test("a revoked link shows the revoked page", async ({ page, browser }) => {
   await newSession(page, 'print("soon gone")\n');
   const link = await createLink(page, "view");
   await page.getByRole("button", { name: "Revoke" }).click();
+  await page.getByRole("button", { name: "Yes, revoke" }).click();
   await expect(page.getByRole("button", { name: "Revoke" })).toHaveCount(0);
   const guest = await visitor(browser);
   await guest.goto(link);
@@ -148,4 +151,113 @@ test("an embed link in an iframe on another page runs code; a session id or a vi
   await expect(frame.getByTestId("embed-output")).toContainText("from the embed", { timeout: 30_000 });
   await expect(frame.getByTestId("embed-output")).toContainText("[exit 0]");
   await host.screenshot({ path: test.info().outputPath("embed.png") });
+});
+
+test("a class link is shown again after a reload with copy, a scannable QR code and a present view; revoke asks first, and a student whose link was revoked finds their copy", async ({
+  page,
+  browser,
+  context,
+}) => {
+  await newSession(page, 'print("lesson one")\n');
+  const link = await createLink(page, "class");
+
+  // Shown again later: a reload (the owner coming back) still lists the same link.
+  await page.reload();
+  await page.getByTestId("share-panel").locator("summary").click();
+  const row = page.locator('[data-testid="share-row"][data-role="class"]');
+  await expect(row.getByTestId("share-link")).toHaveValue(link);
+
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await row.getByRole("button", { name: "Copy class link" }).click();
+  await expect(row.getByRole("button", { name: "Copy class link" })).toHaveText("Copied");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
+
+  // The QR code decodes to the link.
+  const qr = row.getByTestId("share-qr");
+  await expect(qr).toBeVisible();
+  const decoded = jsQR(...decodePng(await qr.screenshot()));
+  expect(decoded?.data).toBe(link);
+
+  // The present view: the link big, with a QR code, for a projector; Esc closes it.
+  await row.getByRole("button", { name: "Present" }).click();
+  const present = page.getByTestId("present-dialog");
+  await expect(present.getByTestId("present-link")).toHaveText(link);
+  await expect(present.getByRole("heading", { name: "Join the class" })).toBeVisible();
+  const big = await present.getByTestId("share-qr").boundingBox();
+  expect(big?.width ?? 0).toBeGreaterThanOrEqual(240);
+  expect(jsQR(...decodePng(await present.getByTestId("share-qr").screenshot()))?.data).toBe(link);
+  await page.screenshot({ path: test.info().outputPath("present.png") });
+  await page.keyboard.press("Escape");
+  await expect(present).toHaveCount(0);
+
+  // A student joins, then the teacher revokes; Cancel keeps the link, confirming revokes it.
+  const student = await visitor(browser);
+  await student.goto(link);
+  await student.waitForURL(/\/s\/[^/]+$/, { timeout: 30_000 });
+  const copy = decodeURIComponent(student.url().split("/s/")[1] ?? "");
+  await row.getByRole("button", { name: "Revoke" }).click();
+  await row.getByRole("button", { name: "Cancel" }).click();
+  await expect(row.getByTestId("share-link")).toHaveValue(link);
+  await row.getByRole("button", { name: "Revoke" }).click();
+  await page.screenshot({ path: test.info().outputPath("revoke-confirm.png") });
+  await row.getByRole("button", { name: "Yes, revoke" }).click();
+  await expect(page.locator('[data-testid="share-row"][data-role="class"]')).toHaveCount(0);
+
+  await student.goto(link);
+  await expect(student.getByText(/revoked by its owner/)).toBeVisible({ timeout: 30_000 });
+  await student.screenshot({ path: test.info().outputPath("revoked-class.png") });
+  await student.getByTestId("own-copy-link").click();
+  await student.waitForURL(new RegExp(`/s/${copy}$`));
+  await expect(student.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
+
+  // Someone without a copy gets no pointer.
+  const stranger = await visitor(browser);
+  await stranger.goto(link);
+  await expect(stranger.getByText(/revoked by its owner/)).toBeVisible({ timeout: 30_000 });
+  await expect(stranger.getByTestId("own-copy-link")).toHaveCount(0);
+});
+
+/** A PNG screenshot as the RGBA pixels and size jsQR reads. */
+function decodePng(png: Buffer): [Uint8ClampedArray, number, number] {
+  const image = PNG.sync.read(png);
+  return [new Uint8ClampedArray(image.data), image.width, image.height];
+}
+
+test("a student carries their class copy to a second browser with a resume link; a revoked link stops working", async ({
+  page,
+  browser,
+}) => {
+  await newSession(page, 'print("homework")\n');
+  const link = await createLink(page, "class");
+  const school = await visitor(browser);
+  await school.goto(link);
+  await school.waitForURL(/\/s\/[^/]+$/, { timeout: 30_000 });
+  const copy = decodeURIComponent(school.url().split("/s/")[1] ?? "");
+  await school.getByTestId("share-panel").locator("summary").click();
+  await school.getByRole("button", { name: "Make a resume link" }).click();
+  const resume = await school.getByTestId("resume-link").inputValue();
+  expect(resume).toMatch(/\/resume\/[A-Za-z0-9_-]{43}$/);
+
+  // At home: nothing changes until the student confirms; then the copy is theirs there too.
+  const home = await visitor(browser);
+  await home.goto(resume);
+  await expect(home.getByRole("heading", { name: "Continue your sessions on this device" })).toBeVisible();
+  await home.screenshot({ path: test.info().outputPath("resume.png") });
+  await home.getByRole("button", { name: "Continue on this device" }).click();
+  await home.waitForURL(/\/\?resumed=1$/);
+  await expect(home.getByRole("link", { name: new RegExp(copy) })).toBeVisible({ timeout: 30_000 });
+  await home.goto(`/s/${copy}`);
+  await expect(home.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
+  await typeCode(home, 'print("done at home")');
+  await home.getByRole("button", { name: "▶ Run" }).click();
+  await expect(home.getByTestId("output")).toContainText("done at home", { timeout: 30_000 });
+
+  // Revoked at school: a third browser gets a clear refusal.
+  await school.getByTestId("resume-panel").getByRole("button", { name: "Revoke" }).click();
+  await school.getByTestId("resume-panel").getByRole("button", { name: "Yes, revoke" }).click();
+  await expect(school.getByRole("button", { name: "Make a resume link" })).toBeVisible();
+  const stranger = await visitor(browser);
+  await stranger.goto(resume);
+  await stranger.getByRole("button", { name: "Continue on this device" }).click();
+  await expect(stranger.getByText(/does not exist or was revoked/)).toBeVisible();
 });

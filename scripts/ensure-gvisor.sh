@@ -35,11 +35,16 @@ if registered && current_enough; then
 fi
 [ -z "${DOCKER_HOST:-}" ] || skip "DOCKER_HOST points at another engine; register runsc there yourself"
 [ "$(id -u)" = 0 ] || skip "not root, cannot install runsc or edit $DAEMON_JSON"
-command -v jq >/dev/null 2>&1 || skip "jq is missing (apt-get install jq)"
 pid="$(pidof dockerd || true)"
 [ -n "$pid" ] || skip "no local dockerd process to reload"
 
 apt_install() { apt-get install -y -qq -o DPkg::Lock::Timeout=300 "$@" >/dev/null 2>&1; }
+# jq edits daemon.json; a fresh Debian host may not have it.
+if ! command -v jq >/dev/null 2>&1; then
+  command -v apt-get >/dev/null 2>&1 || skip "jq is missing (install jq)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt_install jq || { apt-get update -qq -o DPkg::Lock::Timeout=300 >/dev/null 2>&1 || true; apt_install jq; } || skip "jq could not be installed"
+fi
 if ! current_enough; then
   command -v apt-get >/dev/null 2>&1 || skip "runsc $MIN_VERSION or newer is not installed and apt-get is missing"
   export DEBIAN_FRONTEND=noninteractive

@@ -19,6 +19,7 @@ import { SessionActions } from "@/server/sessions/actions";
 import { EmbedService } from "@/server/sessions/embeds";
 import { SessionService } from "@/server/sessions/service";
 import { ShareService } from "@/server/sessions/shares";
+import { ResumeService } from "@/server/auth/resume";
 import { TerminalRegistry } from "@/server/sessions/terminals";
 import { SetupService } from "@/server/setup/service";
 import { openObjectStore } from "@/server/storage";
@@ -39,6 +40,7 @@ export interface Services {
   apiKeys: ApiKeyService;
   rateLimiter: RateLimiter;
   shares: ShareService;
+  resume: ResumeService;
   embeds: EmbedService;
   terminals: TerminalRegistry;
 }
@@ -130,7 +132,8 @@ export function createServices(config: Config): Services {
     actions,
     apiKeys: new ApiKeyService(database.db),
     rateLimiter: new RateLimiter(),
-    shares: new ShareService(database.db, sessions),
+    shares: new ShareService(database.db, sessions, config.dataDir),
+    resume: new ResumeService(database.db, config.dataDir),
     embeds: new EmbedService(database.db, sessions, actions),
     terminals,
   };

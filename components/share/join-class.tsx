@@ -1,6 +1,7 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, type ReactNode } from "react";
 import { useTRPC } from "@/lib/trpc/client";
@@ -17,6 +18,27 @@ export function JoinClass({ token }: { token: string }): ReactNode {
     started.current = true;
     join.mutate({ token });
   }, [join, token]);
-  if (join.isError) return <LinkUnavailable message={join.error.message} />;
+  // A student whose class link was revoked or expired still finds the copy they made with it.
+  const ownCopy = useQuery({ ...trpc.shares.ownCopy.queryOptions({ token }), enabled: join.isError });
+  if (join.isError) {
+    const message = join.error.message.charAt(0).toUpperCase() + join.error.message.slice(1);
+    if (ownCopy.isPending) return <p className="text-sm text-stone-500">Looking for your copy…</p>;
+    if (!ownCopy.data) return <LinkUnavailable message={message} />;
+    return (
+      <LinkUnavailable message={message}>
+        <p className="text-sm">
+          Your own copy is still yours:{" "}
+          <Link
+            href={`/s/${ownCopy.data.session_id}`}
+            className="font-semibold text-sand-700 underline dark:text-sand-300"
+            data-testid="own-copy-link"
+          >
+            open your copy
+          </Link>
+          .
+        </p>
+      </LinkUnavailable>
+    );
+  }
   return <p className="text-sm text-stone-500">Preparing your own copy of the class session…</p>;
 }

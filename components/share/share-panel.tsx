@@ -2,10 +2,12 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState, type ReactNode } from "react";
+import { useRef, useState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { useTRPC } from "@/lib/trpc/client";
+import { ResumeLinkPanel } from "./resume-link";
+import { CopyButton, LinkQrCode, linkPath, PresentDialog } from "./share-link";
 
 const EXPIRY = [
   ["never", undefined],
@@ -14,8 +16,121 @@ const EXPIRY = [
   ["7 days", 7 * 86_400],
 ] as const;
 
-const linkPath = (role: string, token: string): string =>
-  role === "class" ? `/class/${token}` : role === "embed" ? `/embed/${token}` : `/share/${token}`;
+const ROLE_LABEL: Record<string, string> = {
+  view: "View link",
+  fork: "Fork link",
+  class: "Class link",
+  embed: "Embed link",
+};
+
+type OwnedShare = {
+  id: string;
+  role: string;
+  token: string | null;
+  expires_at: string | null;
+};
+
+/** One active link: shown again whenever its owner comes back, with copy, QR, present and revoke. */
+function ShareRow({
+  share,
+  origin,
+  fresh,
+  onRevoke,
+  revoking,
+}: {
+  share: OwnedShare;
+  origin: string;
+  fresh: boolean;
+  onRevoke: () => void;
+  revoking: boolean;
+}): ReactNode {
+  const [showQr, setShowQr] = useState(share.role === "class");
+  const [presenting, setPresenting] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  const url = share.token ? `${origin}${linkPath(share.role, share.token)}` : null;
+  const label = ROLE_LABEL[share.role] ?? "Link";
+  return (
+    <li
+      className={`space-y-2 rounded-lg border p-3 ${fresh ? "border-sand-400" : "border-stone-200 dark:border-stone-800"}`}
+      data-testid="share-row"
+      data-role={share.role}
+      data-fresh={fresh}
+    >
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <span>
+          <StatusBadge status="completed" label={share.role} />{" "}
+          <span className="text-xs text-stone-500">
+            {share.expires_at ? `until ${new Date(share.expires_at).toLocaleString()}` : "no expiry"}
+          </span>
+        </span>
+        {confirming ? (
+          <span className="flex items-center gap-2" role="group" aria-label="Confirm revoke">
+            <span className="text-xs text-stone-600 dark:text-stone-300">Revoke? People with the link lose access.</span>
+            <Button variant="danger" disabled={revoking} onClick={onRevoke}>
+              Yes, revoke
+            </Button>
+            <Button variant="ghost" onClick={() => setConfirming(false)}>
+              Cancel
+            </Button>
+          </span>
+        ) : (
+          <Button variant="danger" onClick={() => setConfirming(true)}>
+            Revoke
+          </Button>
+        )}
+      </div>
+      {url ? (
+        <div className="flex flex-wrap items-center gap-2">
+          <input
+            ref={input}
+            readOnly
+            aria-label={label}
+            data-testid="share-link"
+            value={url}
+            onFocus={(event) => event.target.select()}
+            className="min-w-0 flex-1 rounded-md border border-stone-300 bg-stone-50 px-2 py-1.5 font-mono text-xs dark:border-stone-700 dark:bg-stone-950"
+          />
+          <CopyButton text={url} label={`Copy ${label.toLowerCase()}`} fallback={() => input.current?.select()} />
+          <Button onClick={() => setShowQr(!showQr)} aria-expanded={showQr}>
+            QR code
+          </Button>
+          <Button onClick={() => setPresenting(true)}>Present</Button>
+        </div>
+      ) : (
+        <p className="text-xs text-stone-500">This link was made before links could be shown again; make a new one to copy it.</p>
+      )}
+      {url && showQr && (
+        <div className="inline-block rounded-md bg-white p-1">
+          <LinkQrCode url={url} size={160} />
+        </div>
+      )}
+      {url && share.role === "embed" && share.token && (
+        <label className="block space-y-1">
+          <span className="text-xs text-stone-500">
+            Embed in a page (visitors see the entry file and run in their own throwaway copy; runs are rate-limited):
+          </span>
+          <span className="flex items-start gap-2">
+            <textarea
+              readOnly
+              aria-label="Embed snippet"
+              data-testid="embed-snippet"
+              rows={2}
+              value={embedSnippet(url)}
+              className="w-full rounded-md border border-stone-300 bg-stone-50 px-2 py-1.5 font-mono text-xs dark:border-stone-700 dark:bg-stone-950"
+            />
+            <CopyButton text={embedSnippet(url)} label="Copy embed snippet" />
+          </span>
+        </label>
+      )}
+      {url && presenting && (
+        <PresentDialog url={url} title={share.role === "class" ? "Join the class" : label} onClose={() => setPresenting(false)} />
+      )}
+    </li>
+  );
+}
+
+const embedSnippet = (url: string): string => `<iframe src="${url}" width="100%" height="420" style="border:0"></iframe>`;
 
 /** Share links (view, fork, class, embed), their revocation, an embed link's snippet, and a classroom's copies. */
 export function SharePanel({ sessionId, template }: { sessionId: string; template: boolean }): ReactNode {
@@ -23,7 +138,7 @@ export function SharePanel({ sessionId, template }: { sessionId: string; templat
   const queryClient = useQueryClient();
   const [role, setRole] = useState<"view" | "fork" | "class" | "embed">("view");
   const [expiry, setExpiry] = useState(0);
-  const [created, setCreated] = useState<{ role: string; token: string } | null>(null);
+  const [freshId, setFreshId] = useState<string | null>(null);
   const shares = useQuery(trpc.shares.list.queryOptions({ id: sessionId }));
   const forks = useQuery({ ...trpc.sessions.forks.queryOptions({ id: sessionId }), enabled: template, refetchInterval: 5_000 });
   const refresh = (): void => {
@@ -33,7 +148,7 @@ export function SharePanel({ sessionId, template }: { sessionId: string; templat
   const create = useMutation(
     trpc.shares.create.mutationOptions({
       onSuccess: (share) => {
-        setCreated({ role: share.role, token: share.token });
+        setFreshId(share.id);
         refresh();
       },
     }),
@@ -88,51 +203,21 @@ export function SharePanel({ sessionId, template }: { sessionId: string; templat
             Create link
           </Button>
         </div>
-        {created && (
-          <p className="space-y-1">
-            <span className="block text-xs text-stone-500">New link (shown once; only a hash is kept):</span>
-            <input
-              readOnly
-              aria-label="Share link"
-              data-testid="share-link"
-              value={`${origin}${linkPath(created.role, created.token)}`}
-              onFocus={(event) => event.target.select()}
-              className="w-full rounded-md border border-stone-300 bg-stone-50 px-2 py-1.5 font-mono text-xs dark:border-stone-700 dark:bg-stone-950"
-            />
-          </p>
-        )}
         {active.length > 0 && (
-          <ul className="space-y-1" aria-label="Active links">
+          <ul className="space-y-2" aria-label="Active links">
             {active.map((share) => (
-              <li key={share.id} className="flex items-center justify-between gap-2">
-                <span>
-                  <StatusBadge status="completed" label={share.role} />{" "}
-                  <span className="text-xs text-stone-500">
-                    {share.expires_at ? `until ${new Date(share.expires_at).toLocaleString()}` : "no expiry"}
-                  </span>
-                </span>
-                <Button variant="danger" onClick={() => revoke.mutate({ id: sessionId, share_id: share.id })}>
-                  Revoke
-                </Button>
-              </li>
+              <ShareRow
+                key={share.id}
+                share={share}
+                origin={origin}
+                fresh={share.id === freshId}
+                revoking={revoke.isPending}
+                onRevoke={() => revoke.mutate({ id: sessionId, share_id: share.id })}
+              />
             ))}
           </ul>
         )}
-        {created?.role === "embed" && (
-          <label className="block space-y-1">
-            <span className="text-xs text-stone-500">
-              Embed in a page (visitors see the entry file and run in their own throwaway copy; runs are rate-limited):
-            </span>
-            <textarea
-              readOnly
-              aria-label="Embed snippet"
-              data-testid="embed-snippet"
-              rows={2}
-              value={`<iframe src="${origin}${linkPath("embed", created.token)}" width="100%" height="420" style="border:0"></iframe>`}
-              className="w-full rounded-md border border-stone-300 bg-stone-50 px-2 py-1.5 font-mono text-xs dark:border-stone-700 dark:bg-stone-950"
-            />
-          </label>
-        )}
+        <ResumeLinkPanel />
         {template && (
           <section aria-labelledby="class-title">
             <h3 id="class-title" className="text-xs font-semibold tracking-wide text-stone-500 uppercase">

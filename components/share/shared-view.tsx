@@ -12,7 +12,7 @@ import { monacoLanguage } from "@/lib/file-language";
 import { useTRPC } from "@/lib/trpc/client";
 
 /** A clear page for a link that cannot be used, instead of an error dump. */
-export function LinkUnavailable({ message }: { message: string }): ReactNode {
+export function LinkUnavailable({ message, children }: { message: string; children?: ReactNode }): ReactNode {
   return (
     <div
       role="alert"
@@ -21,6 +21,7 @@ export function LinkUnavailable({ message }: { message: string }): ReactNode {
     >
       <h1 className="text-xl font-semibold">This link does not work anymore</h1>
       <p className="text-sm text-stone-600 dark:text-stone-400">{message}</p>
+      {children}
       <p className="text-sm">
         Ask the person who shared it for a new one, or{" "}
         <Link href="/" className="text-sand-700 underline dark:text-sand-300">

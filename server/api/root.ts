@@ -1,5 +1,6 @@
 import "server-only";
 import { filesRouter } from "./routers/files";
+import { resumeRouter } from "./routers/resume";
 import { runsRouter } from "./routers/runs";
 import { sessionsRouter } from "./routers/sessions";
 import { sharesRouter } from "./routers/shares";
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   shells: shellsRouter,
   files: filesRouter,
   shares: sharesRouter,
+  resume: resumeRouter,
 });
 
 export type AppRouter = typeof appRouter;

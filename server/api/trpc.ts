@@ -10,7 +10,18 @@ import { toApiError, toTRPCError } from "./errors";
 /** The part of the context tests build directly: the engines and services, nothing per-request. */
 export type ContextInner = Pick<
   Services,
-  "config" | "docker" | "runtime" | "database" | "store" | "sessions" | "actions" | "setups" | "sandboxes" | "shares" | "embeds"
+  | "config"
+  | "docker"
+  | "runtime"
+  | "database"
+  | "store"
+  | "sessions"
+  | "actions"
+  | "setups"
+  | "sandboxes"
+  | "shares"
+  | "embeds"
+  | "resume"
 >;
 
 export interface Context extends ContextInner {
@@ -19,10 +30,16 @@ export interface Context extends ContextInner {
    * pass it to the services, which decide access to each session; no procedure checks one itself.
    */
   caller: Identity;
+  /** Makes the calling browser this owner from the response on (a resume link); absent outside the web route. */
+  setOwner?: (owner: string) => void;
 }
 
-export function createContextInner(services: ContextInner, caller: Identity = anonymousCaller()): Context {
-  return { ...services, caller };
+export function createContextInner(
+  services: ContextInner,
+  caller: Identity = anonymousCaller(),
+  setOwner?: (owner: string) => void,
+): Context {
+  return { ...services, caller, setOwner };
 }
 
 /** Headers a tRPC answer needs: Retry-After when a call was rate-limited. */

@@ -1,6 +1,6 @@
 // No "server-only" marker here: proxy.ts imports this module, and the proxy is bundled outside the
 // React server graph. It still runs on the server only (Node.js runtime).
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
@@ -25,6 +25,11 @@ function signingSecret(dataDir: string): Buffer {
   return secret.value;
 }
 
+/** A key for one purpose, derived from the server's secret (so a leak of one purpose's key reveals nothing else). */
+export function derivedKey(dataDir: string, purpose: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", signingSecret(dataDir), Buffer.alloc(0), `sandpit:${purpose}`, 32));
+}
+
 const sign = (subject: string, dataDir: string): string =>
   createHmac("sha256", signingSecret(dataDir)).update(subject).digest("base64url");
 
@@ -46,10 +51,16 @@ export function ownerFromCookie(cookieHeader: string | null, dataDir: string): s
 
 /** A new browser identity and the Set-Cookie header that gives it to the browser. */
 export function newOwnerCookie(dataDir: string, secure: boolean): { owner: string; header: string } {
-  const subject = randomBytes(18).toString("base64url");
+  return ownerCookie(`browser:${randomBytes(18).toString("base64url")}`, dataDir, secure);
+}
+
+/** The Set-Cookie header that makes a browser this owner (`browser:…`), e.g. when it resumes on another device. */
+export function ownerCookie(owner: string, dataDir: string, secure: boolean): { owner: string; header: string } {
+  const subject = owner.replace(/^browser:/, "");
+  if (subject === owner || !/^[A-Za-z0-9_-]{16,64}$/.test(subject)) throw new Error("not a browser owner id");
   const value = `${subject}.${sign(subject, dataDir)}`;
   return {
-    owner: `browser:${subject}`,
+    owner,
     header: `${OWNER_COOKIE}=${value}; Path=/; Max-Age=${YEAR_SECONDS}; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`,
   };
 }

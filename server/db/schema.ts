@@ -129,13 +129,15 @@ export const shells = pgTable(
   (table) => [primaryKey({ columns: [table.sessionId, table.shellId] })],
 );
 
-/** Share links: only a hash of each token is kept. */
+/** Share links: a hash of each token to find it, and the token sealed with the server's key. */
 export const shares = pgTable(
   "shares",
   {
     id: text("id").primaryKey(),
     sessionId: text("session_id").notNull(),
     tokenHash: text("token_hash").notNull().unique(),
+    /** The token sealed with the server's key, so its owner can show the link again (server/auth/seal.ts). */
+    tokenSealed: text("token_sealed"),
     /** `embed`: the link opens /embed/{token} only (code and throwaway runs), never the session page. */
     role: text("role", { enum: ["view", "fork", "class", "embed"] }).notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
@@ -143,6 +145,26 @@ export const shares = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [index("shares_session_idx").on(table.sessionId)],
+);
+
+/**
+ * Resume links: one browser owner's key to the same sessions on another device. A hash finds the
+ * link; the token is sealed with the server's key so its owner can show it again. One active link
+ * per owner; making a new one revokes the old.
+ */
+export const resumeLinks = pgTable(
+  "resume_links",
+  {
+    id: text("id").primaryKey(),
+    /** The browser owner (`browser:…`) the link resumes. */
+    owner: text("owner").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    tokenSealed: text("token_sealed"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (table) => [index("resume_links_owner_idx").on(table.owner)],
 );
 
 /** API keys for programs: only a hash of each key is kept. */

@@ -41,7 +41,7 @@ describe("answers", () => {
     expect(() => answer("createShell", routes.createShell, { shell: "main" })).toThrow(/createShell does not match/);
   });
 
-  it("of a route without a JSON body are empty with its status; a handler's own Response passes as it is", async () => {
+  it("of a route without a JSON body are empty with its status; a handler's own Response passes as it is", () => {
     expect(answer("resizeTerminal", routes.resizeTerminal, undefined).status).toBe(204);
     const own = new Response("bytes", { headers: { "content-type": "application/octet-stream" } });
     expect(answer("downloadArchive", routes.downloadArchive, own)).toBe(own);

@@ -6,7 +6,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller, appRouter } from "@/server/api/root";
 import { createContextInner, trpcResponseHeaders } from "@/server/api/trpc";
-import { shells } from "@/server/db/schema";
+import { shares, shells } from "@/server/db/schema";
 import { createMcpServer } from "@/server/mcp/server";
 import { handleRest } from "@/server/rest/router";
 import type { Services } from "@/server/services";
@@ -293,5 +293,33 @@ describe("deleteShell", () => {
     expect((await services.actions.exec(anonymous, "acc-shell-b", { command: "echo alive", shell_id: "same" })).stdout).toBe(
       "alive\n",
     );
+  });
+});
+
+describe("share links shown again", () => {
+  it("keeps tokens sealed in the database, shows them to the session's writers only, and points a student of a revoked class link to their copy", async () => {
+    const teacher = browser("teacher-2");
+    const student = browser("student-2");
+    const stranger = browser("stranger-2");
+    await services.sessions.create(teacher, { language: "python", session_id: "acc-links" });
+    const link = await services.shares.create(teacher, "acc-links", "class");
+
+    const rows = await services.database.db.select().from(shares).where(eq(shares.id, link.id));
+    expect(JSON.stringify(rows)).not.toContain(link.token);
+    expect(rows[0]?.tokenSealed).toBeTruthy();
+    expect((await services.shares.list(teacher, "acc-links")).map((s) => s.token)).toEqual([link.token]);
+    await expect(services.shares.list(stranger, "acc-links")).rejects.toThrow("does not exist");
+    await expect(services.shares.list(shareCaller(link.token, student), "acc-links")).rejects.toThrow("does not exist");
+
+    const copy = await services.sessions.joinClass(shareCaller(link.token, student));
+    expect(await services.shares.revoke(teacher, "acc-links", link.id)).toBe(true);
+    await expect(services.sessions.joinClass(shareCaller(link.token, student))).rejects.toThrow("revoked by its owner");
+    expect(await services.shares.ownClassCopy(shareCaller(link.token, student))).toEqual({ session_id: copy.id });
+    expect(await services.shares.ownClassCopy(shareCaller(link.token, stranger))).toBeNull();
+    expect(await services.shares.ownClassCopy(shareCaller("no-such-token", student))).toBeNull();
+    // A revoked link is not shown again, and its sealed token is gone from the database.
+    expect((await services.shares.list(teacher, "acc-links")).map((s) => s.token)).toEqual([null]);
+    const [revoked] = await services.database.db.select().from(shares).where(eq(shares.id, link.id));
+    expect(revoked?.tokenSealed).toBeNull();
   });
 });

@@ -15,7 +15,7 @@ import type { SetupSpec } from "@/lib/setup/spec";
 import type { Config } from "@/server/config";
 import type { Database } from "@/server/db/client";
 import { runs, sessions, setups, shares, shells } from "@/server/db/schema";
-import type { SandboxManager, SandboxState } from "@/server/sandbox/manager";
+import type { SandboxManager } from "@/server/sandbox/manager";
 import type { SetupService, SetupView } from "@/server/setup/service";
 import { ownerOf, type AccessMode, type Caller, type ShareCaller } from "./caller";
 import { IdentityRequiredError, InvalidRequestError, SessionExistsError, SessionNotFoundError } from "./errors";
@@ -267,15 +267,26 @@ export class SessionService {
   async joinClass(caller: ShareCaller): Promise<SessionView> {
     const share = await resolveShare(this.options.db, caller.token);
     if (share.role !== "class") throw new InvalidRequestError("this link is not a class link; open it at /share/… instead");
+    if (!ownerOf(caller)) throw new IdentityRequiredError();
+    const copy = await this.classCopyRow(caller, share.session_id);
+    return copy ? this.view(copy) : this.fork(caller, share.session_id);
+  }
+
+  /** The id of the caller's own class copy of a template, if they made one. */
+  async classCopyOf(caller: Caller, templateId: string): Promise<string | null> {
+    return (await this.classCopyRow(caller, templateId))?.id ?? null;
+  }
+
+  private async classCopyRow(caller: Caller, templateId: string): Promise<SessionRow | undefined> {
     const owner = ownerOf(caller);
-    if (!owner) throw new IdentityRequiredError();
+    if (!owner) return undefined;
     const [row] = await this.options.db
       .select()
       .from(sessions)
-      .where(and(eq(sessions.forkedFrom, share.session_id), eq(sessions.owner, owner), eq(sessions.classCopy, true)))
+      .where(and(eq(sessions.forkedFrom, templateId), eq(sessions.owner, owner), eq(sessions.classCopy, true)))
       .orderBy(sessions.createdAt)
       .limit(1);
-    return row ? this.view(row) : this.fork(caller, share.session_id);
+    return row;
   }
 
   /** Marks a session as used now (for idle tracking); callers have checked access. */

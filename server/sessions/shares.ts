@@ -1,6 +1,7 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq, isNull } from "drizzle-orm";
+import { seal, unseal } from "@/server/auth/seal";
 import type { Database } from "@/server/db/client";
 import { shares } from "@/server/db/schema";
 import type { Caller, ShareCaller } from "./caller";
@@ -19,6 +20,14 @@ export interface ShareView {
   revoked_at: string | null;
   expired: boolean;
 }
+
+/** A link as its session's writers see it: with its token, when the server can still unseal it. */
+export interface OwnedShareView extends ShareView {
+  /** Null for links made before tokens were kept sealed (only their hash exists). */
+  token: string | null;
+}
+
+const SEAL_PURPOSE = "share-links";
 
 /** A share link that cannot be used: unknown, revoked or expired. */
 export class ShareUnavailableError extends Error {
@@ -66,6 +75,8 @@ export class ShareService {
   constructor(
     private readonly db: Database,
     private readonly sessions: SessionService,
+    /** The data folder whose secret seals the tokens. */
+    private readonly dataDir: string,
   ) {}
 
   async create(
@@ -84,6 +95,7 @@ export class ShareService {
         id: `sh-${randomBytes(6).toString("hex")}`,
         sessionId,
         tokenHash: hash(token),
+        tokenSealed: seal(this.dataDir, SEAL_PURPOSE, token),
         role,
         expiresAt: expiresInSeconds ? new Date(Date.now() + expiresInSeconds * 1000) : null,
       })
@@ -91,19 +103,39 @@ export class ShareService {
     return { ...view(row as typeof shares.$inferSelect), token };
   }
 
-  async list(caller: Caller, sessionId: string): Promise<ShareView[]> {
+  /** The session's links with their tokens, so the owner can show and copy a link again later. */
+  async list(caller: Caller, sessionId: string): Promise<OwnedShareView[]> {
     await this.sessions.authorize(caller, sessionId, "write");
-    return (await this.db.select().from(shares).where(eq(shares.sessionId, sessionId)).orderBy(desc(shares.createdAt))).map(view);
+    const rows = await this.db.select().from(shares).where(eq(shares.sessionId, sessionId)).orderBy(desc(shares.createdAt));
+    return rows.map((row) => ({
+      ...view(row),
+      token: row.tokenSealed && !row.revokedAt ? (unseal(this.dataDir, SEAL_PURPOSE, row.tokenSealed) ?? null) : null,
+    }));
   }
 
   async revoke(caller: Caller, sessionId: string, shareId: string): Promise<boolean> {
     await this.sessions.authorize(caller, sessionId, "write");
     const rows = await this.db
       .update(shares)
-      .set({ revokedAt: new Date() })
+      // A revoked link is never shown again, so its sealed token goes too.
+      .set({ revokedAt: new Date(), tokenSealed: null })
       .where(and(eq(shares.id, shareId), eq(shares.sessionId, sessionId), isNull(shares.revokedAt)))
       .returning();
     return rows.length > 0;
+  }
+
+  /**
+   * The visitor's own copy of a class link's session, whatever the link's state: a student whose
+   * class link was revoked or expired still finds the copy they made. Null for anyone without one.
+   */
+  async ownClassCopy(caller: ShareCaller): Promise<{ session_id: string } | null> {
+    const [row] = await this.db
+      .select()
+      .from(shares)
+      .where(eq(shares.tokenHash, hash(caller.token)));
+    if (row?.role !== "class") return null;
+    const copy = await this.sessions.classCopyOf(caller.visitor, row.sessionId);
+    return copy ? { session_id: copy } : null;
   }
 
   /** What a share link opens (not embed links: they open only /embed); `mine` when the visitor owns it. */

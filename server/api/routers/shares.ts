@@ -54,6 +54,8 @@ export const sharesRouter = createTRPCRouter({
     const share = await resolveShare(ctx.database.db, input.token);
     return ctx.sessions.fork(caller, share.session_id);
   }),
+  /** The visitor's own copy for a class link, even a revoked or expired one; null when they have none. */
+  ownCopy: publicProcedure.input(byToken).query(({ ctx, input }) => ctx.shares.ownClassCopy(withToken(ctx.caller, input.token))),
   /** A class link: this visitor's own copy of the template, made on the first visit and the same later. */
   joinClass: publicProcedure
     .input(byToken)

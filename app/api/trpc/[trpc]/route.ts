@@ -3,7 +3,7 @@ import { API_LIMITS } from "@/lib/api/schemas";
 import { appRouter } from "@/server/api/root";
 import { createContextInner, trpcResponseHeaders } from "@/server/api/trpc";
 import { checkWebRequest, refusalResponse } from "@/server/auth/guard";
-import { newOwnerCookie, ownerFromCookie } from "@/server/auth/owner";
+import { newOwnerCookie, ownerCookie, ownerFromCookie } from "@/server/auth/owner";
 import { logger } from "@/server/logger";
 import { errorResponse, isJsonType, readBody } from "@/server/rest/http";
 import { jsonDepthProblem } from "@/server/rest/json-depth";
@@ -64,8 +64,11 @@ async function handler(original: Request): Promise<Response> {
         owner = issued.owner;
         resHeaders.append("set-cookie", issued.header);
       }
+      const secure = new URL(req.url).protocol === "https:";
       // Built once per request; the services decide what this caller may do with each session.
-      return createContextInner(services, browserCaller(owner, requestAddress(req.headers)));
+      return createContextInner(services, browserCaller(owner, requestAddress(req.headers)), (next) =>
+        resHeaders.append("set-cookie", ownerCookie(next, services.config.dataDir, secure).header),
+      );
     },
     responseMeta: ({ errors }) => ({ headers: trpcResponseHeaders(errors) }),
     onError({ error, path }) {
