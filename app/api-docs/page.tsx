@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { Endpoint, type Operation } from "@/components/api-docs/endpoint";
-import { openApiDocument } from "@/server/rest/openapi";
+import { openApiDocument } from "@/lib/api/openapi";
 
 export const metadata: Metadata = { title: "API · Sandpit" };
 

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { egressPolicySchema } from "@/lib/egress";
 import { LANGUAGE_IDS } from "@/lib/languages";
 
-// Response shapes of the REST API, for the OpenAPI document and typed clients.
+// Response shapes of the API: the source of the services' view types (z.infer below), of the
+// OpenAPI document and of the REST boundary, which answers only what these declare.
 
 export const errorResponseSchema = z.object({
   error: z.string().meta({ description: "a short code, such as not_found or invalid_request" }),
@@ -10,8 +11,11 @@ export const errorResponseSchema = z.object({
   details: z.array(z.string()).optional().meta({ description: "one line per invalid field" }),
   id: z.string().optional(),
 });
+export type ErrorResponse = z.infer<typeof errorResponseSchema>;
 
-const stepSchema = z.object({
+export const setupStatusValues = ["pending", "running", "completed", "failed"] as const;
+
+export const setupStepSchema = z.object({
   name: z.enum(["pip", "npm", "go", "commands"]),
   status: z.enum(["pending", "running", "completed", "failed", "skipped"]),
   started_at: z.string().nullable(),
@@ -19,9 +23,13 @@ const stepSchema = z.object({
   log: z.string().meta({ description: "the last lines of the step's output, live while it runs" }),
   exit_code: z.number().nullable(),
 });
+export type SetupStepRecord = z.infer<typeof setupStepSchema>;
+
+export const layerSchema = z.object({ key: z.string(), bytes: z.number(), files: z.number(), cache_hit: z.boolean() });
+export type LayerRecord = z.infer<typeof layerSchema>;
 
 export const setupResultSchema = z.object({
-  status: z.enum(["pending", "running", "completed", "failed"]),
+  status: z.enum(setupStatusValues),
   success: z.boolean().nullable(),
   duration_ms: z.number().nullable(),
   pip_packages: z.array(z.string()),
@@ -31,13 +39,15 @@ export const setupResultSchema = z.object({
   error: z.string().nullable(),
   stdout: z.string(),
   stderr: z.string(),
-  steps: z.array(stepSchema),
-  layer: z.object({ key: z.string(), bytes: z.number(), files: z.number(), cache_hit: z.boolean() }).nullable(),
+  steps: z.array(setupStepSchema),
+  layer: layerSchema.nullable(),
   queued_at: z.string(),
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
   note: z.string().nullable(),
 });
+/** A setup as the API shows it; ERA's field names, plus steps and the layer. */
+export type SetupView = z.infer<typeof setupResultSchema>;
 
 export const sessionResponseSchema = z.object({
   id: z.string(),
@@ -56,8 +66,11 @@ export const sessionResponseSchema = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   last_active_at: z.string(),
-  setup_status: z.enum(["none", "pending", "running", "completed", "failed"]),
-  setup: z.record(z.string(), z.unknown()).nullable(),
+  setup_status: z.enum(["none", ...setupStatusValues]),
+  setup: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .meta({ description: "the setup spec, with env values hidden: they are for the setup only" }),
   setup_result: setupResultSchema.nullable(),
   sandbox: z.object({ state: z.enum(["running", "hibernated", "none"]) }),
   egress: egressPolicySchema.meta({ description: 'where the sandbox may connect: "none", "registries" or { allow: [...] }' }),
@@ -66,12 +79,16 @@ export const sessionResponseSchema = z.object({
     .object({ bytes_in: z.number(), bytes_out: z.number(), connections: z.number(), denied: z.number(), open: z.number() })
     .meta({ description: "egress since this server started" }),
 });
+/** A session as the API shows it (snake_case, as in ERA's API). */
+export type SessionView = z.infer<typeof sessionResponseSchema>;
+
+const encoding = z.enum(["utf8", "base64"]);
 
 const outputFields = {
   stdout: z.string(),
   stderr: z.string(),
-  stdout_encoding: z.enum(["utf8", "base64"]).meta({ description: "base64 when the output is not valid UTF-8" }),
-  stderr_encoding: z.enum(["utf8", "base64"]),
+  stdout_encoding: encoding.meta({ description: "base64 when the output is not valid UTF-8" }),
+  stderr_encoding: encoding,
   exit_code: z.number().meta({ description: "124 when the run timed out" }),
   timed_out: z.boolean(),
   truncated: z.boolean().meta({ description: "output passed the per-stream cap and was cut" }),
@@ -84,6 +101,11 @@ export const runResponseSchema = z.object({
   duration: z.number().meta({ description: "milliseconds" }),
   duration_ms: z.number(),
 });
+/** A run as the API answers it: ERA's fields, plus a few more. */
+export type RunView = z.infer<typeof runResponseSchema>;
+
+export const executeResponseSchema = runResponseSchema.omit({ session_id: true });
+export type ExecuteView = z.infer<typeof executeResponseSchema>;
 
 export const execResponseSchema = z.object({
   shell_id: z.string(),
@@ -93,11 +115,84 @@ export const execResponseSchema = z.object({
   restarted: z.boolean(),
   message: z.string().optional(),
 });
+export type ExecView = z.infer<typeof execResponseSchema>;
+
+export const runRecordSchema = z.object({
+  id: z.string(),
+  language: z.string(),
+  source: z.string(),
+  exit_code: z.number().nullable(),
+  duration_ms: z.number().nullable(),
+  timed_out: z.boolean(),
+  truncated: z.boolean(),
+  created_at: z.string(),
+});
+export type RunRecord = z.infer<typeof runRecordSchema>;
+
+/** One event of a streamed run: output as text when it is UTF-8, else base64; `done` ends it. */
+export const runOutputEventSchema = z.object({ data: z.string(), encoding });
+export const runDoneEventSchema = z.object({
+  run_id: z.string(),
+  exit_code: z.number(),
+  duration_ms: z.number(),
+  timed_out: z.boolean(),
+  truncated: z.boolean(),
+});
 
 export const fileEntrySchema = z.object({
-  path: z.string(),
+  path: z.string().meta({ description: "relative to /workspace" }),
   type: z.enum(["file", "directory", "symlink", "other"]),
   size: z.number(),
   mtimeMs: z.number(),
   mode: z.number(),
 });
+
+export const fileContentSchema = z.object({
+  path: z.string(),
+  size: z.number(),
+  mode: z.number(),
+  encoding: encoding.meta({ description: "base64 when the file is not valid UTF-8" }),
+  content: z.string(),
+});
+
+export const shellSchema = z.object({
+  shell_id: z.string(),
+  alive: z.boolean(),
+  busy: z.boolean(),
+  cwd: z.string().nullable(),
+});
+export type ShellView = z.infer<typeof shellSchema>;
+
+export const apiKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  rate_limit: z.number().meta({ description: "requests a minute" }),
+  created_at: z.string(),
+  last_used_at: z.string().nullable(),
+  revoked_at: z.string().nullable(),
+});
+export type ApiKeyInfo = z.infer<typeof apiKeySchema>;
+
+export const limitsSchema = z.object({
+  memory_mb: z.number(),
+  cpus: z.number(),
+  pids: z.number(),
+  tmp_mb: z.number(),
+  workspace_mb: z.number().nullable().meta({ description: "null: not bounded" }),
+  nofile: z.number(),
+  fsize_mb: z.number(),
+  output_bytes_per_stream: z.number(),
+  default_run_timeout: z.number().meta({ description: "seconds; applies to sessions that chose no default_timeout" }),
+  max_run_timeout: z.number().meta({ description: "seconds; the most any run, session or execute may ask for" }),
+  file_bytes: z.number().meta({ description: "the largest file written or uploaded through the API" }),
+  idle_timeout: z.number().meta({ description: "seconds" }),
+  setup_timeout: z.number().meta({ description: "seconds" }),
+  setup_concurrency: z.number(),
+  network: z.literal("none"),
+});
+
+/** The terminal's stream: `data` (with `seq`, also the event id), `gap` when output was dropped, `exit`. */
+export const terminalDataEventSchema = z.object({ seq: z.number(), data: z.string() });
+export const terminalGapEventSchema = z.object({ from: z.number(), to: z.number(), bytes: z.number().optional() });
+export const terminalExitEventSchema = z.object({ code: z.number() });

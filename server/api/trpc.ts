@@ -2,6 +2,7 @@ import "server-only";
 import { initTRPC, type TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
+import { zodProblems } from "@/lib/api/problems";
 import { anonymousCaller, type Identity } from "@/server/sessions/caller";
 import type { Services } from "@/server/services";
 import { toApiError } from "@/server/errors";
@@ -51,10 +52,14 @@ export function trpcResponseHeaders(errors: readonly TRPCError[]): Record<string
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
-    // zod details are useful to fix a bad request; other errors keep their message only.
+    // A bad request says what to fix, field by field, in the same lines as REST and MCP; other errors keep their message only.
     const zodError = error.code === "BAD_REQUEST" && error.cause instanceof ZodError ? error.cause.issues : null;
     const details =
-      error.code === "BAD_REQUEST" ? ((error.cause as { problems?: string[] } | undefined)?.problems ?? null) : null;
+      error.code !== "BAD_REQUEST"
+        ? null
+        : zodError
+          ? zodProblems(zodError)
+          : ((error.cause as { problems?: string[] } | undefined)?.problems ?? null);
     return { ...shape, data: { ...shape.data, zodError, details } };
   },
 });

@@ -1,4 +1,5 @@
 import type { EgressPolicy } from "@/lib/egress";
+import type { LayerRecord, SetupStepRecord } from "@/lib/api/responses";
 import { sql } from "drizzle-orm";
 import {
   bigint,
@@ -43,22 +44,7 @@ export const sandboxes = pgTable(
   (table) => [index("sandboxes_state_idx").on(table.state, table.lastActiveAt)],
 );
 
-export interface SetupStepRecord {
-  name: "pip" | "npm" | "go" | "commands";
-  status: "pending" | "running" | "completed" | "failed" | "skipped";
-  started_at: string | null;
-  duration_ms: number | null;
-  /** The last lines of the step's output, updated while it runs. */
-  log: string;
-  exit_code: number | null;
-}
-
-export interface LayerRecord {
-  key: string;
-  bytes: number;
-  files: number;
-  cache_hit: boolean;
-}
+export type { LayerRecord, SetupStepRecord };
 
 /** The setup of a session: its spec (envs included, nowhere else), live progress and result. */
 export const setups = pgTable(

@@ -4,13 +4,16 @@ import { cookieOwner } from "@/server/auth/cookie-caller";
 import { HttpRequestError } from "@/server/errors";
 import type { Services } from "@/server/services";
 import { callerFromOwner, requestAddress } from "@/server/sessions/caller";
-import { errorResponse, json } from "./http";
-import { routes, type Route } from "./routes";
-
-const PUBLIC = new Set(["/api/openapi.json"]);
+import { routeList, type RouteName, type RouteSpec } from "@/lib/api/contract";
+import { API_LIMITS } from "@/lib/limits";
+import { logger } from "@/server/logger";
+import { parseInput } from "@/server/sessions/validation";
+import { errorResponse, json, readJson } from "./http";
+import { handlers, type Handler, type RouteContext } from "./routes";
 
 interface Match {
-  route: Route;
+  name: RouteName;
+  route: RouteSpec;
   params: Record<string, string>;
 }
 
@@ -36,10 +39,10 @@ export function matchPath(pattern: string, path: string): Record<string, string>
 
 function find(method: string, path: string): { match?: Match; allowed: string[] } {
   const allowed: string[] = [];
-  for (const route of routes) {
-    const params = matchPath(route.pattern, path);
+  for (const [name, route] of routeList()) {
+    const params = matchPath(route.path, path);
     if (!params) continue;
-    if (route.method === method) return { match: { route, params }, allowed };
+    if (route.method === method) return { match: { name, route, params }, allowed };
     allowed.push(route.method);
   }
   return { allowed };
@@ -47,7 +50,6 @@ function find(method: string, path: string): { match?: Match; allowed: string[] 
 
 /** Checks the bearer key when keys are in use and applies its rate limit; returns the owner id. */
 export async function authorize(request: Request, services: Services, path: string): Promise<string | undefined> {
-  if (PUBLIC.has(path)) return undefined;
   if (path.startsWith("/api/admin/")) {
     if (!isAdmin(request, services.config.dataDir))
       throw new HttpRequestError(403, "forbidden", "administration needs the token in the data folder (npm run keys does this)");
@@ -88,6 +90,19 @@ export async function authorize(request: Request, services: Services, path: stri
   return `key:${key.id}`;
 }
 
+/** The handler's reply as the table declares it: JSON holds only the fields of the route's schema. */
+export function answer(name: RouteName, route: RouteSpec, reply: unknown): Response {
+  if (reply instanceof Response) return reply;
+  const { status, json: schema } = route.success;
+  if (!schema) return new Response(null, { status });
+  const checked = schema.safeParse(reply);
+  if (!checked.success) {
+    logger.error({ route: name, issues: checked.error.issues }, "a handler's answer does not match the route table");
+    throw new Error(`the answer of ${name} does not match its schema`);
+  }
+  return json(status, checked.data);
+}
+
 /** Answers one REST request; every failure becomes JSON `{ error, message }` with its status. */
 export async function handleRest(request: Request, services: Services): Promise<Response> {
   const url = new URL(request.url);
@@ -103,9 +118,19 @@ export async function handleRest(request: Request, services: Services): Promise<
         );
       return json(404, { error: "not_found", message: `no API endpoint at ${request.method} ${path}; see /api/openapi.json` });
     }
+    const { name, route, params } = match;
     // Who is calling, built once: the session services decide what this caller may do.
-    const caller = callerFromOwner(await authorize(request, services, path), requestAddress(request.headers));
-    return await match.route.handler({ request, params: match.params, url, services, caller });
+    const owner = route.access === "public" ? undefined : await authorize(request, services, path);
+    const caller = callerFromOwner(owner, requestAddress(request.headers));
+    // Inputs are checked against the route table before the handler runs; a raw body is the handler's to read.
+    const query = route.query ? parseInput(route.query, Object.fromEntries(url.searchParams)) : {};
+    const body =
+      route.body?.json && !route.body.raw
+        ? parseInput(route.body.json, await readJson(request, API_LIMITS.bodyBytes))
+        : undefined;
+    const handler = handlers[name] as Handler<RouteSpec>;
+    const context = { request, url, services, caller, params, query, body } as RouteContext;
+    return answer(name, route, await handler(context));
   } catch (error) {
     return errorResponse(error, { method: request.method, path });
   }

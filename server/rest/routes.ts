@@ -1,14 +1,9 @@
 import "server-only";
 import { Readable } from "node:stream";
-import {
-  createKeySchema,
-  createShellSchema,
-  duplicateSchema,
-  mkdirSchema,
-  moveFileSchema,
-  terminalSchema,
-  writeFileSchema,
-} from "@/lib/api/schemas";
+import type { z } from "zod";
+import type { RouteName, Routes, RouteSpec } from "@/lib/api/contract";
+import { openApiDocument } from "@/lib/api/openapi";
+import { writeFileSchema } from "@/lib/api/schemas";
 import { API_LIMITS, RUN_TIMEOUT } from "@/lib/limits";
 import { HttpRequestError } from "@/server/errors";
 import { encodeOutput } from "@/server/sandbox/output";
@@ -16,28 +11,43 @@ import { toStreamEvent, type RunEvent } from "@/server/sandbox/runs";
 import type { Services } from "@/server/services";
 import type { Identity } from "@/server/sessions/caller";
 import { parseInput } from "@/server/sessions/validation";
-import { openApiDocument } from "./openapi";
-import { eventStream, json, readBody, readJson } from "./http";
+import { eventStream, readBody } from "./http";
 
-export interface RouteContext {
+/** `/a/:id/b/*path` → "id" | "path". */
+type ParamNames<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? Name | ParamNames<`/${Rest}`>
+  : P extends `${string}:${infer Name}`
+    ? Name
+    : P extends `${string}*${infer Name}`
+      ? Name
+      : never;
+
+type QueryOf<R> = R extends { query: infer Q extends z.ZodType } ? z.output<Q> : Record<string, never>;
+/** A JSON-only body arrives validated; a route that takes raw bytes reads its body itself. */
+type BodyOf<R> = R extends { body: { raw: string } }
+  ? undefined
+  : R extends { body: { json: infer S extends z.ZodType } }
+    ? z.output<S>
+    : undefined;
+/** What a handler gives back: its JSON body (checked against the table's schema), a Response of its own, or nothing for 204. */
+type ReplyOf<R> = R extends { success: { json: infer S extends z.ZodType } }
+  ? z.input<S> | Response
+  : R extends { success: { status: 204 } }
+    ? undefined
+    : Response;
+
+export interface RouteContext<R extends RouteSpec = RouteSpec> {
   request: Request;
-  params: Record<string, string>;
   url: URL;
   services: Services;
   /** Who is calling; every service call on a session gets it and decides access itself. */
   caller: Identity;
+  params: Record<ParamNames<R["path"]>, string>;
+  query: QueryOf<R>;
+  body: BodyOf<R>;
 }
 
-type Handler = (ctx: RouteContext) => Promise<Response>;
-
-export interface Route {
-  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-  pattern: string;
-  handler: Handler;
-}
-
-const body = (ctx: RouteContext): Promise<unknown> => readJson(ctx.request, API_LIMITS.bodyBytes);
-const id = (ctx: RouteContext): string => ctx.params.id ?? "";
+export type Handler<R extends RouteSpec> = (ctx: RouteContext<R>) => Promise<ReplyOf<R>>;
 
 async function* runEvents(events: AsyncGenerator<RunEvent>): AsyncGenerator<[string, unknown]> {
   for await (const event of events) {
@@ -46,309 +56,150 @@ async function* runEvents(events: AsyncGenerator<RunEvent>): AsyncGenerator<[str
   }
 }
 
-/** The REST API: ERA-compatible session endpoints, shells, files, one-shot runs. */
-export const routes: Route[] = [
-  { method: "GET", pattern: "/api/openapi.json", handler: () => Promise.resolve(json(200, openApiDocument())) },
-  {
-    method: "GET",
-    pattern: "/api/limits",
-    handler: (ctx) => {
-      const { limits, idleTimeoutMs, setup } = ctx.services.config;
-      // The limits every sandbox runs under, as configured; times in seconds as everywhere in the API.
-      return Promise.resolve(
-        json(200, {
-          memory_mb: limits.memoryMb,
-          cpus: limits.cpus,
-          pids: limits.pids,
-          tmp_mb: limits.tmpMb,
-          workspace_mb: ctx.services.sandboxes.workspaces.sizeMb,
-          nofile: limits.nofile,
-          fsize_mb: limits.fsizeMb,
-          output_bytes_per_stream: limits.outputBytes,
-          default_run_timeout: limits.runTimeoutMs / 1000,
-          max_run_timeout: RUN_TIMEOUT.maxSeconds,
-          file_bytes: API_LIMITS.fileBytes,
-          idle_timeout: idleTimeoutMs / 1000,
-          setup_timeout: setup.timeoutMs / 1000,
-          setup_concurrency: setup.concurrency,
-          network: "none",
-        }),
-      );
-    },
+let document: Record<string, unknown> | undefined;
+
+/** The REST API's handlers, one for each route of lib/api/contract.ts (the type makes sure none is missing). */
+export const handlers: { [N in RouteName]: Handler<Routes[N]> } = {
+  getOpenApi: () => Promise.resolve((document ??= openApiDocument())),
+  getLimits: ({ services }) => {
+    const { limits, idleTimeoutMs, setup } = services.config;
+    // The limits every sandbox runs under, as configured; times in seconds as everywhere in the API.
+    return Promise.resolve({
+      memory_mb: limits.memoryMb,
+      cpus: limits.cpus,
+      pids: limits.pids,
+      tmp_mb: limits.tmpMb,
+      workspace_mb: services.sandboxes.workspaces.sizeMb,
+      nofile: limits.nofile,
+      fsize_mb: limits.fsizeMb,
+      output_bytes_per_stream: limits.outputBytes,
+      default_run_timeout: limits.runTimeoutMs / 1000,
+      max_run_timeout: RUN_TIMEOUT.maxSeconds,
+      file_bytes: API_LIMITS.fileBytes,
+      idle_timeout: idleTimeoutMs / 1000,
+      setup_timeout: setup.timeoutMs / 1000,
+      setup_concurrency: setup.concurrency,
+      network: "none" as const,
+    });
   },
 
   // Administration, with the local admin token (see server/auth/admin-token.ts); used by `npm run keys`.
-  { method: "GET", pattern: "/api/admin/keys", handler: async (ctx) => json(200, { keys: await ctx.services.apiKeys.list() }) },
-  {
-    method: "POST",
-    pattern: "/api/admin/keys",
-    handler: async (ctx) => {
-      const value = parseInput(createKeySchema, await body(ctx));
-      const { key, info } = await ctx.services.apiKeys.create(
-        value.name,
-        value.rate_limit ?? ctx.services.config.api.rateLimitPerMinute,
-      );
-      return json(201, { key, ...info });
-    },
+  listKeys: async ({ services }) => ({ keys: await services.apiKeys.list() }),
+  createKey: async ({ services, body }) => {
+    const { key, info } = await services.apiKeys.create(body.name, body.rate_limit ?? services.config.api.rateLimitPerMinute);
+    return { key, ...info };
   },
-  {
-    method: "DELETE",
-    pattern: "/api/admin/keys/:key",
-    handler: async (ctx) => {
-      const revoked = await ctx.services.apiKeys.revoke(ctx.params.key ?? "");
-      if (!revoked) return json(404, { error: "not_found", message: `no active key ${ctx.params.key}` });
-      return json(200, revoked);
-    },
+  revokeKey: async ({ services, params }) => {
+    const revoked = await services.apiKeys.revoke(params.key);
+    if (!revoked) throw new HttpRequestError(404, "not_found", `no active key ${params.key}`);
+    return revoked;
   },
 
-  {
-    method: "GET",
-    pattern: "/api/sessions",
-    handler: async (ctx) =>
-      json(200, {
-        sessions: await ctx.services.sessions.list(ctx.caller, { limit: Number(ctx.url.searchParams.get("limit") ?? 50) }),
-      }),
+  listSessions: async ({ services, caller, query }) => ({
+    sessions: await services.sessions.list(caller, { limit: query.limit }),
+  }),
+  createSession: async ({ services, caller, body }) => services.sessions.create(caller, body),
+  getSession: async ({ services, caller, params }) => services.sessions.get(caller, params.id),
+  updateSession: async ({ services, caller, params, body }) => services.sessions.update(caller, params.id, body),
+  deleteSession: async ({ services, caller, params }) => {
+    await services.sessions.delete(caller, params.id);
+    return { deleted: true, id: params.id };
   },
-  {
-    method: "POST",
-    pattern: "/api/sessions",
-    handler: async (ctx) => json(201, await ctx.services.sessions.create(ctx.caller, (await body(ctx)) as never)),
-  },
-  {
-    method: "GET",
-    pattern: "/api/sessions/:id",
-    handler: async (ctx) => json(200, await ctx.services.sessions.get(ctx.caller, id(ctx))),
-  },
-  {
-    method: "PATCH",
-    pattern: "/api/sessions/:id",
-    handler: async (ctx) => json(200, await ctx.services.sessions.update(ctx.caller, id(ctx), (await body(ctx)) as never)),
-  },
-  {
-    method: "DELETE",
-    pattern: "/api/sessions/:id",
-    handler: async (ctx) => {
-      await ctx.services.sessions.delete(ctx.caller, id(ctx));
-      return json(200, { deleted: true, id: id(ctx) });
-    },
-  },
-  {
-    method: "POST",
-    pattern: "/api/sessions/:id/duplicate",
-    handler: async (ctx) => {
-      const value = parseInput(duplicateSchema, await body(ctx));
-      return json(201, await ctx.services.sessions.fork(ctx.caller, id(ctx), { id: value.id }));
-    },
-  },
-  {
-    method: "GET",
-    pattern: "/api/sessions/:id/setup",
-    handler: async (ctx) => json(200, (await ctx.services.sessions.get(ctx.caller, id(ctx))).setup_result),
-  },
-  {
-    method: "POST",
-    pattern: "/api/sessions/:id/setup/retry",
-    handler: async (ctx) => {
-      return json(202, await ctx.services.sessions.retrySetup(ctx.caller, id(ctx)));
-    },
+  duplicateSession: async ({ services, caller, params, body }) => services.sessions.fork(caller, params.id, { id: body.id }),
+  getSetup: async ({ services, caller, params }) => (await services.sessions.get(caller, params.id)).setup_result,
+  retrySetup: async ({ services, caller, params }) => services.sessions.retrySetup(caller, params.id),
+
+  runCode: async ({ services, caller, params, body }) => services.actions.run(caller, params.id, body),
+  streamRun: async ({ services, caller, params, body, request }) =>
+    eventStream(runEvents(await services.actions.runStream(caller, params.id, body)), request.signal),
+  listRuns: async ({ services, caller, params }) => ({ runs: await services.actions.recentRuns(caller, params.id) }),
+  execute: async ({ services, body }) => services.actions.execute(body),
+
+  exec: async ({ services, caller, params, body }) => services.actions.exec(caller, params.id, body),
+  createShell: async ({ services, caller, params, body }) => services.actions.createShell(caller, params.id, body.shell_id),
+  listShells: async ({ services, caller, params }) => ({ shells: await services.actions.listShells(caller, params.id) }),
+  deleteShell: async ({ services, caller, params }) => {
+    await services.actions.deleteShell(caller, params.id, params.shell);
+    return { deleted: true, shell_id: params.shell };
   },
 
-  {
-    method: "POST",
-    pattern: "/api/sessions/:id/run",
-    handler: async (ctx) => json(200, await ctx.services.actions.run(ctx.caller, id(ctx), (await body(ctx)) as never)),
-  },
-  {
-    method: "POST",
-    pattern: "/api/sessions/:id/stream",
-    handler: async (ctx) =>
-      eventStream(
-        runEvents(await ctx.services.actions.runStream(ctx.caller, id(ctx), (await body(ctx)) as never)),
-        ctx.request.signal,
-      ),
-  },
-  {
-    method: "GET",
-    pattern: "/api/sessions/:id/runs",
-    handler: async (ctx) => json(200, { runs: await ctx.services.actions.recentRuns(ctx.caller, id(ctx)) }),
-  },
-  {
-    method: "POST",
-    pattern: "/api/execute",
-    handler: async (ctx) => json(200, await ctx.services.actions.execute(await body(ctx))),
-  },
-
-  {
-    method: "POST",
-    pattern: "/api/sessions/:id/exec",
-    handler: async (ctx) => json(200, await ctx.services.actions.exec(ctx.caller, id(ctx), await body(ctx))),
-  },
-  {
-    method: "POST",
-    pattern: "/api/sessions/:id/shells",
-    handler: async (ctx) =>
-      json(
-        201,
-        await ctx.services.actions.createShell(ctx.caller, id(ctx), parseInput(createShellSchema, await body(ctx)).shell_id),
-      ),
-  },
-  {
-    method: "GET",
-    pattern: "/api/sessions/:id/shells",
-    handler: async (ctx) => json(200, { shells: await ctx.services.actions.listShells(ctx.caller, id(ctx)) }),
-  },
-  {
-    method: "DELETE",
-    pattern: "/api/sessions/:id/shells/:shell",
-    handler: async (ctx) => {
-      await ctx.services.actions.deleteShell(ctx.caller, id(ctx), ctx.params.shell ?? "");
-      return json(200, { deleted: true, shell_id: ctx.params.shell });
-    },
-  },
-
-  {
-    method: "GET",
-    pattern: "/api/sessions/:id/files",
-    handler: async (ctx) => {
-      const dir = ctx.url.searchParams.get("path") ?? ".";
-      const recursive = ctx.url.searchParams.get("recursive") !== "false";
-      return json(200, { files: await ctx.services.actions.listFiles(ctx.caller, id(ctx), dir, recursive) });
-    },
-  },
-  {
-    method: "GET",
-    pattern: "/api/sessions/:id/files/*path",
-    handler: async (ctx) => {
-      if (ctx.url.searchParams.get("format") !== "json") {
-        // Raw bytes stream chunk by chunk from the sandbox: any size, bounded memory.
-        const { stream, entry } = await ctx.services.actions.streamFile(ctx.caller, id(ctx), ctx.params.path ?? "");
-        return new Response(Readable.toWeb(stream) as ReadableStream, {
-          headers: { "content-type": "application/octet-stream", "x-file-mode": entry.mode.toString(8) },
-        });
-      }
-      const { data, entry } = await ctx.services.actions.readFile(ctx.caller, id(ctx), ctx.params.path ?? "");
-      const { text, encoding } = encodeOutput(data);
-      return json(200, { path: entry.path, size: entry.size, mode: entry.mode, encoding, content: text });
-    },
-  },
-  {
-    method: "PUT",
-    pattern: "/api/sessions/:id/files/*path",
-    handler: async (ctx) => {
-      const raw = await readBody(ctx.request, API_LIMITS.fileBytes);
-      const type = ctx.request.headers.get("content-type") ?? "";
-      let data = raw;
-      let mode: number | undefined;
-      if (type.includes("application/json")) {
-        let parsedBody: unknown;
-        try {
-          parsedBody = JSON.parse(raw.toString("utf8"));
-        } catch (error) {
-          throw new HttpRequestError(400, "invalid_json", `the body is not valid JSON: ${(error as Error).message}`);
-        }
-        const value = parseInput(writeFileSchema, parsedBody);
-        data = Buffer.from(value.content, value.encoding === "base64" ? "base64" : "utf8");
-        mode = value.mode;
-      }
-      return json(200, await ctx.services.actions.writeFile(ctx.caller, id(ctx), ctx.params.path ?? "", data, mode));
-    },
-  },
-  {
-    method: "DELETE",
-    pattern: "/api/sessions/:id/files/*path",
-    handler: async (ctx) => {
-      await ctx.services.actions.deleteFile(
-        ctx.caller,
-        id(ctx),
-        ctx.params.path ?? "",
-        ctx.url.searchParams.get("recursive") === "true",
-      );
-      return json(200, { deleted: true, path: ctx.params.path });
-    },
-  },
-  {
-    method: "POST",
-    pattern: "/api/sessions/:id/directories",
-    handler: async (ctx) => {
-      const value = parseInput(mkdirSchema, await body(ctx));
-      return json(201, await ctx.services.actions.makeDirectory(ctx.caller, id(ctx), value.path));
-    },
-  },
-  {
-    method: "POST",
-    pattern: "/api/sessions/:id/move",
-    handler: async (ctx) => {
-      const value = parseInput(moveFileSchema, await body(ctx));
-      return json(200, await ctx.services.actions.moveFile(ctx.caller, id(ctx), value.from, value.to));
-    },
-  },
-  {
-    method: "POST",
-    pattern: "/api/sessions/:id/terminals",
-    handler: async (ctx) => {
-      const value = parseInput(terminalSchema, await body(ctx));
-      const terminal = await ctx.services.actions.openTerminal(ctx.caller, id(ctx), {
-        shell: value.shell_id,
-        cols: value.cols,
-        rows: value.rows,
+  listFiles: async ({ services, caller, params, query }) => ({
+    files: await services.actions.listFiles(caller, params.id, query.path, query.recursive === "true"),
+  }),
+  readFile: async ({ services, caller, params, query }) => {
+    if (query.format === "raw") {
+      // Raw bytes stream chunk by chunk from the sandbox: any size, bounded memory.
+      const { stream, entry } = await services.actions.streamFile(caller, params.id, params.path);
+      return new Response(Readable.toWeb(stream) as ReadableStream, {
+        headers: { "content-type": "application/octet-stream", "x-file-mode": entry.mode.toString(8) },
       });
-      return json(201, { terminal_id: terminal.id });
-    },
+    }
+    const { data, entry } = await services.actions.readFile(caller, params.id, params.path);
+    const { text, encoding } = encodeOutput(data);
+    return { path: entry.path, size: entry.size, mode: entry.mode, encoding, content: text };
   },
-  {
-    method: "GET",
-    pattern: "/api/sessions/:id/terminals/:terminal/output",
-    handler: async (ctx) => {
-      const terminal = await ctx.services.actions.terminal(ctx.caller, id(ctx), ctx.params.terminal ?? "");
-      const after = Number(ctx.request.headers.get("last-event-id") ?? ctx.url.searchParams.get("after") ?? 0) || 0;
-      return eventStream(terminal.output(after, ctx.request.signal), ctx.request.signal, (event, data) =>
-        event === "data" ? String((data as { seq: number }).seq) : undefined,
-      );
-    },
+  writeFile: async ({ services, caller, params, request }) => {
+    const raw = await readBody(request, API_LIMITS.fileBytes);
+    const type = request.headers.get("content-type") ?? "";
+    let data = raw;
+    let mode: number | undefined;
+    if (type.includes("application/json")) {
+      let parsedBody: unknown;
+      try {
+        parsedBody = JSON.parse(raw.toString("utf8"));
+      } catch (error) {
+        throw new HttpRequestError(400, "invalid_json", `the body is not valid JSON: ${(error as Error).message}`);
+      }
+      const value = parseInput(writeFileSchema, parsedBody);
+      data = Buffer.from(value.content, value.encoding === "base64" ? "base64" : "utf8");
+      mode = value.mode;
+    }
+    return services.actions.writeFile(caller, params.id, params.path, data, mode);
   },
-  {
-    method: "POST",
-    pattern: "/api/sessions/:id/terminals/:terminal/input",
-    handler: async (ctx) => {
-      const terminal = await ctx.services.actions.terminal(ctx.caller, id(ctx), ctx.params.terminal ?? "");
-      terminal.write(await readBody(ctx.request, API_LIMITS.terminalInputBytes));
-      return new Response(null, { status: 204 });
-    },
+  deleteFile: async ({ services, caller, params, query }) => {
+    await services.actions.deleteFile(caller, params.id, params.path, query.recursive === "true");
+    return { deleted: true, path: params.path };
   },
-  {
-    method: "POST",
-    pattern: "/api/sessions/:id/terminals/:terminal/resize",
-    handler: async (ctx) => {
-      const value = parseInput(terminalSchema.pick({ cols: true, rows: true }), await body(ctx));
-      const terminal = await ctx.services.actions.terminal(ctx.caller, id(ctx), ctx.params.terminal ?? "");
-      await terminal.resize(value.cols, value.rows);
-      return new Response(null, { status: 204 });
-    },
+  makeDirectory: async ({ services, caller, params, body }) => services.actions.makeDirectory(caller, params.id, body.path),
+  moveFile: async ({ services, caller, params, body }) => services.actions.moveFile(caller, params.id, body.from, body.to),
+  downloadArchive: async ({ services, caller, params }) => {
+    const archive = await services.actions.download(caller, params.id);
+    return new Response(Readable.toWeb(archive) as ReadableStream, {
+      headers: { "content-type": "application/gzip", "content-disposition": `attachment; filename="${params.id}.tar.gz"` },
+    });
   },
-  {
-    method: "DELETE",
-    pattern: "/api/sessions/:id/terminals/:terminal",
-    handler: async (ctx) => {
-      await ctx.services.actions.closeTerminal(ctx.caller, id(ctx), ctx.params.terminal ?? "");
-      return json(200, { deleted: true });
-    },
+  uploadArchive: async ({ services, caller, params, request }) => {
+    const raw = await readBody(request, API_LIMITS.fileBytes);
+    return services.actions.upload(caller, params.id, Readable.from([raw]));
   },
-  {
-    method: "GET",
-    pattern: "/api/sessions/:id/archive",
-    handler: async (ctx) => {
-      const archive = await ctx.services.actions.download(ctx.caller, id(ctx));
-      return new Response(Readable.toWeb(archive) as ReadableStream, {
-        headers: { "content-type": "application/gzip", "content-disposition": `attachment; filename="${id(ctx)}.tar.gz"` },
-      });
-    },
+
+  openTerminal: async ({ services, caller, params, body }) => {
+    const terminal = await services.actions.openTerminal(caller, params.id, {
+      shell: body.shell_id,
+      cols: body.cols,
+      rows: body.rows,
+    });
+    return { terminal_id: terminal.id };
   },
-  {
-    method: "PUT",
-    pattern: "/api/sessions/:id/archive",
-    handler: async (ctx) => {
-      const raw = await readBody(ctx.request, API_LIMITS.fileBytes);
-      return json(200, await ctx.services.actions.upload(ctx.caller, id(ctx), Readable.from([raw])));
-    },
+  terminalOutput: async ({ services, caller, params, query, request }) => {
+    const terminal = await services.actions.terminal(caller, params.id, params.terminal);
+    const after = Number(request.headers.get("last-event-id") ?? query.after ?? 0) || 0;
+    return eventStream(terminal.output(after, request.signal), request.signal, (event, data) =>
+      event === "data" ? String((data as { seq: number }).seq) : undefined,
+    );
   },
-];
+  terminalInput: async ({ services, caller, params, request }) => {
+    const terminal = await services.actions.terminal(caller, params.id, params.terminal);
+    terminal.write(await readBody(request, API_LIMITS.terminalInputBytes));
+    return undefined;
+  },
+  resizeTerminal: async ({ services, caller, params, body }) => {
+    const terminal = await services.actions.terminal(caller, params.id, params.terminal);
+    await terminal.resize(body.cols, body.rows);
+    return undefined;
+  },
+  closeTerminal: async ({ services, caller, params }) => {
+    await services.actions.closeTerminal(caller, params.id, params.terminal);
+    return { deleted: true };
+  },
+};

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import { and, desc, eq } from "drizzle-orm";
 import type { Logger } from "pino";
+import type { ExecView, ExecuteView, RunRecord, RunView } from "@/lib/api/responses";
 import { execSchema, executeSchema, runSchema, type RunInput } from "@/lib/api/schemas";
 import type { LanguageId } from "@/lib/languages";
 import { LIST_LIMITS } from "@/lib/limits";
@@ -19,46 +20,7 @@ import type { SessionService } from "./service";
 import type { Terminal, TerminalRegistry } from "./terminals";
 import { parseInput } from "./validation";
 
-/** A run as the API answers it: ERA's fields, plus a few more. */
-export interface RunView {
-  run_id: string;
-  session_id: string;
-  exit_code: number;
-  stdout: string;
-  stderr: string;
-  stdout_encoding: "utf8" | "base64";
-  stderr_encoding: "utf8" | "base64";
-  duration: number;
-  duration_ms: number;
-  timed_out: boolean;
-  truncated: boolean;
-}
-
-export interface ExecView {
-  shell_id: string;
-  stdout: string;
-  stderr: string;
-  stdout_encoding: "utf8" | "base64";
-  stderr_encoding: "utf8" | "base64";
-  exit_code: number;
-  duration_ms: number;
-  timed_out: boolean;
-  truncated: boolean;
-  shell_ended: boolean;
-  restarted: boolean;
-  message?: string;
-}
-
-export interface RunRecord {
-  id: string;
-  language: string;
-  source: string;
-  exit_code: number | null;
-  duration_ms: number | null;
-  timed_out: boolean;
-  truncated: boolean;
-  created_at: string;
-}
+export type { ExecView, RunRecord, RunView } from "@/lib/api/responses";
 
 function runView(sessionId: string, result: RunResult): RunView {
   return {
@@ -177,7 +139,7 @@ export class SessionActions {
   }
 
   /** One run in a throwaway sandbox, removed right after. */
-  async execute(input: unknown): Promise<Omit<RunView, "session_id">> {
+  async execute(input: unknown): Promise<ExecuteView> {
     const value = parseInput(executeSchema, input);
     const sessionId = `x-${randomBytes(8).toString("hex")}`;
     try {

@@ -9,16 +9,17 @@ import {
   type CreateSessionInput,
   type UpdateSessionInput,
 } from "@/lib/api/schemas";
+import type { SessionView } from "@/lib/api/responses";
 import type { LanguageId } from "@/lib/languages";
 import { LIST_LIMITS, resolveTimeout, type ResolvedTimeout } from "@/lib/limits";
 import type { SetupSpec } from "@/lib/setup/spec";
 import type { Config } from "@/server/config";
-import { normalizeEgressPolicy, type EgressPolicy } from "@/lib/egress";
-import { emptyUsage, type EgressUsage } from "@/server/egress/meter";
+import { normalizeEgressPolicy } from "@/lib/egress";
+import { emptyUsage } from "@/server/egress/meter";
 import type { SessionEgress } from "@/server/egress/sessions";
 import type { Database } from "@/server/db/client";
 import { runs, sessions, setups, shares, shells } from "@/server/db/schema";
-import type { SandboxManager, SandboxState } from "@/server/sandbox/manager";
+import type { SandboxManager } from "@/server/sandbox/manager";
 import type { SetupService, SetupView } from "@/server/setup/service";
 import { ownerOf, type AccessMode, type Caller, type ShareCaller } from "./caller";
 import { IdentityRequiredError, InvalidRequestError, SessionExistsError, SessionNotFoundError } from "./errors";
@@ -27,33 +28,7 @@ import { InvalidInputError } from "./validation";
 
 export type SessionRow = typeof sessions.$inferSelect;
 
-/** A session as the API shows it (snake_case, as in ERA's API). */
-export interface SessionView {
-  id: string;
-  language: LanguageId;
-  persistent: boolean;
-  /** The time limit of its runs in seconds: its owner's choice, else the configured default as it is now. */
-  default_timeout: number;
-  /** session: its owner chose default_timeout; server: it follows the configured default. */
-  default_timeout_source: "session" | "server";
-  metadata: Record<string, unknown>;
-  entry_file: string | null;
-  template: boolean;
-  forked_from: string | null;
-  created_at: string;
-  updated_at: string;
-  last_active_at: string;
-  setup_status: "none" | SetupView["status"];
-  /** The setup spec, with env values hidden: they are for the setup only. */
-  setup: SetupSpec | null;
-  setup_result: SetupView | null;
-  sandbox: { state: SandboxState };
-  /** Where the sandbox may connect (server/egress), and what it used since this server started. */
-  egress: EgressPolicy;
-  /** Hosts and header names of the secrets the proxy adds; values are never shown. */
-  egress_secrets: Array<{ host: string; header: string; https: boolean }>;
-  egress_usage: EgressUsage;
-}
+export type { SessionView } from "@/lib/api/responses";
 
 export interface SessionServiceOptions {
   db: Database;

@@ -1,4 +1,5 @@
 import type { z, ZodError } from "zod";
+import { zodProblems } from "@/lib/api/problems";
 
 /** A request body or parameter that does not validate; `problems` say what to fix, field by field. */
 export class InvalidInputError extends Error {
@@ -8,11 +9,7 @@ export class InvalidInputError extends Error {
   }
 
   static from(error: ZodError): InvalidInputError {
-    return new InvalidInputError(
-      error.issues.map((issue) =>
-        issue.path.length > 0 ? `${issue.path.map(String).join(".")}: ${issue.message}` : issue.message,
-      ),
-    );
+    return new InvalidInputError(zodProblems(error.issues));
   }
 }
 

@@ -3,6 +3,8 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Logger } from "pino";
+import { zodProblems } from "@/lib/api/problems";
+import type { SetupView } from "@/lib/api/responses";
 import { normalizeSetup, setupSpecSchema, type NormalizedSetup, type SetupSpec } from "@/lib/setup/spec";
 import type { Database } from "@/server/db/client";
 import { layers, setups, type LayerRecord, type SetupStepRecord } from "@/server/db/schema";
@@ -13,27 +15,8 @@ import { layerKey, specHash } from "./layer-key";
 import { removeSetupFolder, runSetup, type SetupEnvironment } from "./runner";
 import { planSteps } from "./steps";
 
-export type SetupStatus = "pending" | "running" | "completed" | "failed";
-
-/** A setup as the API shows it; ERA's field names, plus steps and the layer. */
-export interface SetupView {
-  status: SetupStatus;
-  success: boolean | null;
-  duration_ms: number | null;
-  pip_packages: string[];
-  npm_packages: string[];
-  go_modules: string[];
-  commands_run: number;
-  error: string | null;
-  stdout: string;
-  stderr: string;
-  steps: SetupStepRecord[];
-  layer: LayerRecord | null;
-  queued_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  note: string | null;
-}
+export type { SetupView } from "@/lib/api/responses";
+export type SetupStatus = SetupView["status"];
 
 export interface SetupServiceOptions {
   db: Database;
@@ -60,8 +43,7 @@ export class SetupService {
   /** Validates and stores a setup, then queues it; a stored layer for the same spec completes it at once. */
   async submit(sessionId: string, input: unknown): Promise<SetupView> {
     const parsed = setupSpecSchema.safeParse(input);
-    if (!parsed.success)
-      throw new SetupSpecError(parsed.error.issues.map((i) => `${["setup", ...i.path.map(String)].join(".")}: ${i.message}`));
+    if (!parsed.success) throw new SetupSpecError(zodProblems(parsed.error.issues, ["setup"]));
     const spec = parsed.data;
     const normalized = normalizeSetup(spec);
     const key = layerKey(normalized, await this.options.imageId());
