@@ -92,10 +92,13 @@ export class EgressService {
     return env;
   }
 
-  /** Go's settings for a sandbox started under `policy`: the module proxy when go may reach it, else the layer's cache only. */
+  /**
+   * Go's settings for a sandbox started under `policy`: the module proxy when go may reach it; under
+   * "none", nothing, so the Go language's own env (the layer's cache only) stands.
+   */
   goEnv(policy: EgressPolicy): Record<string, string> {
     const { mirrors } = this.options.config;
-    if (policy === "none") return { GOPROXY: "off", GOSUMDB: "off", GOFLAGS: "-mod=mod" };
+    if (policy === "none") return {};
     return {
       GOPROXY: mirrors.goproxy ?? "https://proxy.golang.org",
       GOSUMDB: mirrors.gosumdb ?? (mirrors.goproxy ? "off" : "sum.golang.org"),
