@@ -23,7 +23,16 @@ describe("MCP", () => {
     const client = new Client({ name: "sandpit-test", version: "1.0.0" });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/api/mcp`)));
     const tools = (await client.listTools()).tools.map((t) => t.name).sort();
-    expect(tools).toEqual(["create_session", "exec_command", "get_session", "list_files", "read_file", "run_code", "write_file"]);
+    expect(tools).toEqual([
+      "create_session",
+      "exec_command",
+      "get_session",
+      "list_files",
+      "read_file",
+      "run_code",
+      "set_egress",
+      "write_file",
+    ]);
 
     const created = await client.callTool({ name: "create_session", arguments: { language: "python", session_id: "mcp-one" } });
     expect(created.isError).toBeFalsy();
