@@ -30,9 +30,16 @@ export function EgressPicker({
   idPrefix: string;
 }): ReactNode {
   const [text, setText] = useState(typeof value === "string" ? "" : value.allow.join(", "));
-  const mode = modeOf(value);
+  // "allowed domains" picked while no domain is typed yet: shown, but nothing changes until one is.
+  const [choosingAllow, setChoosingAllow] = useState(false);
+  const mode = choosingAllow ? "allow" : modeOf(value);
+  const commitAllow = (): void => {
+    const allow = allowListOf(text);
+    if (allow.length > 0) onChange({ allow });
+  };
   const pick = (next: Mode): void => {
-    if (next === "allow") onChange({ allow: allowListOf(text) });
+    setChoosingAllow(next === "allow");
+    if (next === "allow") commitAllow();
     else onChange(next);
   };
   return (
@@ -58,9 +65,20 @@ export function EgressPicker({
           disabled={disabled}
           placeholder="api.example.com, *.example.org:8443"
           onChange={(event) => setText(event.target.value)}
-          onBlur={() => onChange({ allow: allowListOf(text) })}
+          onBlur={commitAllow}
+          onKeyDown={(event) => {
+            if (event.key === "Enter") {
+              event.preventDefault();
+              commitAllow();
+            }
+          }}
           className="min-w-64 flex-1 rounded-md border border-stone-300 bg-white px-2 py-1 font-mono text-xs dark:border-stone-700 dark:bg-stone-950"
         />
+      )}
+      {mode === "allow" && typeof value === "string" && (
+        <span className="text-xs text-stone-500 dark:text-stone-400">
+          Type at least one domain; until then the network stays {value === "none" ? "off" : "on package registries"}.
+        </span>
       )}
     </div>
   );
