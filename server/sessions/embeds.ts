@@ -1,5 +1,6 @@
 import "server-only";
 import { EMBED_RATE_LIMITS } from "@/lib/limits";
+import { RateLimiter } from "@/server/auth/rate-limiter";
 import type { Database } from "@/server/db/client";
 import { isSensitive } from "@/server/storage/sensitive";
 import type { RunView, SessionActions } from "./actions";
@@ -15,36 +16,6 @@ export interface EmbedLimits {
   runsPerAddressPerMinute: number;
 }
 
-const MAX_BUCKETS = 10_000;
-
-/** Token buckets with a bounded table: full buckets are dropped first, so rotating addresses cannot grow it. */
-class Buckets {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-
-  take(key: string, perMinute: number, now = Date.now()): number | undefined {
-    if (this.buckets.size >= MAX_BUCKETS && !this.buckets.has(key)) this.prune(perMinute, now);
-    const bucket = this.buckets.get(key) ?? { tokens: perMinute, at: now };
-    bucket.tokens = Math.min(perMinute, bucket.tokens + ((now - bucket.at) / 60_000) * perMinute);
-    bucket.at = now;
-    this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return undefined;
-    }
-    return Math.max(1, Math.ceil(((1 - bucket.tokens) / perMinute) * 60));
-  }
-
-  private prune(perMinute: number, now: number): void {
-    for (const [key, bucket] of this.buckets)
-      if (bucket.tokens + ((now - bucket.at) / 60_000) * perMinute >= perMinute) this.buckets.delete(key);
-    // Still full of busy clients: forget the oldest (a Map iterates in insertion order).
-    for (const key of this.buckets.keys()) {
-      if (this.buckets.size < MAX_BUCKETS) break;
-      this.buckets.delete(key);
-    }
-  }
-}
-
 export interface EmbedView {
   language: string;
   path: string | null;
@@ -57,7 +28,7 @@ export interface EmbedView {
  * and per client address.
  */
 export class EmbedService {
-  private readonly buckets = new Buckets();
+  private readonly buckets = new RateLimiter();
 
   constructor(
     private readonly db: Database,
@@ -92,14 +63,14 @@ export class EmbedService {
     const share = await this.embedShare(caller);
     const address = caller.address ?? "unknown";
     const perAddress = this.buckets.take(`address:${address}`, this.limits.runsPerAddressPerMinute);
-    if (perAddress !== undefined)
+    if (!perAddress.ok)
       throw new RateLimitedError(
         `embeds allow ${this.limits.runsPerAddressPerMinute} runs a minute from one address`,
-        perAddress,
+        perAddress.retryAfter,
       );
     const perShare = this.buckets.take(`share:${share.id}`, this.limits.runsPerSharePerMinute);
-    if (perShare !== undefined)
-      throw new RateLimitedError(`this embed allows ${this.limits.runsPerSharePerMinute} runs a minute`, perShare);
+    if (!perShare.ok)
+      throw new RateLimitedError(`this embed allows ${this.limits.runsPerSharePerMinute} runs a minute`, perShare.retryAfter);
     const copy = await this.sessions.fork(SYSTEM, share.session_id, { throwaway: true });
     try {
       // The copy carries the session's timeout choice; without one the configured default applies.
