@@ -17,6 +17,22 @@ export const go = defineLanguage({
   // No network at run time: Go resolves modules from the layer's cache only.
   sandboxEnv: { GOPROXY: "off", GOSUMDB: "off", GOFLAGS: "-mod=mod" },
   setupEnv: { GOCACHE: "/tmp/go-cache", GOFLAGS: "-modcacherw" },
+  packages: {
+    manager: "go",
+    install: (modules, layer) => [
+      {
+        // The module list arrives as "$@": the shell only sets up the folder, it never parses a spec.
+        argv: [
+          "bash",
+          "-c",
+          'mkdir -p "$0" && cd "$0" && { [ -f go.mod ] || go mod init sandpit/layer; } && go get "$@"',
+          `${layer}/go`,
+          ...modules,
+        ],
+        cwd: "/workspace",
+      },
+    ],
+  },
   // Inline Go is built next to the layer's go.mod, so the setup's modules resolve from its cache.
   inline: (code, dir) => ({
     argv: ["bash", "-c", ['cd "$0"', ...BUILD_IN_RUN_DIR].join("\n"), dir],

@@ -7,10 +7,10 @@ import { java } from "./java";
 import { node } from "./node";
 import { python } from "./python";
 import { rust } from "./rust";
-import type { LanguageDefinition } from "./types";
+import type { LanguageDefinition, PackageStep } from "./types";
 import { typescript } from "./typescript";
 
-export type { LanguageDefinition, RunPlan } from "./types";
+export type { LanguageDefinition, PackageManager, PackageStep, RunPlan, SetupCommand } from "./types";
 export { COMPILE_FAILED_EXIT_CODE } from "./compiled";
 
 /** Every language a session can use, in the order pickers show them. Adding one is adding its module here. */
@@ -32,6 +32,11 @@ export const LANGUAGE_ALIASES: Record<string, LanguageId> = Object.fromEntries(
 /** "python, node, … or rust": for descriptions and error messages. */
 export function languageList(): string {
   return `${LANGUAGE_IDS.slice(0, -1).join(", ")} or ${LANGUAGE_IDS.at(-1)}`;
+}
+
+/** The package steps of a setup, in the registry's order (pip → npm → go). */
+export function packageSteps(): PackageStep[] {
+  return LANGUAGES.flatMap((language: LanguageDefinition) => (language.packages ? [language.packages] : []));
 }
 
 function mergedEnv(pick: (language: LanguageDefinition) => Record<string, string> | undefined): Record<string, string> {

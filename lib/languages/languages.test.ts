@@ -1,9 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { languageSchema } from "@/lib/api/schemas";
-import { LANGUAGE_ALIASES, LANGUAGE_IDS, LANGUAGES, languageList, sandboxEnv, setupEnv } from ".";
+import { LANGUAGE_ALIASES, LANGUAGE_IDS, LANGUAGES, languageList, packageSteps, sandboxEnv, setupEnv } from ".";
 import { javaNames } from "./java";
 
 describe("the language registry", () => {
+  it("holds one package step per package manager, installing into the layer as plain arguments", () => {
+    expect(packageSteps().map((step) => step.manager)).toEqual(["pip", "npm", "go"]);
+    for (const step of packageSteps()) {
+      const [command] = step.install(["pkg-a", "pkg-b"], "/opt/layer", {});
+      expect(command?.argv.slice(-2), step.manager).toEqual(["pkg-a", "pkg-b"]);
+      expect(command?.argv.join(" "), step.manager).toContain(`/opt/layer/`);
+    }
+  });
+
   it("gives every language a unique id, a label, an extension, an editor mode and starter code", () => {
     expect(new Set(LANGUAGE_IDS).size).toBe(LANGUAGES.length);
     for (const language of LANGUAGES) {

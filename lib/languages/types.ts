@@ -9,6 +9,25 @@ export interface RunPlan {
   usesRunDir?: boolean;
 }
 
+/** One command of a setup step: arguments exactly as the program receives them, never parsed by a shell. */
+export interface SetupCommand {
+  argv: string[];
+  cwd: string;
+  /** Files written before the command, as text. */
+  files?: Array<{ path: string; text: string }>;
+}
+
+/** The package managers a setup spec names (its `pip`, `npm` and `go` fields). */
+export type PackageManager = "pip" | "npm" | "go";
+
+/** How a setup installs a language's packages into the layer, where its runs find them. */
+export interface PackageStep {
+  /** The setup spec's field listing the packages, and the step's name. */
+  manager: PackageManager;
+  /** Commands installing `packages` under `layer`; `packageJson` is npm's manifest when the spec gave one. */
+  install(packages: string[], layer: string, options: { packageJson?: Record<string, unknown> }): SetupCommand[];
+}
+
 /**
  * Everything Sandpit knows about one language. Client-safe: no server imports, so the browser bundle
  * reads labels, extensions and starter code from the same module the server builds commands from.
@@ -31,6 +50,8 @@ export interface LanguageDefinition<Id extends string = string> {
   sandboxEnv?: Record<string, string>;
   /** Env of every setup container (network on). */
   setupEnv?: Record<string, string>;
+  /** The setup step that installs its packages, when it has a package manager of its own. */
+  packages?: PackageStep;
   /** Inline code: `dir` is a fresh per-run folder under /tmp, removed afterwards. */
   inline(code: string, dir: string): RunPlan;
   /** An entry file (an absolute path inside /workspace); `dir` is the run's folder, should it need one. */

@@ -1,6 +1,7 @@
+import { packageSteps, type PackageManager } from "@/lib/languages";
 import type { NormalizedSetup, SetupSpec } from "@/lib/setup/spec";
 
-export type StepName = "pip" | "npm" | "go" | "commands";
+export type StepName = PackageManager | "commands";
 
 export interface StepCommand {
   /** Arguments exactly as the program receives them: package specs never pass through a shell. */
@@ -16,80 +17,23 @@ export interface PlannedStep {
 
 const LAYER = "/opt/layer";
 
-/** The steps of a setup, in the order pip → npm → go → commands; empty ecosystems are left out. */
+/**
+ * The steps of a setup: each language's package step (lib/languages: pip → npm → go) for the packages
+ * the spec lists, then its commands; empty ones are left out.
+ */
 export function planSteps(setup: NormalizedSetup, spec: SetupSpec): PlannedStep[] {
+  const packageJson = spec.npm !== undefined && !Array.isArray(spec.npm) ? spec.npm.package_json : undefined;
   const steps: PlannedStep[] = [];
-  if (setup.pip.length > 0) {
+  for (const step of packageSteps()) {
+    const packages = setup[step.manager];
+    if (packages.length === 0) continue;
+    const commands = step.install(packages, LAYER, step.manager === "npm" ? { packageJson } : {});
     steps.push({
-      name: "pip",
-      commands: [
-        {
-          argv: [
-            "python3",
-            "-m",
-            "pip",
-            "install",
-            "--target",
-            `${LAYER}/python`,
-            "--no-cache-dir",
-            "--disable-pip-version-check",
-            "--no-warn-script-location",
-            "--progress-bar",
-            "off",
-            ...setup.pip,
-          ],
-          cwd: "/workspace",
-        },
-      ],
-    });
-  }
-  if (setup.npm.length > 0) {
-    const given = spec.npm !== undefined && !Array.isArray(spec.npm) ? spec.npm.package_json : undefined;
-    const fromPackageJson = given !== undefined;
-    const manifest = { ...given, name: "sandpit-layer", private: true };
-    steps.push({
-      name: "npm",
-      commands: [
-        {
-          argv: [
-            "npm",
-            "install",
-            "--prefix",
-            `${LAYER}/node`,
-            "--no-audit",
-            "--no-fund",
-            "--no-update-notifier",
-            "--loglevel",
-            "warn",
-            ...(fromPackageJson ? [] : setup.npm),
-          ],
-          cwd: "/workspace",
-          files: [
-            {
-              path: `${LAYER}/node/package.json`,
-              data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`).toString("base64"),
-            },
-          ],
-        },
-      ],
-    });
-  }
-  if (setup.go.length > 0) {
-    steps.push({
-      name: "go",
-      commands: [
-        {
-          // The module list arrives as "$@": the shell only sets up the folder, it never parses a spec.
-          argv: [
-            "bash",
-            "-c",
-            'mkdir -p "$0" && cd "$0" && { [ -f go.mod ] || go mod init sandpit/layer; } && go get "$@"',
-            `${LAYER}/go`,
-            ...setup.go,
-          ],
-          cwd: "/workspace",
-        },
-      ],
+      name: step.manager,
+      commands: commands.map(({ files, ...command }) => ({
+        ...command,
+        ...(files ? { files: files.map(({ path, text }) => ({ path, data: Buffer.from(text).toString("base64") })) } : {}),
+      })),
     });
   }
   if (setup.commands.length > 0) {
