@@ -121,13 +121,8 @@ export class SetupService {
    */
   async recover(): Promise<number> {
     const { db, environment } = this.options;
-    for (const container of await environment.driver.list()) {
-      if (container.role === "setup") await environment.driver.remove(container.id);
-    }
-    // The work folders of interrupted setups: never used again, their layer was never stored.
-    for (const name of await readdir(environment.dataDir).catch(() => [])) {
-      if (name.startsWith("setup-")) await removeSetupFolder(path.join(environment.dataDir, name.replace(/\.ext4$/, "")));
-    }
+    // The rows first: an attempt whose container goes below then finds its row queued again, not
+    // running, and leaves it alone instead of recording the failure it sees.
     await db
       .update(setups)
       .set({
@@ -137,6 +132,13 @@ export class SetupService {
         startedAt: null,
       })
       .where(eq(setups.status, "running"));
+    for (const container of await environment.driver.list()) {
+      if (container.role === "setup") await environment.driver.remove(container.id);
+    }
+    // The work folders of interrupted setups: never used again, their layer was never stored.
+    for (const name of await readdir(environment.dataDir).catch(() => [])) {
+      if (name.startsWith("setup-")) await removeSetupFolder(path.join(environment.dataDir, name.replace(/\.ext4$/, "")));
+    }
     const pending = await db
       .select({ sessionId: setups.sessionId })
       .from(setups)
@@ -256,8 +258,9 @@ export class SetupService {
       .from(setups)
       .where(eq(setups.sessionId, sessionId));
     // A newer attempt took over, or recovery queued the setup again (its container was removed
-    // under this attempt, which then fails): the row is no longer this attempt's to finish.
-    if (current?.attempts !== claimed.attempt || current.status !== "running") return;
+    // under this attempt, which then fails): the row is no longer this attempt's to finish. A closed
+    // service (the server is stopping) leaves it running too, so the next start queues it again.
+    if (this.closed || current?.attempts !== claimed.attempt || current.status !== "running") return;
     if (outcome.layer) await this.useLayer(sessionId, outcome.layer.key, outcome.layer.bytes, outcome.layer.files);
     const finished = new Date();
     await db

@@ -403,12 +403,19 @@ export async function mount(image: string, dir: string): Promise<void> {
   await execFileAsync("mount", ["-o", "loop,nosuid,nodev,noatime,discard", image, dir]);
 }
 
-/** Unmounts; a volume still held by a process is detached lazily (freed when released). */
+/**
+ * Unmounts; a volume still held by a process is detached lazily (freed when released). Done when the
+ * folder is no longer a mount point, also when another clean-up unmounted it first.
+ */
 export async function unmount(dir: string): Promise<void> {
   try {
     await execFileAsync("umount", [dir]);
   } catch {
-    await execFileAsync("umount", ["-l", dir]);
+    try {
+      await execFileAsync("umount", ["-l", dir]);
+    } catch (error) {
+      if (isMountPoint(dir)) throw error;
+    }
   }
 }
 
