@@ -9,6 +9,9 @@ import type { EgressService } from "./service";
 
 /** Egress tied to sessions' stored policies: the bridge between the database and the proxy. */
 export class SessionEgress implements SandboxEgress {
+  /** Bumped by every change of a session's stored egress, so an attach that read before it reads again. */
+  private readonly versions = new Map<string, number>();
+
   constructor(
     private readonly db: Database,
     readonly service: EgressService,
@@ -28,13 +31,29 @@ export class SessionEgress implements SandboxEgress {
   }
 
   async attach(sessionId: string, agent: AgentClient): Promise<void> {
+    let version = this.versions.get(sessionId) ?? 0;
     const { policy, secrets } = await this.stored(sessionId);
     this.service.attach(sessionId, agent, policy, secrets);
+    // A change stored while this read was under way found nothing attached to apply to.
+    while (version !== (this.versions.get(sessionId) ?? 0)) {
+      version = this.versions.get(sessionId) ?? 0;
+      const latest = await this.stored(sessionId);
+      this.service.setPolicy(sessionId, latest.policy, latest.secrets);
+    }
   }
 
   /** A stored policy changed: the running sandbox follows it from its next connection. */
   async changed(sessionId: string): Promise<void> {
+    const version = (this.versions.get(sessionId) ?? 0) + 1;
+    this.versions.set(sessionId, version);
     const { policy, secrets } = await this.stored(sessionId);
-    this.service.setPolicy(sessionId, policy, secrets);
+    // A later change's read is as new as this one's, or newer: an older read never overwrites it.
+    if (this.versions.get(sessionId) === version) this.service.setPolicy(sessionId, policy, secrets);
+  }
+
+  /** The session was deleted: its counters go. */
+  forget(sessionId: string): void {
+    this.versions.delete(sessionId);
+    this.service.forget(sessionId);
   }
 }

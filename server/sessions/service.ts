@@ -207,6 +207,7 @@ export class SessionService {
     // Its id may be taken again by someone else: its class copies must not become that owner's to read.
     await db.update(sessions).set({ classCopy: false }).where(eq(sessions.forkedFrom, id));
     await db.delete(sessions).where(eq(sessions.id, id));
+    this.options.egress?.forget(id);
     this.options.log.info({ sessionId: id }, "session deleted");
   }
 
@@ -255,6 +256,7 @@ export class SessionService {
     } catch (error) {
       await this.options.sandboxes.destroy(id).catch(() => undefined);
       await this.options.db.delete(sessions).where(eq(sessions.id, id));
+      this.options.egress?.forget(id);
       throw error;
     }
     this.options.log.info({ sessionId: id, from: source.id }, "session forked");
