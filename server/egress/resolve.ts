@@ -6,7 +6,7 @@ import net from "node:net";
 export type ResolveName = (name: string) => Promise<string[]>;
 
 export interface ResolverOptions {
-  /** Per query attempt, in milliseconds (c-ares doubles it on each retry). */
+  /** Per query attempt, in milliseconds. */
   timeoutMs?: number;
   tries?: number;
   /** Names being resolved at once, across every session; more wait, at most `queue` of them. */
