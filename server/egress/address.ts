@@ -56,13 +56,17 @@ export function judgeAddress(address: string, rules: AddressRules = {}): Address
   if (!ipaddr.isValid(address)) return { allowed: false, range: "invalid" };
   const parsed = plain(ipaddr.parse(address));
   const exempt = (rules.exempt ?? []).filter(([range]) => parsed.kind() === range.kind());
-  if (rules.host?.has(parsed.toNormalizedString())) {
-    const single = parsed.kind() === "ipv4" ? 32 : 128;
-    const listed = exempt.some(([range, bits]) => bits === single && parsed.match(range, bits));
-    return listed ? { allowed: true } : { allowed: false, range: "thisHost" };
-  }
-  if (exempt.some(([range, bits]) => parsed.match(range, bits))) return { allowed: true };
-  return parsed.kind() === "ipv4" ? judgeV4(parsed as ipaddr.IPv4) : judgeV6(parsed as ipaddr.IPv6);
+  const verdict: AddressVerdict = exempt.some(([range, bits]) => parsed.match(range, bits))
+    ? { allowed: true }
+    : parsed.kind() === "ipv4"
+      ? judgeV4(parsed as ipaddr.IPv4)
+      : judgeV6(parsed as ipaddr.IPv6);
+  if (!verdict.allowed || !rules.host?.has(parsed.toNormalizedString())) return verdict;
+  // One of the host's own: reachable only when the operator exempts exactly that address.
+  const single = parsed.kind() === "ipv4" ? 32 : 128;
+  return exempt.some(([range, bits]) => bits === single && parsed.match(range, bits))
+    ? { allowed: true }
+    : { allowed: false, range: "thisHost" };
 }
 
 /** Parses `10.0.0.0/8`-style CIDRs (a bare address is /32 or /128); throws naming a bad one. */
