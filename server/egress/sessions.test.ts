@@ -44,7 +44,7 @@ describe("SessionEgress", () => {
       },
       log: pino({ level: "silent" }),
     });
-    const egress = new SessionEgress(db, service);
+    const egress = new SessionEgress(db, service, "/nonexistent-sandpit-data");
     const sandbox = agent();
     const attaching = egress.attach("s", sandbox.client);
     // The owner allows a host after the sandbox's read began, and before it attached.

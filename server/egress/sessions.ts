@@ -1,10 +1,12 @@
 import "server-only";
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { EgressPolicy } from "@/lib/egress";
 import type { Database } from "@/server/db/client";
-import { sessions, type EgressSecretRecord } from "@/server/db/schema";
+import { sessions } from "@/server/db/schema";
 import type { AgentClient } from "@/server/sandbox/agent/client";
 import type { SandboxEgress } from "@/server/sandbox/manager";
+import type { BoundSecret } from "./proxy";
+import { openSecrets, sealSecrets } from "./secrets";
 import type { EgressService } from "./service";
 
 /** Egress tied to sessions' stored policies: the bridge between the database and the proxy. */
@@ -15,14 +17,24 @@ export class SessionEgress implements SandboxEgress {
   constructor(
     private readonly db: Database,
     readonly service: EgressService,
+    /** Whose key seals the stored secrets. */
+    private readonly dataDir: string,
   ) {}
 
-  private async stored(sessionId: string): Promise<{ policy: EgressPolicy; secrets: EgressSecretRecord[] }> {
+  private async stored(sessionId: string): Promise<{ policy: EgressPolicy; secrets: BoundSecret[] }> {
     const [row] = await this.db
       .select({ egress: sessions.egress, secrets: sessions.egressSecrets })
       .from(sessions)
       .where(eq(sessions.id, sessionId));
-    return { policy: row?.egress ?? "none", secrets: row?.secrets ?? [] };
+    const { secrets, legacy } = openSecrets(this.dataDir, row?.secrets ?? []);
+    if (legacy) {
+      // Stored before values were sealed: sealed now, unless they changed meanwhile.
+      await this.db
+        .update(sessions)
+        .set({ egressSecrets: sealSecrets(this.dataDir, secrets) })
+        .where(and(eq(sessions.id, sessionId), sql`${sessions.egressSecrets} = ${JSON.stringify(row?.secrets ?? [])}::jsonb`));
+    }
+    return { policy: row?.egress ?? "none", secrets };
   }
 
   async startEnv(sessionId: string): Promise<Record<string, string>> {
