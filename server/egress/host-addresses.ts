@@ -14,6 +14,7 @@ const REFRESH_MS = 30_000;
  */
 export class HostAddresses implements Disposable {
   private current = new Set<string>();
+  private failing = false;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -50,17 +51,22 @@ export class HostAddresses implements Disposable {
   async refresh(): Promise<void> {
     const next = this.fromInterfaces();
     const { publicHost } = this.options;
-    if (publicHost) {
+    // localhost names are loopback, refused anyway, and not in DNS.
+    if (publicHost && !/(^|\.)localhost$/i.test(publicHost)) {
       try {
         for (const address of await this.options.resolve(publicHost)) {
           const form = canonical(address);
           if (form) next.add(form);
         }
+        this.failing = false;
       } catch (error) {
-        this.options.log.warn(
-          { err: error, host: publicHost },
-          "egress: the public URL's name did not resolve; keeping its last addresses",
-        );
+        // Said once per outage, not at every refresh.
+        if (!this.failing)
+          this.options.log.warn(
+            { err: error, host: publicHost },
+            "egress: the public URL's name did not resolve; keeping its last addresses",
+          );
+        this.failing = true;
         for (const address of this.current) next.add(address);
       }
     }
