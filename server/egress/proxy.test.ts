@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { EgressPolicy } from "@/lib/egress";
 import { parseCidrs } from "./address";
 import { emptyUsage, TokenBucket } from "./meter";
-import { EgressProxy, type BoundSecret, type ProxiedSession, type ProxyOptions } from "./proxy";
+import type { BoundSecret, ProxiedSession } from "./destinations";
+import { EgressProxy, type ProxyOptions } from "./proxy";
 
 // The proxy fed real loopback sockets (as the egress service feeds it tunnels), and destinations
 // this file starts on 127.0.0.1, which the proxy reaches as `*.test` names.

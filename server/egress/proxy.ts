@@ -3,54 +3,17 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import net from "node:net";
 import { pipeline } from "node:stream";
 import type { Duplex } from "node:stream";
-import tls from "node:tls";
 import type { Logger } from "pino";
-import type { EgressPolicy, EgressRule } from "@/lib/egress";
-import { judgeAddress, type Cidr } from "./address";
 import { readClientHello } from "./client-hello";
-import { throttle, type EgressUsage, type TokenBucket } from "./meter";
-import { policyAllows } from "./policy";
-import type { ResolveName } from "./resolve";
+import { Denied, Destinations, normalizeHost, type DestinationOptions, type ProxiedSession } from "./destinations";
+import { throttle } from "./meter";
 
-/** A header the proxy adds to requests for one host; the sandbox never sees it. */
-export interface BoundSecret {
-  host: string;
-  header: string;
-  value: string;
-  /** The proxy speaks HTTPS to the destination (the program asks for http://): true unless the destination is a local test server. */
-  https: boolean;
-}
-
-/** What the proxy knows of the session a connection came from. */
-export interface ProxiedSession {
-  sessionId: string;
-  policy: () => EgressPolicy;
-  secrets: () => BoundSecret[];
-  usage: EgressUsage;
-  download: TokenBucket;
-  upload: TokenBucket;
-  /** Sockets to destinations, closed when the policy goes to none. */
-  upstreams: Set<net.Socket>;
-  /** The most sockets to destinations the session may have open at once. */
-  limit: number;
-}
-
-export interface ProxyOptions {
-  registries: EgressRule[];
-  exempt: ReadonlyArray<Cidr>;
-  /** Names resolved before DNS. */
-  hosts: Record<string, string>;
-  resolve: ResolveName;
-  /** The host's own addresses, refused like private ranges; read at each decision. */
-  hostAddresses: () => ReadonlySet<string>;
+export interface ProxyOptions extends Omit<DestinationOptions, "idleTimeoutMs"> {
   log: Logger;
-  connectTimeoutMs?: number;
   /** A tunnel or a destination socket that moves no byte this long is closed. */
   idleTimeoutMs?: number;
   /** A tunnel must send its first request's headers, and a CONNECT tunnel to 443 its ClientHello, within this. */
   headersTimeoutMs?: number;
-  /** Certificates trusted when the proxy speaks HTTPS itself (bound secrets); Node's own roots otherwise. */
-  ca?: string[];
 }
 
 const HOP_BY_HOP = new Set([
@@ -69,27 +32,6 @@ const MAX_PIPELINED = 16;
 /** Methods that echo the request back: never sent with a bound secret. */
 const ECHOING = new Set(["TRACE", "TRACK"]);
 const REASONS: Record<number, string> = { 400: "Bad Request", 403: "Forbidden", 429: "Too Many Requests", 502: "Bad Gateway" };
-
-class Denied extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function policyName(policy: EgressPolicy): string {
-  return typeof policy === "string" ? policy : "allow-list";
-}
-
-/** Host names as policies and secrets compare them: lower-case, without brackets or a trailing dot. */
-export function normalizeHost(host: string): string {
-  return host
-    .replace(/^\[|\]$/g, "")
-    .toLowerCase()
-    .replace(/\.$/, "");
-}
 
 /**
  * Answers a connection with `response` and closes it. Whatever the sandbox sends meanwhile is
@@ -126,10 +68,12 @@ export class EgressProxy {
   private readonly firstHeaders = new WeakMap<Duplex, NodeJS.Timeout>();
   private readonly idleTimeoutMs: number;
   private readonly headersTimeoutMs: number;
+  private readonly destinations: Destinations;
 
   constructor(private readonly options: ProxyOptions) {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
     this.headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
+    this.destinations = new Destinations({ ...options, idleTimeoutMs: this.idleTimeoutMs });
     this.server = http.createServer({ requestTimeout: 0, headersTimeout: 0 });
     // The server never listens, so its own header timer never runs: serve() keeps one per tunnel.
     // This idle timeout (socket.setTimeout, which tunnels implement) and keepAliveTimeout do apply.
@@ -152,60 +96,6 @@ export class EgressProxy {
   private seen(stream: Duplex): ProxiedSession | undefined {
     clearTimeout(this.firstHeaders.get(stream));
     return this.sessions.get(stream);
-  }
-
-  /** Throws unless the session's policy, as it is now, allows `name:port`. */
-  private check(session: ProxiedSession, name: string, port: number): void {
-    const policy = session.policy();
-    if (!policyAllows(policy, this.options.registries, name, port))
-      throw new Denied(403, `${name}:${port} is not allowed by this session's egress policy (${policyName(policy)})`);
-  }
-
-  private async decide(session: ProxiedSession, name: string, port: number): Promise<string> {
-    if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Denied(400, `${name}: not a valid port`);
-    this.check(session, name, port);
-    const mapped = this.options.hosts[name];
-    let addresses: string[];
-    try {
-      addresses = mapped ? [mapped] : await this.options.resolve(name);
-    } catch {
-      throw new Denied(502, `${name} does not resolve`);
-    }
-    // Every address is checked, and the one connected to is one of them: no second lookup to rebind.
-    const rules = { exempt: this.options.exempt, host: this.options.hostAddresses() };
-    for (const address of addresses) {
-      const verdict = judgeAddress(address, rules);
-      if (!verdict.allowed)
-        throw new Denied(403, `${name} resolves to ${address} (${verdict.range}), which sandboxes may never reach`);
-    }
-    const first = addresses[0];
-    if (!first) throw new Denied(502, `${name} does not resolve`);
-    // The policy may have changed while the name resolved.
-    this.check(session, name, port);
-    return first;
-  }
-
-  /**
-   * A socket to a checked address, counted in the session's open connections from this moment;
-   * closed if it does not connect within the connect timeout or then stays idle.
-   */
-  private dial(session: ProxiedSession, address: string, port: number, secure?: { servername: string }): net.Socket {
-    if (session.upstreams.size >= session.limit)
-      throw new Denied(429, `this session has ${session.limit} connections open, the most it may have`);
-    const socket = secure
-      ? tls.connect({ host: address, port, servername: secure.servername, ...(this.options.ca ? { ca: this.options.ca } : {}) })
-      : net.connect({ host: address, port });
-    session.upstreams.add(socket);
-    session.usage.open += 1;
-    session.usage.connections += 1;
-    socket.setTimeout(this.options.connectTimeoutMs ?? 15_000);
-    socket.once("connect", () => socket.setTimeout(this.idleTimeoutMs));
-    socket.on("timeout", () => socket.destroy(new Error(socket.connecting ? "connect timeout" : "idle timeout")));
-    socket.once("close", () => {
-      session.upstreams.delete(socket);
-      session.usage.open -= 1;
-    });
-    return socket;
   }
 
   private record(session: ProxiedSession, entry: Record<string, unknown>, message: string): void {
@@ -233,9 +123,9 @@ export class EgressProxy {
       // Plain HTTP goes as absolute URLs, where the proxy sees the Host it sends.
       if (port === 80)
         throw new Denied(403, `CONNECT to port 80 is refused; send http:// requests through the proxy as they are`);
-      address = await this.decide(session, name, port);
+      address = await this.destinations.decide(session, name, port);
       if (socket.destroyed) return;
-      upstream = this.dial(session, address, port);
+      upstream = this.destinations.dial(session, address, port);
     } catch (error) {
       const { status, message } = this.denied(session, { host: name, port, method: "CONNECT" }, error);
       return refuse(socket, statusResponse(status, message));
@@ -348,9 +238,9 @@ export class EgressProxy {
     try {
       if (secret && ECHOING.has(req.method ?? ""))
         throw new Denied(403, `${req.method ?? ""} is not sent to ${host}: the answer would echo its bound secret`);
-      address = await this.decide(session, host, port);
+      address = await this.destinations.decide(session, host, port);
       if (req.socket.destroyed) return;
-      upstream = this.dial(session, address, port, upgrade ? { servername: host } : undefined);
+      upstream = this.destinations.dial(session, address, port, upgrade ? { servername: host } : undefined);
     } catch (error) {
       const { status, message } = this.denied(session, { host, port, method: req.method }, error);
       res.writeHead(status, { "content-type": "text/plain", "x-sandpit-egress": "denied" });

@@ -1,7 +1,7 @@
 import "server-only";
 import { seal, unseal } from "@/server/auth/seal";
 import type { EgressSecretRecord } from "@/server/db/schema";
-import type { BoundSecret } from "./proxy";
+import type { BoundSecret } from "./destinations";
 
 const PURPOSE = "egress-secret";
 

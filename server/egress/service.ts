@@ -10,7 +10,8 @@ import { parseCidrs } from "./address";
 import { HostAddresses } from "./host-addresses";
 import { emptyUsage, TokenBucket, type EgressUsage } from "./meter";
 import { registryRules } from "./policy";
-import { EgressProxy, refuse, type BoundSecret, type ProxiedSession } from "./proxy";
+import type { BoundSecret, ProxiedSession } from "./destinations";
+import { EgressProxy, refuse } from "./proxy";
 import { createResolver } from "./resolve";
 
 /** Accepts kept waiting in the agent, so a burst of connections does not wait a round trip each. */

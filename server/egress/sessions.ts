@@ -5,7 +5,7 @@ import type { Database } from "@/server/db/client";
 import { sessions } from "@/server/db/schema";
 import type { AgentClient } from "@/server/sandbox/agent/client";
 import type { SandboxEgress } from "@/server/sandbox/manager";
-import type { BoundSecret } from "./proxy";
+import type { BoundSecret } from "./destinations";
 import { openSecrets, sealSecrets } from "./secrets";
 import type { EgressService } from "./service";
 
