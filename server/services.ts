@@ -66,7 +66,11 @@ export function createServices(config: Config): Services {
   const driver = new DockerSandboxDriver(docker, logger.child({ module: "docker" }), runtime, nodeId(config.dataDir));
   const helper = new HelperContainers(docker, image, config.limits, async () => (await runtime.choose()).sandbox);
   const layers = new LayerCache(path.join(config.dataDir, "layers"), store, logger.child({ module: "layers" }), helper);
-  const egress = new SessionEgress(database.db, new EgressService({ config, log: logger.child({ module: "egress" }) }));
+  const egress = new SessionEgress(
+    database.db,
+    new EgressService({ config, log: logger.child({ module: "egress" }) }),
+    config.dataDir,
+  );
   const sandboxes = new SandboxManager({
     egress,
     caBundle: config.extraCaBundle,

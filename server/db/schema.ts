@@ -85,8 +85,11 @@ export const layers = pgTable("layers", {
 export interface EgressSecretRecord {
   host: string;
   header: string;
-  value: string;
   https: boolean;
+  /** The value, sealed under the server's key (server/auth/seal.ts). */
+  sealed?: string;
+  /** The value in plain text, as stored before values were sealed; sealed when next read. */
+  value?: string;
 }
 
 /** A session: the user-facing unit. Its sandbox, setup and files are kept elsewhere. */

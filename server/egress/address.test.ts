@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { judgeAddress, parseCidrs } from "./address";
+import { canonical, judgeAddress, parseCidrs } from "./address";
 
 describe("judgeAddress", () => {
   it.each([
@@ -22,6 +22,9 @@ describe("judgeAddress", () => {
     ["::ffff:169.254.169.254", "linkLocal"],
     ["::ffff:10.0.0.1", "private"],
     ["64:ff9b::a9fe:a9fe", "rfc6052"],
+    ["::7f00:1", "notGlobalUnicast"],
+    ["::a9fe:a9fe", "notGlobalUnicast"],
+    ["4000::1", "notGlobalUnicast"],
   ])("refuses %s (%s)", (address, range) => {
     expect(judgeAddress(address)).toEqual({ allowed: false, range });
   });
@@ -35,11 +38,30 @@ describe("judgeAddress", () => {
 
   it("allows an exempt range the operator configured, and only that range", () => {
     const exempt = parseCidrs(["127.0.0.1", "10.5.0.0/16"]);
-    expect(judgeAddress("127.0.0.1", exempt).allowed).toBe(true);
-    expect(judgeAddress("::ffff:127.0.0.1", exempt).allowed).toBe(true);
-    expect(judgeAddress("10.5.3.4", exempt).allowed).toBe(true);
-    expect(judgeAddress("127.0.0.2", exempt).allowed).toBe(false);
-    expect(judgeAddress("10.6.0.1", exempt).allowed).toBe(false);
+    expect(judgeAddress("127.0.0.1", { exempt }).allowed).toBe(true);
+    expect(judgeAddress("::ffff:127.0.0.1", { exempt }).allowed).toBe(true);
+    expect(judgeAddress("10.5.3.4", { exempt }).allowed).toBe(true);
+    expect(judgeAddress("127.0.0.2", { exempt }).allowed).toBe(false);
+    expect(judgeAddress("10.6.0.1", { exempt }).allowed).toBe(false);
+  });
+
+  it("refuses the host's own public addresses, in every spelling", () => {
+    const host = new Set(["203.0.113.7", "2606:4700:1::7"].map((address) => canonical(address) ?? ""));
+    expect(judgeAddress("203.0.113.7", { host })).toEqual({ allowed: false, range: "thisHost" });
+    expect(judgeAddress("::ffff:203.0.113.7", { host })).toEqual({ allowed: false, range: "thisHost" });
+    expect(judgeAddress("2606:4700:0001:0000:0000:0000:0000:0007", { host })).toEqual({ allowed: false, range: "thisHost" });
+    expect(judgeAddress("203.0.113.8", { host })).toEqual({ allowed: true });
+    expect(judgeAddress("2606:4700::1111", { host })).toEqual({ allowed: true });
+  });
+
+  it("lets a host address through only when the operator exempts that one address, not a range around it", () => {
+    const host = new Set([canonical("10.5.0.1") ?? ""]);
+    expect(judgeAddress("10.5.0.1", { host, exempt: parseCidrs(["10.5.0.0/16"]) })).toEqual({
+      allowed: false,
+      range: "thisHost",
+    });
+    expect(judgeAddress("10.5.0.2", { host, exempt: parseCidrs(["10.5.0.0/16"]) })).toEqual({ allowed: true });
+    expect(judgeAddress("10.5.0.1", { host, exempt: parseCidrs(["10.5.0.1"]) })).toEqual({ allowed: true });
   });
 
   it("refuses what is not an address", () => {

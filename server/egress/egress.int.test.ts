@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,6 +38,10 @@ let tlsServer: HttpsServer;
 let tlsPort = 0;
 const tlsHeaders: IncomingHttpHeaders[] = [];
 let work: string;
+/** An address of this host's own (not loopback), named self.test; the whole /24 around it is exempt. */
+const selfAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((entry) => entry && !entry.internal && entry.family === "IPv4")?.address;
 
 /** A self-signed certificate for tls.test, and a CA bundle of the system's roots plus it. */
 function makeCertificate(): { key: string; cert: string; bundle: string } {
@@ -90,7 +94,7 @@ beforeAll(async () => {
     SANDPIT_PIP_INDEX_URL: `http://packages.test:${packagePort}/simple`,
     SANDPIT_GOPROXY: `http://packages.test:${packagePort}/go`,
     SANDPIT_GOSUMDB: "off",
-    SANDPIT_EGRESS_EXEMPT: "127.0.0.2",
+    SANDPIT_EGRESS_EXEMPT: ["127.0.0.2", ...(selfAddress ? [`${selfAddress}/24`] : [])].join(","),
     SANDPIT_EGRESS_HOSTS: [
       "packages.test=127.0.0.2",
       "api.test=127.0.0.2",
@@ -99,6 +103,7 @@ beforeAll(async () => {
       "lan.test=10.11.12.13",
       "metadata.test=169.254.169.254",
       "mapped.test=::ffff:127.0.0.1",
+      ...(selfAddress ? [`self.test=${selfAddress}`] : []),
     ].join(","),
     SANDPIT_EGRESS_CONNECTIONS: "4",
     SANDPIT_EXTRA_CA_BUNDLE: certificate.bundle,
@@ -191,6 +196,56 @@ describe("Egress through the host proxy", () => {
     const tls = await sh(session.id, fetchPy(`https://host.test:${recorderPort}/`));
     expect(tls.out).toMatch(/error .*403/);
     expect(recorded).toBe(0);
+  });
+
+  it.runIf(selfAddress)(
+    "refuses a name that resolves to one of this host's own addresses, even inside an exempt range",
+    async () => {
+      const session = await services.sessions.create(SYSTEM, {
+        language: "python",
+        egress: { allow: [`self.test:${recorderPort}`] },
+      });
+      const result = await sh(session.id, fetchPy(`http://self.test:${recorderPort}/`));
+      expect(result.out).toContain(
+        `403 Sandpit egress: self.test resolves to ${selfAddress ?? ""} (thisHost), which sandboxes may never reach`,
+      );
+      expect(recorded).toBe(0);
+    },
+  );
+
+  it("closes a CONNECT tunnel whose TLS names another host, and passes one that names its own", async () => {
+    const session = await services.sessions.create(SYSTEM, { language: "python", egress: { allow: [`tls.test:${tlsPort}`] } });
+    const handshake = (servername: string): string => `python3 -c "import socket, ssl
+s = socket.create_connection(('127.0.0.1', 3128))
+s.sendall(b'CONNECT tls.test:${tlsPort} HTTP/1.1\\r\\n\\r\\n')
+print(s.recv(100).decode().splitlines()[0])
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+try:
+    ctx.wrap_socket(s, server_hostname='${servername}')
+    print('handshake done')
+except Exception as e:
+    print('refused', type(e).__name__)"`;
+    const fronted = await sh(session.id, handshake("hidden.example.com"));
+    expect(fronted.out).toContain("HTTP/1.1 200 Connection Established");
+    expect(fronted.out).toContain("refused");
+    const honest = await sh(session.id, handshake("tls.test"));
+    expect(honest.out).toContain("handshake done");
+    expect((await services.sessions.get(SYSTEM, session.id)).egress_usage.denied).toBe(1);
+  });
+
+  it("refuses CONNECT to port 80", async () => {
+    const session = await services.sessions.create(SYSTEM, { language: "python", egress: { allow: ["api.test"] } });
+    const result = await sh(
+      session.id,
+      `python3 -c "import socket
+s = socket.create_connection(('127.0.0.1', 3128))
+s.sendall(b'CONNECT api.test:80 HTTP/1.1\\r\\n\\r\\n')
+print(s.recv(300).decode())"`,
+    );
+    expect(result.out).toContain("403 Forbidden");
+    expect(result.out).toContain("CONNECT to port 80 is refused");
   });
 
   it("adds a secret bound to a host on the proxy, and the sandbox never sees it", async () => {

@@ -1,46 +1,19 @@
 import "server-only";
-import { lookup } from "node:dns/promises";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import https from "node:https";
 import net from "node:net";
 import { pipeline } from "node:stream";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
-import type { EgressPolicy, EgressRule } from "@/lib/egress";
-import { judgeAddress } from "./address";
-import { throttle, type EgressUsage, type TokenBucket } from "./meter";
-import { policyAllows } from "./policy";
+import { readClientHello } from "./client-hello";
+import { Denied, Destinations, normalizeHost, type DestinationOptions, type ProxiedSession } from "./destinations";
+import { throttle } from "./meter";
 
-/** A header the proxy adds to requests for one host; the sandbox never sees it. */
-export interface BoundSecret {
-  host: string;
-  header: string;
-  value: string;
-  /** The proxy speaks HTTPS to the destination (the program asks for http://): true unless the destination is a local test server. */
-  https: boolean;
-}
-
-/** What the proxy knows of the session a connection came from. */
-export interface ProxiedSession {
-  sessionId: string;
-  policy: () => EgressPolicy;
-  secrets: () => BoundSecret[];
-  usage: EgressUsage;
-  download: TokenBucket;
-  upload: TokenBucket;
-  /** Sockets to destinations, closed when the policy goes to none. */
-  upstreams: Set<net.Socket>;
-}
-
-export interface ProxyOptions {
-  registries: EgressRule[];
-  exempt: Parameters<typeof judgeAddress>[1];
-  /** Names resolved before DNS. */
-  hosts: Record<string, string>;
+export interface ProxyOptions extends Omit<DestinationOptions, "idleTimeoutMs"> {
   log: Logger;
-  connectTimeoutMs?: number;
-  /** Certificates trusted when the proxy speaks HTTPS itself (bound secrets); Node's own roots otherwise. */
-  ca?: string[];
+  /** A tunnel or a destination socket that moves no byte this long is closed. */
+  idleTimeoutMs?: number;
+  /** A tunnel must send its first request's headers, and a CONNECT tunnel to 443 its ClientHello, within this. */
+  headersTimeoutMs?: number;
 }
 
 const HOP_BY_HOP = new Set([
@@ -54,129 +27,198 @@ const HOP_BY_HOP = new Set([
   "transfer-encoding",
   "upgrade",
 ]);
+/** Requests waiting behind the one in progress on a tunnel; a client pipelining more is cut off. */
+const MAX_PIPELINED = 16;
+/** Methods that echo the request back: never sent with a bound secret. */
+const ECHOING = new Set(["TRACE", "TRACK"]);
+const REASONS: Record<number, string> = { 400: "Bad Request", 403: "Forbidden", 429: "Too Many Requests", 502: "Bad Gateway" };
 
-class Denied extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
+/**
+ * Answers a connection with `response` and closes it. Whatever the sandbox sends meanwhile is
+ * read and dropped, and the stream is destroyed once the answer is out (or after `graceMs`), so
+ * a refused connection holds nothing on the host.
+ */
+export function refuse(stream: Duplex, response: string, graceMs = 5_000): void {
+  stream.on("error", () => undefined);
+  stream.resume();
+  const timer = setTimeout(() => stream.destroy(), graceMs);
+  timer.unref();
+  stream.end(response, () => {
+    clearTimeout(timer);
+    stream.destroy();
+  });
 }
 
-function policyName(policy: EgressPolicy): string {
-  return typeof policy === "string" ? policy : "allow-list";
+function statusResponse(status: number, message: string): string {
+  const body = `Sandpit egress: ${message}\n`;
+  return `HTTP/1.1 ${status} ${REASONS[status] ?? "Error"}\r\nContent-Type: text/plain\r\nX-Sandpit-Egress: denied\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /**
  * The host side of a sandbox's egress: an HTTP proxy that never listens, fed the tunnels from
  * sandboxes. It handles CONNECT and absolute-URI requests, checks each destination against the
- * session's policy, resolves the name itself and connects only to an address it checked.
+ * session's policy, resolves the name itself and connects only to an address it checked. A tunnel
+ * carries one request at a time, so it costs at most one socket to a destination, and those
+ * sockets count against the session's connection limit.
  */
 export class EgressProxy {
   private readonly server: http.Server;
   private readonly sessions = new WeakMap<Duplex, ProxiedSession>();
+  private readonly queues = new WeakMap<Duplex, { tail: Promise<void>; waiting: number }>();
+  private readonly firstHeaders = new WeakMap<Duplex, NodeJS.Timeout>();
+  private readonly idleTimeoutMs: number;
+  private readonly headersTimeoutMs: number;
+  private readonly destinations: Destinations;
 
   constructor(private readonly options: ProxyOptions) {
-    this.server = http.createServer({ requestTimeout: 0, headersTimeout: 60_000 });
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
+    this.headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
+    this.destinations = new Destinations({ ...options, idleTimeoutMs: this.idleTimeoutMs });
+    this.server = http.createServer({ requestTimeout: 0, headersTimeout: 0 });
+    // The server never listens, so its own header timer never runs: serve() keeps one per tunnel.
+    // This idle timeout (socket.setTimeout, which tunnels implement) and keepAliveTimeout do apply.
+    this.server.timeout = this.idleTimeoutMs;
     this.server.on("connect", (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.onConnect(req, socket, head));
-    this.server.on("request", (req: IncomingMessage, res: ServerResponse) => void this.onRequest(req, res));
+    this.server.on("request", (req: IncomingMessage, res: ServerResponse) => this.enqueue(req, res));
     this.server.on("clientError", (_error, socket: Duplex) => socket.destroy());
   }
 
   /** Serves one connection made inside a session's sandbox. */
   serve(stream: Duplex, session: ProxiedSession): void {
     this.sessions.set(stream, session);
+    const timer = setTimeout(() => stream.destroy(), this.headersTimeoutMs);
+    timer.unref();
+    this.firstHeaders.set(stream, timer);
+    stream.once("close", () => clearTimeout(timer));
     this.server.emit("connection", stream);
   }
 
-  private async decide(session: ProxiedSession, host: string, port: number): Promise<string> {
-    const policy = session.policy();
-    const name = host.toLowerCase().replace(/\.$/, "");
-    if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Denied(400, `${host}: not a valid port`);
-    if (!policyAllows(policy, this.options.registries, name, port))
-      throw new Denied(403, `${name}:${port} is not allowed by this session's egress policy (${policyName(policy)})`);
-    const mapped = this.options.hosts[name];
-    let addresses: string[];
-    try {
-      addresses = mapped ? [mapped] : (await lookup(name, { all: true, verbatim: true })).map((entry) => entry.address);
-    } catch {
-      throw new Denied(502, `${name} does not resolve`);
-    }
-    // Every address is checked, and the one connected to is one of them: no second lookup to rebind.
-    for (const address of addresses) {
-      const verdict = judgeAddress(address, this.options.exempt);
-      if (!verdict.allowed)
-        throw new Denied(403, `${name} resolves to ${address} (${verdict.range}), which sandboxes may never reach`);
-    }
-    const first = addresses[0];
-    if (!first) throw new Denied(502, `${name} does not resolve`);
-    return first;
+  private seen(stream: Duplex): ProxiedSession | undefined {
+    clearTimeout(this.firstHeaders.get(stream));
+    return this.sessions.get(stream);
   }
 
   private record(session: ProxiedSession, entry: Record<string, unknown>, message: string): void {
     this.options.log.info({ sessionId: session.sessionId, ...entry }, message);
   }
 
+  private denied(session: ProxiedSession, entry: Record<string, unknown>, error: unknown): Denied {
+    const denied = error instanceof Denied ? error : new Denied(502, String(error));
+    session.usage.denied += 1;
+    this.record(session, { ...entry, allowed: false, reason: denied.message }, "egress denied");
+    return denied;
+  }
+
   private async onConnect(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const session = this.sessions.get(req.socket);
+    const session = this.seen(req.socket);
     if (!session) return void socket.destroy();
     const target = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(req.url ?? "");
-    const host = target?.[1] ?? "";
+    const name = normalizeHost(target?.[1] ?? "");
     const port = Number(target?.[2]);
     socket.on("error", () => undefined);
     let address: string;
+    let upstream: net.Socket;
     try {
       if (!target) throw new Denied(400, `CONNECT needs host:port, not "${req.url ?? ""}"`);
-      address = await this.decide(session, host, port);
+      // Plain HTTP goes as absolute URLs, where the proxy sees the Host it sends.
+      if (port === 80)
+        throw new Denied(403, `CONNECT to port 80 is refused; send http:// requests through the proxy as they are`);
+      address = await this.destinations.decide(session, name, port);
+      if (socket.destroyed) return;
+      upstream = this.destinations.dial(session, address, port);
     } catch (error) {
-      return this.deny(session, socket, host, port, error);
+      const { status, message } = this.denied(session, { host: name, port, method: "CONNECT" }, error);
+      return refuse(socket, statusResponse(status, message));
     }
-    const upstream = net.connect({ host: address, port, timeout: this.options.connectTimeoutMs ?? 15_000 });
-    session.upstreams.add(upstream);
-    session.usage.open += 1;
-    session.usage.connections += 1;
     let bytesIn = 0;
     let bytesOut = 0;
-    upstream.once("timeout", () => upstream.destroy(new Error("connect timeout")));
+    let connected = false;
+    const counted = (direction: "in" | "out") => (bytes: number) => {
+      if (direction === "in") {
+        bytesIn += bytes;
+        session.usage.bytes_in += bytes;
+      } else {
+        bytesOut += bytes;
+        session.usage.bytes_out += bytes;
+      }
+    };
     upstream.once("connect", () => {
-      upstream.setTimeout(0);
+      connected = true;
       socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-      if (head.length > 0) upstream.write(head);
-      const counted = (direction: "in" | "out") => (bytes: number) => {
-        if (direction === "in") {
-          bytesIn += bytes;
-          session.usage.bytes_in += bytes;
-        } else {
-          bytesOut += bytes;
-          session.usage.bytes_out += bytes;
-        }
-      };
+      // The destination may speak first (SSH, MySQL); what the sandbox sends waits for its first bytes' check.
       pipeline(upstream, throttle(session.download, counted("in")), socket, () => upstream.destroy());
-      pipeline(socket, throttle(session.upload, counted("out")), upstream, () => socket.destroy());
+      void this.checkHello(session, socket, head, name, port).then((first) => {
+        if (!first) return void upstream.destroy();
+        if (first.length > 0) {
+          counted("out")(first.length);
+          upstream.write(first);
+        }
+        pipeline(socket, throttle(session.upload, counted("out")), upstream, () => socket.destroy());
+      });
     });
     upstream.once("error", (error) => {
-      if (!upstream.readyState || upstream.connecting) {
-        socket.end(
-          `HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nSandpit egress: cannot connect to ${host}:${port}: ${error.message}\n`,
-        );
-      }
+      if (!connected) return refuse(socket, statusResponse(502, `cannot connect to ${name}:${port}: ${error.message}`));
       socket.destroy();
     });
     upstream.once("close", () => {
-      session.upstreams.delete(upstream);
-      session.usage.open -= 1;
       socket.destroy();
       this.record(
         session,
-        { host, port, address, allowed: true, bytesIn, bytesOut, method: "CONNECT" },
+        { host: name, port, address, allowed: true, bytesIn, bytesOut, method: "CONNECT" },
         "egress connection closed",
       );
     });
+    socket.once("close", () => upstream.destroy());
   }
 
+  /**
+   * The tunnel's first bytes, once judged. TLS must name the CONNECT host (SNI), so an allowed
+   * name cannot front for another on a shared server; port 443 must carry TLS. Other ports allowed
+   * by name may carry other protocols, which the proxy cannot read. Undefined: refused.
+   */
+  private async checkHello(
+    session: ProxiedSession,
+    socket: Duplex,
+    head: Buffer,
+    name: string,
+    port: number,
+  ): Promise<Buffer | undefined> {
+    // On 443 the ClientHello must come in time; elsewhere the sandbox may wait for the destination to speak.
+    const { verdict, buffered } = await readClientHello(socket, head, port === 443 ? this.headersTimeoutMs : 0);
+    let reason: string | undefined;
+    if (verdict.kind === "notTls") reason = port === 443 ? "port 443 carries only TLS" : undefined;
+    else if (verdict.kind === "incomplete" && buffered.length === 0 && port !== 443) reason = undefined;
+    else if (verdict.kind === "hello") {
+      const serverName = verdict.serverName === undefined ? undefined : normalizeHost(verdict.serverName);
+      if (serverName !== name && !(serverName === undefined && net.isIP(name)))
+        reason = `the TLS server name (${serverName ?? "none"}) is not the CONNECT host ${name}`;
+    } else reason = verdict.kind === "malformed" ? "a malformed TLS ClientHello" : "no TLS ClientHello in time";
+    if (socket.destroyed) return undefined;
+    if (reason === undefined) return buffered;
+    this.denied(session, { host: name, port, method: "CONNECT" }, new Denied(403, reason));
+    socket.destroy();
+    return undefined;
+  }
+
+  /** Takes the requests of one tunnel one at a time, in order. */
+  private enqueue(req: IncomingMessage, res: ServerResponse): void {
+    const socket = req.socket;
+    let queue = this.queues.get(socket);
+    if (!queue) this.queues.set(socket, (queue = { tail: Promise.resolve(), waiting: 0 }));
+    if (queue.waiting >= MAX_PIPELINED) return void socket.destroy();
+    queue.waiting += 1;
+    const current = queue;
+    current.tail = current.tail.then(async () => {
+      current.waiting -= 1;
+      if (!socket.destroyed) await this.onRequest(req, res);
+    });
+  }
+
+  /** Handles one absolute-URI request; settles when its response is over. */
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const session = this.sessions.get(req.socket);
+    // 'close' comes once the answer is out or the tunnel went; only then does the next request start.
+    const over = new Promise<void>((resolve) => res.once("close", resolve));
+    const session = this.seen(req.socket);
     if (!session) return void req.socket.destroy();
     let url: URL;
     try {
@@ -185,22 +227,25 @@ export class EgressProxy {
     } catch {
       res.writeHead(400, { "content-type": "text/plain" });
       res.end("Sandpit egress: this is a proxy; send absolute http:// URLs (set HTTP_PROXY), or use CONNECT for https\n");
-      return;
+      return over;
     }
-    const host = url.hostname.replace(/^\[|\]$/g, "");
-    const secret = session.secrets().find((entry) => entry.host === host.toLowerCase());
+    const host = normalizeHost(url.hostname);
+    const secret = session.secrets().find((entry) => normalizeHost(entry.host) === host);
     const upgrade = secret?.https === true;
     const port = url.port ? Number(url.port) : upgrade ? 443 : 80;
     let address: string;
+    let upstream: net.Socket;
     try {
-      address = await this.decide(session, host, port);
+      if (secret && ECHOING.has(req.method ?? ""))
+        throw new Denied(403, `${req.method ?? ""} is not sent to ${host}: the answer would echo its bound secret`);
+      address = await this.destinations.decide(session, host, port);
+      if (req.socket.destroyed) return;
+      upstream = this.destinations.dial(session, address, port, upgrade ? { servername: host } : undefined);
     } catch (error) {
-      const { status, message } = error instanceof Denied ? error : new Denied(502, String(error));
-      session.usage.denied += 1;
-      this.record(session, { host, port, allowed: false, reason: message, method: req.method }, "egress denied");
+      const { status, message } = this.denied(session, { host, port, method: req.method }, error);
       res.writeHead(status, { "content-type": "text/plain", "x-sandpit-egress": "denied" });
       res.end(`Sandpit egress: ${message}\n`);
-      return;
+      return over;
     }
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(req.headers)) {
@@ -208,23 +253,19 @@ export class EgressProxy {
     }
     headers.host = url.host;
     if (secret) headers[secret.header.toLowerCase()] = secret.value;
-    session.usage.connections += 1;
     let bytesIn = 0;
     let bytesOut = 0;
-    const upstreamRequest = (upgrade ? https : http).request({
+    const upstreamRequest = http.request({
       host: address,
       port,
       method: req.method,
       path: `${url.pathname}${url.search}`,
       headers,
-      servername: upgrade ? host : undefined,
-      ...(upgrade && this.options.ca ? { ca: this.options.ca } : {}),
-      agent: false,
+      createConnection: () => upstream,
     });
-    upstreamRequest.on("socket", (socket: net.Socket) => {
-      session.upstreams.add(socket);
-      socket.once("close", () => session.upstreams.delete(socket));
-    });
+    // The socket is this request's alone; it goes when the answer is over or the tunnel goes.
+    res.once("finish", () => upstream.destroy());
+    res.once("close", () => upstream.destroy());
     upstreamRequest.on("response", (response) => {
       const out: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(response.headers)) {
@@ -261,16 +302,6 @@ export class EgressProxy {
       upstreamRequest,
       () => undefined,
     );
-  }
-
-  private deny(session: ProxiedSession, socket: Duplex, host: string, port: number, error: unknown): void {
-    const { status, message } = error instanceof Denied ? error : new Denied(502, String(error));
-    session.usage.denied += 1;
-    this.record(session, { host, port, allowed: false, reason: message, method: "CONNECT" }, "egress denied");
-    const reason = status === 403 ? "Forbidden" : status === 400 ? "Bad Request" : "Bad Gateway";
-    const body = `Sandpit egress: ${message}\n`;
-    socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain\r\nX-Sandpit-Egress: denied\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    return over;
   }
 }

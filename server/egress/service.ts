@@ -7,17 +7,22 @@ import type { Config } from "@/server/config";
 import type { AgentClient } from "@/server/sandbox/agent/client";
 import type { TunnelStream } from "@/server/sandbox/agent/tunnel";
 import { parseCidrs } from "./address";
+import { HostAddresses } from "./host-addresses";
 import { emptyUsage, TokenBucket, type EgressUsage } from "./meter";
 import { registryRules } from "./policy";
-import { EgressProxy, type BoundSecret, type ProxiedSession } from "./proxy";
+import type { BoundSecret, ProxiedSession } from "./destinations";
+import { EgressProxy, refuse } from "./proxy";
+import { createResolver } from "./resolve";
 
 /** Accepts kept waiting in the agent, so a burst of connections does not wait a round trip each. */
 const ACCEPT_AHEAD = 4;
+/** Connections past the limit taken at once to be answered 429; the rest wait in the agent's bounded backlog. */
+const REFUSALS_AT_ONCE = 1;
 /** Where the sandbox finds the CA bundle (mounted by the driver when one is configured). */
 const CA_PATH = "/etc/sandpit/ca.crt";
 
 export interface EgressServiceOptions {
-  config: Pick<Config, "egress" | "mirrors" | "extraCaBundle">;
+  config: Pick<Config, "egress" | "mirrors" | "extraCaBundle" | "web">;
   log: Logger;
 }
 
@@ -28,6 +33,8 @@ interface Attached extends ProxiedSession {
   listener?: { close: () => void };
   accepts: Array<{ cancel: () => void }>;
   tunnels: Set<TunnelStream>;
+  /** Connections being answered with a refusal: they count against the limit until they are gone. */
+  refusing: Set<TunnelStream>;
 }
 
 /**
@@ -38,17 +45,24 @@ export class EgressService {
   private readonly proxy: EgressProxy;
   private readonly attached = new Map<string, Attached>();
   private readonly usages = new Map<string, EgressUsage>();
+  private readonly hostAddresses: HostAddresses;
 
   constructor(private readonly options: EgressServiceOptions) {
-    const { egress, mirrors, extraCaBundle } = options.config;
+    const { egress, mirrors, extraCaBundle, web } = options.config;
     // Behind an intercepting proxy the host's own HTTPS needs the same bundle the sandboxes get.
     const ca = extraCaBundle ? [...tls.rootCertificates, readFileSync(extraCaBundle, "utf8")] : undefined;
+    const log = options.log.child({ component: "egress" });
+    const resolve = createResolver();
+    const publicHost = web?.publicUrl ? new URL(web.publicUrl).hostname.replace(/^\[|\]$/g, "") : undefined;
+    this.hostAddresses = new HostAddresses({ publicHost, resolve, log });
     this.proxy = new EgressProxy({
       ca,
       registries: registryRules(mirrors),
       exempt: parseCidrs(egress.exempt),
       hosts: egress.hosts,
-      log: options.log.child({ component: "egress" }),
+      resolve,
+      hostAddresses: () => this.hostAddresses.set,
+      log,
     });
   }
 
@@ -111,6 +125,12 @@ export class EgressService {
     return { ...(this.usages.get(sessionId) ?? emptyUsage()) };
   }
 
+  /** Forgets a deleted session's counters. */
+  forget(sessionId: string): void {
+    this.detach(sessionId);
+    this.usages.delete(sessionId);
+  }
+
   /** Starts serving a sandbox's egress (its agent just said hello) under `policy`. */
   attach(sessionId: string, agent: AgentClient, policy: EgressPolicy, secrets: BoundSecret[] = []): void {
     this.detach(sessionId);
@@ -131,8 +151,10 @@ export class EgressService {
       download: new TokenBucket(egress.bandwidth),
       upload: new TokenBucket(egress.bandwidth),
       upstreams: new Set(),
+      limit: egress.connections,
       accepts: [],
       tunnels: new Set(),
+      refusing: new Set(),
     };
     this.attached.set(sessionId, state);
     agent.onClosed(() => {
@@ -167,24 +189,36 @@ export class EgressService {
       this.options.log.warn({ sessionId: state.sessionId, err: error }, "egress listener failed");
       if (state.listener === listener) state.listener = undefined;
     });
-    for (let i = 0; i < ACCEPT_AHEAD; i++) this.acceptNext(state, listener);
+    this.refill(state);
   }
 
-  private acceptNext(state: Attached, listener: { close: () => void }): void {
-    if (state.listener !== listener || !state.agent.isOpen) return;
-    const accept = state.agent.accept(this.options.config.egress.port);
-    state.accepts.push(accept);
-    accept.stream.then(
-      (stream) => {
-        state.accepts.splice(state.accepts.indexOf(accept), 1);
-        this.acceptNext(state, listener);
-        this.take(state, stream);
-      },
-      () => {
+  /**
+   * Keeps up to ACCEPT_AHEAD accepts waiting in the agent, but never more than the connection limit
+   * leaves room for, plus REFUSALS_AT_ONCE for a connection past it to be told so (429). The host
+   * thus holds at most limit + REFUSALS_AT_ONCE of a session's connections; further ones wait in
+   * the agent's backlog (or are reset there) instead of reaching the host.
+   */
+  private refill(state: Attached): void {
+    const listener = state.listener;
+    const limit = this.options.config.egress.connections;
+    while (
+      listener &&
+      state.agent.isOpen &&
+      state.accepts.length < ACCEPT_AHEAD &&
+      state.tunnels.size + state.refusing.size + state.accepts.length < limit + REFUSALS_AT_ONCE
+    ) {
+      const accept = state.agent.accept(this.options.config.egress.port);
+      state.accepts.push(accept);
+      const done = (): void => {
         const at = state.accepts.indexOf(accept);
         if (at >= 0) state.accepts.splice(at, 1);
-      },
-    );
+      };
+      accept.stream.then((stream) => {
+        done();
+        this.take(state, stream);
+        if (state.listener === listener) this.refill(state);
+      }, done);
+    }
   }
 
   private take(state: Attached, stream: TunnelStream): void {
@@ -196,13 +230,22 @@ export class EgressService {
         state.current === "none"
           ? "Sandpit egress: this session's egress policy is none\n"
           : `Sandpit egress: this session has ${limit} connections open, the most it may have\n`;
-      stream.end(
+      state.refusing.add(stream);
+      stream.once("close", () => {
+        state.refusing.delete(stream);
+        this.refill(state);
+      });
+      refuse(
+        stream,
         `HTTP/1.1 ${state.current === "none" ? "403 Forbidden" : "429 Too Many Requests"}\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
       );
       return;
     }
     state.tunnels.add(stream);
-    stream.once("close", () => state.tunnels.delete(stream));
+    stream.once("close", () => {
+      state.tunnels.delete(stream);
+      this.refill(state);
+    });
     this.proxy.serve(stream, state);
   }
 
@@ -210,7 +253,7 @@ export class EgressService {
     state.listener?.close();
     state.listener = undefined;
     for (const accept of state.accepts.splice(0)) accept.cancel();
-    for (const tunnel of state.tunnels) tunnel.destroy();
+    for (const tunnel of [...state.tunnels, ...state.refusing]) tunnel.destroy();
     for (const upstream of state.upstreams) upstream.destroy();
   }
 }

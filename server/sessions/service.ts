@@ -16,6 +16,7 @@ import type { SetupSpec } from "@/lib/setup/spec";
 import type { Config } from "@/server/config";
 import { normalizeEgressPolicy } from "@/lib/egress";
 import { emptyUsage } from "@/server/egress/meter";
+import { sealSecrets } from "@/server/egress/secrets";
 import type { SessionEgress } from "@/server/egress/sessions";
 import type { Database } from "@/server/db/client";
 import { runs, sessions, setups, shares, shells } from "@/server/db/schema";
@@ -34,7 +35,7 @@ export interface SessionServiceOptions {
   db: Database;
   sandboxes: SandboxManager;
   setups: SetupService;
-  config: Pick<Config, "limits">;
+  config: Pick<Config, "limits" | "dataDir">;
   log: Logger;
   /** Applies changed egress policies to running sandboxes, and reports usage. */
   egress?: SessionEgress;
@@ -132,7 +133,7 @@ export class SessionService {
       entryFile: value.entry_file ?? null,
       owner: ownerOf(caller) ?? null,
       egress: normalizeEgressPolicy(value.egress ?? "none"),
-      egressSecrets: value.egress_secrets ?? [],
+      egressSecrets: sealSecrets(this.options.config.dataDir, value.egress_secrets ?? []),
       createdAt: now,
       updatedAt: now,
       lastActiveAt: now,
@@ -187,7 +188,9 @@ export class SessionService {
         ...(patch.persistent !== undefined ? { persistent: patch.persistent } : {}),
         ...(patch.template !== undefined ? { template: patch.template } : {}),
         ...(patch.egress !== undefined ? { egress: normalizeEgressPolicy(patch.egress) } : {}),
-        ...(patch.egress_secrets !== undefined ? { egressSecrets: patch.egress_secrets } : {}),
+        ...(patch.egress_secrets !== undefined
+          ? { egressSecrets: sealSecrets(this.options.config.dataDir, patch.egress_secrets) }
+          : {}),
         updatedAt: new Date(),
       })
       .where(eq(sessions.id, id));
@@ -207,6 +210,7 @@ export class SessionService {
     // Its id may be taken again by someone else: its class copies must not become that owner's to read.
     await db.update(sessions).set({ classCopy: false }).where(eq(sessions.forkedFrom, id));
     await db.delete(sessions).where(eq(sessions.id, id));
+    this.options.egress?.forget(id);
     this.options.log.info({ sessionId: id }, "session deleted");
   }
 
@@ -255,6 +259,7 @@ export class SessionService {
     } catch (error) {
       await this.options.sandboxes.destroy(id).catch(() => undefined);
       await this.options.db.delete(sessions).where(eq(sessions.id, id));
+      this.options.egress?.forget(id);
       throw error;
     }
     this.options.log.info({ sessionId: id, from: source.id }, "session forked");

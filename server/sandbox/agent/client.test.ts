@@ -1,5 +1,6 @@
 import { PassThrough, Readable } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { once } from "node:events";
+import { describe, expect, it, vi } from "vitest";
 import { AgentClient } from "./client";
 import { ARCHIVE_CHUNK_BYTES, MAX_LINE_BYTES, TUNNEL_CHUNK_BYTES, TUNNEL_WINDOW, type ServerMessage } from "./inside/protocol";
 import { SandboxError, SandboxUnavailableError } from "../errors";
@@ -190,6 +191,43 @@ describe("AgentClient tunnels against a hostile agent", () => {
     expect(credits()).toBeLessThan(TUNNEL_WINDOW);
     stream.resume();
     await waitFor(() => credits() === TUNNEL_WINDOW);
+  });
+});
+
+describe("TunnelStream as a socket", () => {
+  it("emits timeout after the idle time set with setTimeout, as node's HTTP server expects", async () => {
+    const agent = fakeAgent();
+    const accepted = agent.client.accept(3128);
+    const request = await nextRequest(agent.requests);
+    agent.reply(`${JSON.stringify({ id: request.id, type: "open" })}\n`);
+    const stream = await accepted.stream;
+    const timedOut = new Promise<void>((resolve) => stream.setTimeout(50, resolve));
+    await timedOut;
+    // setTimeout(0) turns it off, and a destroyed stream keeps no timer.
+    stream.setTimeout(0);
+    stream.destroy();
+    await once(stream, "close");
+  });
+
+  it("stops waiting for a closed tunnel's result when the agent never sends it", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const agent = fakeAgent();
+      const accepted = agent.client.accept(3128);
+      const request = await nextRequest(agent.requests);
+      agent.reply(`${JSON.stringify({ id: request.id, type: "open" })}\n`);
+      const stream = await accepted.stream;
+      stream.on("error", () => undefined);
+      const closed = once(stream, "close");
+      stream.destroy();
+      await closed;
+      await waitForRequest(agent.requests, (message) => message.type === "cancel" && message.id === request.id);
+      expect(agent.client.waiting).toBe(1);
+      vi.advanceTimersByTime(30_000);
+      expect(agent.client.waiting).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

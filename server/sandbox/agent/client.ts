@@ -110,6 +110,11 @@ export class AgentClient {
     }
   }
 
+  /** Requests still waiting for their answer (tunnels included). */
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
   get isOpen(): boolean {
     return !this.closed;
   }
@@ -298,6 +303,8 @@ export class AgentClient {
               send: (control) => this.control(control),
               drained: () => this.drained(),
             });
+            // A tunnel closed here (cancel sent) whose result never comes is forgotten after a while.
+            tunnel.once("close", () => this.forget(request.id, DEFAULT_TIMEOUT_MS));
             opened(tunnel);
           } else tunnel?.onMessage(message);
         },
@@ -439,6 +446,20 @@ export class AgentClient {
       this.settle(message.id);
       waiter.reject(toError(message.code, message.message));
     } else waiter.onMessage?.(message);
+  }
+
+  /** Stops waiting for request `id`'s answer after `ms` (the agent was told to cancel it). */
+  private forget(id: number, ms: number): void {
+    const waiter = this.waiters.get(id);
+    if (!waiter || waiter.timer) return;
+    waiter.timer = setTimeout(() => {
+      if (this.waiters.get(id) !== waiter) return;
+      this.waiters.delete(id);
+      waiter.reject(
+        new SandboxUnavailableError(`the sandbox agent did not close ${waiter.op} within ${Math.round(ms / 1000)} s`),
+      );
+    }, ms);
+    waiter.timer.unref();
   }
 
   private settle(id: number): void {

@@ -24,6 +24,9 @@ export class TunnelStream extends Duplex {
   private credit = TUNNEL_WINDOW;
   private wake: (() => void) | undefined;
   private remoteDone = false;
+  /** socket.setTimeout's idle timeout: 'timeout' is emitted after this long without a byte either way. */
+  private idleMs = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
   /** Bytes from the sandbox's socket, and to it. */
   bytesFromSandbox = 0;
   bytesToSandbox = 0;
@@ -47,6 +50,7 @@ export class TunnelStream extends Duplex {
         return;
       }
       this.granted -= 1;
+      this.touch();
       const data = Buffer.from(message.data, "base64");
       if (data.length > TUNNEL_CHUNK_BYTES) {
         this.destroy(new SandboxUnavailableError(`the sandbox agent sent a tunnel chunk over ${TUNNEL_CHUNK_BYTES} bytes`));
@@ -88,6 +92,7 @@ export class TunnelStream extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.touch();
     this.sendAll(chunk).then(() => callback(), callback);
   }
 
@@ -97,6 +102,8 @@ export class TunnelStream extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    clearTimeout(this.idleTimer);
+    this.idleMs = 0;
     if (!this.remoteDone) this.link.send({ id: this.id, type: "cancel" });
     this.remoteDone = true;
     this.wake?.();
@@ -117,10 +124,26 @@ export class TunnelStream extends Duplex {
     }
   }
 
-  // What node's http server asks of a socket; a tunnel has no timer or options of its own.
-  setTimeout(): this {
+  /** As net.Socket's: after `ms` without a byte in or out, 'timeout' is emitted (0 turns it off). Node's HTTP server relies on it. */
+  setTimeout(ms: number, callback?: () => void): this {
+    this.idleMs = ms;
+    if (callback) {
+      if (ms > 0) this.once("timeout", callback);
+      else this.off("timeout", callback);
+    }
+    this.touch();
     return this;
   }
+
+  private touch(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.idleMs <= 0 || this.destroyed) return;
+    this.idleTimer = setTimeout(() => this.emit("timeout"), this.idleMs);
+    this.idleTimer.unref();
+  }
+
+  // What node's http server asks of a socket; a tunnel has no options of its own.
   setNoDelay(): this {
     return this;
   }

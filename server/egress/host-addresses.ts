@@ -1,0 +1,79 @@
+import "server-only";
+import os from "node:os";
+import type { Logger } from "pino";
+import { canonical } from "./address";
+import type { ResolveName } from "./resolve";
+
+/** How often the host's addresses are read again (interfaces come and go: DHCP, VPNs, Docker networks). */
+const REFRESH_MS = 30_000;
+
+/**
+ * The Sandpit host's own addresses, which sandboxes may never reach through the proxy: every
+ * address of every interface, and what the public URL's name resolves to (the address a NAT or a
+ * load balancer forwards to this host, which no interface shows).
+ */
+export class HostAddresses implements Disposable {
+  private current = new Set<string>();
+  private failing = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly options: {
+      publicHost?: string;
+      resolve: ResolveName;
+      log: Logger;
+      interfaces?: () => NodeJS.Dict<os.NetworkInterfaceInfo[]>;
+      refreshMs?: number;
+    },
+  ) {
+    this.current = this.fromInterfaces();
+    this.timer = setInterval(() => void this.refresh(), options.refreshMs ?? REFRESH_MS);
+    this.timer.unref();
+    void this.refresh();
+  }
+
+  get set(): ReadonlySet<string> {
+    return this.current;
+  }
+
+  private fromInterfaces(): Set<string> {
+    const found = new Set<string>();
+    for (const entries of Object.values((this.options.interfaces ?? os.networkInterfaces)())) {
+      for (const entry of entries ?? []) {
+        const address = canonical(entry.address);
+        if (address) found.add(address);
+      }
+    }
+    return found;
+  }
+
+  /** Reads the interfaces and resolves the public name again; the previous public addresses stay if DNS fails. */
+  async refresh(): Promise<void> {
+    const next = this.fromInterfaces();
+    const { publicHost } = this.options;
+    // localhost names are loopback, refused anyway, and not in DNS.
+    if (publicHost && !/(^|\.)localhost$/i.test(publicHost)) {
+      try {
+        for (const address of await this.options.resolve(publicHost)) {
+          const form = canonical(address);
+          if (form) next.add(form);
+        }
+        this.failing = false;
+      } catch (error) {
+        // Said once per outage, not at every refresh.
+        if (!this.failing)
+          this.options.log.warn(
+            { err: error, host: publicHost },
+            "egress: the public URL's name did not resolve; keeping its last addresses",
+          );
+        this.failing = true;
+        for (const address of this.current) next.add(address);
+      }
+    }
+    this.current = next;
+  }
+
+  [Symbol.dispose](): void {
+    clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { openSecrets, sealSecrets } from "./secrets";
+
+const dirs: string[] = [];
+const dataDir = (): string => {
+  const dir = mkdtempSync(path.join(tmpdir(), "sandpit-egress-secrets-"));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+const secret = { host: "api.example.com", header: "Authorization", value: "Bearer sk-live-123", https: true };
+
+describe("egress secrets at rest", () => {
+  it("stores no value in clear, and gives it back to the server that sealed it", () => {
+    const dir = dataDir();
+    const stored = sealSecrets(dir, [secret]);
+    expect(JSON.stringify(stored)).not.toContain("sk-live-123");
+    expect(stored[0]).toMatchObject({ host: "api.example.com", header: "Authorization", https: true });
+    expect(openSecrets(dir, stored)).toEqual({ secrets: [secret], legacy: false });
+  });
+
+  it("leaves out a value sealed under another server's key", () => {
+    const stored = sealSecrets(dataDir(), [secret]);
+    expect(openSecrets(dataDir(), stored)).toEqual({ secrets: [], legacy: false });
+  });
+
+  it("reads a value stored in clear before sealing, and says it needs sealing", () => {
+    const { host, header, value, https } = secret;
+    expect(openSecrets(dataDir(), [{ host, header, value, https }])).toEqual({ secrets: [secret], legacy: true });
+  });
+});
