@@ -16,9 +16,9 @@ import {
   type StartedSandbox,
 } from "./driver";
 import { SandboxUnavailableError } from "../errors";
+import { containerBounds } from "./limits";
 import { gvisorPidsLimit, type RuntimeSource } from "./runtime";
 
-const MiB = 1024 * 1024;
 const SANDBOX_UID = "1000:1000";
 
 function isNotFound(error: unknown): boolean {
@@ -71,14 +71,7 @@ export class DockerSandboxDriver implements SandboxDriver {
         CapAdd: ["SETUID", "SETGID", "KILL"],
         LogConfig: { Type: "none", Config: {} },
         SecurityOpt: ["no-new-privileges"],
-        Memory: limits.memoryMb * MiB,
-        MemorySwap: limits.memoryMb * MiB,
-        PidsLimit: limits.pids,
-        NanoCpus: Math.round(limits.cpus * 1e9),
-        Ulimits: [
-          { Name: "nofile", Soft: limits.nofile, Hard: limits.nofile },
-          { Name: "fsize", Soft: limits.fsizeMb * MiB, Hard: limits.fsizeMb * MiB },
-        ],
+        ...containerBounds(limits),
         Tmpfs: {
           "/tmp": `rw,exec,nosuid,nodev,size=${limits.tmpMb}m,mode=1777`,
           "/home/sandbox": "rw,nosuid,nodev,size=16m,uid=1000,gid=1000,mode=0700",

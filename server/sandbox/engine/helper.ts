@@ -4,8 +4,7 @@ import type { Limits } from "@/server/config/index";
 import { demuxDockerStream } from "./demux";
 import { LABEL_ROLE, LABEL_SESSION } from "./driver";
 import { SandboxUnavailableError } from "../errors";
-
-const MiB = 1024 * 1024;
+import { containerBounds } from "./limits";
 
 export interface HelperJob {
   /** The session the work is for; the container carries its label (and is charged to it). */
@@ -47,14 +46,7 @@ export class HelperContainers {
         ReadonlyRootfs: true,
         CapDrop: ["ALL"],
         SecurityOpt: ["no-new-privileges"],
-        Memory: limits.memoryMb * MiB,
-        MemorySwap: limits.memoryMb * MiB,
-        PidsLimit: limits.pids,
-        NanoCpus: Math.round(limits.cpus * 1e9),
-        Ulimits: [
-          { Name: "nofile", Soft: limits.nofile, Hard: limits.nofile },
-          { Name: "fsize", Soft: limits.fsizeMb * MiB, Hard: limits.fsizeMb * MiB },
-        ],
+        ...containerBounds(limits),
         Binds: job.mounts.map((m) => `${m.source}:${m.target}:${m.readOnly ? "ro" : "rw"}`),
         RestartPolicy: { Name: "no" },
         ...(runtime ? { Runtime: runtime } : {}),
