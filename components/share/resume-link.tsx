@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { useTRPC } from "@/lib/trpc/client";
-import { CopyButton, LinkQrCode } from "./share-link";
+import { ConfirmRevoke, CopyButton, LinkQrCode } from "./share-link";
 
 /** This browser's resume link: the way to the same sessions on another device (a second computer, home). */
 export function ResumeLinkPanel(): ReactNode {
@@ -14,7 +14,6 @@ export function ResumeLinkPanel(): ReactNode {
   const refresh = (): void => void queryClient.invalidateQueries({ queryKey: trpc.resume.current.queryKey() });
   const create = useMutation(trpc.resume.create.mutationOptions({ onSuccess: refresh }));
   const revoke = useMutation(trpc.resume.revoke.mutationOptions({ onSuccess: refresh }));
-  const [confirming, setConfirming] = useState(false);
   const [showQr, setShowQr] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const origin = typeof window === "undefined" ? "" : window.location.origin;
@@ -47,21 +46,11 @@ export function ResumeLinkPanel(): ReactNode {
             <Button onClick={() => setShowQr(!showQr)} aria-expanded={showQr}>
               QR code
             </Button>
-            {confirming ? (
-              <span className="flex items-center gap-2" role="group" aria-label="Confirm revoke">
-                <span className="text-xs">Revoke? Devices that used it stay signed in.</span>
-                <Button variant="danger" disabled={revoke.isPending} onClick={() => revoke.mutate()}>
-                  Yes, revoke
-                </Button>
-                <Button variant="ghost" onClick={() => setConfirming(false)}>
-                  Cancel
-                </Button>
-              </span>
-            ) : (
-              <Button variant="danger" onClick={() => setConfirming(true)}>
-                Revoke
-              </Button>
-            )}
+            <ConfirmRevoke
+              warning="Revoke? Devices that used it stay signed in."
+              pending={revoke.isPending}
+              onRevoke={() => revoke.mutate()}
+            />
           </div>
           {showQr && (
             <div className="inline-block rounded-md bg-white p-1">

@@ -79,3 +79,33 @@ export function PresentDialog({ url, title, onClose }: { url: string; title: str
     </dialog>
   );
 }
+
+/** Revoke, asking first: `warning` says what revoking does to the people holding the link. */
+export function ConfirmRevoke({
+  warning,
+  pending,
+  onRevoke,
+}: {
+  warning: string;
+  pending: boolean;
+  onRevoke: () => void;
+}): ReactNode {
+  const [confirming, setConfirming] = useState(false);
+  if (!confirming)
+    return (
+      <Button variant="danger" onClick={() => setConfirming(true)}>
+        Revoke
+      </Button>
+    );
+  return (
+    <span className="flex items-center gap-2" role="group" aria-label="Confirm revoke">
+      <span className="text-xs text-stone-600 dark:text-stone-300">{warning}</span>
+      <Button variant="danger" disabled={pending} onClick={onRevoke}>
+        Yes, revoke
+      </Button>
+      <Button variant="ghost" onClick={() => setConfirming(false)}>
+        Cancel
+      </Button>
+    </span>
+  );
+}

@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { useTRPC } from "@/lib/trpc/client";
 import { ResumeLinkPanel } from "./resume-link";
-import { CopyButton, LinkQrCode, linkPath, PresentDialog } from "./share-link";
+import { ConfirmRevoke, CopyButton, LinkQrCode, linkPath, PresentDialog } from "./share-link";
 
 const EXPIRY = [
   ["never", undefined],
@@ -46,7 +46,6 @@ function ShareRow({
 }): ReactNode {
   const [showQr, setShowQr] = useState(share.role === "class");
   const [presenting, setPresenting] = useState(false);
-  const [confirming, setConfirming] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const url = share.token ? `${origin}${linkPath(share.role, share.token)}` : null;
   const label = ROLE_LABEL[share.role] ?? "Link";
@@ -64,21 +63,7 @@ function ShareRow({
             {share.expires_at ? `until ${new Date(share.expires_at).toLocaleString()}` : "no expiry"}
           </span>
         </span>
-        {confirming ? (
-          <span className="flex items-center gap-2" role="group" aria-label="Confirm revoke">
-            <span className="text-xs text-stone-600 dark:text-stone-300">Revoke? People with the link lose access.</span>
-            <Button variant="danger" disabled={revoking} onClick={onRevoke}>
-              Yes, revoke
-            </Button>
-            <Button variant="ghost" onClick={() => setConfirming(false)}>
-              Cancel
-            </Button>
-          </span>
-        ) : (
-          <Button variant="danger" onClick={() => setConfirming(true)}>
-            Revoke
-          </Button>
-        )}
+        <ConfirmRevoke warning="Revoke? People with the link lose access." pending={revoking} onRevoke={onRevoke} />
       </div>
       {url ? (
         <div className="flex flex-wrap items-center gap-2">
