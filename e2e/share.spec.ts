@@ -38,6 +38,14 @@ async function visitor(browser: Browser): Promise<Page> {
   return context.newPage();
 }
 
+/** A student opens a class link, gives their name and lands in their own copy. */
+async function joinAs(student: Page, link: string, name: string): Promise<void> {
+  await student.goto(link);
+  await student.getByLabel("Your name").fill(name);
+  await student.getByRole("button", { name: "Join the class" }).click();
+  await student.waitForURL(/\/s\/[^/]+$/, { timeout: 30_000 });
+}
+
 async function typeCode(page: Page, code: string): Promise<void> {
   await page.locator(".monaco-editor").first().click();
   await page.keyboard.press("ControlOrMeta+A");
@@ -94,14 +102,24 @@ test("a revoked link shows the revoked page", async ({ page, browser }) => {
   await guest.screenshot({ path: test.info().outputPath("revoked.png") });
 });
 
-test("a class link gives 5 students their own copies; the owner sees all 5", async ({ page, browser }) => {
+test("a class link gives 5 named students their own copies; the owner sees, renames and removes them", async ({
+  page,
+  browser,
+}) => {
   const template = await newSession(page, 'import os\nprint("hello class")\n');
   const link = await createLink(page, "class");
   const forks: string[] = [];
   for (let i = 0; i < 5; i++) {
     const student = await visitor(browser);
     await student.goto(link);
-    await student.waitForURL(/\/s\/[^/]+$/, { timeout: 30_000 });
+    if (i === 0) {
+      // No name, no copy: the button waits for one, and a blank one is refused with a reason.
+      await expect(student.getByRole("button", { name: "Join the class" })).toBeDisabled();
+      await student.getByLabel("Your name").fill("   ");
+      await expect(student.getByRole("button", { name: "Join the class" })).toBeDisabled();
+      await student.screenshot({ path: test.info().outputPath("join-name.png") });
+    }
+    await joinAs(student, link, `Student ${i}`);
     const fork = decodeURIComponent(student.url().split("/s/")[1] ?? "");
     forks.push(fork);
     await expect(student.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
@@ -109,10 +127,12 @@ test("a class link gives 5 students their own copies; the owner sees all 5", asy
     await student.getByRole("button", { name: "▶ Run" }).click();
     await expect(student.getByTestId("output")).toContainText(`student ${i}`, { timeout: 30_000 });
     if (i === 0) {
-      // Coming back gives the same copy.
+      // Coming back gives the same copy, without being asked again.
       await student.goto(link);
       await student.waitForURL(/\/s\/[^/]+$/);
       expect(decodeURIComponent(student.url().split("/s/")[1] ?? "")).toBe(fork);
+      // The browser remembers the name, to fill it in for the next class.
+      expect(await student.evaluate(() => localStorage.getItem("sandpit:display-name"))).toBe("Student 0");
     }
   }
   expect(new Set(forks).size).toBe(5);
@@ -120,10 +140,26 @@ test("a class link gives 5 students their own copies; the owner sees all 5", asy
   await page.reload();
   await page.getByTestId("share-panel").locator("summary").click();
   const list = page.getByTestId("class-forks");
-  for (const fork of forks) await expect(list.getByRole("link", { name: fork })).toBeVisible();
+  for (const [i, fork] of forks.entries()) {
+    const entry = list.locator(`[data-copy="${fork}"]`);
+    await expect(entry.getByTestId("class-copy-name")).toHaveText(`Student ${i}`);
+  }
   await page.screenshot({ path: test.info().outputPath("classroom.png"), fullPage: true });
+
+  // The teacher corrects a name, and removes a copy after confirming.
+  await list.getByRole("button", { name: "Rename Student 1" }).click();
+  await list.getByLabel("Student name").fill("Ada Lovelace");
+  await list.getByRole("button", { name: "Save" }).click();
+  await expect(list.locator(`[data-copy="${forks[1]}"]`).getByTestId("class-copy-name")).toHaveText("Ada Lovelace");
+  await list.getByRole("button", { name: "Remove Student 4" }).click();
+  await list.getByRole("button", { name: "Yes, remove" }).click();
+  await expect(list.locator(`[data-copy="${forks[4]}"]`)).toHaveCount(0);
+  await expect(page.getByText("Class copies (4)")).toBeVisible();
+  const gone = await page.request.get(`/api/sessions/${forks[4]}`);
+  expect(gone.status()).toBe(404);
+
   // The owner opens one copy read-only.
-  await list.getByRole("link", { name: forks[2] ?? "" }).click();
+  await list.getByRole("link", { name: "Student 2" }).click();
   await expect(page.getByText(/Read-only: this is a copy of your class session/)).toBeVisible();
   await expect(page.getByRole("button", { name: "▶ Run" })).toHaveCount(0);
 });
@@ -192,8 +228,7 @@ test("a class link is shown again after a reload with copy, a scannable QR code 
 
   // A student joins, then the teacher revokes; Cancel keeps the link, confirming revokes it.
   const student = await visitor(browser);
-  await student.goto(link);
-  await student.waitForURL(/\/s\/[^/]+$/, { timeout: 30_000 });
+  await joinAs(student, link, "Grace");
   const copy = decodeURIComponent(student.url().split("/s/")[1] ?? "");
   await row.getByRole("button", { name: "Revoke" }).click();
   await row.getByRole("button", { name: "Cancel" }).click();

@@ -77,6 +77,8 @@ export const API_LIMITS = {
   argBytes: 32 * 1024,
   /** Paths as the API takes them (entry files, files, cwd). */
   pathChars: 1024,
+  /** A session's name (a student's display name on a class copy). */
+  nameChars: 80,
   /** Input sent to a terminal in one request. */
   terminalInputBytes: 64 * 1024,
   /** Deepest nesting of arrays and objects a JSON body may have: real inputs are a few levels deep. */

@@ -85,23 +85,29 @@ export function ConfirmRevoke({
   warning,
   pending,
   onRevoke,
+  action = "Revoke",
+  subject,
 }: {
   warning: string;
   pending: boolean;
   onRevoke: () => void;
+  /** The verb on the button: Revoke (a link), Remove (a student's copy). */
+  action?: string;
+  /** What is acted on, for screen readers when several rows carry the same button. */
+  subject?: string;
 }): ReactNode {
   const [confirming, setConfirming] = useState(false);
   if (!confirming)
     return (
-      <Button variant="danger" onClick={() => setConfirming(true)}>
-        Revoke
+      <Button variant="danger" onClick={() => setConfirming(true)} aria-label={subject ? `${action} ${subject}` : undefined}>
+        {action}
       </Button>
     );
   return (
-    <span className="flex items-center gap-2" role="group" aria-label="Confirm revoke">
+    <span className="flex items-center gap-2" role="group" aria-label={`Confirm ${action.toLowerCase()}`}>
       <span className="text-xs text-stone-600 dark:text-stone-300">{warning}</span>
       <Button variant="danger" disabled={pending} onClick={onRevoke}>
-        Yes, revoke
+        Yes, {action.toLowerCase()}
       </Button>
       <Button variant="ghost" onClick={() => setConfirming(false)}>
         Cancel

@@ -1,11 +1,11 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import Link from "next/link";
 import { useRef, useState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { useTRPC } from "@/lib/trpc/client";
+import { ClassCopies } from "./class-copies";
 import { ResumeLinkPanel } from "./resume-link";
 import { ConfirmRevoke, CopyButton, LinkQrCode, linkPath, PresentDialog } from "./share-link";
 
@@ -125,7 +125,6 @@ export function SharePanel({ sessionId, template }: { sessionId: string; templat
   const [expiry, setExpiry] = useState(0);
   const [freshId, setFreshId] = useState<string | null>(null);
   const shares = useQuery(trpc.shares.list.queryOptions({ id: sessionId }));
-  const forks = useQuery({ ...trpc.sessions.forks.queryOptions({ id: sessionId }), enabled: template, refetchInterval: 5_000 });
   const refresh = (): void => {
     void queryClient.invalidateQueries({ queryKey: trpc.shares.list.queryKey({ id: sessionId }) });
     void queryClient.invalidateQueries({ queryKey: trpc.sessions.get.queryKey({ id: sessionId }) });
@@ -203,25 +202,7 @@ export function SharePanel({ sessionId, template }: { sessionId: string; templat
           </ul>
         )}
         <ResumeLinkPanel />
-        {template && (
-          <section aria-labelledby="class-title">
-            <h3 id="class-title" className="text-xs font-semibold tracking-wide text-stone-500 uppercase">
-              Class copies ({forks.data?.length ?? 0})
-            </h3>
-            <ul className="mt-2 space-y-1" data-testid="class-forks">
-              {forks.data?.map((fork) => (
-                <li key={fork.id} className="flex items-center justify-between gap-2">
-                  <Link href={`/s/${fork.id}`} className="font-mono text-xs underline">
-                    {fork.id}
-                  </Link>
-                  <span className="text-xs text-stone-500">
-                    sandbox {fork.sandbox.state} · active {new Date(fork.last_active_at).toLocaleTimeString()}
-                  </span>
-                </li>
-              ))}
-            </ul>
-          </section>
-        )}
+        {template && <ClassCopies sessionId={sessionId} />}
       </div>
     </details>
   );

@@ -479,6 +479,8 @@ export interface components {
                 [key: string]: unknown;
             };
             entry_file: string | null;
+            /** @description what people call the session: its owner's title, or a student's display name on a class copy */
+            name: string | null;
             template: boolean;
             forked_from: string | null;
             created_at: string;
@@ -1050,6 +1052,7 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     entry_file?: string | null;
+                    name?: string | null;
                     egress?: "none" | "registries" | {
                         allow: string[];
                     };
@@ -1265,6 +1268,7 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     entry_file?: string | null;
+                    name?: string | null;
                     persistent?: boolean;
                     template?: boolean;
                     egress?: "none" | "registries" | {

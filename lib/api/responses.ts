@@ -61,6 +61,10 @@ export const sessionResponseSchema = z.object({
     .meta({ description: "session: the owner chose default_timeout; server: it follows the configured default" }),
   metadata: z.record(z.string(), z.unknown()),
   entry_file: z.string().nullable(),
+  name: z
+    .string()
+    .nullable()
+    .meta({ description: "what people call the session: its owner's title, or a student's display name on a class copy" }),
   template: z.boolean(),
   forked_from: z.string().nullable(),
   created_at: z.string(),

@@ -56,6 +56,16 @@ const metadataSchema = z
 
 const entryFileSchema = z.string().min(1).max(API_LIMITS.pathChars).nullable();
 
+/** A session's name, or a student's display name: visible characters and spaces, trimmed. */
+export const sessionNameSchema = z
+  .string({ error: "a name is text" })
+  .trim()
+  .min(1, "a name cannot be empty")
+  .max(API_LIMITS.nameChars, `a name is at most ${API_LIMITS.nameChars} characters`)
+  .refine((value) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value), {
+    error: "a name cannot hold control characters or line breaks",
+  });
+
 export const createSessionSchema = z
   .object({
     language: languageSchema,
@@ -66,6 +76,7 @@ export const createSessionSchema = z
     default_timeout: timeoutSchema.nullable().optional(),
     metadata: metadataSchema.optional(),
     entry_file: entryFileSchema.optional(),
+    name: sessionNameSchema.nullable().optional(),
     egress: egressPolicySchema.optional(),
     egress_secrets: egressSecretsSchema.optional(),
   })
@@ -78,6 +89,7 @@ export const updateSessionSchema = z
     default_timeout: timeoutSchema.nullable().optional(),
     metadata: metadataSchema.optional(),
     entry_file: entryFileSchema.optional(),
+    name: sessionNameSchema.nullable().optional(),
     persistent: z.boolean().optional(),
     template: z.boolean().optional(),
     egress: egressPolicySchema.optional(),
@@ -85,7 +97,7 @@ export const updateSessionSchema = z
   })
   .strict()
   .refine((value) => Object.keys(value).length > 0, {
-    error: "nothing to update: give default_timeout, metadata, entry_file, persistent, template, egress or egress_secrets",
+    error: "nothing to update: give name, default_timeout, metadata, entry_file, persistent, template, egress or egress_secrets",
   });
 export type UpdateSessionInput = z.input<typeof updateSessionSchema>;
 

@@ -107,6 +107,8 @@ export const sessions = pgTable(
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
     /** The workspace file run when a run names no code. */
     entryFile: text("entry_file"),
+    /** What people call it: a title its owner chose, or a student's display name on a class copy. */
+    name: text("name"),
     /** Who may change it: a browser owner token's subject, or an API key id. */
     owner: text("owner"),
     forkedFrom: text("forked_from"),

@@ -174,7 +174,7 @@ describe("a template's owner reads class copies only", () => {
     const classLink = await services.shares.create(teacher, "acc-template", "class");
     const viewLink = await services.shares.create(teacher, "acc-template", "view");
 
-    const copy = await services.sessions.joinClass(shareCaller(classLink.token, student));
+    const copy = await services.sessions.joinClass(shareCaller(classLink.token, student), { name: "Sam" });
     expect((await services.sessions.joinClass(shareCaller(classLink.token, student))).id).toBe(copy.id);
     await services.actions.writeFile(student, copy.id, "answer.py", Buffer.from("print(42)\n"));
     const fork = await services.sessions.fork(shareCaller(viewLink.token, visitor), "acc-template");
@@ -195,6 +195,58 @@ describe("a template's owner reads class copies only", () => {
     const squatter = browser("squatter");
     await services.sessions.create(squatter, { language: "python", session_id: "acc-template" });
     await expect(services.sessions.get(squatter, copy.id)).rejects.toThrow("does not exist");
+  });
+});
+
+describe("students have names", () => {
+  it("a new student gives a name that the copy carries; the template's owner alone renames and removes copies", async () => {
+    const teacher = browser("name-teacher");
+    const student = browser("name-student");
+    const other = browser("name-other");
+    await services.sessions.create(teacher, { language: "python", session_id: "acc-named", name: "Loops, week 3" });
+    expect((await services.sessions.get(teacher, "acc-named")).name).toBe("Loops, week 3");
+    const link = await services.shares.create(teacher, "acc-named", "class");
+    const as = (who: Identity) => shareCaller(link.token, who);
+
+    // No name, a blank one, a line break or an over-long one: refused with what to fix, and no copy made.
+    await expect(services.sessions.joinClass(as(student))).rejects.toThrow(
+      "give your name to join this class: a name cannot be empty",
+    );
+    await expect(services.sessions.joinClass(as(student), { name: "   " })).rejects.toThrow("a name cannot be empty");
+    await expect(services.sessions.joinClass(as(student), { name: "Ann\nBob" })).rejects.toThrow(
+      "cannot hold control characters",
+    );
+    await expect(services.sessions.joinClass(as(student), { name: "x".repeat(81) })).rejects.toThrow("at most 80 characters");
+    expect(await services.sessions.classCopies(teacher, "acc-named")).toEqual([]);
+
+    const copy = await services.sessions.joinClass(as(student), { name: "  Ada  " });
+    expect(copy.name).toBe("Ada");
+    // Coming back needs no name, and a different one changes nothing.
+    expect((await services.sessions.joinClass(as(student), { name: "Someone else" })).id).toBe(copy.id);
+    expect((await services.sessions.get(student, copy.id)).name).toBe("Ada");
+    const second = await services.sessions.joinClass(as(other), { name: "Bo" });
+    expect((await services.sessions.classCopies(teacher, "acc-named")).map((s) => s.name).sort()).toEqual(["Ada", "Bo"]);
+
+    // Renaming and removing: the template's owner only; everyone else is told the copy does not exist.
+    await expect(services.sessions.renameClassCopy(teacher, copy.id, "")).rejects.toThrow("a name cannot be empty");
+    expect((await services.sessions.renameClassCopy(teacher, copy.id, "Ada Lovelace")).name).toBe("Ada Lovelace");
+    await expect(services.sessions.renameClassCopy(other, copy.id, "Mallory")).rejects.toThrow("does not exist");
+    await expect(services.sessions.renameClassCopy(student, copy.id, "Mallory")).rejects.toThrow("does not exist");
+    await expect(services.sessions.removeClassCopy(other, copy.id)).rejects.toThrow("does not exist");
+    await expect(services.sessions.renameClassCopy(teacher, "acc-named", "Template")).rejects.toThrow("does not exist");
+    // The student still renames their own copy as its owner.
+    expect((await services.sessions.update(student, copy.id, { name: "Ada L." })).name).toBe("Ada L.");
+
+    await services.sessions.removeClassCopy(teacher, second.id);
+    await expect(services.sessions.get(other, second.id)).rejects.toThrow("does not exist");
+    expect((await services.sessions.classCopies(teacher, "acc-named")).map((s) => s.id)).toEqual([copy.id]);
+
+    // The same through tRPC, with the caller each transport passes in.
+    const asTeacher = createCaller(createContextInner(services, teacher));
+    const asOther = createCaller(createContextInner(services, other));
+    expect((await asTeacher.sessions.renameCopy({ id: copy.id, name: "Ada" })).name).toBe("Ada");
+    expect(await trpcCode(asOther.sessions.removeCopy({ id: copy.id }))).toBe("NOT_FOUND");
+    expect(await trpcCode(asTeacher.sessions.renameCopy({ id: copy.id, name: "\u0007" }))).toBe("BAD_REQUEST");
   });
 });
 
@@ -311,7 +363,7 @@ describe("share links shown again", () => {
     await expect(services.shares.list(stranger, "acc-links")).rejects.toThrow("does not exist");
     await expect(services.shares.list(shareCaller(link.token, student), "acc-links")).rejects.toThrow("does not exist");
 
-    const copy = await services.sessions.joinClass(shareCaller(link.token, student));
+    const copy = await services.sessions.joinClass(shareCaller(link.token, student), { name: "Kim" });
     expect(await services.shares.revoke(teacher, "acc-links", link.id)).toBe(true);
     await expect(services.sessions.joinClass(shareCaller(link.token, student))).rejects.toThrow("revoked by its owner");
     expect(await services.shares.ownClassCopy(shareCaller(link.token, student))).toEqual({ session_id: copy.id });

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import {
   createSessionSchema,
   sessionIdSchema,
+  sessionNameSchema,
   updateSessionSchema,
   type CreateSessionInput,
   type UpdateSessionInput,
@@ -131,6 +132,7 @@ export class SessionService {
       defaultTimeout: value.default_timeout ?? null,
       metadata: value.metadata ?? {},
       entryFile: value.entry_file ?? null,
+      name: value.name ?? null,
       owner: ownerOf(caller) ?? null,
       egress: normalizeEgressPolicy(value.egress ?? "none"),
       egressSecrets: sealSecrets(this.options.config.dataDir, value.egress_secrets ?? []),
@@ -185,6 +187,7 @@ export class SessionService {
         ...(patch.default_timeout !== undefined ? { defaultTimeout: patch.default_timeout } : {}),
         ...(patch.metadata !== undefined ? { metadata: patch.metadata } : {}),
         ...(patch.entry_file !== undefined ? { entryFile: patch.entry_file } : {}),
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
         ...(patch.persistent !== undefined ? { persistent: patch.persistent } : {}),
         ...(patch.template !== undefined ? { template: patch.template } : {}),
         ...(patch.egress !== undefined ? { egress: normalizeEgressPolicy(patch.egress) } : {}),
@@ -201,6 +204,10 @@ export class SessionService {
   /** Deletes everything of the session; afterwards its id is free again. */
   async delete(caller: Caller, id: string): Promise<void> {
     await this.authorize(caller, id, "write");
+    await this.remove(id);
+  }
+
+  private async remove(id: string): Promise<void> {
     const { db } = this.options;
     await this.options.sandboxes.destroy(id);
     await this.options.setups.delete(id);
@@ -229,7 +236,7 @@ export class SessionService {
   async fork(
     caller: Caller,
     sourceId: string,
-    options: { id?: string; metadata?: Record<string, unknown>; throwaway?: boolean } = {},
+    options: { id?: string; metadata?: Record<string, unknown>; throwaway?: boolean; name?: string } = {},
   ): Promise<SessionView> {
     const source = await this.authorize(caller, sourceId, "read");
     const share = caller.kind === "share" ? await this.shareFor(caller, sourceId) : undefined;
@@ -245,6 +252,7 @@ export class SessionService {
       defaultTimeout: source.defaultTimeout,
       metadata: options.metadata ?? source.metadata,
       entryFile: source.entryFile,
+      name: options.name ?? null,
       owner: owner ?? null,
       forkedFrom: source.id,
       classCopy: share?.role === "class" && !options.throwaway,
@@ -281,12 +289,50 @@ export class SessionService {
    * A class link's visitor's own copy of the template: made on the first visit, the same one later.
    * Refuses links that are not class links.
    */
-  async joinClass(caller: ShareCaller): Promise<SessionView> {
+  async joinClass(caller: ShareCaller, input: { name?: string } = {}): Promise<SessionView> {
     const share = await resolveShare(this.options.db, caller.token);
     if (share.role !== "class") throw new InvalidRequestError("this link is not a class link; open it at /share/… instead");
     if (!ownerOf(caller)) throw new IdentityRequiredError();
     const copy = await this.classCopyRow(caller, share.session_id);
-    return copy ? this.view(copy) : this.fork(caller, share.session_id);
+    if (copy) return this.view(copy);
+    // A new student says who they are, so that the teacher's list reads as a class, not as ids.
+    const name = sessionNameSchema.safeParse(input.name ?? "");
+    if (!name.success) {
+      const problem = name.error.issues[0]?.message ?? "a name is required";
+      throw new InvalidRequestError(`give your name to join this class: ${problem}`);
+    }
+    return this.fork(caller, share.session_id, { name: name.data });
+  }
+
+  /**
+   * A class copy its template's owner manages: renames (a student's display name) and removals.
+   * Anyone else, and any session that is not a class copy of a template they own, gets "not found".
+   */
+  private async managedCopy(caller: Caller, copyId: string): Promise<SessionRow> {
+    const row = await this.require(copyId);
+    if (!row.classCopy || !row.forkedFrom) throw new SessionNotFoundError(copyId);
+    try {
+      await this.authorize(caller, row.forkedFrom, "write");
+    } catch (error) {
+      if (error instanceof SessionNotFoundError) throw new SessionNotFoundError(copyId);
+      throw error;
+    }
+    return row;
+  }
+
+  /** Renames a student's class copy, for the teacher who owns its template. */
+  async renameClassCopy(caller: Caller, copyId: string, name: string): Promise<SessionView> {
+    const parsed = sessionNameSchema.safeParse(name);
+    if (!parsed.success) throw InvalidInputError.from(parsed.error);
+    await this.managedCopy(caller, copyId);
+    await this.options.db.update(sessions).set({ name: parsed.data, updatedAt: new Date() }).where(eq(sessions.id, copyId));
+    return this.view(await this.require(copyId));
+  }
+
+  /** Removes a student's class copy (files, runs, shells, links), for the teacher who owns its template. */
+  async removeClassCopy(caller: Caller, copyId: string): Promise<void> {
+    await this.managedCopy(caller, copyId);
+    await this.remove(copyId);
   }
 
   /** The id of the caller's own class copy of a template, if they made one. */
@@ -335,6 +381,7 @@ export class SessionService {
       default_timeout_source: timeout.source === "session" ? "session" : "server",
       metadata: row.metadata,
       entry_file: row.entryFile,
+      name: row.name,
       template: row.template,
       forked_from: row.forkedFrom,
       created_at: row.createdAt.toISOString(),

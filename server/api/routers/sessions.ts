@@ -29,4 +29,13 @@ export const sessionsRouter = createTRPCRouter({
   access: publicProcedure.input(byId).query(({ ctx, input }) => ctx.sessions.permissions(ctx.caller, input.id)),
   /** The copies made through the session's class links (its owner only). */
   forks: publicProcedure.input(byId).query(({ ctx, input }) => ctx.sessions.classCopies(ctx.caller, input.id)),
+  /** Renames a student's class copy (the template's owner only). */
+  renameCopy: publicProcedure
+    .input(byId.extend({ name: z.string().max(1024) }))
+    .mutation(({ ctx, input }) => ctx.sessions.renameClassCopy(ctx.caller, input.id, input.name)),
+  /** Removes a student's class copy (the template's owner only). */
+  removeCopy: publicProcedure.input(byId).mutation(async ({ ctx, input }) => {
+    await ctx.sessions.removeClassCopy(ctx.caller, input.id);
+    return { deleted: true };
+  }),
 });

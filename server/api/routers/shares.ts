@@ -56,8 +56,9 @@ export const sharesRouter = createTRPCRouter({
   ownCopy: publicProcedure.input(byToken).query(({ ctx, input }) => ctx.shares.ownClassCopy(withToken(ctx.caller, input.token))),
   /** A class link: this visitor's own copy of the template, made on the first visit and the same later. */
   joinClass: publicProcedure
-    .input(byToken)
-    .mutation(({ ctx, input }) => ctx.sessions.joinClass(withToken(ctx.caller, input.token))),
+    // The name is checked by the service, which says what to fix.
+    .input(byToken.extend({ name: z.string().max(1024).optional() }))
+    .mutation(({ ctx, input }) => ctx.sessions.joinClass(withToken(ctx.caller, input.token), { name: input.name })),
 
   /** What an embed link shows: the session's language and its entry file (or first file). */
   embed: publicProcedure.input(byToken).query(({ ctx, input }) => ctx.embeds.show(withToken(ctx.caller, input.token))),
