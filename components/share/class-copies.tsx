@@ -30,7 +30,7 @@ function CopyRow({ copy, onChanged }: { copy: Copy; onChanged: () => void }): Re
   };
   return (
     <li
-      className="space-y-1 rounded-md border border-stone-200 p-2 dark:border-stone-800"
+      className="rounded-md border border-stone-200 px-2 py-1 dark:border-stone-800"
       data-testid="class-copy"
       data-copy={copy.id}
     >
@@ -60,17 +60,13 @@ function CopyRow({ copy, onChanged }: { copy: Copy; onChanged: () => void }): Re
           )}
         </form>
       ) : (
-        <div className="flex flex-wrap items-center justify-between gap-2">
+        <div className="flex flex-wrap items-center gap-2">
           <Link href={`/s/${copy.id}`} className="text-sm font-semibold underline" data-testid="class-copy-name">
             {label}
           </Link>
-          <span className="text-xs text-stone-600 dark:text-stone-400">
+          <span className="mr-auto text-xs text-stone-600 dark:text-stone-400">
             sandbox {copy.sandbox.state} · active {new Date(copy.last_active_at).toLocaleTimeString()}
           </span>
-        </div>
-      )}
-      {!editing && (
-        <div className="flex flex-wrap items-center gap-2">
           <Button
             variant="ghost"
             aria-label={`Rename ${label}`}
