@@ -75,9 +75,17 @@ const SNAPSHOT_TIMEOUT_MS = 10 * 60_000;
  * Owns the sandboxes of one Sandpit process: starts them on first use, adopts the ones that
  * survived a restart, hibernates idle ones to the object store and wakes them on demand.
  */
+/** Forks of one source copied together; `done` holds one result per target, in order. */
+interface ForkBatch {
+  targets: string[];
+  done: Promise<PromiseSettledResult<void>[]>;
+}
+
 export class SandboxManager {
   private readonly live = new Map<string, LiveSandbox>();
   private readonly lock = new KeyedLock();
+  /** Forks of a source waiting for its lock, to be copied together (see forkWorkspace). */
+  private readonly forkBatches = new Map<string, ForkBatch>();
   private sweeper: NodeJS.Timeout | undefined;
   readonly agentDir: string;
   readonly workspaces: Workspaces;
@@ -353,25 +361,55 @@ export class SandboxManager {
    * (which has none) is copied in the store.
    */
   async forkWorkspace(from: string, to: string): Promise<void> {
-    await this.lock.run(from, () => this.copyWorkspace(from, to));
+    // Forks of one source asked for while an earlier copy holds its lock wait together, and are
+    // then copied together: one flush and one freeze for a whole class joining at once.
+    let batch = this.forkBatches.get(from);
+    if (!batch) {
+      const fresh: ForkBatch = { targets: [], done: Promise.resolve([]) };
+      // The lock runs work on a later tick at the earliest, so every target pushed until then is in.
+      fresh.done = this.lock.run(from, () => {
+        if (this.forkBatches.get(from) === fresh) this.forkBatches.delete(from);
+        return this.copyWorkspaces(from, fresh.targets);
+      });
+      this.forkBatches.set(from, fresh);
+      batch = fresh;
+    }
+    const index = batch.targets.push(to) - 1;
+    const outcome = (await batch.done)[index];
+    if (outcome?.status === "rejected") throw outcome.reason;
   }
 
-  private async copyWorkspace(from: string, to: string): Promise<void> {
-    const { db, store } = this.options;
+  private async copyWorkspaces(from: string, targets: string[]): Promise<PromiseSettledResult<void>[]> {
+    const { db } = this.options;
     const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, from));
-    const base = {
-      sessionId: to,
-      layerKey: row?.layerKey ?? null,
-      seededLayerKey: row?.seededLayerKey ?? null,
-      updatedAt: new Date(),
-    };
-    if (this.workspaces.exists(from)) {
-      const started = Date.now();
-      await this.flushWrites(from);
-      await this.workspaces.copy(from, to);
-      await db.insert(sandboxes).values({ ...base, state: "new", scrubPending: true });
-      this.log.info({ from, to, ms: Date.now() - started }, "workspace copied");
-    } else if (row?.snapshotKey) {
+    if (!this.workspaces.exists(from)) return Promise.allSettled(targets.map((to) => this.copyWorkspace(to, row)));
+    const started = Date.now();
+    await this.flushWrites(from);
+    const copies = await this.workspaces.copyAll(from, targets);
+    return Promise.all(
+      targets.map(async (to, i): Promise<PromiseSettledResult<void>> => {
+        const copied = copies[i];
+        if (copied?.status !== "fulfilled") return copied ?? { status: "rejected", reason: new Error("not copied") };
+        try {
+          await db.insert(sandboxes).values({ ...this.forkRow(to, row), state: "new", scrubPending: true });
+          this.log.info({ from, to, ms: Date.now() - started, together: targets.length }, "workspace copied");
+          return copied;
+        } catch (error) {
+          return { status: "rejected", reason: error };
+        }
+      }),
+    );
+  }
+
+  private forkRow(to: string, row: typeof sandboxes.$inferSelect | undefined) {
+    return { sessionId: to, layerKey: row?.layerKey ?? null, seededLayerKey: row?.seededLayerKey ?? null, updatedAt: new Date() };
+  }
+
+  /** A fork of a source without a workspace on this host: its snapshot, or nothing yet. */
+  private async copyWorkspace(to: string, row: typeof sandboxes.$inferSelect | undefined): Promise<void> {
+    const { db, store } = this.options;
+    const base = this.forkRow(to, row);
+    if (row?.snapshotKey) {
       const key = `snapshots/${to}/${Date.now()}-${randomBytes(4).toString("hex")}.tar.gz`;
       await store.put(key, await store.get(row.snapshotKey));
       await db.insert(sandboxes).values({ ...base, state: "hibernated", snapshotKey: key, snapshotBytes: row.snapshotBytes });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { buffer } from "node:stream/consumers";
 import { gunzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
 import { waitFor } from "@/test/wait";
 import { downloadWorkspace } from "../files";
@@ -151,6 +151,29 @@ describe("Forks against a sandbox that swaps folders for symlinks while it is co
       "sparse5",
       "",
     ]);
+  });
+
+  it("copies forks asked for at once together: one flush and freeze for the batch, every fork exact", async () => {
+    const source = h.session();
+    await exec(h.manager, source, { command: "echo original > task.py" });
+    const copyAll = vi.spyOn(h.manager.workspaces, "copyAll");
+    try {
+      const forks = Array.from({ length: 6 }, () => h.session());
+      await Promise.all(forks.map((fork) => h.manager.forkWorkspace(source, fork)));
+      // The first fork takes the lock at once; the five asked for meanwhile share the next copy.
+      const batches = copyAll.mock.calls.map(([, targets]) => targets.length);
+      expect(batches.reduce((a, b) => a + b, 0)).toBe(6);
+      expect(batches.length).toBeLessThanOrEqual(2);
+      for (const fork of forks) expect((await exec(h.manager, fork, { command: "cat task.py" })).stdout).toBe("original\n");
+      // A fork asked for later is a batch of its own and sees later writes.
+      await exec(h.manager, source, { command: "echo changed > task.py" });
+      const later = h.session();
+      await h.manager.forkWorkspace(source, later);
+      expect((await exec(h.manager, later, { command: "cat task.py" })).stdout).toBe("changed\n");
+      expect((await exec(h.manager, forks[0] ?? "", { command: "cat task.py" })).stdout).toBe("original\n");
+    } finally {
+      copyAll.mockRestore();
+    }
   });
 
   it("leaves nothing behind once its sessions are destroyed: no mounts, loop devices, images or containers", async () => {

@@ -43,6 +43,11 @@ export interface Workspaces {
    * The caller keeps `from` from being mounted or removed meanwhile (the session's lock).
    */
   copy(from: string, to: string): Promise<void>;
+  /**
+   * Copies of `from` as each of `targets`, as `copy` makes them, taken together (a class joining at
+   * once): a volume is frozen once for all of them. One result per target, in order.
+   */
+  copyAll(from: string, targets: string[]): Promise<PromiseSettledResult<void>[]>;
   remove(id: string): Promise<void>;
   list(): Promise<string[]>;
   /** Clears what an interrupted create, restore or copy left behind; run at start-up. */
@@ -55,6 +60,8 @@ const isTemp = (name: string): boolean => TEMP_PREFIXES.some((prefix) => name.st
 
 /** How long a copy of a workspace may take. */
 const COPY_TIMEOUT_MS = 10 * 60_000;
+/** Fork images copied at once from one frozen source (they share its page cache). */
+const COPY_PARALLEL = 4;
 
 /** Workspaces as plain folders: simple and unprivileged, but a session can fill the host's disk. */
 export class FolderWorkspaces implements Workspaces {
@@ -126,6 +133,12 @@ export class FolderWorkspaces implements Workspaces {
       await rm(temp, { recursive: true, force: true });
       throw error;
     }
+  }
+
+  async copyAll(from: string, targets: string[]): Promise<PromiseSettledResult<void>[]> {
+    const results: PromiseSettledResult<void>[] = [];
+    for (const to of targets) results.push(...(await Promise.allSettled([this.copy(from, to)])));
+    return results;
   }
 
   async remove(id: string): Promise<void> {
@@ -212,22 +225,45 @@ export class VolumeWorkspaces implements Workspaces {
    * host-owned paths are opened; the copy is mounted when its session first starts.
    */
   async copy(from: string, to: string): Promise<void> {
+    const [outcome] = await this.copyAll(from, [to]);
+    if (outcome?.status === "rejected") throw outcome.reason;
+  }
+
+  async copyAll(from: string, targets: string[]): Promise<PromiseSettledResult<void>[]> {
     await mkdir(this.images, { recursive: true, mode: 0o700 });
-    const partial = `${this.image(to)}.${randomUUID().slice(0, 8)}.partial`;
+    const partials = targets.map((to) => `${this.image(to)}.${randomUUID().slice(0, 8)}.partial`);
     const mountPoint = this.dir(from);
     const frozen = isMountPoint(mountPoint);
+    const copied: PromiseSettledResult<void>[] = [];
+    if (frozen) await execFileAsync("fsfreeze", ["--freeze", mountPoint]);
     try {
-      if (frozen) await execFileAsync("fsfreeze", ["--freeze", mountPoint]);
-      try {
-        await execFileAsync("cp", ["--sparse=always", "--reflink=auto", "--", this.image(from), partial]);
-      } finally {
-        if (frozen) await execFileAsync("fsfreeze", ["--unfreeze", mountPoint]);
+      // One image file read by several copies at once: the pages read once serve them all.
+      for (let i = 0; i < partials.length; i += COPY_PARALLEL) {
+        const batch = partials.slice(i, i + COPY_PARALLEL);
+        copied.push(
+          ...(await Promise.allSettled(
+            batch.map(async (partial) => {
+              await execFileAsync("cp", ["--sparse=always", "--reflink=auto", "--", this.image(from), partial]);
+            }),
+          )),
+        );
       }
-      await rename(partial, this.image(to));
-    } catch (error) {
-      await rm(partial, { force: true });
-      throw error;
+    } finally {
+      if (frozen) await execFileAsync("fsfreeze", ["--unfreeze", mountPoint]);
     }
+    return Promise.all(
+      targets.map(async (to, i): Promise<PromiseSettledResult<void>> => {
+        const partial = partials[i] as string;
+        try {
+          if (copied[i]?.status === "rejected") throw copied[i].reason;
+          await rename(partial, this.image(to));
+          return { status: "fulfilled", value: undefined };
+        } catch (error) {
+          await rm(partial, { force: true });
+          return { status: "rejected", reason: error };
+        }
+      }),
+    );
   }
 
   async remove(id: string): Promise<void> {

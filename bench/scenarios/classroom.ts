@@ -1,0 +1,62 @@
+import { exec } from "@/server/sandbox/shells";
+import { browserCaller, shareCaller } from "@/server/sessions/caller";
+import { testServices } from "@/test/services";
+import { result, type BenchResult } from "../result";
+import { percentile, round } from "../stats";
+
+const STUDENTS = 30;
+
+/**
+ * 30 students open a class link at the same moment: each is timed from joining (the request the
+ * class page sends) until their first run's output is back, as a student who joins and presses Run.
+ * Next to it, one student joining alone, the same way. Records p50 and p95.
+ */
+export async function classJoins(): Promise<BenchResult[]> {
+  await using services = await testServices();
+  const teacher = browserCaller("browser:bench-teacher-0000");
+  const template = await services.sessions.create(teacher, {
+    language: "python",
+    session_id: "bench-join-template",
+    entry_file: "exercise.py",
+    setup: { commands: ["echo ready > ready.txt"] },
+  });
+  await services.setups.waitFor(template.id, 120_000);
+  await exec(services.sandboxes, template.id, { command: "printf 'print(open(\"ready.txt\").read().strip())\\n' > exercise.py" });
+  const link = await services.shares.create(teacher, template.id, "class");
+
+  const joinAndRun = async (student: string): Promise<number> => {
+    const started = performance.now();
+    const caller = browserCaller(`browser:${student.padEnd(16, "0")}`);
+    const copy = await services.sessions.joinClass(shareCaller(link.token, caller), { name: student });
+    const run = await services.actions.run(caller, copy.id, {});
+    if (run.stdout !== "ready\n") throw new Error(`${student} got ${JSON.stringify(run)}`);
+    return performance.now() - started;
+  };
+
+  // Alone: one student at a time, three of them, each on an otherwise idle server.
+  const alone: number[] = [];
+  for (let i = 0; i < 3; i++) alone.push(await joinAndRun(`alone-${i}`));
+  const together = await Promise.all(Array.from({ length: STUDENTS }, (_, i) => joinAndRun(`student-${i}`)));
+  const baseline = { name: "one student joining alone until first output, p50", value: round(percentile(alone, 50), 0) };
+  return [
+    result(
+      `${STUDENTS} students joining a class at once, until each one's first output, p50`,
+      round(percentile(together, 50), 0),
+      "ms",
+      baseline,
+      {
+        samples: STUDENTS,
+      },
+    ),
+    result(
+      `${STUDENTS} students joining a class at once, until each one's first output, p95`,
+      round(percentile(together, 95), 0),
+      "ms",
+      baseline,
+      {
+        target: "≤ 5000 ms on 2 cores",
+        samples: STUDENTS,
+      },
+    ),
+  ];
+}
