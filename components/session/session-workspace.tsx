@@ -18,6 +18,7 @@ import { languageForFile, monacoLanguage } from "@/lib/file-language";
 import { getLanguage, LANGUAGES } from "@/lib/languages";
 import { STARTER_CODE } from "@/lib/starter-code";
 import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
+import { SessionTitle } from "./session-title";
 import { SandboxIndicator } from "./sandbox-indicator";
 
 const SCRATCH = "__scratch__";
@@ -153,7 +154,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
     <div className="space-y-4">
       <header className="flex flex-wrap items-center justify-between gap-3">
         <div className="flex min-w-0 items-center gap-3">
-          <h1 className="truncate font-mono text-xl font-semibold">{sessionId}</h1>
+          <SessionTitle sessionId={sessionId} name={session.data?.name ?? null} canWrite={access.data?.write === true} />
           <span className="rounded-full border border-stone-300 px-2 py-0.5 text-xs dark:border-stone-700">{languageLabel}</span>
           {session.data && <StatusBadge status={session.data.setup_status} />}
         </div>

@@ -27,7 +27,11 @@ export function RecentSessions(): ReactNode {
               className="flex items-center justify-between gap-2 rounded-lg border border-stone-200 bg-white px-3 py-2 text-sm hover:border-sand-400 dark:border-stone-800 dark:bg-stone-900"
             >
               <span className="min-w-0">
-                <span className="block truncate font-mono">{session.id}</span>
+                {session.name ? (
+                  <span className="block truncate font-semibold">{session.name}</span>
+                ) : (
+                  <span className="block truncate font-mono">{session.id}</span>
+                )}
                 <span className="text-xs text-stone-500 dark:text-stone-400">{session.language}</span>
               </span>
               <StatusBadge status={session.setup_status} />
