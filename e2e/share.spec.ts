@@ -143,7 +143,23 @@ test("a class link gives 5 named students their own copies; the owner sees, rena
   for (const [i, fork] of forks.entries()) {
     const entry = list.locator(`[data-copy="${fork}"]`);
     await expect(entry.getByTestId("class-copy-name")).toHaveText(`Student ${i}`);
+    await expect(entry.getByTestId("class-copy-state")).toHaveText("last run passed");
+    await expect(entry.getByTestId("class-copy-runs")).toContainText("1 run · last");
   }
+  await expect(page.getByTestId("class-summary")).toHaveText("0 not started · 5 passing · 0 failing");
+  // Find narrows the list; the CSV holds every student.
+  await page.getByPlaceholder("name or state").fill("student 3");
+  await expect(list.getByTestId("class-copy")).toHaveCount(1);
+  await page.getByPlaceholder("name or state").fill("");
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export CSV" }).click();
+  const csv = await (await download).createReadStream().then(async (stream) => {
+    const parts: Buffer[] = [];
+    for await (const part of stream) parts.push(part as Buffer);
+    return Buffer.concat(parts).toString("utf8");
+  });
+  expect(csv.split("\n")[0]).toBe("name,session,state,runs,last_run_at,last_exit_code,last_active_at");
+  for (const [i, fork] of forks.entries()) expect(csv).toContain(`Student ${i},${fork},last run passed,1,`);
   await page.screenshot({ path: test.info().outputPath("classroom.png"), fullPage: true });
 
   // The teacher corrects a name, and removes a copy after confirming.

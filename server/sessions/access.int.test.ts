@@ -227,6 +227,23 @@ describe("students have names", () => {
     const second = await services.sessions.joinClass(as(other), { name: "Bo" });
     expect((await services.sessions.classCopies(teacher, "acc-named")).map((s) => s.name).sort()).toEqual(["Ada", "Bo"]);
 
+    // The teacher's dashboard: who has not started, whose last run passed or failed.
+    const standing = async (): Promise<Record<string, string>> =>
+      Object.fromEntries(
+        (await services.sessions.classProgress(teacher, "acc-named")).map((p): [string, string] => [
+          p.name ?? "",
+          `${p.state}/${p.runs}`,
+        ]),
+      );
+    expect(await standing()).toEqual({ Ada: "not started/0", Bo: "not started/0" });
+    await services.actions.run(student, copy.id, { code: "raise SystemExit(3)" });
+    await services.actions.run(other, second.id, { code: "print(1)" });
+    await services.actions.run(other, second.id, { code: "print(2)" });
+    expect(await standing()).toEqual({ Ada: "last run failed/1", Bo: "last run passed/2" });
+    const ada = (await services.sessions.classProgress(teacher, "acc-named")).find((p) => p.name === "Ada");
+    expect(ada?.last_run).toMatchObject({ exit_code: 3, timed_out: false, source: "code" });
+    await expect(services.sessions.classProgress(other, "acc-named")).rejects.toThrow("does not exist");
+
     // Renaming and removing: the template's owner only; everyone else is told the copy does not exist.
     await expect(services.sessions.renameClassCopy(teacher, copy.id, "")).rejects.toThrow("a name cannot be empty");
     expect((await services.sessions.renameClassCopy(teacher, copy.id, "Ada Lovelace")).name).toBe("Ada Lovelace");

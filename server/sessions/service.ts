@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { and, desc, eq, isNull, lt } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, lt, max } from "drizzle-orm";
 import type { Logger } from "pino";
 import {
   createSessionSchema,
@@ -54,6 +54,18 @@ export function newSessionId(): string {
 }
 
 /** Sessions: create, read, change, delete and fork. Routers call this; it never knows about HTTP. */
+/** One student's line on a class's dashboard. */
+export interface ClassProgress {
+  session_id: string;
+  name: string | null;
+  created_at: string;
+  last_active_at: string;
+  sandbox: SessionView["sandbox"]["state"];
+  runs: number;
+  state: "not started" | "last run passed" | "last run failed";
+  last_run: { at: string; exit_code: number | null; timed_out: boolean; source: string } | null;
+}
+
 export class SessionService {
   constructor(private readonly options: SessionServiceOptions) {}
 
@@ -283,6 +295,55 @@ export class SessionService {
       .where(and(eq(sessions.forkedFrom, id), eq(sessions.classCopy, true)))
       .orderBy(desc(sessions.createdAt));
     return Promise.all(rows.map((row) => this.view(row)));
+  }
+
+  /**
+   * Where each student of a template's class stands, for its owner: name, when they were last
+   * active, how many runs, and how the last one ended. Students who never ran anything are "not started".
+   */
+  async classProgress(caller: Caller, id: string): Promise<ClassProgress[]> {
+    const copies = await this.classCopies(caller, id);
+    if (copies.length === 0) return [];
+    const ids = copies.map((copy) => copy.id);
+    const { db } = this.options;
+    const totals = await db
+      .select({ sessionId: runs.sessionId, runs: count(), last: max(runs.createdAt) })
+      .from(runs)
+      .where(inArray(runs.sessionId, ids))
+      .groupBy(runs.sessionId);
+    const lastRuns = await Promise.all(
+      totals.map(async (total) => {
+        const [row] = await db
+          .select()
+          .from(runs)
+          .where(eq(runs.sessionId, total.sessionId))
+          .orderBy(desc(runs.createdAt))
+          .limit(1);
+        return row;
+      }),
+    );
+    return copies.map((copy): ClassProgress => {
+      const total = totals.find((t) => t.sessionId === copy.id);
+      const last = lastRuns.find((run) => run?.sessionId === copy.id);
+      const passed = last ? last.exitCode === 0 && !last.timedOut : false;
+      return {
+        session_id: copy.id,
+        name: copy.name,
+        created_at: copy.created_at,
+        last_active_at: copy.last_active_at,
+        sandbox: copy.sandbox.state,
+        runs: total?.runs ?? 0,
+        state: !last ? "not started" : passed ? "last run passed" : "last run failed",
+        last_run: last
+          ? {
+              at: last.createdAt.toISOString(),
+              exit_code: last.exitCode,
+              timed_out: last.timedOut,
+              source: last.source,
+            }
+          : null,
+      };
+    });
   }
 
   /**

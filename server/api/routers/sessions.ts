@@ -29,6 +29,8 @@ export const sessionsRouter = createTRPCRouter({
   access: publicProcedure.input(byId).query(({ ctx, input }) => ctx.sessions.permissions(ctx.caller, input.id)),
   /** The copies made through the session's class links (its owner only). */
   forks: publicProcedure.input(byId).query(({ ctx, input }) => ctx.sessions.classCopies(ctx.caller, input.id)),
+  /** Each student's standing in the session's class: runs, the last one's result (its owner only). */
+  classProgress: publicProcedure.input(byId).query(({ ctx, input }) => ctx.sessions.classProgress(ctx.caller, input.id)),
   /** Renames a student's class copy (the template's owner only). */
   renameCopy: publicProcedure
     .input(byId.extend({ name: z.string().max(1024) }))
