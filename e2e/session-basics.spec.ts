@@ -69,3 +69,50 @@ test("a missing session says so on the first answer, without asking again", asyn
   // Query retries would have asked four times before showing the error.
   expect(asked).toBe(1);
 });
+
+test("a template's README.md shows as instructions beside the editor in every student's copy, as markdown only", async ({
+  page,
+  browser,
+}) => {
+  const id = await newSession(page);
+  const origin = new URL(page.url()).origin;
+  const readme = [
+    "# Exercise 1: greetings",
+    "",
+    "Write a program that asks for a **name** and greets it.",
+    "",
+    "1. use `input()`",
+    "2. print the greeting",
+    "",
+    "[Python docs](https://docs.python.org/3/) · [bad](javascript:alert(1))",
+    "",
+    '<img src="/api/limits" onerror="alert(1)"> ![pixel](/api/limits)',
+  ].join("\n");
+  const put = await page.request.put(`/api/sessions/${id}/files/README.md`, {
+    data: readme,
+    headers: { "content-type": "application/octet-stream", origin },
+  });
+  expect(put.status()).toBe(200);
+  await page.reload();
+  const instructions = page.getByTestId("instructions");
+  await expect(instructions.getByRole("heading", { name: "Exercise 1: greetings" })).toBeVisible({ timeout: 30_000 });
+  await expect(instructions.getByRole("listitem")).toHaveCount(2);
+  await expect(instructions.getByRole("link", { name: "Python docs" })).toHaveAttribute("target", "_blank");
+  await expect(instructions.locator("img")).toHaveCount(0);
+  expect(await instructions.getByText("bad", { exact: true }).getAttribute("href")).not.toContain("javascript");
+  await page.screenshot({ path: test.info().outputPath("instructions.png") });
+
+  // A student's copy carries them.
+  await page.getByTestId("share-panel").locator("summary").click();
+  await page.getByLabel("People with the link may").selectOption("class");
+  await page.getByRole("button", { name: "Create link" }).click();
+  const link = await page.locator('[data-testid="share-row"][data-fresh="true"]').getByTestId("share-link").inputValue();
+  const student = await (await browser.newContext()).newPage();
+  await student.goto(link);
+  await student.getByLabel("Your name").fill("Lin");
+  await student.getByRole("button", { name: "Join the class" }).click();
+  await student.waitForURL(/\/s\/[^/]+$/, { timeout: 30_000 });
+  await expect(student.getByTestId("instructions").getByRole("heading", { name: "Exercise 1: greetings" })).toBeVisible({
+    timeout: 30_000,
+  });
+});

@@ -18,6 +18,7 @@ import { languageForFile, monacoLanguage } from "@/lib/file-language";
 import { getLanguage, LANGUAGES } from "@/lib/languages";
 import { STARTER_CODE } from "@/lib/starter-code";
 import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
+import { Instructions } from "./instructions";
 import { SessionTitle } from "./session-title";
 import { SandboxIndicator } from "./sandbox-indicator";
 
@@ -177,6 +178,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
           <FileTree sessionId={sessionId} openPath={openPath} onOpen={(path) => void open(path)} readOnly={readOnly} />
         </div>
         <div className="min-w-0 space-y-3">
+          <Instructions sessionId={sessionId} />
           <div className="flex flex-wrap items-center justify-between gap-2">
             <div className="flex min-w-0 items-center gap-2 text-sm">
               <button
