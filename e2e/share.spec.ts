@@ -1,3 +1,5 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
@@ -36,6 +38,13 @@ async function createLink(page: Page, role: "view" | "fork" | "class" | "embed")
 async function visitor(browser: Browser): Promise<Page> {
   const context = await browser.newContext();
   return context.newPage();
+}
+
+/** A page served by its own server on another port: another origin than Sandpit's. */
+async function staticPage(html: string): Promise<{ url: string; server: Server }> {
+  const server = createServer((_, res) => res.writeHead(200, { "content-type": "text/html" }).end(html));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/course.html`, server };
 }
 
 /** A student opens a class link, gives their name and lands in their own copy. */
@@ -203,6 +212,67 @@ test("an embed link in an iframe on another page runs code; a session id or a vi
   await expect(frame.getByTestId("embed-output")).toContainText("from the embed", { timeout: 30_000 });
   await expect(frame.getByTestId("embed-output")).toContainText("[exit 0]");
   await host.screenshot({ path: test.info().outputPath("embed.png") });
+});
+
+test("an embed's author picks file, read-only, theme, autorun and height; the embed runs on its own and Reset restores the code", async ({
+  page,
+  browser,
+}) => {
+  const id = await newSession(page, 'print("main file")\n');
+  const origin = new URL(page.url()).origin;
+  const put = await page.request.put(`/api/sessions/${id}/files/lesson.py`, {
+    data: 'print("lesson file")\n',
+    headers: { "content-type": "application/octet-stream", origin },
+  });
+  expect(put.status()).toBe(200);
+  await page.reload();
+  await page.getByTestId("share-panel").locator("summary").click();
+  await page.getByLabel("People with the link may").selectOption("embed");
+  await page.getByLabel("File shown").selectOption("lesson.py");
+  await page.getByLabel("Readers may edit the code").uncheck();
+  await page.getByRole("button", { name: "Create link" }).click();
+  const row = page.locator('[data-testid="share-row"][data-fresh="true"]');
+  const link = await row.getByTestId("share-link").inputValue();
+  await expect(row.getByText("Embed in a page: lesson.py, read-only")).toBeVisible();
+  await row.getByLabel("Theme").selectOption("dark");
+  await row.getByLabel("Run when shown").check();
+  await row.getByLabel("Height (px)").fill("360");
+  const snippet = await row.getByTestId("embed-snippet").inputValue();
+  expect(snippet).toBe(
+    `<iframe src="${link}?theme=dark&autorun=1" width="100%" height="360" style="border:0" title="Code example"></iframe>`,
+  );
+  await page.screenshot({ path: test.info().outputPath("embed-options.png") });
+
+  // On a static page served from another origin: it runs by itself, dark, read-only.
+  const course = await staticPage(`<!doctype html><html><body><h1>Course page</h1>${snippet}</body></html>`);
+  const host = await visitor(browser);
+  await host.goto(course.url);
+  const frame = host.frameLocator("iframe");
+  await expect(frame.getByTestId("embed-output")).toContainText("lesson file", { timeout: 30_000 });
+  await expect(frame.getByTestId("embed-file")).toHaveText("lesson.py");
+  await expect(frame.locator("html")).toHaveClass(/dark/);
+  await expect(frame.getByText("read-only")).toBeVisible();
+  expect((await host.locator("iframe").boundingBox())?.height).toBe(360);
+  await host.screenshot({ path: test.info().outputPath("embed-dark.png") });
+
+  // An editable embed: the reader edits, runs, and Reset brings the author's code back.
+  await page.getByLabel("People with the link may").selectOption("embed");
+  await page.getByLabel("Readers may edit the code").check();
+  await page.getByRole("button", { name: "Create link" }).click();
+  await expect(page.locator('[data-testid="share-row"][data-role="embed"]')).toHaveCount(2);
+  await expect(page.locator('[data-testid="share-row"][data-fresh="true"]').getByText("lesson.py, editable")).toBeVisible();
+  const editable = await page.locator('[data-testid="share-row"][data-fresh="true"]').getByTestId("share-link").inputValue();
+  const reader = await visitor(browser);
+  await reader.goto(editable);
+  await expect(reader.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
+  await expect(reader.getByRole("button", { name: "Reset" })).toHaveCount(0);
+  await typeCode(reader, 'print("changed")');
+  await reader.getByRole("button", { name: "▶ Run" }).click();
+  await expect(reader.getByTestId("embed-output")).toContainText("changed", { timeout: 30_000 });
+  await reader.getByRole("button", { name: "Reset" }).click();
+  await expect(reader.locator(".monaco-editor").first()).toContainText('print("lesson file")');
+  await expect(reader.getByRole("button", { name: "Reset" })).toHaveCount(0);
+  course.server.close();
 });
 
 test("a class link is shown again after a reload with copy, a scannable QR code and a present view; revoke asks first, and a student whose link was revoked finds their copy", async ({

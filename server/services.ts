@@ -137,6 +137,7 @@ export function createServices(config: Config): Services {
   });
   const terminals = new TerminalRegistry(config.terminals.perSession);
   const actions = new SessionActions(sessions, sandboxes, database.db, logger.child({ module: "sessions" }), terminals);
+  const embeds = new EmbedService(database.db, sessions, actions);
   return {
     config,
     docker,
@@ -149,9 +150,9 @@ export function createServices(config: Config): Services {
     actions,
     apiKeys: new ApiKeyService(database.db),
     rateLimiter: new RateLimiter(),
-    shares: new ShareService(database.db, sessions, config.dataDir),
+    shares: new ShareService(database.db, sessions, config.dataDir, (id, path) => embeds.fileFor(id, path)),
     resume: new ResumeService(database.db, config.dataDir),
-    embeds: new EmbedService(database.db, sessions, actions),
+    embeds,
     terminals,
   };
 }

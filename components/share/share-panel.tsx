@@ -6,6 +6,7 @@ import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { useTRPC } from "@/lib/trpc/client";
 import { ClassCopies } from "./class-copies";
+import { EmbedChoiceFields, EmbedSnippet } from "./embed-options";
 import { ResumeLinkPanel } from "./resume-link";
 import { ConfirmRevoke, CopyButton, LinkQrCode, linkPath, PresentDialog } from "./share-link";
 
@@ -28,6 +29,7 @@ type OwnedShare = {
   role: string;
   token: string | null;
   expires_at: string | null;
+  embed: { path: string | null; editable: boolean } | null;
 };
 
 /** One active link: shown again whenever its owner comes back, with copy, QR, present and revoke. */
@@ -91,22 +93,13 @@ function ShareRow({
         </div>
       )}
       {url && share.role === "embed" && share.token && (
-        <label className="block space-y-1">
-          <span className="text-xs text-stone-500">
-            Embed in a page (visitors see the entry file and run in their own throwaway copy; runs are rate-limited):
-          </span>
-          <span className="flex items-start gap-2">
-            <textarea
-              readOnly
-              aria-label="Embed snippet"
-              data-testid="embed-snippet"
-              rows={2}
-              value={embedSnippet(url)}
-              className="w-full rounded-md border border-stone-300 bg-stone-50 px-2 py-1.5 font-mono text-xs dark:border-stone-700 dark:bg-stone-950"
-            />
-            <CopyButton text={embedSnippet(url)} label="Copy embed snippet" />
-          </span>
-        </label>
+        <div className="space-y-1">
+          <p className="text-xs text-stone-600 dark:text-stone-400">
+            Embed in a page: {share.embed?.path ?? "the entry file"}, {share.embed?.editable === false ? "read-only" : "editable"}
+            ; each run happens in a throwaway copy and runs are rate-limited.
+          </p>
+          <EmbedSnippet url={url} />
+        </div>
       )}
       {url && presenting && (
         <PresentDialog url={url} title={share.role === "class" ? "Join the class" : label} onClose={() => setPresenting(false)} />
@@ -115,8 +108,6 @@ function ShareRow({
   );
 }
 
-const embedSnippet = (url: string): string => `<iframe src="${url}" width="100%" height="420" style="border:0"></iframe>`;
-
 /** Share links (view, fork, class, embed), their revocation, an embed link's snippet, and a classroom's copies. */
 export function SharePanel({ sessionId, template }: { sessionId: string; template: boolean }): ReactNode {
   const trpc = useTRPC();
@@ -124,6 +115,7 @@ export function SharePanel({ sessionId, template }: { sessionId: string; templat
   const [role, setRole] = useState<"view" | "fork" | "class" | "embed">("view");
   const [expiry, setExpiry] = useState(0);
   const [freshId, setFreshId] = useState<string | null>(null);
+  const [embedChoice, setEmbedChoice] = useState({ path: "", editable: true });
   const shares = useQuery(trpc.shares.list.queryOptions({ id: sessionId }));
   const refresh = (): void => {
     void queryClient.invalidateQueries({ queryKey: trpc.shares.list.queryKey({ id: sessionId }) });
@@ -182,11 +174,24 @@ export function SharePanel({ sessionId, template }: { sessionId: string; templat
           <Button
             variant="primary"
             disabled={create.isPending}
-            onClick={() => create.mutate({ id: sessionId, role, expires_in: EXPIRY[expiry]?.[1] })}
+            onClick={() =>
+              create.mutate({
+                id: sessionId,
+                role,
+                expires_in: EXPIRY[expiry]?.[1],
+                ...(role === "embed" ? { embed: { path: embedChoice.path || undefined, editable: embedChoice.editable } } : {}),
+              })
+            }
           >
             Create link
           </Button>
+          {role === "embed" && <EmbedChoiceFields sessionId={sessionId} {...embedChoice} onChange={setEmbedChoice} />}
         </div>
+        {create.isError && (
+          <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+            {create.error.message}
+          </p>
+        )}
         {active.length > 0 && (
           <ul className="space-y-2" aria-label="Active links">
             {active.map((share) => (

@@ -165,6 +165,12 @@ export const shells = pgTable(
 );
 
 /** Share links: a hash of each token to find it, and the token sealed with the server's key. */
+/** What an embed link's author chose (see server/sessions/embeds.ts). */
+export interface EmbedChoice {
+  path: string | null;
+  editable: boolean;
+}
+
 export const shares = pgTable(
   "shares",
   {
@@ -175,6 +181,8 @@ export const shares = pgTable(
     tokenSealed: text("token_sealed"),
     /** `embed`: the link opens /embed/{token} only (code and throwaway runs), never the session page. */
     role: text("role", { enum: ["view", "fork", "class", "embed"] }).notNull(),
+    /** An embed link's choices: the file it shows (null: the entry file) and whether visitors may edit it. */
+    embed: jsonb("embed").$type<EmbedChoice>(),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

@@ -286,6 +286,7 @@ describe("embeds need an embed link and are rate-limited", () => {
       language: "python",
       path: "main.py",
       code: "print('from the embed')\n",
+      editable: true,
     });
     const ran = await viewer.shares.embedRun({ token: embed.token, code: "print(open('main.py').read().upper())" });
     expect(ran).toMatchObject({ exit_code: 0, stdout: "PRINT('FROM THE EMBED')\n\n" });
@@ -293,6 +294,48 @@ describe("embeds need an embed link and are rate-limited", () => {
     await expect(services.sessions.get(SYSTEM, ran.session_id)).rejects.toThrow("does not exist");
     expect(await trpcCode(viewer.shares.resolve({ token: embed.token }))).toBe("BAD_REQUEST");
     expect(await trpcCode(viewer.shares.files({ token: embed.token }))).toBe("NOT_FOUND");
+  });
+
+  it("shows the file its author picked; a read-only embed runs that file whatever the reader sends", async () => {
+    const reader = createCaller(createContextInner(services, browser("embed-reader")));
+    await services.actions.writeFile(alice, "acc-embed", "lesson/step2.py", Buffer.from("print('step two')\n"));
+    await services.actions.writeFile(alice, "acc-embed", ".hidden.py", Buffer.from("print('hidden')\n"));
+    await services.actions.writeFile(alice, "acc-embed", ".env", Buffer.from("TOKEN=s3cret\n"));
+    // Bad choices are refused when the link is made, saying what to fix.
+    await expect(services.shares.create(alice, "acc-embed", "embed", undefined, { path: "nope.py" })).rejects.toThrow(
+      '"nope.py" is not a file of this session',
+    );
+    for (const hidden of [".env", ".hidden.py", "lesson/../.env"])
+      await expect(services.shares.create(alice, "acc-embed", "embed", undefined, { path: hidden })).rejects.toThrow(
+        "cannot be embedded",
+      );
+    await expect(services.shares.create(alice, "acc-embed", "view", undefined, { editable: false })).rejects.toThrow(
+      "for embed links only",
+    );
+    const asAuthor = createCaller(createContextInner(services, alice));
+    expect(await trpcCode(asAuthor.shares.create({ id: "acc-embed", role: "embed", embed: { path: ".env" } }))).toBe(
+      "BAD_REQUEST",
+    );
+
+    const fixed = await services.shares.create(alice, "acc-embed", "embed", undefined, {
+      path: "lesson/step2.py",
+      editable: false,
+    });
+    expect(await reader.shares.embed({ token: fixed.token })).toEqual({
+      language: "python",
+      path: "lesson/step2.py",
+      code: "print('step two')\n",
+      editable: false,
+    });
+    const ran = await reader.shares.embedRun({ token: fixed.token, code: "print(open('.env').read())" });
+    expect(ran).toMatchObject({ exit_code: 0, stdout: "step two\n" });
+    expect((await services.shares.list(alice, "acc-embed")).find((s) => s.id === fixed.id)?.embed).toEqual({
+      path: "lesson/step2.py",
+      editable: false,
+    });
+    // The file removed later: the embed says so instead of showing another file.
+    await services.actions.deleteFile(alice, "acc-embed", "lesson/step2.py");
+    await expect(reader.shares.embed({ token: fixed.token })).rejects.toThrow("no longer in the session");
   });
 
   it("without an entry file shows the first ordinary file, never a sensitive or hidden one", async () => {
@@ -306,6 +349,7 @@ describe("embeds need an embed link and are rate-limited", () => {
       language: "python",
       path: "main.py",
       code: "print('shown')\n",
+      editable: true,
     });
   });
 

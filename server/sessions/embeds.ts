@@ -20,7 +20,12 @@ export interface EmbedView {
   language: string;
   path: string | null;
   code: string;
+  /** False when the author made the embed read-only: runs then run the file as it is. */
+  editable: boolean;
 }
+
+/** Files an embed never shows: hidden ones (any part starting with a dot) and sensitive ones. */
+const embeddable = (path: string): boolean => !isSensitive(path) && !path.split("/").some((part) => part.startsWith("."));
 
 /**
  * Embeds: a small editor and Run button on other sites. They need an embed link (its own token,
@@ -44,18 +49,41 @@ export class EmbedService {
     return share;
   }
 
-  /** What an embed shows: the session's language and its entry file (or first file). */
+  /**
+   * The code of `path` in the session, if an embed may show it: an ordinary text file (not hidden,
+   * not sensitive). Refuses with what to fix otherwise.
+   */
+  async fileFor(sessionId: string, path: string): Promise<string> {
+    const normalized = path.replace(/^\.?\/+/, "");
+    if (!embeddable(normalized))
+      throw new InvalidRequestError(`"${path}" cannot be embedded: hidden and sensitive files never are`);
+    const files = await this.actions.listFiles(SYSTEM, sessionId, ".", true);
+    if (!files.some((f) => f.type === "file" && f.path === normalized))
+      throw new InvalidRequestError(`"${path}" is not a file of this session; pick one of its files`);
+    return (await this.actions.readFile(SYSTEM, sessionId, normalized)).data.toString("utf8");
+  }
+
+  /** What an embed shows: the file its author picked, else the session's entry file (or first file). */
   async show(caller: ShareCaller): Promise<EmbedView> {
     const share = await this.embedShare(caller);
+    const choice = share.embed ?? { path: null, editable: true };
     // The embed link grants exactly this: the language and one file, read by the server on its behalf.
     const session = await this.sessions.get(SYSTEM, share.session_id);
-    // Without an entry file it shows the first file that is neither hidden nor sensitive (never `.env`).
+    if (choice.path) {
+      const code = await this.fileFor(share.session_id, choice.path).catch(() => {
+        throw new InvalidRequestError(
+          `the embedded file ${choice.path} is no longer in the session; its author can make a new embed`,
+        );
+      });
+      return { language: session.language, path: choice.path, code, editable: choice.editable };
+    }
+    // Without a choice it shows the entry file, else the first file that is neither hidden nor sensitive (never `.env`).
     const files = (await this.actions.listFiles(SYSTEM, share.session_id, ".", true)).filter(
-      (f) => f.type === "file" && !isSensitive(f.path) && !f.path.split("/").some((part) => part.startsWith(".")),
+      (f) => f.type === "file" && embeddable(f.path),
     );
     const path = session.entry_file ?? files[0]?.path;
     const code = path ? (await this.actions.readFile(SYSTEM, share.session_id, path)).data.toString("utf8") : "";
-    return { language: session.language, path: path ?? null, code };
+    return { language: session.language, path: path ?? null, code, editable: choice.editable };
   }
 
   /** A run for an embed visitor, in a throwaway copy of the session, removed right after. */
@@ -71,10 +99,13 @@ export class EmbedService {
     const perShare = this.buckets.take(`share:${share.id}`, this.limits.runsPerSharePerMinute);
     if (!perShare.ok)
       throw new RateLimitedError(`this embed allows ${this.limits.runsPerSharePerMinute} runs a minute`, perShare.retryAfter);
+    // A read-only embed runs the author's file as it is, whatever the visitor sends.
+    const choice = share.embed ?? { path: null, editable: true };
+    const shown = choice.editable ? undefined : (await this.show(caller)).code;
     const copy = await this.sessions.fork(SYSTEM, share.session_id, { throwaway: true });
     try {
       // The copy carries the session's timeout choice; without one the configured default applies.
-      return await this.actions.run(SYSTEM, copy.id, { code });
+      return await this.actions.run(SYSTEM, copy.id, { code: shown ?? code });
     } finally {
       await this.sessions.delete(SYSTEM, copy.id);
     }

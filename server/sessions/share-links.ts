@@ -2,7 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
-import { shares } from "@/server/db/schema";
+import { shares, type EmbedChoice } from "@/server/db/schema";
 
 /** view: read and fork; fork: the same, meant for forking; class: a private copy per visitor; embed: /embed only. */
 export type ShareRole = "view" | "fork" | "class" | "embed";
@@ -15,6 +15,8 @@ export interface ShareView {
   expires_at: string | null;
   revoked_at: string | null;
   expired: boolean;
+  /** An embed link's file (null: the entry file) and whether visitors may edit the code. */
+  embed: EmbedChoice | null;
 }
 
 /** A share link that cannot be used: unknown, revoked or expired. */
@@ -40,6 +42,7 @@ export function shareView(row: typeof shares.$inferSelect): ShareView {
     expires_at: row.expiresAt?.toISOString() ?? null,
     revoked_at: row.revokedAt?.toISOString() ?? null,
     expired: row.expiresAt !== null && row.expiresAt <= new Date(),
+    embed: row.role === "embed" ? (row.embed ?? { path: null, editable: true }) : null,
   };
 }
 

@@ -27,6 +27,8 @@ export class ShareService {
     private readonly sessions: SessionService,
     /** The data folder whose secret seals the tokens. */
     private readonly dataDir: string,
+    /** Checks that a file may be shown by an embed (EmbedService.fileFor); refuses with what to fix. */
+    private readonly checkEmbedFile?: (sessionId: string, path: string) => Promise<unknown>,
   ) {}
 
   async create(
@@ -34,8 +36,13 @@ export class ShareService {
     sessionId: string,
     role: ShareRole,
     expiresInSeconds?: number,
+    embed?: { path?: string; editable?: boolean },
   ): Promise<ShareView & { token: string }> {
     await this.sessions.authorize(caller, sessionId, "write");
+    if (embed && role !== "embed") throw new InvalidRequestError("embed choices (path, editable) are for embed links only");
+    // The file is checked now, so the author learns of a typo here rather than from a reader.
+    const choice = role === "embed" ? { path: embed?.path ?? null, editable: embed?.editable ?? true } : null;
+    if (choice?.path) await this.checkEmbedFile?.(sessionId, choice.path);
     // A class link makes the session a template: its owner then sees the copies.
     if (role === "class") await this.sessions.update(caller, sessionId, { template: true });
     const token = randomBytes(32).toString("base64url");
@@ -47,6 +54,7 @@ export class ShareService {
         tokenHash: hashShareToken(token),
         tokenSealed: seal(this.dataDir, SEAL_PURPOSE, token),
         role,
+        embed: choice,
         expiresAt: expiresInSeconds ? new Date(Date.now() + expiresInSeconds * 1000) : null,
       })
       .returning();

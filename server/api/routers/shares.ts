@@ -21,9 +21,14 @@ export const sharesRouter = createTRPCRouter({
       byId.extend({
         role: z.enum(["view", "fork", "class", "embed"]),
         expires_in: z.number().int().min(SHARE_LIMITS.minExpiresSeconds).max(SHARE_LIMITS.maxExpiresSeconds).optional(),
+        /** For embed links: the file shown (default: the entry file) and whether visitors may edit it. */
+        embed: z
+          .object({ path: z.string().min(1).max(API_LIMITS.pathChars).optional(), editable: z.boolean().optional() })
+          .strict()
+          .optional(),
       }),
     )
-    .mutation(({ ctx, input }) => ctx.shares.create(ctx.caller, input.id, input.role, input.expires_in)),
+    .mutation(({ ctx, input }) => ctx.shares.create(ctx.caller, input.id, input.role, input.expires_in, input.embed)),
   list: publicProcedure.input(byId).query(({ ctx, input }) => ctx.shares.list(ctx.caller, input.id)),
   revoke: publicProcedure
     .input(byId.extend({ share_id: z.string().min(1) }))
