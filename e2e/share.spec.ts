@@ -214,7 +214,7 @@ test("an embed link in an iframe on another page runs code; a session id or a vi
   await host.screenshot({ path: test.info().outputPath("embed.png") });
 });
 
-test("an embed's author picks file, read-only, theme, autorun and height; the embed runs on its own and Reset restores the code", async ({
+test("an embed's author picks file, read-only, theme, autorun and height; the embed runs on its own, streams, and Reset restores the code", async ({
   page,
   browser,
 }) => {
@@ -272,6 +272,14 @@ test("an embed's author picks file, read-only, theme, autorun and height; the em
   await reader.getByRole("button", { name: "Reset" }).click();
   await expect(reader.locator(".monaco-editor").first()).toContainText('print("lesson file")');
   await expect(reader.getByRole("button", { name: "Reset" })).toHaveCount(0);
+
+  // Output streams: the first line shows while the program still runs.
+  await typeCode(reader, 'import time\nprint("first", flush=True)\ntime.sleep(60)\nprint("second")');
+  await reader.getByRole("button", { name: "▶ Run" }).click();
+  await expect(reader.getByTestId("embed-output")).toContainText("first", { timeout: 30_000 });
+  await expect(reader.getByRole("button", { name: "Running…" })).toBeVisible();
+  await expect(reader.getByTestId("embed-output")).not.toContainText("second");
+  await reader.close();
   course.server.close();
 });
 

@@ -1,11 +1,11 @@
 "use client";
 
-import { useMutation, useQuery } from "@tanstack/react-query";
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { CodeEditor } from "@/components/editor/code-editor";
 import { Button } from "@/components/ui/button";
 import { LANGUAGES } from "@/lib/languages";
-import { useTRPC } from "@/lib/trpc/client";
+import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
 import type { EmbedTheme } from "./embed-options";
 
 /** Applies the theme the embedding page asked for, over the reader's own Sandpit preference. */
@@ -22,6 +22,66 @@ function useEmbedTheme(theme: EmbedTheme): void {
   }, [theme]);
 }
 
+type Chunk = { stream: "stdout" | "stderr"; text: string };
+type Outcome = { exit_code: number; timed_out: boolean };
+
+const decode = (data: string, encoding: "utf8" | "base64"): string =>
+  encoding === "utf8" ? data : new TextDecoder().decode(Uint8Array.from(atob(data), (c) => c.charCodeAt(0)));
+
+/** A run's output as it comes, over embedStart (a POST) and embedFollow (a subscription). */
+function useStreamedRun(token: string): {
+  start: (code: string) => void;
+  running: boolean;
+  chunks: Chunk[];
+  outcome: Outcome | null;
+  error: string | null;
+} {
+  const client = useTRPCClient();
+  const [running, setRunning] = useState(false);
+  const [chunks, setChunks] = useState<Chunk[]>([]);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const subscription = useRef<{ unsubscribe: () => void } | null>(null);
+  useEffect(() => () => subscription.current?.unsubscribe(), []);
+  const start = useCallback(
+    (code: string) => {
+      subscription.current?.unsubscribe();
+      setRunning(true);
+      setChunks([]);
+      setOutcome(null);
+      setError(null);
+      void (async () => {
+        let streamId: string;
+        try {
+          ({ stream_id: streamId } = await client.shares.embedStart.mutate({ token, code }));
+        } catch (failure) {
+          setError((failure as Error).message);
+          setRunning(false);
+          return;
+        }
+        subscription.current = client.shares.embedFollow.subscribe(
+          { token, stream_id: streamId },
+          {
+            onData: (event) => {
+              if (event.type === "exit") {
+                setOutcome({ exit_code: event.exit_code, timed_out: event.timed_out });
+                setRunning(false);
+              } else setChunks((current) => [...current, { stream: event.type, text: decode(event.data, event.encoding) }]);
+            },
+            onError: (failure) => {
+              setError(failure.message);
+              setRunning(false);
+            },
+            onComplete: () => setRunning(false),
+          },
+        );
+      })();
+    },
+    [client, token],
+  );
+  return { start, running, chunks, outcome, error };
+}
+
 /**
  * A small editor and Run button for docs and course pages (an embed link). Each run uses a
  * throwaway fork. The author chose the file and whether it is editable (kept with the link); the
@@ -32,22 +92,22 @@ export function EmbedWidget({ token, theme, autorun }: { token: string; theme: E
   useEmbedTheme(theme);
   const info = useQuery({ ...trpc.shares.embed.queryOptions({ token }), retry: false });
   const [code, setCode] = useState<string | null>(null);
-  const run = useMutation(trpc.shares.embedRun.mutationOptions());
+  const run = useStreamedRun(token);
   const autoran = useRef(false);
   const original = info.data?.code;
-  const { mutate } = run;
+  const { start } = run;
   useEffect(() => {
     if (!autorun || autoran.current || original === undefined) return;
     autoran.current = true;
-    mutate({ token, code: original });
-  }, [autorun, original, mutate, token]);
+    start(original);
+  }, [autorun, original, start]);
 
   if (info.isError) return <p className="p-4 text-sm text-red-700 dark:text-red-300">{info.error.message}</p>;
   if (!info.data) return <p className="p-4 text-sm text-stone-600 dark:text-stone-400">Loading…</p>;
   const current = code ?? info.data.code;
   const changed = current !== info.data.code;
   const language = LANGUAGES.find((l) => l.id === info.data.language);
-  const submit = (): void => run.mutate({ token, code: current });
+  const submit = (): void => run.start(current);
   const name = info.data.path?.split("/").at(-1) ?? `main.${language?.extensions[0] ?? "txt"}`;
   return (
     <div className="flex h-screen flex-col gap-2 p-2" data-testid="embed">
@@ -68,8 +128,8 @@ export function EmbedWidget({ token, theme, autorun }: { token: string; theme: E
               Reset
             </Button>
           )}
-          <Button variant="primary" onClick={submit} disabled={run.isPending}>
-            {run.isPending ? "Running…" : "▶ Run"}
+          <Button variant="primary" onClick={submit} disabled={run.running}>
+            {run.running ? "Running…" : "▶ Run"}
           </Button>
         </span>
       </div>
@@ -89,13 +149,14 @@ export function EmbedWidget({ token, theme, autorun }: { token: string; theme: E
         aria-live="polite"
         className="h-32 overflow-auto rounded bg-stone-950 p-2 font-mono text-xs whitespace-pre-wrap text-stone-100"
       >
-        {run.isError && <span className="text-red-300">{run.error.message}</span>}
-        {run.data && (
-          <>
-            {run.data.stdout}
-            <span className="text-red-300">{run.data.stderr}</span>
-            <span className="text-stone-400">{`\n[exit ${run.data.exit_code}]`}</span>
-          </>
+        {run.chunks.map((chunk, index) => (
+          <span key={index} className={chunk.stream === "stderr" ? "text-red-300" : undefined}>
+            {chunk.text}
+          </span>
+        ))}
+        {run.error && <span className="text-red-300">{run.error}</span>}
+        {run.outcome && (
+          <span className="text-stone-400">{`\n[${run.outcome.timed_out ? "timed out" : `exit ${run.outcome.exit_code}`}]`}</span>
         )}
       </pre>
     </div>

@@ -11,6 +11,7 @@ import { createMcpServer } from "@/server/mcp/server";
 import { handleRest } from "@/server/rest/router";
 import type { Services } from "@/server/services";
 import { testServices } from "@/test/services";
+import { waitFor } from "@/test/wait";
 import { anonymousCaller, browserCaller, keyCaller, shareCaller, SYSTEM, type Identity } from "./caller";
 import { EmbedService } from "./embeds";
 import { RateLimitedError } from "./errors";
@@ -336,6 +337,30 @@ describe("embeds need an embed link and are rate-limited", () => {
     // The file removed later: the embed says so instead of showing another file.
     await services.actions.deleteFile(alice, "acc-embed", "lesson/step2.py");
     await expect(reader.shares.embed({ token: fixed.token })).rejects.toThrow("no longer in the session");
+  });
+
+  it("streams an embed run's output to followers of that embed only, and removes its copy after", async () => {
+    const reader = createCaller(createContextInner(services, browser("embed-streamer")));
+    const embed = await services.shares.create(alice, "acc-embed", "embed");
+    const other = await services.shares.create(alice, "acc-embed", "embed");
+    const before = (await services.sessions.list(SYSTEM, { limit: 500 })).length;
+    const { stream_id } = await reader.shares.embedStart({ token: embed.token, code: "print('a')\nprint('b')" });
+    // Another embed link of the same session cannot follow it.
+    const foreign = await reader.shares.embedFollow({ token: other.token, stream_id });
+    await expect(foreign[Symbol.asyncIterator]().next()).rejects.toThrow("no embed run");
+    const events: string[] = [];
+    for await (const event of await reader.shares.embedFollow({ token: embed.token, stream_id })) {
+      events.push(
+        event.type === "exit"
+          ? `exit ${event.exit_code}`
+          : Buffer.from(event.data, event.encoding === "base64" ? "base64" : "utf8").toString(),
+      );
+    }
+    expect(events.join("")).toBe("a\nb\nexit 0");
+    await waitFor(
+      "the throwaway copy removed",
+      async () => (await services.sessions.list(SYSTEM, { limit: 500 })).length === before,
+    );
   });
 
   it("without an entry file shows the first ordinary file, never a sensitive or hidden one", async () => {

@@ -3,6 +3,7 @@ import { EMBED_RATE_LIMITS } from "@/lib/limits";
 import { RateLimiter } from "@/server/auth/rate-limiter";
 import type { Database } from "@/server/db/client";
 import { isSensitive } from "@/server/storage/sensitive";
+import type { RunEvent } from "@/server/sandbox/runs";
 import type { RunView, SessionActions } from "./actions";
 import { SYSTEM, type ShareCaller } from "./caller";
 import { InvalidRequestError, RateLimitedError } from "./errors";
@@ -86,8 +87,8 @@ export class EmbedService {
     return { language: session.language, path: path ?? null, code, editable: choice.editable };
   }
 
-  /** A run for an embed visitor, in a throwaway copy of the session, removed right after. */
-  async run(caller: ShareCaller, code: string): Promise<RunView> {
+  /** The embed's share and the code a run of it runs, once the visitor is within the rate limits. */
+  private async prepare(caller: ShareCaller, code: string): Promise<{ share: ShareView; code: string }> {
     const share = await this.embedShare(caller);
     const address = caller.address ?? "unknown";
     const perAddress = this.buckets.take(`address:${address}`, this.limits.runsPerAddressPerMinute);
@@ -100,14 +101,52 @@ export class EmbedService {
     if (!perShare.ok)
       throw new RateLimitedError(`this embed allows ${this.limits.runsPerSharePerMinute} runs a minute`, perShare.retryAfter);
     // A read-only embed runs the author's file as it is, whatever the visitor sends.
-    const choice = share.embed ?? { path: null, editable: true };
-    const shown = choice.editable ? undefined : (await this.show(caller)).code;
-    const copy = await this.sessions.fork(SYSTEM, share.session_id, { throwaway: true });
+    const editable = share.embed?.editable ?? true;
+    return { share, code: editable ? code : (await this.show(caller)).code };
+  }
+
+  /** A run for an embed visitor, in a throwaway copy of the session, removed right after. */
+  async run(caller: ShareCaller, code: string): Promise<RunView> {
+    const prepared = await this.prepare(caller, code);
+    const copy = await this.sessions.fork(SYSTEM, prepared.share.session_id, { throwaway: true });
     try {
       // The copy carries the session's timeout choice; without one the configured default applies.
-      return await this.actions.run(SYSTEM, copy.id, { code: shown ?? code });
+      return await this.actions.run(SYSTEM, copy.id, { code: prepared.code });
     } finally {
       await this.sessions.delete(SYSTEM, copy.id);
     }
   }
+
+  /**
+   * The same run with its output as it comes: the events end with the exit, and the throwaway copy
+   * is removed when they end or their reader stops. `feed` names the embed, for following it.
+   */
+  async runStream(caller: ShareCaller, code: string): Promise<{ feed: string; events: AsyncGenerator<RunEvent> }> {
+    const prepared = await this.prepare(caller, code);
+    const copy = await this.sessions.fork(SYSTEM, prepared.share.session_id, { throwaway: true });
+    const sessions = this.sessions;
+    const remove = (): Promise<void> => sessions.delete(SYSTEM, copy.id).catch(() => undefined);
+    let stream: AsyncGenerator<RunEvent>;
+    try {
+      stream = await this.actions.runStream(SYSTEM, copy.id, { code: prepared.code });
+    } catch (error) {
+      await remove();
+      throw error;
+    }
+    const events = (async function* removedAfter(): AsyncGenerator<RunEvent> {
+      try {
+        yield* stream;
+      } finally {
+        await remove();
+      }
+    })();
+    return { feed: embedFeed(prepared.share.id), events };
+  }
+
+  /** The feed name runs of the caller's embed link are followed by. */
+  async feedOf(caller: ShareCaller): Promise<string> {
+    return embedFeed((await this.embedShare(caller)).id);
+  }
 }
+
+const embedFeed = (shareId: string): string => `embed:${shareId}`;

@@ -1,8 +1,11 @@
 import "server-only";
+import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { sessionIdSchema } from "@/lib/api/schemas";
 import { API_LIMITS, SHARE_LIMITS } from "@/lib/limits";
 import { encodeOutput } from "@/server/sandbox/output";
+import type { StreamEvent } from "@/server/sandbox/runs";
+import { runFeeds } from "../run-feeds";
 import { shareCaller, type Identity, type ShareCaller } from "@/server/sessions/caller";
 import { resolveShare } from "@/server/sessions/share-links";
 import { createTRPCRouter, publicProcedure } from "../trpc";
@@ -71,4 +74,21 @@ export const sharesRouter = createTRPCRouter({
   embedRun: publicProcedure
     .input(byToken.extend({ code: z.string().max(API_LIMITS.codeBytes) }))
     .mutation(({ ctx, input }) => ctx.embeds.run(withToken(ctx.caller, input.token), input.code)),
+  /** The same run, its output followed as it comes with embedFollow (a POST starts, a GET only follows). */
+  embedStart: publicProcedure
+    .input(byToken.extend({ code: z.string().max(API_LIMITS.codeBytes) }))
+    .mutation(async ({ ctx, input }) => {
+      const { feed, events } = await ctx.embeds.runStream(withToken(ctx.caller, input.token), input.code);
+      return { stream_id: runFeeds().start(feed, events) };
+    }),
+  embedFollow: publicProcedure.input(byToken.extend({ stream_id: z.string().min(1).max(64) })).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }): AsyncGenerator<StreamEvent> {
+    const feed = await ctx.embeds.feedOf(withToken(ctx.caller, input.token));
+    if (!runFeeds().has(feed, input.stream_id))
+      throw new TRPCError({ code: "NOT_FOUND", message: `no embed run ${input.stream_id} to follow: start one with embedStart` });
+    yield* runFeeds().follow(feed, input.stream_id, signal);
+  }),
 });
