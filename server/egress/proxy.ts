@@ -255,23 +255,45 @@ export class EgressProxy {
     if (secret) headers[secret.header.toLowerCase()] = secret.value;
     let bytesIn = 0;
     let bytesOut = 0;
-    const upstreamRequest = http.request({
-      host: address,
-      port,
-      method: req.method,
-      path: `${url.pathname}${url.search}`,
-      headers,
-      createConnection: () => upstream,
-    });
     // The socket is this request's alone; it goes when the answer is over or the tunnel goes.
     res.once("finish", () => upstream.destroy());
     res.once("close", () => upstream.destroy());
+    let upstreamRequest: http.ClientRequest;
+    try {
+      upstreamRequest = http.request({
+        host: address,
+        port,
+        method: req.method,
+        path: `${url.pathname}${url.search}`,
+        headers,
+        createConnection: () => upstream,
+      });
+    } catch (error) {
+      // A header value Node refuses (one from a bound secret, say) must answer, or the tunnel's queue stalls.
+      res.writeHead(502, { "content-type": "text/plain" });
+      res.end(`Sandpit egress: the request to ${host}:${port} could not be made: ${(error as Error).message}\n`);
+      return over;
+    }
     upstreamRequest.on("response", (response) => {
+      const status = response.statusCode ?? 0;
+      if (!Number.isInteger(status) || status < 100 || status > 999) {
+        response.destroy();
+        res.writeHead(502, { "content-type": "text/plain" });
+        res.end(`Sandpit egress: ${host}:${port} answered with an invalid status ${status}\n`);
+        return;
+      }
       const out: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(response.headers)) {
         if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
       }
-      res.writeHead(response.statusCode ?? 502, out);
+      try {
+        res.writeHead(status, out);
+      } catch (error) {
+        response.destroy();
+        res.writeHead(502, { "content-type": "text/plain" });
+        res.end(`Sandpit egress: ${host}:${port} answered with a header that cannot be passed on: ${(error as Error).message}\n`);
+        return;
+      }
       pipeline(
         response,
         throttle(session.download, (bytes) => {
