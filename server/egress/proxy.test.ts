@@ -276,6 +276,36 @@ describe("EgressProxy", () => {
     expect(up.requests.map((req) => req.url)).toEqual(["/next"]);
   });
 
+  it("refuses a CONNECT pipelined behind a request in progress and closes the connection", async () => {
+    let lookups = 0;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const up = await destination();
+    const { session, connect } = await harness(
+      { allow: [`slow.test:${up.port}`, `other.test:${up.port}`] },
+      {
+        resolve: async () => {
+          lookups += 1;
+          await held;
+          return ["127.0.0.1"];
+        },
+      },
+    );
+    const socket = await connect();
+    socket.write(
+      get(`slow.test:${up.port}`, "/", "Connection: keep-alive\r\n").replace("Connection: close\r\n", "") +
+        `CONNECT other.test:${up.port} HTTP/1.1\r\nHost: other.test:${up.port}\r\n\r\n`,
+    );
+    const answer = untilClosed(socket);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    const text = await answer;
+    expect(text).toContain("HTTP/1.1 400");
+    expect(text).toContain("another request on this connection is in progress");
+    expect(lookups).toBe(1);
+    expect(session.upstreams.size).toBe(0);
+  });
+
   it("refuses CONNECT to port 80", async () => {
     const { connect } = await harness({ allow: ["plain.test"] });
     const socket = await connect();

@@ -64,7 +64,7 @@ function statusResponse(status: number, message: string): string {
 export class EgressProxy {
   private readonly server: http.Server;
   private readonly sessions = new WeakMap<Duplex, ProxiedSession>();
-  private readonly queues = new WeakMap<Duplex, { tail: Promise<void>; waiting: number }>();
+  private readonly queues = new WeakMap<Duplex, { tail: Promise<void>; waiting: number; busy: boolean }>();
   private readonly firstHeaders = new WeakMap<Duplex, NodeJS.Timeout>();
   private readonly idleTimeoutMs: number;
   private readonly headersTimeoutMs: number;
@@ -112,10 +112,20 @@ export class EgressProxy {
   private async onConnect(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const session = this.seen(req.socket);
     if (!session) return void socket.destroy();
+    socket.on("error", () => undefined);
+    // A CONNECT pipelined behind a request in progress would run beside it: one request at a time.
+    const queue = this.queues.get(req.socket);
+    if (queue && (queue.busy || queue.waiting > 0)) {
+      const { status, message } = this.denied(
+        session,
+        { host: req.url, method: "CONNECT" },
+        new Denied(400, "CONNECT sent while another request on this connection is in progress"),
+      );
+      return refuse(socket, statusResponse(status, message));
+    }
     const target = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(req.url ?? "");
     const name = normalizeHost(target?.[1] ?? "");
     const port = Number(target?.[2]);
-    socket.on("error", () => undefined);
     let address: string;
     let upstream: net.Socket;
     try {
@@ -204,13 +214,18 @@ export class EgressProxy {
   private enqueue(req: IncomingMessage, res: ServerResponse): void {
     const socket = req.socket;
     let queue = this.queues.get(socket);
-    if (!queue) this.queues.set(socket, (queue = { tail: Promise.resolve(), waiting: 0 }));
+    if (!queue) this.queues.set(socket, (queue = { tail: Promise.resolve(), waiting: 0, busy: false }));
     if (queue.waiting >= MAX_PIPELINED) return void socket.destroy();
     queue.waiting += 1;
     const current = queue;
     current.tail = current.tail.then(async () => {
       current.waiting -= 1;
-      if (!socket.destroyed) await this.onRequest(req, res);
+      current.busy = true;
+      try {
+        if (!socket.destroyed) await this.onRequest(req, res);
+      } finally {
+        current.busy = false;
+      }
     });
   }
 
