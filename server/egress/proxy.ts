@@ -202,7 +202,9 @@ export class EgressProxy {
       const serverName = verdict.serverName === undefined ? undefined : normalizeHost(verdict.serverName);
       if (serverName !== name && !(serverName === undefined && net.isIP(name)))
         reason = `the TLS server name (${serverName ?? "none"}) is not the CONNECT host ${name}`;
-    } else reason = verdict.kind === "malformed" ? "a malformed TLS ClientHello" : "no TLS ClientHello in time";
+    } else if (verdict.kind === "encrypted")
+      reason = "an Encrypted Client Hello (ECH) hides the TLS server name; turn ECH off for this client";
+    else reason = verdict.kind === "malformed" ? "a malformed TLS ClientHello" : "no TLS ClientHello in time";
     if (socket.destroyed) return undefined;
     if (reason === undefined) return buffered;
     this.denied(session, { host: name, port, method: "CONNECT" }, new Denied(403, reason));
