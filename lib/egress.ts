@@ -109,7 +109,10 @@ export const egressSecretsSchema = z
           .string()
           .min(1)
           .max(8192)
-          .refine((text) => !/[\r\n\0]/.test(text), "value: no line breaks or NUL"),
+          .refine(
+            (text) => /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(text),
+            "value: visible ASCII characters only (spaces allowed inside), no control characters or line breaks",
+          ),
         /** The proxy sends the request over HTTPS (programs ask for http://): false only for a local plain-HTTP service. */
         https: z.boolean().default(true),
       })

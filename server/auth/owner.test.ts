@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -22,5 +22,13 @@ describe("owner cookies", () => {
     expect(ownerFromCookie(`${name}=${subject}x.${mac}`, dataDir)).toBeUndefined();
     expect(ownerFromCookie(cookie, mkdtempSync(path.join(tmpdir(), "other-")))).toBeUndefined();
     expect(ownerFromCookie(null, dataDir)).toBeUndefined();
+  });
+
+  it("are never signed with a short key from an empty or non-hex owner-secret file", () => {
+    for (const content of ["", "zz".repeat(32), "ab".repeat(31), "ab".repeat(16) + "not hex"]) {
+      const dir = mkdtempSync(path.join(tmpdir(), "owner-bad-"));
+      writeFileSync(path.join(dir, "owner-secret"), content);
+      expect(() => newOwnerCookie(dir, false), JSON.stringify(content)).toThrow(/at least 32 bytes/);
+    }
   });
 });

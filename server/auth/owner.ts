@@ -21,7 +21,13 @@ function signingSecret(dataDir: string): Buffer {
       // another request created it first
     }
   }
-  secret = { dir: dataDir, value: Buffer.from(readFileSync(file, "utf8").trim(), "hex") };
+  const text = readFileSync(file, "utf8").trim();
+  // Buffer.from(…, "hex") stops at the first non-hex character: an empty or mangled file would give a short key.
+  if (!/^(?:[0-9a-fA-F]{2}){32,}$/.test(text))
+    throw new Error(
+      `${file} must hold at least 32 bytes as hex (64 hex digits); fix or remove it (removing it signs out every browser)`,
+    );
+  secret = { dir: dataDir, value: Buffer.from(text, "hex") };
   return secret.value;
 }
 

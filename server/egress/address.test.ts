@@ -64,6 +64,18 @@ describe("judgeAddress", () => {
     expect(judgeAddress("10.5.0.1", { host, exempt: parseCidrs(["10.5.0.1"]) })).toEqual({ allowed: true });
   });
 
+  it("refuses the host's neighbours on its own networks unless an exempt range covers them, and the host itself even then", () => {
+    const hostNetworks = parseCidrs(["2606:4700:7::/64", "203.0.113.0/24"]);
+    const host = new Set([canonical("2606:4700:7::7") ?? ""]);
+    expect(judgeAddress("2606:4700:7::1", { host, hostNetworks })).toEqual({ allowed: false, range: "hostNetwork" });
+    expect(judgeAddress("203.0.113.1", { host, hostNetworks })).toEqual({ allowed: false, range: "hostNetwork" });
+    expect(judgeAddress("::ffff:203.0.113.1", { host, hostNetworks })).toEqual({ allowed: false, range: "hostNetwork" });
+    expect(judgeAddress("2606:4700:8::1", { host, hostNetworks })).toEqual({ allowed: true });
+    const exempt = parseCidrs(["2606:4700:7::/64"]);
+    expect(judgeAddress("2606:4700:7::1", { host, hostNetworks, exempt })).toEqual({ allowed: true });
+    expect(judgeAddress("2606:4700:7::7", { host, hostNetworks, exempt })).toEqual({ allowed: false, range: "thisHost" });
+  });
+
   it("refuses what is not an address", () => {
     expect(judgeAddress("localhost")).toEqual({ allowed: false, range: "invalid" });
     expect(() => parseCidrs(["nope/8"])).toThrow('"nope/8" is not an address or CIDR range');

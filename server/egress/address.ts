@@ -23,6 +23,8 @@ export interface AddressRules {
   exempt?: ReadonlyArray<Cidr>;
   /** The Sandpit host's own addresses, in `canonical()` form. */
   host?: ReadonlySet<string>;
+  /** The networks the host's interfaces sit on (its router, its neighbours): refused unless an exempt range covers the address. */
+  hostNetworks?: ReadonlyArray<Cidr>;
 }
 
 function plain(parsed: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
@@ -56,12 +58,19 @@ export function judgeAddress(address: string, rules: AddressRules = {}): Address
   if (!ipaddr.isValid(address)) return { allowed: false, range: "invalid" };
   const parsed = plain(ipaddr.parse(address));
   const exempt = (rules.exempt ?? []).filter(([range]) => parsed.kind() === range.kind());
-  const verdict: AddressVerdict = exempt.some(([range, bits]) => parsed.match(range, bits))
+  const exempted = exempt.some(([range, bits]) => parsed.match(range, bits));
+  const verdict: AddressVerdict = exempted
     ? { allowed: true }
     : parsed.kind() === "ipv4"
       ? judgeV4(parsed as ipaddr.IPv4)
       : judgeV6(parsed as ipaddr.IPv6);
-  if (!verdict.allowed || !rules.host?.has(parsed.toNormalizedString())) return verdict;
+  if (!verdict.allowed) return verdict;
+  if (!rules.host?.has(parsed.toNormalizedString())) {
+    const onHostNetwork = (rules.hostNetworks ?? []).some(
+      ([range, bits]) => parsed.kind() === range.kind() && parsed.match(range, bits),
+    );
+    return onHostNetwork && !exempted ? { allowed: false, range: "hostNetwork" } : verdict;
+  }
   // One of the host's own: reachable only when the operator exempts exactly that address.
   const single = parsed.kind() === "ipv4" ? 32 : 128;
   return exempt.some(([range, bits]) => bits === single && parsed.match(range, bits))

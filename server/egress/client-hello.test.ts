@@ -52,31 +52,43 @@ describe("parseClientHello", () => {
   it("refuses a hello that carries two server names or is not a ClientHello", async () => {
     const hello = await clientHello("api.example.com");
     // A second server_name extension appended to the extensions block.
-    const body = Buffer.from(hello.subarray(9));
     const name = Buffer.from("evil.example.com");
-    const extension = Buffer.alloc(9 + name.length);
-    extension.writeUInt16BE(0, 0);
-    extension.writeUInt16BE(5 + name.length, 2);
-    extension.writeUInt16BE(3 + name.length, 4);
-    extension.writeUInt8(0, 6);
-    extension.writeUInt16BE(name.length, 7);
-    name.copy(extension, 9);
-    // Find the extensions length: it is the last 2-byte length before the extensions run to the end.
-    const withExtra = Buffer.concat([body, extension]);
-    let extensionsAt = 2 + 32;
-    extensionsAt += 1 + (withExtra[extensionsAt] ?? 0);
-    extensionsAt += 2 + withExtra.readUInt16BE(extensionsAt);
-    extensionsAt += 1 + (withExtra[extensionsAt] ?? 0);
-    withExtra.writeUInt16BE(withExtra.readUInt16BE(extensionsAt) + extension.length, extensionsAt);
-    const handshake = Buffer.alloc(4);
-    handshake.writeUInt32BE(withExtra.length);
-    handshake[0] = 1;
-    const record = Buffer.from([0x16, 0x03, 0x01, 0, 0]);
-    record.writeUInt16BE(handshake.length + withExtra.length, 3);
-    expect(parseClientHello(Buffer.concat([record, handshake, withExtra]))).toEqual({ kind: "malformed" });
+    const data = Buffer.alloc(5 + name.length);
+    data.writeUInt16BE(3 + name.length, 0);
+    data.writeUInt8(0, 2);
+    data.writeUInt16BE(name.length, 3);
+    name.copy(data, 5);
+    expect(parseClientHello(withExtension(hello, 0x0000, data))).toEqual({ kind: "malformed" });
 
     const serverHello = Buffer.from(hello);
     serverHello[5] = 2;
     expect(parseClientHello(serverHello)).toEqual({ kind: "malformed" });
   });
+
+  it("says a hello with Encrypted Client Hello hides its server name, whichever code point it uses", async () => {
+    const hello = await clientHello("api.example.com");
+    for (const type of [0xfe0d, 0xffce])
+      expect(parseClientHello(withExtension(hello, type, Buffer.alloc(200, 1)))).toEqual({ kind: "encrypted" });
+  });
 });
+
+/** A one-record ClientHello with one more extension appended to its extensions block. */
+function withExtension(hello: Buffer, type: number, data: Buffer): Buffer {
+  const body = Buffer.from(hello.subarray(9));
+  const extension = Buffer.alloc(4 + data.length);
+  extension.writeUInt16BE(type, 0);
+  extension.writeUInt16BE(data.length, 2);
+  data.copy(extension, 4);
+  const withExtra = Buffer.concat([body, extension]);
+  let extensionsAt = 2 + 32;
+  extensionsAt += 1 + (withExtra[extensionsAt] ?? 0);
+  extensionsAt += 2 + withExtra.readUInt16BE(extensionsAt);
+  extensionsAt += 1 + (withExtra[extensionsAt] ?? 0);
+  withExtra.writeUInt16BE(withExtra.readUInt16BE(extensionsAt) + extension.length, extensionsAt);
+  const handshake = Buffer.alloc(4);
+  handshake.writeUInt32BE(withExtra.length);
+  handshake[0] = 1;
+  const record = Buffer.from([0x16, 0x03, 0x01, 0, 0]);
+  record.writeUInt16BE(handshake.length + withExtra.length, 3);
+  return Buffer.concat([record, handshake, withExtra]);
+}

@@ -3,7 +3,11 @@ import type { Duplex } from "node:stream";
 
 /** What the first bytes of a tunnel say: not TLS at all, a ClientHello (with its server name, if any), or nothing usable. */
 export type HelloVerdict =
-  { kind: "notTls" } | { kind: "hello"; serverName: string | undefined } | { kind: "malformed" } | { kind: "incomplete" };
+  | { kind: "notTls" }
+  | { kind: "hello"; serverName: string | undefined }
+  | { kind: "encrypted" }
+  | { kind: "malformed" }
+  | { kind: "incomplete" };
 
 /** A ClientHello bigger than this is refused (post-quantum key shares make them ~2 KiB; 64 KiB is the protocol's own bound per message). */
 const MAX_HELLO_BYTES = 64 * 1024;
@@ -11,6 +15,8 @@ const RECORD_HEADER = 5;
 const HANDSHAKE = 0x16;
 const CLIENT_HELLO = 0x01;
 const SERVER_NAME = 0x0000;
+/** Encrypted Client Hello (RFC 9849) and its draft code point: the server may route by a hidden inner name. */
+const ENCRYPTED_CLIENT_HELLO = new Set([0xfe0d, 0xffce]);
 
 class Reader {
   at = 0;
@@ -36,20 +42,22 @@ class Reader {
   }
 }
 
-/** The server name in a complete ClientHello body; throws RangeError when the body is malformed. */
-function serverNameOf(body: Buffer): string | undefined {
+/** What a complete ClientHello body names; throws RangeError when the body is malformed. */
+function verdictOf(body: Buffer): HelloVerdict {
   const hello = new Reader(body);
   hello.bytes(2 + 32); // legacy version, random
   hello.bytes(hello.u8()); // session id
   hello.bytes(hello.u16()); // cipher suites
   hello.bytes(hello.u8()); // compression methods
-  if (hello.left === 0) return undefined; // no extensions
+  if (hello.left === 0) return { kind: "hello", serverName: undefined }; // no extensions
   const extensions = new Reader(hello.bytes(hello.u16()));
   let found: string | undefined;
   let seen = false;
+  let encrypted = false;
   while (extensions.left > 0) {
     const type = extensions.u16();
     const data = extensions.bytes(extensions.u16());
+    if (ENCRYPTED_CLIENT_HELLO.has(type)) encrypted = true;
     if (type !== SERVER_NAME) continue;
     // Two server_name extensions would let the proxy and the destination read different names.
     if (seen) throw new RangeError("two server_name extensions");
@@ -64,7 +72,7 @@ function serverNameOf(body: Buffer): string | undefined {
       found = name.toString("latin1");
     }
   }
-  return found;
+  return encrypted ? { kind: "encrypted" } : { kind: "hello", serverName: found };
 }
 
 /** Judges the bytes a tunnel's client sent so far (TLS records carrying the first handshake message). */
@@ -90,7 +98,7 @@ export function parseClientHello(data: Buffer): HelloVerdict {
     if (messageLength > MAX_HELLO_BYTES) return { kind: "malformed" };
     if (handshake.length < 4 + messageLength) continue;
     try {
-      return { kind: "hello", serverName: serverNameOf(handshake.subarray(4, 4 + messageLength)) };
+      return verdictOf(handshake.subarray(4, 4 + messageLength));
     } catch {
       return { kind: "malformed" };
     }

@@ -63,6 +63,8 @@ export interface DestinationOptions {
   resolve: ResolveName;
   /** The host's own addresses, refused like private ranges; read at each decision. */
   hostAddresses: () => ReadonlySet<string>;
+  /** The networks the host's interfaces sit on, refused unless exempt; read at each decision. */
+  hostNetworks?: () => ReadonlyArray<Cidr>;
   connectTimeoutMs?: number;
   /** A socket to a destination that moves no byte this long is closed. */
   idleTimeoutMs: number;
@@ -93,7 +95,11 @@ export class Destinations {
       throw new Denied(502, `${name} does not resolve`);
     }
     // Every address is checked, and the one connected to is one of them: no second lookup to rebind.
-    const rules = { exempt: this.options.exempt, host: this.options.hostAddresses() };
+    const rules = {
+      exempt: this.options.exempt,
+      host: this.options.hostAddresses(),
+      hostNetworks: this.options.hostNetworks?.(),
+    };
     for (const address of addresses) {
       const verdict = judgeAddress(address, rules);
       if (!verdict.allowed)

@@ -3,9 +3,9 @@ import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { HostAddresses } from "./host-addresses";
 
-function nic(address: string): NetworkInterfaceInfo {
+function nic(address: string, cidr: string | null = null, internal = false): NetworkInterfaceInfo {
   const family = address.includes(":") ? "IPv6" : "IPv4";
-  return { address, family, netmask: "", mac: "00:00:00:00:00:00", internal: false, cidr: null } as NetworkInterfaceInfo;
+  return { address, family, netmask: "", mac: "00:00:00:00:00:00", internal, cidr } as NetworkInterfaceInfo;
 }
 
 describe("HostAddresses", () => {
@@ -28,6 +28,21 @@ describe("HostAddresses", () => {
     publicAddresses = ["198.51.100.10"];
     await host.refresh();
     expect([...host.set].sort()).toEqual(["198.51.100.10", "203.0.113.8"]);
+  });
+
+  it("holds the networks of the host's interfaces, but not loopback's nor Docker's bridges'", () => {
+    using host = new HostAddresses({
+      resolve: () => Promise.resolve([]),
+      log: pino({ level: "silent" }),
+      interfaces: () => ({
+        eth0: [nic("203.0.113.7", "203.0.113.7/24"), nic("2001:db8:7::7", "2001:db8:7::7/64")],
+        lo: [nic("127.0.0.1", "127.0.0.1/8", true)],
+        docker0: [nic("172.17.0.1", "172.17.0.1/16")],
+        "br-0123abcd": [nic("172.18.0.1", "172.18.0.1/16")],
+        veth12ab: [nic("fe80::1", "fe80::1/64")],
+      }),
+    });
+    expect(host.networks.map(([range, bits]) => `${range.toString()}/${bits}`)).toEqual(["203.0.113.7/24", "2001:db8:7::7/64"]);
   });
 
   it("keeps the last addresses when the public name stops resolving", async () => {

@@ -1,8 +1,12 @@
 import "server-only";
 import os from "node:os";
 import type { Logger } from "pino";
-import { canonical } from "./address";
+import ipaddr from "ipaddr.js";
+import { canonical, type Cidr } from "./address";
 import type { ResolveName } from "./resolve";
+
+/** Docker's own bridges and their veth ends: their ranges are private, refused anyway, and sandboxes sit on them. */
+const DOCKER_INTERFACE = /^(docker\d+|br-[0-9a-f]+|veth.*)$/;
 
 /** How often the host's addresses are read again (interfaces come and go: DHCP, VPNs, Docker networks). */
 const REFRESH_MS = 30_000;
@@ -14,6 +18,7 @@ const REFRESH_MS = 30_000;
  */
 export class HostAddresses implements Disposable {
   private current = new Set<string>();
+  private currentNetworks: Cidr[] = [];
   private failing = false;
   private readonly timer: NodeJS.Timeout;
 
@@ -26,7 +31,7 @@ export class HostAddresses implements Disposable {
       refreshMs?: number;
     },
   ) {
-    this.current = this.fromInterfaces();
+    ({ addresses: this.current, networks: this.currentNetworks } = this.fromInterfaces());
     this.timer = setInterval(() => void this.refresh(), options.refreshMs ?? REFRESH_MS);
     this.timer.unref();
     void this.refresh();
@@ -36,20 +41,32 @@ export class HostAddresses implements Disposable {
     return this.current;
   }
 
-  private fromInterfaces(): Set<string> {
-    const found = new Set<string>();
-    for (const entries of Object.values((this.options.interfaces ?? os.networkInterfaces)())) {
+  /** The networks of the host's non-loopback interfaces, Docker's bridges aside. */
+  get networks(): ReadonlyArray<Cidr> {
+    return this.currentNetworks;
+  }
+
+  private fromInterfaces(): { addresses: Set<string>; networks: Cidr[] } {
+    const addresses = new Set<string>();
+    const networks: Cidr[] = [];
+    for (const [name, entries] of Object.entries((this.options.interfaces ?? os.networkInterfaces)())) {
       for (const entry of entries ?? []) {
         const address = canonical(entry.address);
-        if (address) found.add(address);
+        if (address) addresses.add(address);
+        if (entry.internal || !entry.cidr || DOCKER_INTERFACE.test(name)) continue;
+        try {
+          networks.push(ipaddr.parseCIDR(entry.cidr.replace(/%[^/]*/, "")));
+        } catch {
+          // An interface entry without a usable CIDR still has its address refused above.
+        }
       }
     }
-    return found;
+    return { addresses, networks };
   }
 
   /** Reads the interfaces and resolves the public name again; the previous public addresses stay if DNS fails. */
   async refresh(): Promise<void> {
-    const next = this.fromInterfaces();
+    const { addresses: next, networks } = this.fromInterfaces();
     const { publicHost } = this.options;
     // localhost names are loopback, refused anyway, and not in DNS.
     if (publicHost && !/(^|\.)localhost$/i.test(publicHost)) {
@@ -71,6 +88,7 @@ export class HostAddresses implements Disposable {
       }
     }
     this.current = next;
+    this.currentNetworks = networks;
   }
 
   [Symbol.dispose](): void {

@@ -247,6 +247,65 @@ describe("EgressProxy", () => {
     expect(up.requests).toHaveLength(2);
   });
 
+  it("answers 502 to an upstream status outside 100-999 and carries the next request", async () => {
+    const odd = net.createServer((socket) =>
+      socket.once("data", () => socket.end("HTTP/1.1 000 Odd\r\nContent-Length: 0\r\n\r\n")),
+    );
+    const oddPort = await listen(odd);
+    const up = await destination();
+    const { connect } = await harness({ allow: [`odd.test:${oddPort}`, `up.test:${up.port}`] });
+    const socket = await connect();
+    socket.write(get(`odd.test:${oddPort}`, "/", "Connection: keep-alive\r\n").replace("Connection: close\r\n", ""));
+    socket.write(get(`up.test:${up.port}`, "/next"));
+    const answers = await untilClosed(socket);
+    expect(answers).toMatch(/^HTTP\/1\.1 502/);
+    expect(answers).toContain("invalid status");
+    expect(answers).toContain("hello /next");
+  });
+
+  it("answers 502 when a bound secret cannot be sent as a header, and carries the next request", async () => {
+    const up = await destination();
+    const secrets: BoundSecret[] = [{ host: "bad.test", header: "Authorization", value: "Bearer \u0001x", https: false }];
+    const { connect } = await harness({ allow: [`bad.test:${up.port}`, `up.test:${up.port}`] }, { secrets });
+    const socket = await connect();
+    socket.write(get(`bad.test:${up.port}`, "/bad", "Connection: keep-alive\r\n").replace("Connection: close\r\n", ""));
+    socket.write(get(`up.test:${up.port}`, "/next"));
+    const answers = await untilClosed(socket);
+    expect(answers).toMatch(/^HTTP\/1\.1 502/);
+    expect(answers).toContain("hello /next");
+    expect(up.requests.map((req) => req.url)).toEqual(["/next"]);
+  });
+
+  it("refuses a CONNECT pipelined behind a request in progress and closes the connection", async () => {
+    let lookups = 0;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const up = await destination();
+    const { session, connect } = await harness(
+      { allow: [`slow.test:${up.port}`, `other.test:${up.port}`] },
+      {
+        resolve: async () => {
+          lookups += 1;
+          await held;
+          return ["127.0.0.1"];
+        },
+      },
+    );
+    const socket = await connect();
+    socket.write(
+      get(`slow.test:${up.port}`, "/", "Connection: keep-alive\r\n").replace("Connection: close\r\n", "") +
+        `CONNECT other.test:${up.port} HTTP/1.1\r\nHost: other.test:${up.port}\r\n\r\n`,
+    );
+    const answer = untilClosed(socket);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    const text = await answer;
+    expect(text).toContain("HTTP/1.1 400");
+    expect(text).toContain("another request on this connection is in progress");
+    expect(lookups).toBe(1);
+    expect(session.upstreams.size).toBe(0);
+  });
+
   it("refuses CONNECT to port 80", async () => {
     const { connect } = await harness({ allow: ["plain.test"] });
     const socket = await connect();

@@ -64,7 +64,7 @@ function statusResponse(status: number, message: string): string {
 export class EgressProxy {
   private readonly server: http.Server;
   private readonly sessions = new WeakMap<Duplex, ProxiedSession>();
-  private readonly queues = new WeakMap<Duplex, { tail: Promise<void>; waiting: number }>();
+  private readonly queues = new WeakMap<Duplex, { tail: Promise<void>; waiting: number; busy: boolean }>();
   private readonly firstHeaders = new WeakMap<Duplex, NodeJS.Timeout>();
   private readonly idleTimeoutMs: number;
   private readonly headersTimeoutMs: number;
@@ -112,10 +112,20 @@ export class EgressProxy {
   private async onConnect(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const session = this.seen(req.socket);
     if (!session) return void socket.destroy();
+    socket.on("error", () => undefined);
+    // A CONNECT pipelined behind a request in progress would run beside it: one request at a time.
+    const queue = this.queues.get(req.socket);
+    if (queue && (queue.busy || queue.waiting > 0)) {
+      const { status, message } = this.denied(
+        session,
+        { host: req.url, method: "CONNECT" },
+        new Denied(400, "CONNECT sent while another request on this connection is in progress"),
+      );
+      return refuse(socket, statusResponse(status, message));
+    }
     const target = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(req.url ?? "");
     const name = normalizeHost(target?.[1] ?? "");
     const port = Number(target?.[2]);
-    socket.on("error", () => undefined);
     let address: string;
     let upstream: net.Socket;
     try {
@@ -192,7 +202,9 @@ export class EgressProxy {
       const serverName = verdict.serverName === undefined ? undefined : normalizeHost(verdict.serverName);
       if (serverName !== name && !(serverName === undefined && net.isIP(name)))
         reason = `the TLS server name (${serverName ?? "none"}) is not the CONNECT host ${name}`;
-    } else reason = verdict.kind === "malformed" ? "a malformed TLS ClientHello" : "no TLS ClientHello in time";
+    } else if (verdict.kind === "encrypted")
+      reason = "an Encrypted Client Hello (ECH) hides the TLS server name; turn ECH off for this client";
+    else reason = verdict.kind === "malformed" ? "a malformed TLS ClientHello" : "no TLS ClientHello in time";
     if (socket.destroyed) return undefined;
     if (reason === undefined) return buffered;
     this.denied(session, { host: name, port, method: "CONNECT" }, new Denied(403, reason));
@@ -204,13 +216,18 @@ export class EgressProxy {
   private enqueue(req: IncomingMessage, res: ServerResponse): void {
     const socket = req.socket;
     let queue = this.queues.get(socket);
-    if (!queue) this.queues.set(socket, (queue = { tail: Promise.resolve(), waiting: 0 }));
+    if (!queue) this.queues.set(socket, (queue = { tail: Promise.resolve(), waiting: 0, busy: false }));
     if (queue.waiting >= MAX_PIPELINED) return void socket.destroy();
     queue.waiting += 1;
     const current = queue;
     current.tail = current.tail.then(async () => {
       current.waiting -= 1;
-      if (!socket.destroyed) await this.onRequest(req, res);
+      current.busy = true;
+      try {
+        if (!socket.destroyed) await this.onRequest(req, res);
+      } finally {
+        current.busy = false;
+      }
     });
   }
 
@@ -255,23 +272,45 @@ export class EgressProxy {
     if (secret) headers[secret.header.toLowerCase()] = secret.value;
     let bytesIn = 0;
     let bytesOut = 0;
-    const upstreamRequest = http.request({
-      host: address,
-      port,
-      method: req.method,
-      path: `${url.pathname}${url.search}`,
-      headers,
-      createConnection: () => upstream,
-    });
     // The socket is this request's alone; it goes when the answer is over or the tunnel goes.
     res.once("finish", () => upstream.destroy());
     res.once("close", () => upstream.destroy());
+    let upstreamRequest: http.ClientRequest;
+    try {
+      upstreamRequest = http.request({
+        host: address,
+        port,
+        method: req.method,
+        path: `${url.pathname}${url.search}`,
+        headers,
+        createConnection: () => upstream,
+      });
+    } catch (error) {
+      // A header value Node refuses (one from a bound secret, say) must answer, or the tunnel's queue stalls.
+      res.writeHead(502, { "content-type": "text/plain" });
+      res.end(`Sandpit egress: the request to ${host}:${port} could not be made: ${(error as Error).message}\n`);
+      return over;
+    }
     upstreamRequest.on("response", (response) => {
+      const status = response.statusCode ?? 0;
+      if (!Number.isInteger(status) || status < 100 || status > 999) {
+        response.destroy();
+        res.writeHead(502, { "content-type": "text/plain" });
+        res.end(`Sandpit egress: ${host}:${port} answered with an invalid status ${status}\n`);
+        return;
+      }
       const out: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(response.headers)) {
         if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
       }
-      res.writeHead(response.statusCode ?? 502, out);
+      try {
+        res.writeHead(status, out);
+      } catch (error) {
+        response.destroy();
+        res.writeHead(502, { "content-type": "text/plain" });
+        res.end(`Sandpit egress: ${host}:${port} answered with a header that cannot be passed on: ${(error as Error).message}\n`);
+        return;
+      }
       pipeline(
         response,
         throttle(session.download, (bytes) => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { openSecrets, sealSecrets } from "./secrets";
+import { openSecrets, sealLegacy, sealSecrets } from "./secrets";
 
 const dirs: string[] = [];
 const dataDir = (): string => {
@@ -31,5 +31,19 @@ describe("egress secrets at rest", () => {
   it("reads a value stored in clear before sealing, and says it needs sealing", () => {
     const { host, header, value, https } = secret;
     expect(openSecrets(dataDir(), [{ host, header, value, https }])).toEqual({ secrets: [secret], legacy: true });
+  });
+
+  it("seals values kept in clear without losing one sealed under a key that no longer opens it", () => {
+    const dir = dataDir();
+    const [unreadable] = sealSecrets(dataDir(), [secret]);
+    const { header, https } = secret;
+    const records = [unreadable!, { host: "other.example.com", header, https, value: "Bearer legacy" }];
+    const rewritten = sealLegacy(dir, records);
+    expect(rewritten[0]).toEqual(unreadable);
+    expect(JSON.stringify(rewritten)).not.toContain("Bearer legacy");
+    expect(openSecrets(dir, rewritten)).toEqual({
+      secrets: [{ host: "other.example.com", header, https, value: "Bearer legacy" }],
+      legacy: false,
+    });
   });
 });

@@ -11,6 +11,18 @@ export function sealSecrets(dataDir: string, secrets: readonly BoundSecret[]): E
 }
 
 /**
+ * The stored records with every value kept in clear sealed; sealed ones are kept as they are, so a
+ * value that does not unseal now (the server's key changed) is never lost by a rewrite.
+ */
+export function sealLegacy(dataDir: string, records: readonly EgressSecretRecord[]): EgressSecretRecord[] {
+  return records.map((record) => {
+    const { host, header, https, sealed, value } = record;
+    if (sealed !== undefined || value === undefined) return record;
+    return { host, header, https, sealed: seal(dataDir, PURPOSE, value) };
+  });
+}
+
+/**
  * The secrets the proxy adds. A value stored before values were sealed is used as it is (and
  * `legacy` says so, for the caller to seal it); one that does not unseal (another server's key)
  * is left out.

@@ -62,6 +62,7 @@ export class EgressService {
       hosts: egress.hosts,
       resolve,
       hostAddresses: () => this.hostAddresses.set,
+      hostNetworks: () => this.hostAddresses.networks,
       log,
     });
   }

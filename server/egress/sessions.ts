@@ -6,7 +6,7 @@ import { sessions } from "@/server/db/schema";
 import type { AgentClient } from "@/server/sandbox/agent/client";
 import type { SandboxEgress } from "@/server/sandbox/manager";
 import type { BoundSecret } from "./destinations";
-import { openSecrets, sealSecrets } from "./secrets";
+import { openSecrets, sealLegacy } from "./secrets";
 import type { EgressService } from "./service";
 
 /** Egress tied to sessions' stored policies: the bridge between the database and the proxy. */
@@ -31,7 +31,7 @@ export class SessionEgress implements SandboxEgress {
       // Stored before values were sealed: sealed now, unless they changed meanwhile.
       await this.db
         .update(sessions)
-        .set({ egressSecrets: sealSecrets(this.dataDir, secrets) })
+        .set({ egressSecrets: sealLegacy(this.dataDir, row?.secrets ?? []) })
         .where(and(eq(sessions.id, sessionId), sql`${sessions.egressSecrets} = ${JSON.stringify(row?.secrets ?? [])}::jsonb`));
     }
     return { policy: row?.egress ?? "none", secrets };

@@ -430,8 +430,10 @@ async function makePrivateDir(dir: string): Promise<void> {
 export function isMountPoint(dir: string): boolean {
   try {
     return statSync(dir).dev !== statSync(path.dirname(dir)).dev;
-  } catch {
-    return false;
+  } catch (error) {
+    // Only a missing folder is "not mounted"; any other failure must not pass for it.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
   }
 }
 

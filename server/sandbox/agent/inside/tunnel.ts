@@ -17,7 +17,7 @@ interface Listener {
   /** Connections no `tunnel.accept` has taken yet, oldest first. */
   waiting: net.Socket[];
   /** `tunnel.accept` requests waiting for a connection, oldest first. */
-  accepts: Array<(socket: net.Socket) => void>;
+  accepts: Array<{ take: (socket: net.Socket) => void; fail: (error: Error) => void }>;
   accepted: number;
 }
 
@@ -41,12 +41,14 @@ export function listen(params: Params<"tunnel.listen">, ctx: RequestContext): Pr
       if (listeners.get(port) === listener) listeners.delete(port);
       listener.server.close();
       for (const socket of listener.waiting.splice(0)) socket.destroy();
+      // Accepts waiting on a listener that is gone would never end.
+      for (const { fail } of listener.accepts.splice(0)) fail(new AgentError("NOT_FOUND", `the listener on port ${port} closed`));
     };
     listener.server.on("connection", (socket) => {
       const accept = listener.accepts.shift();
       if (accept) {
         listener.accepted += 1;
-        accept(socket);
+        accept.take(socket);
       } else if (listener.waiting.length < TUNNEL_BACKLOG) {
         listener.waiting.push(socket);
         socket.on("close", () => {
@@ -85,10 +87,11 @@ export function accept(params: Params<"tunnel.accept">, ctx: RequestContext): Pr
     const take = (next: net.Socket): void => {
       tunnel(next, ctx, true).then(resolve, reject);
     };
-    listener.accepts.push(take);
+    const waiter = { take, fail: reject };
+    listener.accepts.push(waiter);
     ctx.onControl((message) => {
       if (message.type !== "cancel") return;
-      const at = listener.accepts.indexOf(take);
+      const at = listener.accepts.indexOf(waiter);
       if (at >= 0) listener.accepts.splice(at, 1);
       resolve({ fromSocket: 0, toSocket: 0 });
     });
