@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, type ChangeEvent, type ReactNode } from "react";
+import { fileUrl } from "@/components/files/file-viewer";
 import { Button } from "@/components/ui/button";
 import { useTRPC } from "@/lib/trpc/client";
 
@@ -112,6 +113,17 @@ export function FileTree({
                 >
                   {name}
                 </button>
+              )}
+              {entry.type === "file" && (
+                <a
+                  href={fileUrl(sessionId, entry.path)}
+                  download={name}
+                  aria-label={`Download ${entry.path}`}
+                  title={`Download ${entry.path}`}
+                  className="hidden shrink-0 px-1 text-xs text-stone-500 group-focus-within:block group-hover:block hover:text-stone-900 dark:hover:text-stone-100"
+                >
+                  ⤓
+                </a>
               )}
               {!readOnly && (
                 <span className="hidden shrink-0 gap-0.5 pr-1 group-focus-within:flex group-hover:flex">

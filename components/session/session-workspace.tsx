@@ -2,9 +2,10 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { Unsubscribable } from "@trpc/server/observable";
-import { useCallback, useMemo, useRef, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { CodeEditor } from "@/components/editor/code-editor";
 import { FileTree } from "@/components/files/file-tree";
+import { DownloadLink, FileViewer } from "@/components/files/file-viewer";
 import { OutputPane, type OutputChunk, type RunOutcome } from "@/components/output/output-pane";
 import { RecentRuns } from "@/components/output/recent-runs";
 import { SecretsPanel, type Secret } from "@/components/output/secrets-panel";
@@ -14,7 +15,8 @@ import { SharePanel } from "@/components/share/share-panel";
 import { TerminalPanel } from "@/components/terminal/terminal-panel";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { languageForFile, monacoLanguage } from "@/lib/file-language";
+import { fileKind, runTarget, type FileKind } from "@/lib/file-kind";
+import { monacoLanguage } from "@/lib/file-language";
 import { getLanguage, LANGUAGES } from "@/lib/languages";
 import { STARTER_CODE } from "@/lib/starter-code";
 import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
@@ -23,6 +25,13 @@ import { SessionTitle } from "./session-title";
 import { SandboxIndicator } from "./sandbox-indicator";
 
 const SCRATCH = "__scratch__";
+/** How long typing pauses before the open file is saved. */
+const AUTOSAVE_MS = 1000;
+
+/** A file as the IDE holds it; only a `text` buffer is ever edited or saved. */
+type Buffer = { content: string; saved: string; kind: FileKind; encoding: "utf8" | "base64" };
+
+const openFileKey = (sessionId: string): string => `sandpit:open-file:${sessionId}`;
 
 function decode(data: string, encoding: "utf8" | "base64"): string {
   if (encoding === "utf8") return data;
@@ -41,7 +50,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
   const language = session.data?.language ?? "python";
 
   const [openPath, setOpenPath] = useState<string | null>(null);
-  const [buffers, setBuffers] = useState<Record<string, { content: string; saved: string }>>({});
+  const [buffers, setBuffers] = useState<Record<string, Buffer>>({});
   const [secrets, setSecrets] = useState<Secret[]>([]);
   const [chunks, setChunks] = useState<OutputChunk[]>([]);
   const [outcome, setOutcome] = useState<RunOutcome | undefined>();
@@ -51,11 +60,14 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
   const subscription = useRef<Unsubscribable | null>(null);
 
   const key = openPath ?? SCRATCH;
-  const buffer = useMemo(
-    () => buffers[key] ?? (key === SCRATCH ? { content: STARTER_CODE[language], saved: STARTER_CODE[language] } : undefined),
-    [buffers, key, language],
+  const scratch = useMemo<Buffer>(
+    () => buffers[SCRATCH] ?? { content: STARTER_CODE[language], saved: STARTER_CODE[language], kind: "text", encoding: "utf8" },
+    [buffers, language],
   );
-  const dirty = buffer !== undefined && openPath !== null && buffer.content !== buffer.saved;
+  const buffer = key === SCRATCH ? scratch : buffers[key];
+  const editable = buffer?.kind === "text";
+  const dirty = buffer !== undefined && editable && openPath !== null && buffer.content !== buffer.saved;
+  const target = useMemo(() => runTarget(openPath, language), [openPath, language]);
 
   const write = useMutation(trpc.files.write.mutationOptions());
 
@@ -64,39 +76,46 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
       setOpenPath(path);
       if (buffers[path]) return;
       const file = await queryClient.fetchQuery(trpc.files.read.queryOptions({ id: sessionId, path }));
-      const content = file.encoding === "utf8" ? file.content : "(binary file)";
-      setBuffers((current) => ({ ...current, [path]: { content, saved: content } }));
+      const kind = fileKind(path, file.encoding);
+      setBuffers((current) => ({
+        ...current,
+        [path]: { content: file.content, saved: file.content, kind, encoding: file.encoding },
+      }));
     },
     [buffers, queryClient, sessionId, trpc],
   );
 
   const save = useCallback(async () => {
-    if (!openPath || !buffer) return;
+    // Only a text buffer is ever written: an image, a table or other bytes are never replaced by text.
+    if (!openPath || !buffer || buffer.kind !== "text" || buffer.encoding !== "utf8") return;
     const content = buffer.content;
     await write.mutateAsync({ id: sessionId, path: openPath, file: { content, encoding: "utf8" } });
     // What was typed while the write was under way stays, and stays marked unsaved.
-    setBuffers((current) => ({ ...current, [openPath]: { content: current[openPath]?.content ?? content, saved: content } }));
+    setBuffers((current) => ({
+      ...current,
+      [openPath]: { ...(current[openPath] ?? buffer), content: current[openPath]?.content ?? content, saved: content },
+    }));
     await queryClient.invalidateQueries({ queryKey: trpc.files.list.queryKey() });
   }, [buffer, openPath, queryClient, sessionId, trpc, write]);
 
   const run = useCallback(async () => {
-    if (running || !buffer) return;
+    if (running) return;
     setChunks([]);
     setOutcome(undefined);
     setRunError(undefined);
     setRunning(true);
     const env = Object.fromEntries(secrets.filter((s) => s.key.trim()).map((s) => [s.key.trim(), s.value]));
     try {
-      if (openPath) await save();
+      if (target.kind === "file") await save();
     } catch (error) {
       setRunError(`Could not save ${openPath}: ${(error as Error).message}`);
       setRunning(false);
       return;
     }
-    const runInput = openPath
-      ? { file: openPath, language: languageForFile(openPath, language), env }
-      : { code: buffer.content, env };
-    setCompiledRun(getLanguage(runInput.language ?? language).compiled === true);
+    // A CSV, an image or a text note is never run: Run runs the open file only when a language runs it.
+    const runInput =
+      target.kind === "file" ? { file: target.path, language: target.language, env } : { code: scratch.content, env };
+    setCompiledRun(getLanguage(target.kind === "file" ? target.language : language).compiled === true);
     // The run starts with a POST; the subscription (a GET) only follows its output.
     let streamId: string;
     try {
@@ -126,7 +145,45 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
         onComplete: () => setRunning(false),
       },
     );
-  }, [buffer, client, language, openPath, queryClient, running, save, secrets, sessionId, trpc]);
+  }, [client, language, openPath, queryClient, running, save, scratch, secrets, sessionId, target, trpc]);
+
+  // Autosave: a pause in typing writes the open file; a failed write stays marked unsaved.
+  const [saveError, setSaveError] = useState<string>();
+  const pending = dirty || write.isPending;
+  useEffect(() => {
+    if (!dirty || readOnly || write.isPending) return;
+    const timer = setTimeout(() => {
+      save().then(
+        () => setSaveError(undefined),
+        (error: unknown) => setSaveError((error as Error).message),
+      );
+    }, AUTOSAVE_MS);
+    return () => clearTimeout(timer);
+  }, [dirty, readOnly, save, write.isPending]);
+
+  // Leaving the page while a change is unsaved asks first.
+  useEffect(() => {
+    if (!pending) return;
+    const warn = (event: BeforeUnloadEvent): void => event.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [pending]);
+
+  // The open file is remembered per session, so a reload opens it again.
+  const restored = useRef(false);
+  // (Declared before the restoring effect, so the first render does not forget what it restores.)
+  useEffect(() => {
+    if (!restored.current) return;
+    if (openPath) window.localStorage.setItem(openFileKey(sessionId), openPath);
+    else window.localStorage.removeItem(openFileKey(sessionId));
+  }, [openPath, sessionId]);
+  useEffect(() => {
+    if (restored.current) return;
+    restored.current = true;
+    const remembered = window.localStorage.getItem(openFileKey(sessionId));
+    // After this render: opening sets state, which an effect's own body should not.
+    if (remembered) setTimeout(() => void open(remembered).catch(() => setOpenPath(null)), 0);
+  }, [open, sessionId]);
 
   const stop = (): void => {
     subscription.current?.unsubscribe();
@@ -192,29 +249,52 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
               {openPath && (
                 <span className="truncate font-mono" data-testid="open-file">
                   {openPath}
-                  {dirty ? " •" : ""}
+                </span>
+              )}
+              {openPath && editable && !readOnly && (
+                <span
+                  data-testid="save-state"
+                  role="status"
+                  title={saveError}
+                  className={`text-xs ${saveError ? "text-red-600" : pending ? "text-amber-600" : "text-stone-500"}`}
+                >
+                  {write.isPending ? "Saving…" : saveError ? "Not saved" : dirty ? "Unsaved" : "Saved"}
                 </span>
               )}
             </div>
-            <div className="flex gap-2">
-              {openPath && !readOnly && (
+            <div className="flex items-center gap-2">
+              {openPath && <DownloadLink sessionId={sessionId} path={openPath} />}
+              {openPath && editable && !readOnly && (
                 <Button onClick={() => void save()} disabled={!dirty || write.isPending} title="Save (Ctrl+S)">
-                  {write.isPending ? "Saving…" : "Save"}
+                  Save
                 </Button>
+              )}
+              {!readOnly && (
+                <span data-testid="run-target" className="text-xs text-stone-500">
+                  Runs {target.kind === "file" ? target.path : "scratch"}
+                </span>
               )}
               {readOnly ? null : running ? (
                 <Button variant="danger" onClick={stop}>
                   ■ Stop
                 </Button>
               ) : (
-                <Button variant="primary" onClick={() => void run()} title="Run (Ctrl+Enter)" disabled={!buffer}>
+                <Button variant="primary" onClick={() => void run()} title="Run (Ctrl+Enter)">
                   ▶ Run
                 </Button>
               )}
             </div>
           </div>
           <div className="h-80 overflow-hidden rounded-lg border border-stone-200 dark:border-stone-800">
-            {buffer ? (
+            {buffer && buffer.kind !== "text" && openPath ? (
+              <FileViewer
+                sessionId={sessionId}
+                path={openPath}
+                kind={buffer.kind}
+                content={buffer.content}
+                encoding={buffer.encoding}
+              />
+            ) : buffer ? (
               <CodeEditor
                 path={key === SCRATCH ? `scratch.${LANGUAGES.find((l) => l.id === language)?.extensions[0] ?? "txt"}` : key}
                 value={buffer.content}
@@ -222,9 +302,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
                   key === SCRATCH ? (LANGUAGES.find((l) => l.id === language)?.monaco ?? "plaintext") : monacoLanguage(key)
                 }
                 readOnly={readOnly}
-                onChange={(content) =>
-                  setBuffers((current) => ({ ...current, [key]: { content, saved: current[key]?.saved ?? buffer.saved } }))
-                }
+                onChange={(content) => setBuffers((current) => ({ ...current, [key]: { ...buffer, ...current[key], content } }))}
                 onRun={() => void run()}
                 onSave={() => void save()}
               />
