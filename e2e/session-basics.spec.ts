@@ -70,7 +70,7 @@ test("a missing session says so on the first answer, without asking again", asyn
   expect(asked).toBe(1);
 });
 
-test("a template's README.md shows as instructions beside the editor in every student's copy, as markdown only", async ({
+test("a template's README.md shows as instructions beside the editor in every student's copy, as markdown only; the entry file opens first", async ({
   page,
   browser,
 }) => {
@@ -93,6 +93,8 @@ test("a template's README.md shows as instructions beside the editor in every st
     headers: { "content-type": "application/octet-stream", origin },
   });
   expect(put.status()).toBe(200);
+  const patched = await page.request.patch(`/api/sessions/${id}`, { data: { entry_file: "main.py" }, headers: { origin } });
+  expect(patched.status()).toBe(200);
   await page.reload();
   const instructions = page.getByTestId("instructions");
   await expect(instructions.getByRole("heading", { name: "Exercise 1: greetings" })).toBeVisible({ timeout: 30_000 });
@@ -115,4 +117,7 @@ test("a template's README.md shows as instructions beside the editor in every st
   await expect(student.getByTestId("instructions").getByRole("heading", { name: "Exercise 1: greetings" })).toBeVisible({
     timeout: 30_000,
   });
+  // The exercise is open, not the scratch buffer.
+  await expect(student.getByTestId("open-file")).toContainText("main.py");
+  await expect(student.locator(".monaco-editor").first()).toContainText('print("kept")');
 });

@@ -177,13 +177,16 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
     if (openPath) window.localStorage.setItem(openFileKey(sessionId), openPath);
     else window.localStorage.removeItem(openFileKey(sessionId));
   }, [openPath, sessionId]);
+  // A first visit opens the session's entry file (a class exercise), not the scratch buffer.
+  const loaded = session.isSuccess;
+  const entryFile = session.data?.entry_file ?? null;
   useEffect(() => {
-    if (restored.current) return;
+    if (restored.current || !loaded) return;
     restored.current = true;
-    const remembered = window.localStorage.getItem(openFileKey(sessionId));
+    const first = window.localStorage.getItem(openFileKey(sessionId)) ?? entryFile;
     // After this render: opening sets state, which an effect's own body should not.
-    if (remembered) setTimeout(() => void open(remembered).catch(() => setOpenPath(null)), 0);
-  }, [open, sessionId]);
+    if (first) setTimeout(() => void open(first).catch(() => setOpenPath(null)), 0);
+  }, [open, sessionId, loaded, entryFile]);
 
   const stop = (): void => {
     subscription.current?.unsubscribe();
