@@ -77,9 +77,12 @@ test("create, edit, save and run a file", async ({ page }) => {
   await page.getByRole("button", { name: "New file" }).click();
   await expect(page.getByTestId("open-file")).toHaveText(name, { timeout: 15_000 });
   await setCode(page, 'print("saved and run")');
-  await expect(page.getByTestId("open-file")).toHaveText(`${name} •`);
   await page.keyboard.press("ControlOrMeta+S");
-  await expect(page.getByTestId("open-file")).toHaveText(name);
+  await expect(page.getByTestId("save-state")).toHaveText("Saved");
+  const origin = new URL(page.url()).origin;
+  const id = decodeURIComponent(page.url().split("/s/")[1] ?? "");
+  const saved = await page.request.get(`/api/sessions/${id}/files/${name}`, { headers: { origin } });
+  expect(await saved.text()).toBe('print("saved and run")');
   await page.getByRole("button", { name: "▶ Run" }).click();
   await expect(page.getByTestId("output")).toContainText("saved and run", { timeout: 30_000 });
   await expect(page.getByTestId("recent-runs")).toContainText(name);
