@@ -46,7 +46,7 @@ async function createSession(page: Page): Promise<string> {
 
 async function upload(page: Page, name: string, mimeType: string, buffer: Buffer): Promise<void> {
   await page.locator('input[type="file"]').first().setInputFiles({ name, mimeType, buffer });
-  await expect(page.getByRole("button", { name, exact: true })).toBeVisible();
+  await expect(page.getByRole("button", { name, exact: true })).toBeVisible({ timeout: 30_000 });
 }
 
 test("a PNG opens as an image and survives Run; a CSV opens as a table", async ({ page }) => {
