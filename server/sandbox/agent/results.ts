@@ -42,6 +42,7 @@ export const resultSchemas: { [O in Op]: z.ZodType<Result<O>> } = {
   hello: z.object({ version: z.number(), pid: z.number(), uid: z.number() }),
   run: processResult,
   kill: z.object({ killed: z.boolean() }),
+  "run.input": z.object({ written: z.boolean() }),
   "shell.create": shellInfo,
   "shell.delete": z.object({ deleted: z.boolean() }),
   "shell.list": z.array(shellInfo).max(10_000),

@@ -43,7 +43,7 @@ let generation = 0;
 const controls = new Map<number, (message: ServerMessage) => void>();
 
 function onHello(): void {
-  for (const runId of connection.runs) runs.get(runId)?.kill();
+  for (const runId of connection.runs) void runs.get(runId)?.kill();
   for (const id of controls.keys()) controls.get(id)?.({ id, type: "cancel" });
   controls.clear();
   connection = { runs: new Set() };

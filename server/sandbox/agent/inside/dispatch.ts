@@ -2,7 +2,7 @@
 import { AgentError, asUser, type RequestContext } from "./context.ts";
 import { archiveIn, archiveOut } from "./archive.ts";
 import { abortWrite, deletePath, listFiles, makeDirectory, moveFile, readChunk, writeChunk } from "./files.ts";
-import { AGENT_PROTOCOL_VERSION, type Op, type Params, type Result } from "./protocol.ts";
+import { AGENT_PROTOCOL_VERSION, RUN_INPUT_BYTES, type Op, type Params, type Result } from "./protocol.ts";
 import { runs, startRun } from "./runs.ts";
 import { getShell, shells } from "./shells.ts";
 import { accept, connect, listen } from "./tunnel.ts";
@@ -23,10 +23,17 @@ function object(params: unknown): Record<string, unknown> {
 export const handlers: { [O in Op]: Handler<O> } = {
   hello: () => ({ version: AGENT_PROTOCOL_VERSION, pid: process.pid, uid: process.getuid?.() ?? -1 }),
   run: (params, ctx, connection) => startRun(params, ctx, connection.runs),
-  kill: (params) => {
+  kill: async (params) => {
     const run = runs.get(params.runId);
-    run?.kill();
+    await run?.kill();
     return { killed: run !== undefined };
+  },
+  "run.input": (params) => {
+    if (typeof params.data !== "string" || params.data.length > Math.ceil(RUN_INPUT_BYTES / 3) * 4)
+      throw new AgentError("TOO_LARGE", `run input is limited to ${RUN_INPUT_BYTES} bytes a request`);
+    const run = runs.get(params.runId);
+    if (!run) throw new AgentError("NOT_FOUND", `run ${String(params.runId)} is not running`);
+    return { written: run.write(Buffer.from(params.data, "base64")) };
   },
   "shell.create": (params) => {
     if (shells.has(params.shell)) throw new AgentError("EXISTS", `shell ${params.shell} already exists`);

@@ -3,7 +3,7 @@
 // base64-encoded so output stays byte-exact. `Ops` maps each operation to its params and result;
 // the agent's dispatch table and the server's client are both typed from it.
 
-export const AGENT_PROTOCOL_VERSION = 3;
+export const AGENT_PROTOCOL_VERSION = 4;
 
 /** No line either way may be longer: a longer one ends the connection. */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
@@ -39,7 +39,15 @@ export interface RunParams {
   cleanupDir?: string;
   /** Output comes as `out` messages while the run goes on, instead of in the result. */
   stream?: boolean;
+  /**
+   * The program gets a terminal (PTY): stdout and stderr arrive merged as fd 1, input comes by
+   * `run.input` while it runs, and the terminal turns Ctrl+C into SIGINT and Ctrl+D into EOF.
+   */
+  pty?: boolean;
 }
+
+/** `run.input` carries at most this many bytes a request. */
+export const RUN_INPUT_BYTES = 64 * 1024;
 
 export interface ExecParams {
   shell: string;
@@ -90,7 +98,10 @@ type None = Record<string, never>;
 export interface Ops {
   hello: { params: None; result: { version: number; pid: number; uid: number } };
   run: { params: RunParams; result: ProcessResult };
+  /** Kills the run's whole process tree; the result comes once every process of it is gone. */
   kill: { params: { runId: string }; result: { killed: boolean } };
+  /** Bytes (base64, at most RUN_INPUT_BYTES) typed into a PTY run. */
+  "run.input": { params: { runId: string; data: string }; result: { written: boolean } };
   "shell.create": { params: { shell: string }; result: ShellInfo };
   "shell.delete": { params: { shell: string }; result: { deleted: boolean } };
   "shell.list": { params: None; result: ShellInfo[] };

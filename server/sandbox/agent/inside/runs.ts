@@ -6,7 +6,35 @@ import { asUser, BASE_ENV, STATE_DIR, spawnAsUser, WORKSPACE, type RequestContex
 import { Capture, killTree, preferForOom, signalNumber } from "./procs.ts";
 import type { ProcessResult, RunParams } from "./protocol.ts";
 
-export const runs = new Map<string, { pid: number; kill: () => void }>();
+export interface LiveRun {
+  pid: number;
+  /** Resolves once every process of the run's tree is gone. */
+  kill: () => Promise<void>;
+  /** Types into a PTY run; false for a run without one. */
+  write: (data: Buffer) => boolean;
+}
+
+export const runs = new Map<string, LiveRun>();
+
+/** Input that may wait for a PTY run that is not reading it; more is refused. */
+const PENDING_INPUT_BYTES = 1024 * 1024;
+
+/**
+ * Gives a program a terminal: Python's pty module (the runtime image has python3) forks it on a
+ * new PTY, copies the agent's pipe to the terminal and the terminal (stdout and stderr merged) back,
+ * and exits with the program's status.
+ */
+const PTY_HELPER = [
+  "import os, pty, sys",
+  "status = pty.spawn(sys.argv[1:])",
+  "code = os.waitstatus_to_exitcode(status)",
+  "sys.exit(code if code >= 0 else 128 - code)",
+].join("\n");
+
+function command(params: RunParams): [string, string[]] {
+  if (params.pty) return ["python3", ["-c", PTY_HELPER, ...params.argv]];
+  return [params.argv[0] ?? "false", params.argv.slice(1)];
+}
 
 /** Starts a run as the sandbox user; `owner` is the set of runs ended when the server reconnects. */
 export function startRun(params: RunParams, ctx: RequestContext, owner: Set<string>): Promise<ProcessResult> {
@@ -27,9 +55,10 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
   return new Promise((resolve) => {
     let child: ChildProcessWithoutNullStreams;
     try {
-      child = spawnAsUser(params.argv[0] ?? "false", params.argv.slice(1), {
+      const [file, args] = command(params);
+      child = spawnAsUser(file, args, {
         cwd: params.cwd,
-        env: { ...BASE_ENV, ...params.env, SANDPIT_RUN: params.runId },
+        env: { ...BASE_ENV, ...(params.pty ? { TERM: "xterm-256color" } : {}), ...params.env, SANDPIT_RUN: params.runId },
         detached: true,
       });
     } catch (error) {
@@ -48,21 +77,29 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
     child.stdout.on("data", onData(1, stdout));
     child.stderr.on("data", onData(2, stderr));
     child.stdin.on("error", () => undefined); // the program may exit without reading its stdin
-    if (params.stdin) child.stdin.end(Buffer.from(params.stdin, "base64"));
+    // A PTY run keeps its input open for `run.input`; other runs get their stdin, then EOF.
+    if (params.pty) {
+      if (params.stdin) child.stdin.write(Buffer.from(params.stdin, "base64"));
+    } else if (params.stdin) child.stdin.end(Buffer.from(params.stdin, "base64"));
     else child.stdin.end();
 
     const pid = child.pid;
     preferForOom(pid, 1000);
-    const stopAll = (): void => {
-      if (pid !== undefined) void killTree(pid, { marker, groupAndSession: true });
+    const stopAll = async (): Promise<void> => {
+      if (pid !== undefined) await killTree(pid, { marker, groupAndSession: true });
+    };
+    const write = (data: Buffer): boolean => {
+      if (!params.pty || child.stdin.writableEnded || child.stdin.writableLength > PENDING_INPUT_BYTES) return false;
+      child.stdin.write(data);
+      return true;
     };
     if (pid !== undefined) {
-      runs.set(params.runId, { pid, kill: stopAll });
+      runs.set(params.runId, { pid, kill: stopAll, write });
       owner.add(params.runId);
     }
     const timer = setTimeout(() => {
       timedOut = true;
-      stopAll();
+      void stopAll();
     }, params.timeoutMs);
 
     child.on("error", (error) => {
@@ -75,7 +112,8 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
       exitCode = code;
       signal = sig;
       // The run is over when its main process ends: nothing it started may outlive it.
-      if (pid !== undefined) void killTree(pid, { marker, groupAndSession: true });
+      void stopAll();
+      if (params.pty) child.stdin.destroy();
       // Streams close once every holder of the pipes is gone; do not wait for ever.
       setTimeout(() => {
         child.stdout.destroy();
