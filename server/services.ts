@@ -136,7 +136,15 @@ export function createServices(config: Config): Services {
     log: logger.child({ module: "sessions" }),
   });
   const terminals = new TerminalRegistry(config.terminals.perSession);
-  const actions = new SessionActions(sessions, sandboxes, database.db, logger.child({ module: "sessions" }), terminals);
+  const runTerminals = new TerminalRegistry(config.terminals.perSession, "run");
+  const actions = new SessionActions(
+    sessions,
+    sandboxes,
+    database.db,
+    logger.child({ module: "sessions" }),
+    terminals,
+    runTerminals,
+  );
   const embeds = new EmbedService(database.db, sessions, actions);
   return {
     config,

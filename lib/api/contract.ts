@@ -83,6 +83,7 @@ export const PATH_PARAMS: Record<string, string> = {
   path: "a path inside /workspace",
   shell: "the shell's id",
   terminal: "the terminal's id",
+  run: "the run's id",
   key: "the key's id or prefix",
 };
 
@@ -249,6 +250,51 @@ export const routes = {
     tags: ["runs"],
     access: "caller",
     success: { status: 200, description: "the runs, newest first", json: z.object({ runs: z.array(runRecordSchema) }) },
+    errors: [404],
+  },
+  startRun: {
+    method: "POST",
+    path: "/api/sessions/:id/runs",
+    summary:
+      "Start an interactive run on a terminal (PTY) and answer its id at once: type into it with /stdin, read /events, end it with /stop",
+    tags: ["runs"],
+    access: "caller",
+    body: { json: runSchema },
+    success: { status: 202, description: "the run, started", json: z.object({ run_id: z.string() }) },
+    errors: [404, 409, 503],
+  },
+  runStdin: {
+    method: "POST",
+    path: "/api/sessions/:id/runs/:run/stdin",
+    summary: "Type into an interactive run's terminal (at most 64 KiB a call); \\x03 is Ctrl+C, \\x04 is Ctrl+D (EOF)",
+    tags: ["runs"],
+    access: "caller",
+    body: { raw: "application/octet-stream", description: "the bytes to type" },
+    success: { status: 204, description: "sent" },
+    errors: [404, 409],
+  },
+  runEvents: {
+    method: "GET",
+    path: "/api/sessions/:id/runs/:run/events",
+    summary:
+      "An interactive run's output as server-sent events (the terminal merges stderr into stdout); Last-Event-ID (or ?after) resumes after that seq",
+    tags: ["runs"],
+    access: "caller",
+    query: z.object({ after: z.string().optional().meta({ description: "the last seq seen" }) }),
+    success: {
+      status: 200,
+      description: "stdout (base64) with its seq as the event id, gap when output fell out of the replay buffer, exit",
+      events: { stdout: terminalDataEventSchema, gap: terminalGapEventSchema, exit: terminalExitEventSchema },
+    },
+    errors: [404],
+  },
+  stopRun: {
+    method: "POST",
+    path: "/api/sessions/:id/runs/:run/stop",
+    summary: "Stop a run: its whole process tree, answered once every process of it is gone",
+    tags: ["runs"],
+    access: "caller",
+    success: { status: 200, description: "whether the run was still going", json: z.object({ stopped: z.boolean() }) },
     errors: [404],
   },
   execute: {

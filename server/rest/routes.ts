@@ -10,6 +10,7 @@ import { encodeOutput } from "@/server/sandbox/output";
 import { toStreamEvent, type RunEvent } from "@/server/sandbox/runs";
 import type { Services } from "@/server/services";
 import type { Identity } from "@/server/sessions/caller";
+import type { Terminal } from "@/server/sessions/terminals";
 import { parseInput } from "@/server/sessions/validation";
 import { eventStream, readBody } from "./http";
 
@@ -54,6 +55,11 @@ async function* runEvents(events: AsyncGenerator<RunEvent>): AsyncGenerator<[str
     const { type, ...data } = toStreamEvent(event);
     yield [type === "exit" ? "done" : type, data];
   }
+}
+
+/** A PTY's output as a run's events: the terminal's `data` is the run's `stdout`. */
+async function* runOutput(events: ReturnType<Terminal["output"]>): AsyncGenerator<[string, unknown]> {
+  for await (const [event, data] of events) yield [event === "data" ? "stdout" : event, data];
 }
 
 let document: Record<string, unknown> | undefined;
@@ -113,6 +119,24 @@ export const handlers: { [N in RouteName]: Handler<Routes[N]> } = {
   streamRun: async ({ services, caller, params, body, request }) =>
     eventStream(runEvents(await services.actions.runStream(caller, params.id, body)), request.signal),
   listRuns: async ({ services, caller, params }) => ({ runs: await services.actions.recentRuns(caller, params.id) }),
+  startRun: async ({ services, caller, params, body }) => ({
+    run_id: (await services.actions.startInteractiveRun(caller, params.id, body)).runId,
+  }),
+  runStdin: async ({ services, caller, params, request }) => {
+    const run = await services.actions.interactiveRun(caller, params.id, params.run);
+    run.write(await readBody(request, API_LIMITS.terminalInputBytes));
+    return undefined;
+  },
+  runEvents: async ({ services, caller, params, query, request }) => {
+    const run = await services.actions.interactiveRun(caller, params.id, params.run);
+    const after = Number(request.headers.get("last-event-id") ?? query.after ?? 0) || 0;
+    return eventStream(runOutput(run.output(after, request.signal)), request.signal, (event, data) =>
+      event === "stdout" ? String((data as { seq: number }).seq) : undefined,
+    );
+  },
+  stopRun: async ({ services, caller, params }) => ({
+    stopped: await services.actions.stopRun(caller, params.id, params.run),
+  }),
   execute: async ({ services, body }) => services.actions.execute(body),
 
   exec: async ({ services, caller, params, body }) => services.actions.exec(caller, params.id, body),

@@ -1,9 +1,11 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
+import { Duplex } from "node:stream";
 import { ENV_NAME_PATTERN, resolveTimeout, timeoutProblem } from "@/lib/limits";
-import type { ProcessResult } from "./agent/inside/protocol";
+import { RUN_INPUT_BYTES, type ProcessResult } from "./agent/inside/protocol";
+import type { PtyHandle } from "./engine/driver";
 import { InvalidRunError } from "./errors";
-import type { SandboxManager } from "./manager";
+import type { LiveSandbox, SandboxManager } from "./manager";
 import { encodeOutput, processOutput, type ProcessOutput } from "./output";
 import { buildRunCommand, type Language, type RunSource } from "./runners";
 
@@ -172,4 +174,72 @@ export async function stopRun(manager: SandboxManager, sessionId: string, runId:
   const sandbox = manager.peek(sessionId);
   if (!sandbox) return false;
   return (await sandbox.agent.request("kill", { runId })).killed;
+}
+
+/** A run with a terminal: the PTY's bytes both ways, its exit, and a stop that waits for the tree to be gone. */
+export interface InteractiveRun extends PtyHandle {
+  runId: string;
+  /** The run's result once it ended (output travels on `stream`, not here). */
+  result: Promise<ProcessResult>;
+  stop(): Promise<boolean>;
+}
+
+/**
+ * Starts a run attached to a PTY and answers at once: output (stdout and stderr merged, as a
+ * terminal shows them) comes on `stream`, bytes written to `stream` are typed into the terminal.
+ */
+export function openRun(manager: SandboxManager, sessionId: string, request: RunRequest): InteractiveRun {
+  const base = prepare(manager, request);
+  // Unbuffered Python, so prompts and prints show as they are written.
+  const params = { ...base, env: { PYTHONUNBUFFERED: "1", ...base.env }, stream: true, pty: true };
+  let agent: LiveSandbox["agent"] | undefined;
+  let started: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (started = resolve));
+  let ended = false;
+  const stream = new Duplex({
+    read() {},
+    write(chunk: Buffer, _encoding, callback) {
+      void (async () => {
+        await ready;
+        for (let at = 0; at < chunk.length && !ended; at += RUN_INPUT_BYTES) {
+          const data = chunk.subarray(at, at + RUN_INPUT_BYTES).toString("base64");
+          await agent?.request("run.input", { runId: params.runId, data });
+        }
+      })().then(
+        () => callback(),
+        () => callback(), // the run ended meanwhile: what was typed has nobody to read it
+      );
+    },
+  });
+  const result = manager
+    .use(sessionId, (sandbox) => {
+      agent = sandbox.agent;
+      started();
+      return sandbox.agent.request("run", params, { onOutput: (_fd, data) => stream.push(data) });
+    })
+    .finally(() => {
+      ended = true;
+      started();
+    });
+  const exited = result.then(
+    (value) => value.exitCode,
+    (error: unknown) => {
+      stream.push(Buffer.from(`\r\n${error instanceof Error ? error.message : String(error)}\r\n`));
+      return 1;
+    },
+  );
+  void exited.then(() => stream.push(null));
+  const stop = async (): Promise<boolean> => {
+    await ready;
+    if (ended || !agent) return false;
+    return (await agent.request("kill", { runId: params.runId })).killed;
+  };
+  return {
+    runId: params.runId,
+    stream,
+    result,
+    stop,
+    resize: () => Promise.resolve(), // the terminal's size stays the PTY's default
+    exited: () => exited,
+  };
 }

@@ -46,6 +46,8 @@ export class SessionActions {
     private readonly db: Database,
     private readonly log: Logger,
     private readonly terminals: TerminalRegistry,
+    /** The PTYs of interactive runs, by run id, with their replayable output. */
+    private readonly runTerminals: TerminalRegistry,
   ) {}
 
   private async request(caller: Caller, sessionId: string, input: RunInput): Promise<RunRequest> {
@@ -113,6 +115,28 @@ export class SessionActions {
     })();
   }
 
+  /** Starts a run attached to a PTY and answers its id at once; its output and input go by `interactiveRun`. */
+  async startInteractiveRun(caller: Caller, sessionId: string, input: RunInput): Promise<{ runId: string }> {
+    const request = await this.request(caller, sessionId, input);
+    this.runTerminals.checkRoom(sessionId);
+    const started = sandboxRuns.openRun(this.sandboxes, sessionId, request);
+    let bytes = 0;
+    started.stream.on("data", (data: Buffer) => (bytes += data.length));
+    const terminal = this.runTerminals.add(sessionId, started, started.runId);
+    void started.result.then(
+      (result) => this.record(sessionId, request, { runId: started.runId, ...result }, [bytes, 0]),
+      (error: unknown) => this.log.warn({ err: error, sessionId, runId: started.runId }, "interactive run failed"),
+    );
+    return { runId: terminal.id };
+  }
+
+  /** An interactive run of the session: its replayable output, and input typed into its PTY. */
+  async interactiveRun(caller: Caller, sessionId: string, runId: string): Promise<Terminal> {
+    await this.sessions.authorize(caller, sessionId, "run");
+    return this.runTerminals.get(sessionId, runId);
+  }
+
+  /** Stops a run (its whole process tree); answers once nothing of it is left. */
   async stopRun(caller: Caller, sessionId: string, runId: string): Promise<boolean> {
     await this.sessions.authorize(caller, sessionId, "run");
     return sandboxRuns.stopRun(this.sandboxes, sessionId, runId);

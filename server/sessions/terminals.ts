@@ -22,7 +22,6 @@ interface Chunk {
 
 /** A terminal (PTY) the browser talks to; its recent output is kept to replay after a network blip. */
 export class Terminal {
-  readonly id = `t-${randomBytes(8).toString("hex")}`;
   private readonly chunks: Chunk[] = [];
   private bytes = 0;
   private seq = 0;
@@ -36,6 +35,7 @@ export class Terminal {
   constructor(
     readonly sessionId: string,
     private readonly pty: PtyHandle,
+    readonly id = `t-${randomBytes(8).toString("hex")}`,
   ) {
     pty.stream.on("data", (data: Buffer) => {
       this.chunks.push({ seq: ++this.seq, offset: this.written, data });
@@ -168,7 +168,11 @@ export const DEFAULT_TERMINALS_PER_SESSION = 8;
 export class TerminalRegistry {
   private readonly terminals = new Map<string, Terminal>();
 
-  constructor(private readonly perSession = DEFAULT_TERMINALS_PER_SESSION) {
+  /** `noun` names what the registry keeps in its errors: terminals, or the PTYs of interactive runs. */
+  constructor(
+    private readonly perSession = DEFAULT_TERMINALS_PER_SESSION,
+    private readonly noun: "terminal" | "run" = "terminal",
+  ) {
     setInterval(() => this.sweep(), 60_000).unref();
   }
 
@@ -194,13 +198,15 @@ export class TerminalRegistry {
   checkRoom(sessionId: string): void {
     if (this.open(sessionId) < this.perSession) return;
     throw new SandboxError(
-      `session ${sessionId} already has ${this.perSession} open terminals, the most allowed (SANDPIT_TERMINALS_PER_SESSION); close one (DELETE /api/sessions/${sessionId}/terminals/:terminal) first`,
+      this.noun === "terminal"
+        ? `session ${sessionId} already has ${this.perSession} open terminals, the most allowed (SANDPIT_TERMINALS_PER_SESSION); close one (DELETE /api/sessions/${sessionId}/terminals/:terminal) first`
+        : `session ${sessionId} already has ${this.perSession} interactive runs going, the most allowed; stop one (POST /api/sessions/${sessionId}/runs/:run/stop) first`,
       "CONFLICT",
     );
   }
 
   /** Keeps a new terminal; over the cap (two opened at once), the PTY is closed and the 409 thrown. */
-  add(sessionId: string, pty: PtyHandle): Terminal {
+  add(sessionId: string, pty: PtyHandle, id?: string): Terminal {
     try {
       this.checkRoom(sessionId);
     } catch (error) {
@@ -208,7 +214,7 @@ export class TerminalRegistry {
       pty.stream.destroy();
       throw error;
     }
-    const terminal = new Terminal(sessionId, pty);
+    const terminal = new Terminal(sessionId, pty, id);
     this.terminals.set(terminal.id, terminal);
     return terminal;
   }
@@ -216,7 +222,7 @@ export class TerminalRegistry {
   get(sessionId: string, terminalId: string): Terminal {
     const terminal = this.terminals.get(terminalId);
     if (!terminal || terminal.sessionId !== sessionId)
-      throw new SandboxError(`terminal ${terminalId} does not exist (it ended or the server restarted)`, "NOT_FOUND");
+      throw new SandboxError(`${this.noun} ${terminalId} does not exist (it ended or the server restarted)`, "NOT_FOUND");
     return terminal;
   }
 

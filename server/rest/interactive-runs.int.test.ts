@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { restClient } from "@/test/api";
+import { startServer, type RunningServer } from "@/test/server";
+
+let server: RunningServer;
+
+beforeAll(async () => {
+  server = await startServer();
+  const client = restClient(server.url);
+  await client.call("POST", "/api/sessions", { language: "python", session_id: "pty" });
+  await client.call("POST", "/api/sessions", { language: "node", session_id: "ptynode" });
+}, 120_000);
+afterAll(async () => server[Symbol.asyncDispose]());
+
+interface Events {
+  text: string;
+  lastId: string;
+  exit?: number;
+}
+
+/** Reads a run's events until `until` holds (or it exits); returns its output, the last event id and the exit code. */
+async function read(url: string, until: (text: string) => boolean, headers: Record<string, string> = {}): Promise<Events> {
+  const controller = new AbortController();
+  const response = await fetch(url, { headers, signal: controller.signal });
+  expect(response.status).toBe(200);
+  const reader = response.body?.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  const events: Events = { text: "", lastId: "" };
+  const deadline = Date.now() + 20_000;
+  while (reader && Date.now() < deadline && !until(events.text) && events.exit === undefined) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let end = buffer.indexOf("\n\n");
+    while (end >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      events.lastId = /^id: (.+)$/m.exec(block)?.[1] ?? events.lastId;
+      const data = /^data: (.+)$/m.exec(block)?.[1];
+      if (block.includes("event: stdout") && data)
+        events.text += Buffer.from((JSON.parse(data) as { data: string }).data, "base64").toString();
+      if (block.includes("event: exit") && data) events.exit = (JSON.parse(data) as { code: number }).code;
+      end = buffer.indexOf("\n\n");
+    }
+  }
+  controller.abort();
+  return events;
+}
+
+async function start(session: string, code: string): Promise<{ base: string; type: (text: string) => Promise<void> }> {
+  const response = await fetch(`${server.url}/api/sessions/${session}/runs`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ code }),
+  });
+  expect(response.status).toBe(202);
+  const { run_id } = (await response.json()) as { run_id: string };
+  const base = `${server.url}/api/sessions/${session}/runs/${run_id}`;
+  return {
+    base,
+    type: async (text) => {
+      const sent = await fetch(`${base}/stdin`, { method: "POST", body: text });
+      expect(sent.status).toBe(204);
+    },
+  };
+}
+
+describe("Interactive runs", () => {
+  it("show a prompt before any newline, take typed input and resume after a dropped connection", async () => {
+    const run = await start("pty", 'name = input("Name? ")\nprint(f"Hello, {name}!")\ninput("More? ")\nprint("done")\n');
+    const first = await read(`${run.base}/events`, (text) => text.includes("Name? "));
+    expect(first.text).toBe("Name? ");
+    await run.type("Ada\r");
+    // Resumed after the last event seen: only what came since, not the prompt again.
+    const rest = await read(`${run.base}/events`, (text) => text.includes("More? "), { "last-event-id": first.lastId });
+    expect(rest.text).not.toContain("Name?");
+    expect(rest.text).toContain("Hello, Ada!");
+    await run.type("\r");
+    const end = await read(`${run.base}/events`, () => false, { "last-event-id": first.lastId });
+    expect(end.text).toContain("done");
+    expect(end.exit).toBe(0);
+  }, 60_000);
+
+  it("read EOF on Ctrl+D and stop on Ctrl+C", async () => {
+    const eof = await start("pty", 'import sys\ntry:\n    input("> ")\nexcept EOFError:\n    print("got EOF")\n');
+    await read(`${eof.base}/events`, (text) => text.includes("> "));
+    await eof.type("\x04");
+    const ended = await read(`${eof.base}/events`, () => false);
+    expect(ended.text).toContain("got EOF");
+    expect(ended.exit).toBe(0);
+
+    const interrupted = await start("pty", 'import time\nprint("waiting", flush=True)\ntime.sleep(60)\n');
+    await read(`${interrupted.base}/events`, (text) => text.includes("waiting"));
+    await interrupted.type("\x03");
+    const stopped = await read(`${interrupted.base}/events`, () => false);
+    expect(stopped.text).toContain("KeyboardInterrupt");
+    expect(stopped.exit).not.toBe(0);
+  }, 60_000);
+
+  it("stop a silent server so that its port is free when stop answers", async () => {
+    const serve = 'require("node:http").createServer(() => undefined).listen(8765, "127.0.0.1");\n';
+    const first = await start("ptynode", serve);
+    // The server prints nothing: wait until it holds the port (a second server cannot bind it).
+    const bindable = async (): Promise<boolean> => {
+      const probe = await fetch(`${server.url}/api/sessions/ptynode/run`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          code: 'require("node:net").createServer().once("error", () => process.exit(3)).listen(8765, "127.0.0.1", () => process.exit(0));\n',
+        }),
+      });
+      return ((await probe.json()) as { exit_code: number }).exit_code === 0;
+    };
+    for (let tries = 0; tries < 50 && (await bindable()); tries++) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await bindable()).toBe(false);
+    const stop = await fetch(`${first.base}/stop`, { method: "POST" });
+    expect(await stop.json()).toEqual({ stopped: true });
+
+    const second = await start("ptynode", `${serve}console.log("bound again");\n`);
+    const events = await read(`${second.base}/events`, (text) => text.includes("bound again"));
+    expect(events.text).toContain("bound again");
+    expect(events.exit).toBeUndefined();
+    await fetch(`${second.base}/stop`, { method: "POST" });
+  }, 60_000);
+});
