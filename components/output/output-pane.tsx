@@ -4,11 +4,6 @@ import type { ReactNode } from "react";
 import { COMPILE_FAILED_EXIT_CODE } from "@/lib/languages";
 import { formatDuration } from "@/lib/starter-code";
 
-export interface OutputChunk {
-  stream: "stdout" | "stderr";
-  text: string;
-}
-
 export interface RunOutcome {
   exit_code: number;
   duration_ms: number;
@@ -16,15 +11,16 @@ export interface RunOutcome {
   truncated: boolean;
 }
 
-/** A run's output as it streams in: stdout and stderr told apart, then how it ended. */
+/** A run's output: the run's console (a terminal the user types into), then how it ended. */
 export function OutputPane({
-  chunks,
+  console,
   outcome,
   running,
   error,
   compiled = false,
 }: {
-  chunks: OutputChunk[];
+  /** The console of the latest run, if any. */
+  console?: ReactNode;
   outcome?: RunOutcome;
   running: boolean;
   error?: string;
@@ -50,16 +46,11 @@ export function OutputPane({
           )}
         </span>
       </div>
-      <pre className="min-h-0 flex-1 overflow-auto p-3 font-mono text-sm leading-relaxed whitespace-pre-wrap">
-        {chunks.length === 0 && !running && !outcome && !error && (
-          <span className="text-stone-500">Run with ▶ or Ctrl+Enter.</span>
-        )}
-        {chunks.map((chunk, index) => (
-          <span key={index} data-stream={chunk.stream} className={chunk.stream === "stderr" ? "text-red-300" : undefined}>
-            {chunk.text}
-          </span>
-        ))}
-      </pre>
+      {console ?? (
+        <p className="p-3 font-mono text-sm text-stone-500">
+          {!running && !error && "Run with ▶ or Ctrl+Enter; type into the program here while it runs."}
+        </p>
+      )}
       {(outcome?.timed_out || outcome?.truncated || buildFailed || error) && (
         <div role="status" className="space-y-1 border-t border-stone-800 px-3 py-2 text-xs text-amber-300">
           {outcome?.timed_out && <p>The run passed its time limit and was stopped (exit 124).</p>}

@@ -1,12 +1,12 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { Unsubscribable } from "@trpc/server/observable";
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { CodeEditor } from "@/components/editor/code-editor";
 import { FileTree } from "@/components/files/file-tree";
 import { DownloadLink, FileViewer } from "@/components/files/file-viewer";
-import { OutputPane, type OutputChunk, type RunOutcome } from "@/components/output/output-pane";
+import { OutputPane, type RunOutcome } from "@/components/output/output-pane";
+import { RunConsole } from "@/components/output/run-console";
 import { RecentRuns } from "@/components/output/recent-runs";
 import { SecretsPanel, type Secret } from "@/components/output/secrets-panel";
 import { StatusPanel } from "@/components/status-panel/status-panel";
@@ -19,7 +19,7 @@ import { fileKind, runTarget, type FileKind } from "@/lib/file-kind";
 import { monacoLanguage } from "@/lib/file-language";
 import { getLanguage, LANGUAGES } from "@/lib/languages";
 import { STARTER_CODE } from "@/lib/starter-code";
-import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
+import { useTRPC } from "@/lib/trpc/client";
 import { Instructions } from "./instructions";
 import { SessionTitle } from "./session-title";
 import { SandboxIndicator } from "./sandbox-indicator";
@@ -33,16 +33,21 @@ type Buffer = { content: string; saved: string; kind: FileKind; encoding: "utf8"
 
 const openFileKey = (sessionId: string): string => `sandpit:open-file:${sessionId}`;
 
-function decode(data: string, encoding: "utf8" | "base64"): string {
-  if (encoding === "utf8") return data;
-  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
-  return new TextDecoder().decode(bytes);
+/** A REST call of the IDE's own; a refusal becomes an error carrying the server's message. */
+async function post<T>(url: string, body?: unknown): Promise<T> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = (await response.json().catch(() => ({}))) as T & { message?: string };
+  if (!response.ok) throw new Error(answer.message ?? `the server answered ${response.status}`);
+  return answer;
 }
 
 /** The IDE of one session: files, editor, runs with streamed output, shells, setup status. */
 export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNode {
   const trpc = useTRPC();
-  const client = useTRPCClient();
   const queryClient = useQueryClient();
   const session = useQuery(trpc.sessions.get.queryOptions({ id: sessionId }));
   const access = useQuery(trpc.sessions.access.queryOptions({ id: sessionId }));
@@ -52,12 +57,12 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
   const [openPath, setOpenPath] = useState<string | null>(null);
   const [buffers, setBuffers] = useState<Record<string, Buffer>>({});
   const [secrets, setSecrets] = useState<Secret[]>([]);
-  const [chunks, setChunks] = useState<OutputChunk[]>([]);
+  const [runId, setRunId] = useState<string | undefined>();
+  const runStarted = useRef(0);
   const [outcome, setOutcome] = useState<RunOutcome | undefined>();
   const [running, setRunning] = useState(false);
   const [runError, setRunError] = useState<string | undefined>();
   const [compiledRun, setCompiledRun] = useState(false);
-  const subscription = useRef<Unsubscribable | null>(null);
 
   const key = openPath ?? SCRATCH;
   const scratch = useMemo<Buffer>(
@@ -100,7 +105,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
 
   const run = useCallback(async () => {
     if (running) return;
-    setChunks([]);
+    setRunId(undefined);
     setOutcome(undefined);
     setRunError(undefined);
     setRunning(true);
@@ -116,36 +121,16 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
     const runInput =
       target.kind === "file" ? { file: target.path, language: target.language, env } : { code: scratch.content, env };
     setCompiledRun(getLanguage(target.kind === "file" ? target.language : language).compiled === true);
-    // The run starts with a POST; the subscription (a GET) only follows its output.
-    let streamId: string;
+    // An interactive run: it answers its id at once, the console then follows it and types into it.
     try {
-      ({ stream_id: streamId } = await client.runs.start.mutate({ id: sessionId, run: runInput }));
+      const started = await post<{ run_id: string }>(`/api/sessions/${encodeURIComponent(sessionId)}/runs`, runInput);
+      runStarted.current = Date.now();
+      setRunId(started.run_id);
     } catch (error) {
       setRunError((error as Error).message);
       setRunning(false);
-      return;
     }
-    subscription.current = client.runs.follow.subscribe(
-      { id: sessionId, stream_id: streamId },
-      {
-        onData: (event) => {
-          if (event.type === "exit") {
-            setOutcome(event);
-            setRunning(false);
-            void queryClient.invalidateQueries({ queryKey: trpc.runs.recent.queryKey({ id: sessionId }) });
-            void queryClient.invalidateQueries({ queryKey: trpc.sessions.get.queryKey({ id: sessionId }) });
-          } else {
-            setChunks((current) => [...current, { stream: event.type, text: decode(event.data, event.encoding) }]);
-          }
-        },
-        onError: (error) => {
-          setRunError(error.message);
-          setRunning(false);
-        },
-        onComplete: () => setRunning(false),
-      },
-    );
-  }, [client, language, openPath, queryClient, running, save, scratch, secrets, sessionId, target, trpc]);
+  }, [language, openPath, running, save, scratch, secrets, sessionId, target]);
 
   // Autosave: a pause in typing writes the open file; a failed write stays marked unsaved.
   const [saveError, setSaveError] = useState<string>();
@@ -188,11 +173,24 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
     if (first) setTimeout(() => void open(first).catch(() => setOpenPath(null)), 0);
   }, [open, sessionId, loaded, entryFile]);
 
-  const stop = (): void => {
-    subscription.current?.unsubscribe();
-    subscription.current = null;
-    setRunning(false);
-    setRunError("Stopped.");
+  const finished = useCallback(
+    (code: number) => {
+      setOutcome({ exit_code: code, duration_ms: Date.now() - runStarted.current, timed_out: code === 124, truncated: false });
+      setRunning(false);
+      void queryClient.invalidateQueries({ queryKey: trpc.runs.recent.queryKey({ id: sessionId }) });
+      void queryClient.invalidateQueries({ queryKey: trpc.sessions.get.queryKey({ id: sessionId }) });
+    },
+    [queryClient, sessionId, trpc],
+  );
+
+  const stop = async (): Promise<void> => {
+    if (!runId) return;
+    try {
+      await post(`/api/sessions/${encodeURIComponent(sessionId)}/runs/${encodeURIComponent(runId)}/stop`);
+      setRunError("Stopped.");
+    } catch (error) {
+      setRunError((error as Error).message);
+    }
   };
 
   if (session.isError) {
@@ -278,7 +276,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
                 </span>
               )}
               {readOnly ? null : running ? (
-                <Button variant="danger" onClick={stop}>
+                <Button variant="danger" onClick={() => void stop()}>
                   ■ Stop
                 </Button>
               ) : (
@@ -315,7 +313,13 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
           </div>
           <div className="grid gap-3 xl:grid-cols-[1fr_16rem]">
             <div className="h-64">
-              <OutputPane chunks={chunks} outcome={outcome} running={running} error={runError} compiled={compiledRun} />
+              <OutputPane
+                console={runId && <RunConsole key={runId} sessionId={sessionId} runId={runId} onExit={finished} />}
+                outcome={outcome}
+                running={running}
+                error={runError}
+                compiled={compiledRun}
+              />
             </div>
             <div className="space-y-3">
               <SecretsPanel secrets={secrets} onChange={setSecrets} />
