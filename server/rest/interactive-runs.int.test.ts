@@ -95,6 +95,9 @@ describe("Interactive runs", () => {
     await interrupted.type("\x03");
     const stopped = await read(`${interrupted.base}/events`, () => false);
     expect(stopped.text).toContain("KeyboardInterrupt");
+    // The traceback names the program's file, not the folder the run keeps it in.
+    expect(stopped.text).toContain('File "main.py", line 3');
+    expect(stopped.text).not.toContain("/tmp/.sandpit");
     expect(stopped.exit).not.toBe(0);
   }, 60_000);
 

@@ -136,3 +136,41 @@ export const SIGNALS: Record<string, number> = {
 export function signalNumber(signal: string): number {
   return SIGNALS[signal] ?? 0;
 }
+
+/**
+ * Removes `prefix` from a stream of output, across chunk boundaries: inline code runs from a
+ * folder of the run's own, and a traceback should name the program's file, not that folder. Only
+ * a tail that could begin the prefix waits for the next chunk, so a prompt is never held back.
+ */
+export class PrefixRemover {
+  private held = Buffer.alloc(0);
+  private readonly prefix: Buffer;
+  constructor(prefix: string) {
+    this.prefix = Buffer.from(prefix);
+  }
+  push(chunk: Buffer): Buffer {
+    const data = Buffer.concat([this.held, chunk]);
+    const parts: Buffer[] = [];
+    let from = 0;
+    for (let at = data.indexOf(this.prefix); at >= 0; at = data.indexOf(this.prefix, from)) {
+      parts.push(data.subarray(from, at));
+      from = at + this.prefix.length;
+    }
+    let keep = 0;
+    for (let n = Math.min(this.prefix.length - 1, data.length - from); n > 0; n--) {
+      if (data.subarray(data.length - n).equals(this.prefix.subarray(0, n))) {
+        keep = n;
+        break;
+      }
+    }
+    parts.push(data.subarray(from, data.length - keep));
+    this.held = Buffer.from(data.subarray(data.length - keep));
+    return Buffer.concat(parts);
+  }
+  /** What is still held back, once the stream has ended. */
+  end(): Buffer {
+    const rest = this.held;
+    this.held = Buffer.alloc(0);
+    return rest;
+  }
+}

@@ -3,7 +3,7 @@ import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { asUser, BASE_ENV, STATE_DIR, spawnAsUser, WORKSPACE, type RequestContext } from "./context.ts";
-import { Capture, killTree, preferForOom, signalNumber } from "./procs.ts";
+import { Capture, killTree, PrefixRemover, preferForOom, signalNumber } from "./procs.ts";
 import type { ProcessResult, RunParams } from "./protocol.ts";
 
 export interface LiveRun {
@@ -68,12 +68,17 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
     let timedOut = false;
     let exitCode: number | null = null;
     let signal: NodeJS.Signals | null = null;
-    const onData = (fd: 1 | 2, capture: Capture) => (chunk: Buffer) => {
-      const part = capture.take(chunk);
+    // Inline code lives in the run's folder: its messages name the file as the user knows it.
+    const folder = params.cleanupDir?.startsWith(`${STATE_DIR}/runs/`) ? `${params.cleanupDir}/` : undefined;
+    const removers = folder ? [new PrefixRemover(folder), new PrefixRemover(folder)] : undefined;
+    const emit = (fd: 1 | 2, capture: Capture, data: Buffer): void => {
+      const part = capture.take(data);
       if (part.length === 0) return;
       if (stream) ctx.send({ id: ctx.id, type: "out", fd, data: part.toString("base64") });
       else (fd === 1 ? kept[0] : kept[1]).push(part);
     };
+    const onData = (fd: 1 | 2, capture: Capture) => (chunk: Buffer) =>
+      emit(fd, capture, removers ? (removers[fd - 1] as PrefixRemover).push(chunk) : chunk);
     child.stdout.on("data", onData(1, stdout));
     child.stderr.on("data", onData(2, stderr));
     child.stdin.on("error", () => undefined); // the program may exit without reading its stdin
@@ -122,6 +127,10 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
     });
     child.on("close", () => {
       clearTimeout(timer);
+      if (removers) {
+        emit(1, stdout, (removers[0] as PrefixRemover).end());
+        emit(2, stderr, (removers[1] as PrefixRemover).end());
+      }
       const cleanupDir = params.cleanupDir;
       if (cleanupDir?.startsWith(`${STATE_DIR}/runs/`)) asUser(() => fs.rmSync(cleanupDir, { recursive: true, force: true }));
       runs.delete(params.runId);
