@@ -74,7 +74,8 @@ export function RunConsole({
     events.addEventListener("exit", (event) => {
       const { code } = JSON.parse((event as MessageEvent<string>).data) as { code: number };
       events.close();
-      exited.current(code);
+      // Told once xterm has taken in everything written before the exit.
+      term.write("", () => exited.current(code));
     });
     return () => {
       events.close();

@@ -221,14 +221,22 @@ export function openRun(manager: SandboxManager, sessionId: string, request: Run
       ended = true;
       started();
     });
-  const exited = result.then(
-    (value) => value.exitCode,
-    (error: unknown) => {
-      stream.push(Buffer.from(`\r\n${error instanceof Error ? error.message : String(error)}\r\n`));
-      return 1;
-    },
-  );
-  void exited.then(() => stream.push(null));
+  // The exit is told only once every byte of output has been handed on, so a reader never sees
+  // the exit before the output that came before it.
+  const drained = new Promise<void>((resolve) => stream.once("end", resolve));
+  const exited = result
+    .then(
+      (value) => value.exitCode,
+      (error: unknown) => {
+        stream.push(Buffer.from(`\r\n${error instanceof Error ? error.message : String(error)}\r\n`));
+        return 1;
+      },
+    )
+    .then(async (code) => {
+      stream.push(null);
+      await drained;
+      return code;
+    });
   const stop = async (): Promise<boolean> => {
     await ready;
     if (ended || !agent) return false;
