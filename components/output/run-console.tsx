@@ -39,6 +39,9 @@ export function RunConsole({
     term.loadAddon(fit);
     term.open(host.current);
     fit.fit();
+    // A run's output is what the user waits for: bring the console into view (xterm also draws
+    // nothing while it is scrolled out of sight).
+    host.current.scrollIntoView({ block: "nearest" });
     term.focus();
     let pending = "";
     let sending = false;
