@@ -39,9 +39,8 @@ test("pick Java, run a class, then see a compile error shown as one", async ({ p
   await expect(page.getByTestId("run-status")).toContainText("exit 0");
   await setCode(page, "class Main { public static void main(String[] a) { int x = missing; } }\n");
   await page.getByRole("button", { name: "▶ Run" }).click();
-  await expect(output.locator('[data-stream="stderr"]', { hasText: "cannot find symbol" }).first()).toBeVisible({
-    timeout: 60_000,
-  });
+  // The console shows the compiler's messages where the program's output would be.
+  await expect(output).toContainText("cannot find symbol", { timeout: 60_000 });
   await expect(output).toContainText("compilation failed (javac exited with 1)");
   await expect(page.getByTestId("run-status")).toContainText("exit 125");
   await expect(output.getByRole("status")).toContainText("The program did not compile");
