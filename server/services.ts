@@ -17,6 +17,7 @@ import { checkSetupNetwork } from "@/server/setup/network";
 import { ApiKeyService } from "@/server/auth/api-keys";
 import { RateLimiter } from "@/server/auth/rate-limiter";
 import { SessionActions } from "@/server/sessions/actions";
+import { FileWatches } from "@/server/sandbox/file-watch";
 import { EmbedService } from "@/server/sessions/embeds";
 import { SessionService } from "@/server/sessions/service";
 import { ShareService } from "@/server/sessions/shares";
@@ -144,6 +145,7 @@ export function createServices(config: Config): Services {
     logger.child({ module: "sessions" }),
     terminals,
     runTerminals,
+    new FileWatches(sandboxes, logger.child({ module: "files" })),
   );
   const embeds = new EmbedService(database.db, sessions, actions);
   return {

@@ -19,7 +19,8 @@ import { fileKind, runTarget, type FileKind } from "@/lib/file-kind";
 import { monacoLanguage } from "@/lib/file-language";
 import { getLanguage, LANGUAGES } from "@/lib/languages";
 import { STARTER_CODE } from "@/lib/starter-code";
-import { useTRPC } from "@/lib/trpc/client";
+import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
+import { OWN_WRITES_KEPT, reconcile } from "./external-changes";
 import { Instructions } from "./instructions";
 import { SessionTitle } from "./session-title";
 import { SandboxIndicator } from "./sandbox-indicator";
@@ -48,6 +49,7 @@ async function post<T>(url: string, body?: unknown): Promise<T> {
 /** The IDE of one session: files, editor, runs with streamed output, shells, setup status. */
 export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNode {
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const queryClient = useQueryClient();
   const session = useQuery(trpc.sessions.get.queryOptions({ id: sessionId }));
   const access = useQuery(trpc.sessions.access.queryOptions({ id: sessionId }));
@@ -57,6 +59,9 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
   const [openPath, setOpenPath] = useState<string | null>(null);
   const [buffers, setBuffers] = useState<Record<string, Buffer>>({});
   const [secrets, setSecrets] = useState<Secret[]>([]);
+  /** A file changed on disk while edited here: its path and what the disk now holds. */
+  const [conflict, setConflict] = useState<{ path: string; disk: string } | null>(null);
+  const ownWrites = useRef(new Map<string, string[]>());
   const [runId, setRunId] = useState<string | undefined>();
   const runStarted = useRef(0);
   const [outcome, setOutcome] = useState<RunOutcome | undefined>();
@@ -94,6 +99,8 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
     // Only a text buffer is ever written: an image, a table or other bytes are never replaced by text.
     if (!openPath || !buffer || buffer.kind !== "text" || buffer.encoding !== "utf8") return;
     const content = buffer.content;
+    const written = [...(ownWrites.current.get(openPath) ?? []), content].slice(-OWN_WRITES_KEPT);
+    ownWrites.current.set(openPath, written);
     await write.mutateAsync({ id: sessionId, path: openPath, file: { content, encoding: "utf8" } });
     // What was typed while the write was under way stays, and stays marked unsaved.
     setBuffers((current) => ({
@@ -136,7 +143,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
   const [saveError, setSaveError] = useState<string>();
   const pending = dirty || write.isPending;
   useEffect(() => {
-    if (!dirty || readOnly || write.isPending) return;
+    if (!dirty || readOnly || write.isPending || conflict?.path === openPath) return;
     const timer = setTimeout(() => {
       save().then(
         () => setSaveError(undefined),
@@ -144,7 +151,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
       );
     }, AUTOSAVE_MS);
     return () => clearTimeout(timer);
-  }, [dirty, readOnly, save, write.isPending]);
+  }, [conflict, dirty, openPath, readOnly, save, write.isPending]);
 
   // Leaving the page while a change is unsaved asks first.
   useEffect(() => {
@@ -172,6 +179,53 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
     // After this render: opening sets state, which an effect's own body should not.
     if (first) setTimeout(() => void open(first).catch(() => setOpenPath(null)), 0);
   }, [open, sessionId, loaded, entryFile]);
+
+  // Files change under the IDE too (runs, terminals, setup commands): the tree follows, and so do
+  // the files it holds, unless something is typed over them: then the user chooses.
+  const held = useRef(buffers);
+  useEffect(() => {
+    held.current = buffers;
+  }, [buffers]);
+  const onWorkspaceChange = useCallback(
+    async (change: { paths: string[]; more: number }) => {
+      void queryClient.invalidateQueries({ queryKey: trpc.files.list.queryKey({ id: sessionId }) });
+      const paths = Object.keys(held.current).filter(
+        (path) => path !== SCRATCH && (change.more > 0 || change.paths.includes(path)),
+      );
+      for (const path of paths) {
+        const current = held.current[path];
+        if (!current || current.kind !== "text") continue;
+        const disk = await queryClient
+          .fetchQuery({ ...trpc.files.read.queryOptions({ id: sessionId, path }), staleTime: 0 })
+          .catch(() => undefined);
+        if (!disk || disk.encoding !== "utf8") continue; // gone or no longer text: the tree shows it
+        const action = reconcile(current, disk.content, ownWrites.current.get(path) ?? []);
+        if (action === "reload")
+          setBuffers((all) => {
+            const now = all[path];
+            // Typed meanwhile: that is a conflict the next change will tell.
+            if (!now || now.content !== now.saved) return all;
+            return { ...all, [path]: { ...now, content: disk.content, saved: disk.content } };
+          });
+        else if (action === "conflict") setConflict({ path, disk: disk.content });
+      }
+    },
+    [queryClient, sessionId, trpc],
+  );
+  useEffect(() => {
+    if (!loaded) return;
+    const subscription = client.files.watch.subscribe({ id: sessionId }, { onData: (change) => void onWorkspaceChange(change) });
+    return () => subscription.unsubscribe();
+  }, [client, loaded, onWorkspaceChange, sessionId]);
+  const resolveConflict = (keep: "mine" | "disk"): void => {
+    if (!conflict) return;
+    const { path, disk } = conflict;
+    setConflict(null);
+    // Keeping mine saves it over the disk's version (autosave takes it from here).
+    if (keep === "disk")
+      setBuffers((all) => (all[path] ? { ...all, [path]: { ...all[path], content: disk, saved: disk } } : all));
+    else setBuffers((all) => (all[path] ? { ...all, [path]: { ...all[path], saved: disk } } : all));
+  };
 
   const finished = useCallback(
     (code: number) => {
@@ -286,6 +340,22 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
               )}
             </div>
           </div>
+          {conflict && conflict.path === openPath && (
+            <div
+              role="alert"
+              data-testid="file-conflict"
+              className="flex flex-wrap items-center gap-2 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-100"
+            >
+              <span className="mr-auto">
+                <span className="font-mono">{conflict.path}</span> changed outside the editor (a run, a terminal or another
+                window) while you were editing it.
+              </span>
+              <Button onClick={() => resolveConflict("disk")}>Load the new version</Button>
+              <Button variant="ghost" onClick={() => resolveConflict("mine")}>
+                Keep mine
+              </Button>
+            </div>
+          )}
           <div className="h-80 overflow-hidden rounded-lg border border-stone-200 dark:border-stone-800">
             {buffer && buffer.kind !== "text" && openPath ? (
               <FileViewer

@@ -83,6 +83,7 @@ interface ForkBatch {
 
 export class SandboxManager {
   private readonly live = new Map<string, LiveSandbox>();
+  private readonly liveListeners: Array<(sandbox: LiveSandbox) => void> = [];
   private readonly lock = new KeyedLock();
   /** Forks of a source waiting for its lock, to be copied together (see forkWorkspace). */
   private readonly forkBatches = new Map<string, ForkBatch>();
@@ -297,9 +298,15 @@ export class SandboxManager {
     });
   }
 
+  /** Calls `listener` with each sandbox that comes up (started, woken or adopted) from now on. */
+  onLive(listener: (sandbox: LiveSandbox) => void): void {
+    this.liveListeners.push(listener);
+  }
+
   private track(sessionId: string, containerId: string, agent: AgentClient): LiveSandbox {
     const sandbox: LiveSandbox = { sessionId, containerId, agent, lastActive: Date.now(), busy: 0 };
     this.live.set(sessionId, sandbox);
+    for (const listener of this.liveListeners) listener(sandbox);
     agent.onClosed(() => {
       if (this.live.get(sessionId) === sandbox) this.live.delete(sessionId);
     });

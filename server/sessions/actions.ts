@@ -10,6 +10,8 @@ import { LIST_LIMITS } from "@/lib/limits";
 import type { Database } from "@/server/db/client";
 import { runs, shells as shellsTable } from "@/server/db/schema";
 import * as files from "@/server/sandbox/files";
+import type { FileWatches } from "@/server/sandbox/file-watch";
+import type { WorkspaceChange } from "@/server/sandbox/agent/results";
 import type { SandboxManager } from "@/server/sandbox/manager";
 import * as sandboxRuns from "@/server/sandbox/runs";
 import type { RunEvent, RunRequest, RunResult } from "@/server/sandbox/runs";
@@ -48,6 +50,8 @@ export class SessionActions {
     private readonly terminals: TerminalRegistry,
     /** The PTYs of interactive runs, by run id, with their replayable output. */
     private readonly runTerminals: TerminalRegistry,
+    /** Changes to workspaces, for those following a session's files. */
+    private readonly fileWatches: FileWatches,
   ) {}
 
   private async request(caller: Caller, sessionId: string, input: RunInput): Promise<RunRequest> {
@@ -278,6 +282,15 @@ export class SessionActions {
   async listFiles(caller: Caller, sessionId: string, dir = ".", recursive = true): Promise<files.FileEntry[]> {
     await this.sessions.authorize(caller, sessionId, "read");
     return files.listFiles(this.sandboxes, sessionId, dir, recursive);
+  }
+
+  /**
+   * The session's workspace changes (whoever made them) until `signal` aborts, for those who may
+   * read its files. Following does not wake the sandbox: changes come while it runs.
+   */
+  async *watchFiles(caller: Caller, sessionId: string, signal: AbortSignal): AsyncGenerator<WorkspaceChange> {
+    await this.sessions.authorize(caller, sessionId, "read");
+    yield* this.fileWatches.changes(sessionId, signal);
   }
 
   async readFile(caller: Caller, sessionId: string, path: string): Promise<{ data: Buffer; entry: files.FileEntry }> {

@@ -12,6 +12,13 @@ export const filesRouter = createTRPCRouter({
   list: publicProcedure
     .input(byId.extend({ path: filePath.default("."), recursive: z.boolean().default(true) }))
     .query(({ ctx, input }) => ctx.actions.listFiles(ctx.caller, input.id, input.path, input.recursive)),
+  /**
+   * What changes in the workspace, whoever changes it (runs, terminals, setup commands): paths
+   * relative to it, while the sandbox runs. Following it neither wakes nor keeps awake the sandbox.
+   */
+  watch: publicProcedure.input(byId).subscription(async function* ({ ctx, input, signal }) {
+    yield* ctx.actions.watchFiles(ctx.caller, input.id, signal ?? new AbortController().signal);
+  }),
   /** A file's text when it is UTF-8, else base64. */
   read: publicProcedure.input(byId.extend({ path: filePath })).query(async ({ ctx, input }) => {
     const { data, entry } = await ctx.actions.readFile(ctx.caller, input.id, input.path);

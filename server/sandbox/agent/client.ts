@@ -14,7 +14,7 @@ import {
   type Result,
   type ServerMessage,
 } from "./inside/protocol";
-import { agentMessage, resultSchemas } from "./results";
+import { agentMessage, resultSchemas, workspaceChange, type WorkspaceChange } from "./results";
 import { TunnelStream } from "./tunnel";
 import type { AgentChannel } from "../engine/driver";
 import {
@@ -264,6 +264,37 @@ export class AgentClient {
       throw error;
     }
     return settled;
+  }
+
+  /**
+   * Watches the workspace: `onChange` gets the paths that changed (at most WATCH_MAX_PATHS of them,
+   * checked here: the agent's word is untrusted). `closed` settles when `close` is called or the
+   * channel goes.
+   */
+  watch(
+    intervalMs: number,
+    onChange: (change: WorkspaceChange) => void,
+  ): { closed: Promise<{ changes: number }>; close: () => void } {
+    const opened = this.open(
+      "fs.watch",
+      { intervalMs },
+      {
+        timeoutMs: null,
+        onMessage: (message) => {
+          if (message.type !== "out") return;
+          let change: WorkspaceChange | undefined;
+          try {
+            change = workspaceChange.parse(JSON.parse(Buffer.from(message.data, "base64").toString("utf8")));
+          } catch {
+            // Not what was asked for: stop listening to this watch rather than guess.
+            this.control({ id: opened.id, type: "cancel" });
+            return;
+          }
+          onChange(change);
+        },
+      },
+    );
+    return { closed: opened.result, close: () => this.control({ id: opened.id, type: "cancel" }) };
   }
 
   /**

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import type { AgentMessage, Op, Result } from "./inside/protocol";
+import { WATCH_MAX_PATHS, type AgentMessage, type Op, type Result } from "./inside/protocol";
 
 // What the agent may answer, checked before anything uses it: the agent runs beside user code and
 // its answers are input like any other.
@@ -56,6 +56,7 @@ export const resultSchemas: { [O in Op]: z.ZodType<Result<O>> } = {
   "fs.mkdir": fileEntry,
   "fs.move": fileEntry,
   "fs.delete": z.object({ deleted: z.boolean() }),
+  "fs.watch": z.object({ changes: count }),
   "archive.out": z.object({ bytes: count }),
   "archive.in": z.object({ files: count }),
   "tunnel.listen": z.object({ accepted: count }),
@@ -89,3 +90,11 @@ export const agentMessage: z.ZodType<AgentMessage> = z.discriminatedUnion("type"
   z.object({ id, type: z.literal("open") }),
   z.object({ id, type: z.literal("end") }),
 ]);
+
+/** A change the agent saw in the workspace (an `out` message of `fs.watch`). */
+export const workspaceChange = z.object({
+  paths: z.array(z.string().min(1).max(4096)).max(WATCH_MAX_PATHS),
+  more: count,
+  truncated: z.boolean(),
+});
+export type WorkspaceChange = z.infer<typeof workspaceChange>;

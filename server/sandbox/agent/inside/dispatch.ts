@@ -6,6 +6,7 @@ import { AGENT_PROTOCOL_VERSION, RUN_INPUT_BYTES, type Op, type Params, type Res
 import { runs, startRun } from "./runs.ts";
 import { getShell, shells } from "./shells.ts";
 import { accept, connect, listen } from "./tunnel.ts";
+import { watch } from "./watch.ts";
 
 /** What a handler knows of the connection: the runs it owns end when the server reconnects. */
 export interface Connection {
@@ -61,6 +62,7 @@ export const handlers: { [O in Op]: Handler<O> } = {
   "fs.mkdir": (params) => asUser(() => makeDirectory(params.path)),
   "fs.move": (params) => asUser(() => moveFile(params.from, params.to)),
   "fs.delete": (params) => asUser(() => deletePath(params.path, params.recursive)),
+  "fs.watch": (params, ctx) => watch(params, ctx),
   "archive.out": (params, ctx) => archiveOut(params, ctx),
   "archive.in": (params, ctx) => archiveIn(params, ctx),
   "tunnel.listen": (params, ctx) => listen(params, ctx),

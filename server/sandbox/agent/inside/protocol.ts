@@ -3,7 +3,9 @@
 // base64-encoded so output stays byte-exact. `Ops` maps each operation to its params and result;
 // the agent's dispatch table and the server's client are both typed from it.
 
-export const AGENT_PROTOCOL_VERSION = 4;
+export const AGENT_PROTOCOL_VERSION = 5;
+/** Changed paths one `fs.watch` message names at most; more are counted, not named. */
+export const WATCH_MAX_PATHS = 200;
 
 /** No line either way may be longer: a longer one ends the connection. */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
@@ -124,6 +126,11 @@ export interface Ops {
   "fs.mkdir": { params: { path: string }; result: FileEntry };
   "fs.move": { params: { from: string; to: string }; result: FileEntry };
   "fs.delete": { params: { path: string; recursive: boolean }; result: { deleted: boolean } };
+  /**
+   * Watches the workspace until cancelled, comparing its tree every `intervalMs`; each change comes
+   * as an `out` message (fd 1) holding JSON `{paths, more, truncated}`.
+   */
+  "fs.watch": { params: { intervalMs: number }; result: { changes: number } };
   /** /workspace as tar.gz without the names in `excludes` (tar patterns), sent as `data` messages, each paid for by a `credit` from the server. */
   "archive.out": { params: { timeoutMs: number; maxBytes: number; excludes: string[] }; result: { bytes: number } };
   /** A tar.gz sent by the server as `data` messages (each paid for by a `credit` from the agent), then `end`. */
