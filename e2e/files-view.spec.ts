@@ -1,5 +1,6 @@
 import { deflateSync } from "node:zlib";
 import { expect, test, type Page } from "@playwright/test";
+import { createSession } from "./helpers";
 
 function crc32(bytes: Buffer): number {
   let crc = ~0;
@@ -33,15 +34,6 @@ function png(width: number, height: number): Buffer {
     chunk("IDAT", deflateSync(rows)),
     chunk("IEND", Buffer.alloc(0)),
   ]);
-}
-
-async function createSession(page: Page): Promise<string> {
-  await page.goto("/");
-  await page.getByText("Python", { exact: true }).click();
-  await page.getByRole("button", { name: "Create session" }).click();
-  await page.waitForURL(/\/s\/[^/]+$/);
-  await expect(page.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
-  return decodeURIComponent(page.url().split("/s/")[1] ?? "");
 }
 
 async function upload(page: Page, name: string, mimeType: string, buffer: Buffer): Promise<void> {

@@ -1,25 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-
-const rand = (): string => Math.random().toString(36).slice(2, 8);
-
-async function createSession(page: Page, language: string, setup?: (page: Page) => Promise<void>): Promise<string> {
-  await page.goto("/");
-  await page.getByText(language, { exact: true }).click();
-  await setup?.(page);
-  await page.getByRole("button", { name: "Create session" }).click();
-  await page.waitForURL(/\/s\/[^/]+$/);
-  await expect(page.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
-  return decodeURIComponent(page.url().split("/s/")[1] ?? "");
-}
-
-/** Types into Monaco: select everything and replace it. */
-async function setCode(page: Page, code: string): Promise<void> {
-  await page.locator(".monaco-editor").first().click();
-  await page.keyboard.press("ControlOrMeta+A");
-  await page.keyboard.press("Delete");
-  await page.keyboard.insertText(code);
-  await page.keyboard.press("Escape"); // a suggestion list left open would take the next Enter
-}
+import { expect, test } from "@playwright/test";
+import { createSession, rand, setCode } from "./helpers";
 
 test("create a node session with an npm package and run code that uses it", async ({ page }) => {
   await createSession(page, "Node.js", async (p) => {

@@ -1,16 +1,9 @@
 import { expect, test } from "@playwright/test";
+import { createSession, setCode } from "./helpers";
 
 test("type a name into a running program and see the greeting", async ({ page }) => {
-  await page.goto("/");
-  await page.getByText("Python", { exact: true }).click();
-  await page.getByRole("button", { name: "Create session" }).click();
-  await page.waitForURL(/\/s\/[^/]+$/);
-  await expect(page.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
-  await page.locator(".monaco-editor").first().click();
-  await page.keyboard.press("ControlOrMeta+A");
-  await page.keyboard.press("Delete");
-  await page.keyboard.insertText('name = input("What is your name? ")\nprint(f"Hello, {name}!")');
-  await page.keyboard.press("Escape");
+  await createSession(page);
+  await setCode(page, 'name = input("What is your name? ")\nprint(f"Hello, {name}!")');
   await page.getByRole("button", { name: "▶ Run" }).click();
 
   const console = page.getByTestId("run-console");

@@ -1,21 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-
-async function createSession(page: Page, language: string): Promise<void> {
-  await page.goto("/");
-  await page.getByRole("radio", { name: language, exact: true }).check({ force: true });
-  await page.getByRole("button", { name: "Create session" }).click();
-  await page.waitForURL(/\/s\/[^/]+$/);
-  await expect(page.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
-}
-
-/** Types into Monaco: select everything and replace it. */
-async function setCode(page: Page, code: string): Promise<void> {
-  await page.locator(".monaco-editor").first().click();
-  await page.keyboard.press("ControlOrMeta+A");
-  await page.keyboard.press("Delete");
-  await page.keyboard.insertText(code);
-  await page.keyboard.press("Escape"); // a suggestion list left open would take the next Enter
-}
+import { expect, test } from "@playwright/test";
+import { createSession, setCode } from "./helpers";
 
 test("pick C, run its starter code and see it compiled and run", async ({ page }) => {
   await createSession(page, "C");

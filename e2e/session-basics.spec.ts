@@ -1,18 +1,9 @@
 import { expect, test, type Page } from "@playwright/test";
+import { createSession, putFile } from "./helpers";
 
 async function newSession(page: Page): Promise<string> {
-  await page.goto("/");
-  await page.getByText("Python", { exact: true }).click();
-  await page.getByRole("button", { name: "Create session" }).click();
-  await page.waitForURL(/\/s\/[^/]+$/);
-  await expect(page.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
-  const id = decodeURIComponent(page.url().split("/s/")[1] ?? "");
-  const origin = new URL(page.url()).origin;
-  const put = await page.request.put(`/api/sessions/${id}/files/main.py`, {
-    data: 'print("kept")\n',
-    headers: { "content-type": "application/octet-stream", origin },
-  });
-  expect(put.status()).toBe(200);
+  const id = await createSession(page);
+  await putFile(page, id, "main.py", 'print("kept")\n');
   return id;
 }
 

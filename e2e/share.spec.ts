@@ -3,23 +3,13 @@ import type { AddressInfo } from "node:net";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
+import { asPage, createSession, putFile, setCode } from "./helpers";
 
 async function newSession(page: Page, code: string): Promise<string> {
-  await page.goto("/");
-  await page.getByText("Python", { exact: true }).click();
-  await page.getByRole("button", { name: "Create session" }).click();
-  await page.waitForURL(/\/s\/[^/]+$/);
-  await expect(page.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
-  const id = decodeURIComponent(page.url().split("/s/")[1] ?? "");
-  // The code lives in a workspace file, so visitors see it. The owner cookie counts only on calls
-  // from Sandpit's own pages, so these say where they come from as the page's own fetches would.
-  const origin = new URL(page.url()).origin;
-  const response = await page.request.put(`/api/sessions/${id}/files/main.py`, {
-    data: code,
-    headers: { "content-type": "application/octet-stream", origin },
-  });
-  expect(response.status()).toBe(200);
-  const patched = await page.request.patch(`/api/sessions/${id}`, { data: { entry_file: "main.py" }, headers: { origin } });
+  const id = await createSession(page);
+  // The code lives in a workspace file, so visitors see it.
+  await putFile(page, id, "main.py", code);
+  const patched = await page.request.patch(`/api/sessions/${id}`, { data: { entry_file: "main.py" }, headers: asPage(page) });
   expect(patched.status()).toBe(200);
   return id;
 }
@@ -57,14 +47,6 @@ async function joinAs(student: Page, link: string, name: string): Promise<void> 
   await expect(student.getByTestId("open-file")).toContainText("main.py", { timeout: 30_000 });
 }
 
-async function typeCode(page: Page, code: string): Promise<void> {
-  await page.locator(".monaco-editor").first().click();
-  await page.keyboard.press("ControlOrMeta+A");
-  await page.keyboard.press("Delete");
-  await page.keyboard.insertText(code);
-  await page.keyboard.press("Escape"); // a suggestion list left open would take the next Enter
-}
-
 test("share a view link; a visitor cannot change the original, forks, edits and runs", async ({ page, browser }) => {
   const original = await newSession(page, 'print("original code")\n');
   const link = await createLink(page, "view");
@@ -88,7 +70,7 @@ test("share a view link; a visitor cannot change the original, forks, edits and 
   await guest.getByRole("button", { name: "main.py" }).click();
   await expect(guest.getByTestId("open-file")).toHaveText("main.py");
   await expect(guest.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
-  await typeCode(guest, 'print("changed in the fork")\n');
+  await setCode(guest, 'print("changed in the fork")\n');
   await guest.keyboard.press("ControlOrMeta+S");
   await guest.getByRole("button", { name: "▶ Run" }).click();
   await expect(guest.getByTestId("output")).toContainText("changed in the fork", { timeout: 30_000 });
@@ -134,7 +116,7 @@ test("a class link gives 5 named students their own copies; the owner sees, rena
     const fork = decodeURIComponent(student.url().split("/s/")[1] ?? "");
     forks.push(fork);
     await expect(student.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
-    await typeCode(student, `print("student ${i}")`);
+    await setCode(student, `print("student ${i}")`);
     await student.getByRole("button", { name: "▶ Run" }).click();
     await expect(student.getByTestId("output")).toContainText(`student ${i}`, { timeout: 30_000 });
     if (i === 0) {
@@ -268,7 +250,7 @@ test("an embed's author picks file, read-only, theme, autorun and height; the em
   await reader.goto(editable);
   await expect(reader.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
   await expect(reader.getByRole("button", { name: "Reset" })).toHaveCount(0);
-  await typeCode(reader, 'print("changed")');
+  await setCode(reader, 'print("changed")');
   await reader.getByRole("button", { name: "▶ Run" }).click();
   await expect(reader.getByTestId("embed-output")).toContainText("changed", { timeout: 30_000 });
   await reader.getByRole("button", { name: "Reset" }).click();
@@ -276,7 +258,7 @@ test("an embed's author picks file, read-only, theme, autorun and height; the em
   await expect(reader.getByRole("button", { name: "Reset" })).toHaveCount(0);
 
   // Output streams: the first line shows while the program still runs.
-  await typeCode(reader, 'import time\nprint("first", flush=True)\ntime.sleep(60)\nprint("second")');
+  await setCode(reader, 'import time\nprint("first", flush=True)\ntime.sleep(60)\nprint("second")');
   await reader.getByRole("button", { name: "▶ Run" }).click();
   await expect(reader.getByTestId("embed-output")).toContainText("first", { timeout: 30_000 });
   await expect(reader.getByRole("button", { name: "Running…" })).toBeVisible();
@@ -379,7 +361,7 @@ test("a student carries their class copy to a second browser with a resume link;
   await expect(home.locator(`a[href="/s/${copy}"]`)).toContainText("Noor", { timeout: 30_000 });
   await home.goto(`/s/${copy}`);
   await expect(home.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
-  await typeCode(home, 'print("done at home")');
+  await setCode(home, 'print("done at home")');
   await home.getByRole("button", { name: "▶ Run" }).click();
   await expect(home.getByTestId("output")).toContainText("done at home", { timeout: 30_000 });
 
