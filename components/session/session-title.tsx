@@ -2,9 +2,10 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { ConfirmRevoke } from "@/components/share/share-link";
 import { Button } from "@/components/ui/button";
+import { InlineRename } from "@/components/ui/inline-rename";
 import { API_LIMITS } from "@/lib/limits";
 import { useTRPC } from "@/lib/trpc/client";
 
@@ -25,7 +26,6 @@ export function SessionTitle({
   const router = useRouter();
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
-  const [draft, setDraft] = useState("");
   const rename = useMutation(
     trpc.sessions.update.mutationOptions({
       onSuccess: (session) => {
@@ -45,42 +45,21 @@ export function SessionTitle({
     }),
   );
 
-  const submit = (event: FormEvent): void => {
-    event.preventDefault();
-    const trimmed = draft.trim();
-    rename.mutate({ id: sessionId, patch: { name: trimmed === "" ? null : trimmed } });
-  };
-
   if (editing)
     return (
-      <form onSubmit={submit} className="flex min-w-0 flex-wrap items-center gap-2">
-        <label htmlFor="session-name" className="sr-only">
-          Session name
-        </label>
-        <input
-          id="session-name"
-          value={draft}
-          onChange={(event) => setDraft(event.target.value)}
-          maxLength={API_LIMITS.nameChars}
-          placeholder={sessionId}
-          autoFocus
-          onKeyDown={(event) => {
-            if (event.key === "Escape") setEditing(false);
-          }}
-          className="min-w-0 rounded-md border border-stone-300 bg-white px-2 py-1 text-lg font-semibold dark:border-stone-700 dark:bg-stone-950"
-        />
-        <Button type="submit" variant="primary" disabled={rename.isPending}>
-          Save
-        </Button>
-        <Button variant="ghost" onClick={() => setEditing(false)}>
-          Cancel
-        </Button>
-        {rename.isError && (
-          <p role="alert" className="w-full text-sm text-red-700 dark:text-red-300">
-            {rename.error.message}
-          </p>
-        )}
-      </form>
+      <InlineRename
+        id="session-name"
+        label="Session name"
+        initial={name ?? ""}
+        placeholder={sessionId}
+        maxLength={API_LIMITS.nameChars}
+        pending={rename.isPending}
+        error={rename.error?.message}
+        size="lg"
+        // An empty name is cleared, which shows the id again.
+        onSave={(draft) => rename.mutate({ id: sessionId, patch: { name: draft.trim() === "" ? null : draft.trim() } })}
+        onCancel={() => setEditing(false)}
+      />
     );
 
   return (
@@ -94,7 +73,7 @@ export function SessionTitle({
           <Button
             variant="ghost"
             onClick={() => {
-              setDraft(name ?? "");
+              rename.reset();
               setEditing(true);
             }}
           >

@@ -2,8 +2,10 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
+import { InlineRename } from "@/components/ui/inline-rename";
+import { API_LIMITS } from "@/lib/limits";
 import { useTRPC } from "@/lib/trpc/client";
 import type { ClassProgress as Copy } from "./class-csv";
 import { toCsv } from "./class-csv";
@@ -34,7 +36,6 @@ const SORTS = {
 function CopyRow({ copy, onChanged }: { copy: Copy; onChanged: () => void }): ReactNode {
   const trpc = useTRPC();
   const [editing, setEditing] = useState(false);
-  const [draft, setDraft] = useState(copy.name ?? "");
   const rename = useMutation(
     trpc.sessions.renameCopy.mutationOptions({
       onSuccess: () => {
@@ -45,10 +46,6 @@ function CopyRow({ copy, onChanged }: { copy: Copy; onChanged: () => void }): Re
   );
   const remove = useMutation(trpc.sessions.removeCopy.mutationOptions({ onSuccess: onChanged }));
   const label = copy.name ?? "(no name)";
-  const submit = (event: FormEvent): void => {
-    event.preventDefault();
-    rename.mutate({ id: copy.session_id, name: draft });
-  };
   return (
     <li
       className="rounded-md border border-stone-200 px-2 py-1 dark:border-stone-800"
@@ -56,30 +53,16 @@ function CopyRow({ copy, onChanged }: { copy: Copy; onChanged: () => void }): Re
       data-copy={copy.session_id}
     >
       {editing ? (
-        <form onSubmit={submit} className="flex flex-wrap items-center gap-2">
-          <label className="sr-only" htmlFor={`name-${copy.session_id}`}>
-            Student name
-          </label>
-          <input
-            id={`name-${copy.session_id}`}
-            value={draft}
-            onChange={(event) => setDraft(event.target.value)}
-            maxLength={80}
-            autoFocus
-            className="min-w-0 flex-1 rounded-md border border-stone-300 bg-white px-2 py-1 text-sm dark:border-stone-700 dark:bg-stone-950"
-          />
-          <Button type="submit" variant="primary" disabled={rename.isPending}>
-            Save
-          </Button>
-          <Button variant="ghost" onClick={() => setEditing(false)}>
-            Cancel
-          </Button>
-          {rename.isError && (
-            <p role="alert" className="w-full text-xs text-red-700 dark:text-red-300">
-              {rename.error.message}
-            </p>
-          )}
-        </form>
+        <InlineRename
+          id={`name-${copy.session_id}`}
+          label="Student name"
+          initial={copy.name ?? ""}
+          maxLength={API_LIMITS.nameChars}
+          pending={rename.isPending}
+          error={rename.error?.message}
+          onSave={(name) => rename.mutate({ id: copy.session_id, name })}
+          onCancel={() => setEditing(false)}
+        />
       ) : (
         <div className="flex flex-wrap items-center gap-2">
           <Link href={`/s/${copy.session_id}`} className="text-sm font-semibold underline" data-testid="class-copy-name">
@@ -95,7 +78,7 @@ function CopyRow({ copy, onChanged }: { copy: Copy; onChanged: () => void }): Re
             variant="ghost"
             aria-label={`Rename ${label}`}
             onClick={() => {
-              setDraft(copy.name ?? "");
+              rename.reset();
               setEditing(true);
             }}
           >
