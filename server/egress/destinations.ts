@@ -90,7 +90,7 @@ export class Destinations {
     const mapped = this.options.hosts[name];
     let addresses: string[];
     try {
-      addresses = mapped ? [mapped] : await this.options.resolve(name);
+      addresses = mapped ? [mapped] : await this.options.resolve(name, session.sessionId);
     } catch {
       throw new Denied(502, `${name} does not resolve`);
     }

@@ -52,15 +52,15 @@ export class EgressService {
     // Behind an intercepting proxy the host's own HTTPS needs the same bundle the sandboxes get.
     const ca = extraCaBundle ? [...tls.rootCertificates, readFileSync(extraCaBundle, "utf8")] : undefined;
     const log = options.log.child({ component: "egress" });
-    const resolve = createResolver();
+    const resolver = createResolver();
     const publicHost = web?.publicUrl ? new URL(web.publicUrl).hostname.replace(/^\[|\]$/g, "") : undefined;
-    this.hostAddresses = new HostAddresses({ publicHost, resolve, log });
+    this.hostAddresses = new HostAddresses({ publicHost, resolve: resolver.forHost, log });
     this.proxy = new EgressProxy({
       ca,
       registries: registryRules(mirrors),
       exempt: parseCidrs(egress.exempt),
       hosts: egress.hosts,
-      resolve,
+      resolve: resolver.forSession,
       hostAddresses: () => this.hostAddresses.set,
       hostNetworks: () => this.hostAddresses.networks,
       log,
