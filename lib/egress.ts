@@ -91,6 +91,9 @@ export function describeEgressPolicy(policy: EgressPolicy): string {
 
 export const MAX_EGRESS_SECRETS = 10;
 
+/** What a bound secret that no longer unseals (the server's key changed since it was set) tells its owner. */
+export const UNREADABLE_SECRET_PROBLEM = "this secret was sealed with another server key; set it again";
+
 /** A header the proxy adds to requests for one host; its value never enters the sandbox nor API answers. */
 export const egressSecretsSchema = z
   .array(

@@ -505,6 +505,10 @@ export interface components {
                 host: string;
                 header: string;
                 https: boolean;
+                /** @description the value was sealed under another server key and is not sent; set egress_secrets again */
+                unreadable: boolean;
+                /** @description why the secret is not sent, for its owner */
+                problem: string | null;
             }[];
             /** @description egress since this server started */
             egress_usage: {

@@ -19,11 +19,19 @@ export interface BoundSecret {
   https: boolean;
 }
 
+/** A session's bound secrets as the proxy has them: those it can add, and the hosts of those that no longer unseal. */
+export interface SessionSecrets {
+  bound: BoundSecret[];
+  unreadable: string[];
+}
+
 /** What the proxy knows of the session a connection came from. */
 export interface ProxiedSession {
   sessionId: string;
   policy: () => EgressPolicy;
   secrets: () => BoundSecret[];
+  /** Hosts whose bound secret does not unseal: their requests are refused rather than sent without it. */
+  unreadableSecrets: () => readonly string[];
   usage: EgressUsage;
   download: TokenBucket;
   upload: TokenBucket;

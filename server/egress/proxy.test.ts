@@ -53,13 +53,14 @@ interface Harness {
 
 async function harness(
   policy: EgressPolicy,
-  options: Partial<ProxyOptions> & { limit?: number; secrets?: BoundSecret[] } = {},
+  options: Partial<ProxyOptions> & { limit?: number; secrets?: BoundSecret[]; unreadable?: string[] } = {},
 ): Promise<Harness> {
   const session: Harness["session"] = {
     sessionId: "s",
     current: policy,
     policy: () => session.current,
     secrets: () => options.secrets ?? [],
+    unreadableSecrets: () => options.unreadable ?? [],
     usage: emptyUsage(),
     download: new TokenBucket(1e9),
     upload: new TokenBucket(1e9),
@@ -245,6 +246,18 @@ describe("EgressProxy", () => {
     expect(answer).toMatch(/^HTTP\/1\.1 403/);
     expect(answer).not.toContain("s3cret");
     expect(up.requests).toHaveLength(2);
+  });
+
+  it("refuses a request to a host whose bound secret no longer unseals instead of sending it without", async () => {
+    const up = await destination();
+    const { connect, session } = await harness({ allow: [`api.test:${up.port}`] }, { unreadable: ["api.test"] });
+    const socket = await connect();
+    socket.write(get(`api.test:${up.port}`, "/get"));
+    const answer = await untilClosed(socket);
+    expect(answer).toMatch(/^HTTP\/1\.1 502/);
+    expect(answer).toContain("sealed with another server key");
+    expect(up.requests).toHaveLength(0);
+    expect(session.usage.denied).toBe(1);
   });
 
   it("answers 502 to an upstream status outside 100-999 and carries the next request", async () => {

@@ -253,6 +253,8 @@ export class EgressProxy {
     let address: string;
     let upstream: net.Socket;
     try {
+      if (!secret && session.unreadableSecrets().includes(host))
+        throw new Denied(502, `the secret bound to ${host} was sealed with another server key and is not sent; set it again`);
       if (secret && ECHOING.has(req.method ?? ""))
         throw new Denied(403, `${req.method ?? ""} is not sent to ${host}: the answer would echo its bound secret`);
       address = await this.destinations.decide(session, host, port);

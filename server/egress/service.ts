@@ -10,7 +10,7 @@ import { parseCidrs } from "./address";
 import { HostAddresses } from "./host-addresses";
 import { emptyUsage, TokenBucket, type EgressUsage } from "./meter";
 import { registryRules } from "./policy";
-import type { BoundSecret, ProxiedSession } from "./destinations";
+import type { BoundSecret, ProxiedSession, SessionSecrets } from "./destinations";
 import { EgressProxy, refuse } from "./proxy";
 import { createResolver } from "./resolve";
 
@@ -30,6 +30,7 @@ interface Attached extends ProxiedSession {
   agent: AgentClient;
   current: EgressPolicy;
   bound: BoundSecret[];
+  unreadable: string[];
   listener?: { close: () => void };
   accepts: Array<{ cancel: () => void }>;
   tunnels: Set<TunnelStream>;
@@ -133,7 +134,12 @@ export class EgressService {
   }
 
   /** Starts serving a sandbox's egress (its agent just said hello) under `policy`. */
-  attach(sessionId: string, agent: AgentClient, policy: EgressPolicy, secrets: BoundSecret[] = []): void {
+  attach(
+    sessionId: string,
+    agent: AgentClient,
+    policy: EgressPolicy,
+    secrets: SessionSecrets = { bound: [], unreadable: [] },
+  ): void {
     this.detach(sessionId);
     const { egress } = this.options.config;
     let usage = this.usages.get(sessionId);
@@ -145,9 +151,11 @@ export class EgressService {
       sessionId,
       agent,
       current: policy,
-      bound: secrets,
+      bound: [],
+      unreadable: [],
       policy: () => state.current,
       secrets: () => state.bound,
+      unreadableSecrets: () => state.unreadable,
       usage,
       download: new TokenBucket(egress.bandwidth),
       upload: new TokenBucket(egress.bandwidth),
@@ -157,6 +165,7 @@ export class EgressService {
       tunnels: new Set(),
       refusing: new Set(),
     };
+    this.bind(state, secrets);
     this.attached.set(sessionId, state);
     agent.onClosed(() => {
       if (this.attached.get(sessionId) === state) this.detach(sessionId);
@@ -165,14 +174,26 @@ export class EgressService {
   }
 
   /** Applies a changed policy: new connections follow it; under "none" open ones are closed and nothing listens. */
-  setPolicy(sessionId: string, policy: EgressPolicy, secrets?: BoundSecret[]): void {
+  setPolicy(sessionId: string, policy: EgressPolicy, secrets?: SessionSecrets): void {
     const state = this.attached.get(sessionId);
     if (!state) return;
     state.current = policy;
-    if (secrets) state.bound = secrets;
+    if (secrets) this.bind(state, secrets);
     if (policy === "none") this.shut(state);
     else if (!state.listener) this.open(state);
     this.options.log.info({ sessionId, policy }, "egress policy applied");
+  }
+
+  /** Takes the session's secrets; says so when some of them no longer unseal, once for each change of them. */
+  private bind(state: Attached, secrets: SessionSecrets): void {
+    const before = state.unreadable.join(" ");
+    state.bound = secrets.bound;
+    state.unreadable = secrets.unreadable;
+    if (secrets.unreadable.length > 0 && secrets.unreadable.join(" ") !== before)
+      this.options.log.warn(
+        { sessionId: state.sessionId, hosts: secrets.unreadable },
+        "egress: bound secrets sealed with another server key are not sent; requests to their hosts are refused until the owner sets them again",
+      );
   }
 
   detach(sessionId: string): void {
