@@ -43,6 +43,11 @@ export function EgressPanel({ sessionId, readOnly }: { sessionId: string; readOn
           {usage.denied > 0 ? ` · ${usage.denied} denied` : ""}
         </span>
       )}
+      {session.data.egress_status.problem && (
+        <span role="alert" className="text-xs text-red-700 dark:text-red-300">
+          {session.data.egress_status.problem}
+        </span>
+      )}
       <BoundSecrets secrets={session.data.egress_secrets} />
       {problem && (
         <span role="alert" className="text-xs text-red-700 dark:text-red-300">

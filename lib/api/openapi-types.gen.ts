@@ -518,6 +518,12 @@ export interface components {
                 denied: number;
                 open: number;
             };
+            /** @description whether the running sandbox has the network proxy: off (no sandbox, or egress none), on, or failed with the reason */
+            egress_status: {
+                /** @enum {string} */
+                state: "off" | "on" | "failed";
+                problem: string | null;
+            };
         };
         SetupResult: {
             /** @enum {string} */

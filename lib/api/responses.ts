@@ -92,6 +92,10 @@ export const sessionResponseSchema = z.object({
   egress_usage: z
     .object({ bytes_in: z.number(), bytes_out: z.number(), connections: z.number(), denied: z.number(), open: z.number() })
     .meta({ description: "egress since this server started" }),
+  egress_status: z.object({ state: z.enum(["off", "on", "failed"]), problem: z.string().nullable() }).meta({
+    description:
+      "whether the running sandbox has the network proxy: off (no sandbox, or egress none), on, or failed with the reason",
+  }),
 });
 /** A session as the API shows it (snake_case, as in ERA's API). */
 export type SessionView = z.infer<typeof sessionResponseSchema>;

@@ -455,6 +455,7 @@ export class SessionService {
       egress: row.egress,
       egress_secrets: secretViews(this.options.config.dataDir, row.egressSecrets),
       egress_usage: this.options.egress?.service.usage(row.id) ?? emptyUsage(),
+      egress_status: this.options.egress?.service.status(row.id) ?? { state: "off", problem: null },
     };
   }
 }
