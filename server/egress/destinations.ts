@@ -5,6 +5,7 @@ import type { EgressPolicy, EgressRule } from "@/lib/egress";
 import { judgeAddress, type Cidr } from "./address";
 import type { EgressUsage, TokenBucket } from "./meter";
 import { policyAllows } from "./policy";
+import { PoolFullError } from "./fair-share";
 import type { ResolveName } from "./resolve";
 
 // Where a session's traffic may go, and the sockets that take it there: the proxy's protocol
@@ -99,7 +100,9 @@ export class Destinations {
     let addresses: string[];
     try {
       addresses = mapped ? [mapped] : await this.options.resolve(name, session.sessionId);
-    } catch {
+    } catch (error) {
+      // A lookup refused because too many are under way says so: the name may well resolve later.
+      if (error instanceof PoolFullError) throw new Denied(503, `${name} was not looked up: ${error.message}; try again`);
       throw new Denied(502, `${name} does not resolve`);
     }
     // Every address is checked, and the one connected to is one of them: no second lookup to rebind.

@@ -8,6 +8,7 @@ import type { EgressPolicy } from "@/lib/egress";
 import { parseCidrs } from "./address";
 import { emptyUsage, TokenBucket } from "./meter";
 import type { BoundSecret, ProxiedSession } from "./destinations";
+import { PoolFullError } from "./fair-share";
 import { EgressProxy, type ProxyOptions } from "./proxy";
 
 // The proxy fed real loopback sockets (as the egress service feeds it tunnels), and destinations
@@ -206,6 +207,16 @@ describe("EgressProxy", () => {
     expect(reply).toMatch(/^HTTP\/1\.1 403/);
     expect(reply).toContain("egress policy (none)");
     expect(up.connections()).toBe(0);
+  });
+
+  it("answers 503, not 'does not resolve', when the session's lookups are full", async () => {
+    const resolve = (): Promise<string[]> => Promise.reject(new PoolFullError("this session has too many names being resolved"));
+    const { connect } = await harness({ allow: ["busy.test"] }, { resolve });
+    const socket = await connect();
+    socket.write("CONNECT busy.test:443 HTTP/1.1\r\nHost: busy.test:443\r\n\r\n");
+    const reply = await untilClosed(socket);
+    expect(reply).toMatch(/^HTTP\/1\.1 503 Service Unavailable/);
+    expect(reply).toContain("busy.test was not looked up: this session has too many names being resolved; try again");
   });
 
   it("closes a CONNECT tunnel that moves nothing for the idle timeout", async () => {
