@@ -20,7 +20,7 @@ const ACCEPT_AHEAD = 4;
 const REFUSALS_AT_ONCE = 1;
 /** The waits before listening again after the agent's listener failed; when they are spent, egress is reported failed. */
 const LISTEN_RETRY_MS = [250, 1_000, 4_000];
-/** The longest agent's reason for a failed listener shown to the session's owner. */
+/** How much of the agent's reason for a failed listener the session's owner is shown, in characters. */
 const REASON_CHARS = 200;
 /** Where the sandbox finds the CA bundle (mounted by the driver when one is configured). */
 const CA_PATH = "/etc/sandpit/ca.crt";
