@@ -91,6 +91,12 @@ export function describeEgressPolicy(policy: EgressPolicy): string {
 
 export const MAX_EGRESS_SECRETS = 10;
 
+/** What the session view says when the proxy could not be started in the session's sandbox. */
+export const EGRESS_UNAVAILABLE_PROBLEM = "network proxy not available in this sandbox";
+
+/** What a bound secret that no longer unseals (the server's key changed since it was set) tells its owner. */
+export const UNREADABLE_SECRET_PROBLEM = "this secret was sealed with another server key; set it again";
+
 /** A header the proxy adds to requests for one host; its value never enters the sandbox nor API answers. */
 export const egressSecretsSchema = z
   .array(

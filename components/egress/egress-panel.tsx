@@ -5,9 +5,10 @@ import { TRPCClientError } from "@trpc/client";
 import { useState, type ReactNode } from "react";
 import { formatBytes } from "@/lib/starter-code";
 import { useTRPC } from "@/lib/trpc/client";
+import { BoundSecrets } from "./bound-secrets";
 import { EgressPicker } from "./egress-picker";
 
-/** The session's network setting, changeable while it runs, and the bytes its sandbox moved. */
+/** The session's network setting, changeable while it runs, the bytes its sandbox moved, and its bound secrets. */
 export function EgressPanel({ sessionId, readOnly }: { sessionId: string; readOnly: boolean }): ReactNode {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -42,6 +43,12 @@ export function EgressPanel({ sessionId, readOnly }: { sessionId: string; readOn
           {usage.denied > 0 ? ` · ${usage.denied} denied` : ""}
         </span>
       )}
+      {session.data.egress_status.problem && (
+        <span role="alert" className="text-xs text-red-700 dark:text-red-300">
+          {session.data.egress_status.problem}
+        </span>
+      )}
+      <BoundSecrets secrets={session.data.egress_secrets} />
       {problem && (
         <span role="alert" className="text-xs text-red-700 dark:text-red-300">
           {problem}

@@ -557,6 +557,10 @@ export interface components {
                 host: string;
                 header: string;
                 https: boolean;
+                /** @description the value was sealed under another server key and is not sent; set egress_secrets again */
+                unreadable: boolean;
+                /** @description why the secret is not sent, for its owner */
+                problem: string | null;
             }[];
             /** @description egress since this server started */
             egress_usage: {
@@ -565,6 +569,12 @@ export interface components {
                 connections: number;
                 denied: number;
                 open: number;
+            };
+            /** @description whether the running sandbox has the network proxy: off (no sandbox, or egress none), on, or failed with the reason */
+            egress_status: {
+                /** @enum {string} */
+                state: "off" | "on" | "failed";
+                problem: string | null;
             };
         };
         SetupResult: {

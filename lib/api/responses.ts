@@ -78,10 +78,24 @@ export const sessionResponseSchema = z.object({
   setup_result: setupResultSchema.nullable(),
   sandbox: z.object({ state: z.enum(["running", "hibernated", "none"]) }),
   egress: egressPolicySchema.meta({ description: 'where the sandbox may connect: "none", "registries" or { allow: [...] }' }),
-  egress_secrets: z.array(z.object({ host: z.string(), header: z.string(), https: z.boolean() })),
+  egress_secrets: z.array(
+    z.object({
+      host: z.string(),
+      header: z.string(),
+      https: z.boolean(),
+      unreadable: z.boolean().meta({
+        description: "the value was sealed under another server key and is not sent; set egress_secrets again",
+      }),
+      problem: z.string().nullable().meta({ description: "why the secret is not sent, for its owner" }),
+    }),
+  ),
   egress_usage: z
     .object({ bytes_in: z.number(), bytes_out: z.number(), connections: z.number(), denied: z.number(), open: z.number() })
     .meta({ description: "egress since this server started" }),
+  egress_status: z.object({ state: z.enum(["off", "on", "failed"]), problem: z.string().nullable() }).meta({
+    description:
+      "whether the running sandbox has the network proxy: off (no sandbox, or egress none), on, or failed with the reason",
+  }),
 });
 /** A session as the API shows it (snake_case, as in ERA's API). */
 export type SessionView = z.infer<typeof sessionResponseSchema>;

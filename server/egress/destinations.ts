@@ -5,6 +5,7 @@ import type { EgressPolicy, EgressRule } from "@/lib/egress";
 import { judgeAddress, type Cidr } from "./address";
 import type { EgressUsage, TokenBucket } from "./meter";
 import { policyAllows } from "./policy";
+import { PoolFullError } from "./fair-share";
 import type { ResolveName } from "./resolve";
 
 // Where a session's traffic may go, and the sockets that take it there: the proxy's protocol
@@ -19,11 +20,19 @@ export interface BoundSecret {
   https: boolean;
 }
 
+/** A session's bound secrets as the proxy has them: those it can add, and the hosts of those that no longer unseal. */
+export interface SessionSecrets {
+  bound: BoundSecret[];
+  unreadable: string[];
+}
+
 /** What the proxy knows of the session a connection came from. */
 export interface ProxiedSession {
   sessionId: string;
   policy: () => EgressPolicy;
   secrets: () => BoundSecret[];
+  /** Hosts whose bound secret does not unseal: their requests are refused rather than sent without it. */
+  unreadableSecrets: () => readonly string[];
   usage: EgressUsage;
   download: TokenBucket;
   upload: TokenBucket;
@@ -90,8 +99,10 @@ export class Destinations {
     const mapped = this.options.hosts[name];
     let addresses: string[];
     try {
-      addresses = mapped ? [mapped] : await this.options.resolve(name);
-    } catch {
+      addresses = mapped ? [mapped] : await this.options.resolve(name, session.sessionId);
+    } catch (error) {
+      // A lookup refused because too many are under way says so: the name may well resolve later.
+      if (error instanceof PoolFullError) throw new Denied(503, `${name} was not looked up: ${error.message}; try again`);
       throw new Denied(502, `${name} does not resolve`);
     }
     // Every address is checked, and the one connected to is one of them: no second lookup to rebind.

@@ -5,14 +5,18 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from "n
 import { networkInterfaces, tmpdir } from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UNREADABLE_SECRET_PROBLEM } from "@/lib/egress";
 import { startPackageServers, type PackageServers } from "@/test/package-servers";
 import { testServices } from "@/test/services";
 import { waitFor } from "@/test/wait";
 import { SYSTEM_CA_BUNDLE } from "@/server/config";
+import { sessions } from "@/server/db/schema";
 import type { Services } from "@/server/services";
 import { SYSTEM } from "@/server/sessions/caller";
 import { exec } from "@/server/sandbox/shells";
+import { sealSecrets } from "./secrets";
 
 // Real sandboxes, the real proxy. The only outside host contacted is the npm registry; everything
 // else is a server this test starts on loopback, named through the proxy's own host mapping.
@@ -266,7 +270,34 @@ print(s.recv(300).decode())"`,
     expect(look.out).not.toContain(token);
     const view = await services.sessions.get(SYSTEM, session.id);
     expect(JSON.stringify(view)).not.toContain(token);
-    expect(view.egress_secrets).toEqual([{ host: "api.test", header: "Authorization", https: false }]);
+    expect(view.egress_secrets).toEqual([
+      { host: "api.test", header: "Authorization", https: false, unreadable: false, problem: null },
+    ]);
+  });
+
+  it("refuses a request whose bound secret was sealed with another server key, and tells the owner", async () => {
+    const secret = { host: "api.test", header: "Authorization", value: SECRET, https: false };
+    const session = await services.sessions.create(SYSTEM, {
+      language: "python",
+      egress: { allow: [`api.test:${secretPort}`] },
+      egress_secrets: [secret],
+    });
+    // The server's key changed since the secret was set: its value is sealed under another one.
+    const elsewhere = mkdtempSync(path.join(tmpdir(), "sandpit-egress-other-key-"));
+    await services.database.db
+      .update(sessions)
+      .set({ egressSecrets: sealSecrets(elsewhere, [secret]) })
+      .where(eq(sessions.id, session.id));
+    rmSync(elsewhere, { recursive: true, force: true });
+    await services.sessions.update(SYSTEM, session.id, { egress: { allow: [`api.test:${secretPort}`] } });
+    const requests = seenHeaders.length;
+    const result = await sh(session.id, fetchPy(`http://api.test:${secretPort}/v1/unsealed`));
+    expect(result.out).toContain("502 Sandpit egress: the secret bound to api.test was sealed with another server key");
+    expect(seenHeaders).toHaveLength(requests);
+    const view = await services.sessions.get(SYSTEM, session.id);
+    expect(view.egress_secrets).toEqual([
+      { host: "api.test", header: "Authorization", https: false, unreadable: true, problem: UNREADABLE_SECRET_PROBLEM },
+    ]);
   });
 
   it("sends a bound secret over HTTPS when the program asks for http://", async () => {

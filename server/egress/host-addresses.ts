@@ -3,7 +3,6 @@ import os from "node:os";
 import type { Logger } from "pino";
 import ipaddr from "ipaddr.js";
 import { canonical, type Cidr } from "./address";
-import type { ResolveName } from "./resolve";
 
 /** Docker's own bridges and their veth ends: their ranges are private, refused anyway, and sandboxes sit on them. */
 const DOCKER_INTERFACE = /^(docker\d+|br-[0-9a-f]+|veth.*)$/;
@@ -25,7 +24,8 @@ export class HostAddresses implements Disposable {
   constructor(
     private readonly options: {
       publicHost?: string;
-      resolve: ResolveName;
+      /** Outside the sessions' pool, so sessions' lookups never hold up the host's. */
+      resolve: (name: string) => Promise<string[]>;
       log: Logger;
       interfaces?: () => NodeJS.Dict<os.NetworkInterfaceInfo[]>;
       refreshMs?: number;

@@ -8,6 +8,7 @@ import type { EgressPolicy } from "@/lib/egress";
 import { parseCidrs } from "./address";
 import { emptyUsage, TokenBucket } from "./meter";
 import type { BoundSecret, ProxiedSession } from "./destinations";
+import { PoolFullError } from "./fair-share";
 import { EgressProxy, type ProxyOptions } from "./proxy";
 
 // The proxy fed real loopback sockets (as the egress service feeds it tunnels), and destinations
@@ -53,13 +54,14 @@ interface Harness {
 
 async function harness(
   policy: EgressPolicy,
-  options: Partial<ProxyOptions> & { limit?: number; secrets?: BoundSecret[] } = {},
+  options: Partial<ProxyOptions> & { limit?: number; secrets?: BoundSecret[]; unreadable?: string[] } = {},
 ): Promise<Harness> {
   const session: Harness["session"] = {
     sessionId: "s",
     current: policy,
     policy: () => session.current,
     secrets: () => options.secrets ?? [],
+    unreadableSecrets: () => options.unreadable ?? [],
     usage: emptyUsage(),
     download: new TokenBucket(1e9),
     upload: new TokenBucket(1e9),
@@ -207,6 +209,16 @@ describe("EgressProxy", () => {
     expect(up.connections()).toBe(0);
   });
 
+  it("answers 503, not 'does not resolve', when the session's lookups are full", async () => {
+    const resolve = (): Promise<string[]> => Promise.reject(new PoolFullError("this session has too many names being resolved"));
+    const { connect } = await harness({ allow: ["busy.test"] }, { resolve });
+    const socket = await connect();
+    socket.write("CONNECT busy.test:443 HTTP/1.1\r\nHost: busy.test:443\r\n\r\n");
+    const reply = await untilClosed(socket);
+    expect(reply).toMatch(/^HTTP\/1\.1 503 Service Unavailable/);
+    expect(reply).toContain("busy.test was not looked up: this session has too many names being resolved; try again");
+  });
+
   it("closes a CONNECT tunnel that moves nothing for the idle timeout", async () => {
     let far: net.Socket | undefined;
     const server = net.createServer((socket) => (far = socket));
@@ -245,6 +257,18 @@ describe("EgressProxy", () => {
     expect(answer).toMatch(/^HTTP\/1\.1 403/);
     expect(answer).not.toContain("s3cret");
     expect(up.requests).toHaveLength(2);
+  });
+
+  it("refuses a request to a host whose bound secret no longer unseals instead of sending it without", async () => {
+    const up = await destination();
+    const { connect, session } = await harness({ allow: [`api.test:${up.port}`] }, { unreadable: ["api.test"] });
+    const socket = await connect();
+    socket.write(get(`api.test:${up.port}`, "/get"));
+    const answer = await untilClosed(socket);
+    expect(answer).toMatch(/^HTTP\/1\.1 502/);
+    expect(answer).toContain("sealed with another server key");
+    expect(up.requests).toHaveLength(0);
+    expect(session.usage.denied).toBe(1);
   });
 
   it("answers 502 to an upstream status outside 100-999 and carries the next request", async () => {

@@ -31,7 +31,13 @@ const HOP_BY_HOP = new Set([
 const MAX_PIPELINED = 16;
 /** Methods that echo the request back: never sent with a bound secret. */
 const ECHOING = new Set(["TRACE", "TRACK"]);
-const REASONS: Record<number, string> = { 400: "Bad Request", 403: "Forbidden", 429: "Too Many Requests", 502: "Bad Gateway" };
+const REASONS: Record<number, string> = {
+  400: "Bad Request",
+  403: "Forbidden",
+  429: "Too Many Requests",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+};
 
 /**
  * Answers a connection with `response` and closes it. Whatever the sandbox sends meanwhile is
@@ -253,6 +259,8 @@ export class EgressProxy {
     let address: string;
     let upstream: net.Socket;
     try {
+      if (!secret && session.unreadableSecrets().includes(host))
+        throw new Denied(502, `the secret bound to ${host} was sealed with another server key and is not sent; set it again`);
       if (secret && ECHOING.has(req.method ?? ""))
         throw new Denied(403, `${req.method ?? ""} is not sent to ${host}: the answer would echo its bound secret`);
       address = await this.destinations.decide(session, host, port);

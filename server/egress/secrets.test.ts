@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { openSecrets, sealLegacy, sealSecrets } from "./secrets";
+import { UNREADABLE_SECRET_PROBLEM } from "@/lib/egress";
+import { openSecrets, sealLegacy, sealSecrets, secretViews } from "./secrets";
 
 const dirs: string[] = [];
 const dataDir = (): string => {
@@ -20,17 +21,33 @@ describe("egress secrets at rest", () => {
     const stored = sealSecrets(dir, [secret]);
     expect(JSON.stringify(stored)).not.toContain("sk-live-123");
     expect(stored[0]).toMatchObject({ host: "api.example.com", header: "Authorization", https: true });
-    expect(openSecrets(dir, stored)).toEqual({ secrets: [secret], legacy: false });
+    expect(openSecrets(dir, stored)).toEqual({ secrets: [secret], unreadable: [], legacy: false });
   });
 
-  it("leaves out a value sealed under another server's key", () => {
-    const stored = sealSecrets(dataDir(), [secret]);
-    expect(openSecrets(dataDir(), stored)).toEqual({ secrets: [], legacy: false });
+  it("leaves out a value sealed under another server's key, and names its host", () => {
+    const stored = sealSecrets(dataDir(), [{ ...secret, host: "API.example.com." }]);
+    expect(openSecrets(dataDir(), stored)).toEqual({ secrets: [], unreadable: ["api.example.com"], legacy: false });
+  });
+
+  it("shows its owner which secrets no longer unseal, and never a value", () => {
+    const dir = dataDir();
+    const [mine] = sealSecrets(dir, [secret]);
+    const [foreign] = sealSecrets(dataDir(), [{ ...secret, host: "other.example.com" }]);
+    const views = secretViews(dir, [mine!, foreign!]);
+    expect(views).toEqual([
+      { host: "api.example.com", header: "Authorization", https: true, unreadable: false, problem: null },
+      { host: "other.example.com", header: "Authorization", https: true, unreadable: true, problem: UNREADABLE_SECRET_PROBLEM },
+    ]);
+    expect(JSON.stringify(views)).not.toContain("sk-live-123");
   });
 
   it("reads a value stored in clear before sealing, and says it needs sealing", () => {
     const { host, header, value, https } = secret;
-    expect(openSecrets(dataDir(), [{ host, header, value, https }])).toEqual({ secrets: [secret], legacy: true });
+    expect(openSecrets(dataDir(), [{ host, header, value, https }])).toEqual({
+      secrets: [secret],
+      unreadable: [],
+      legacy: true,
+    });
   });
 
   it("seals values kept in clear without losing one sealed under a key that no longer opens it", () => {
@@ -43,6 +60,7 @@ describe("egress secrets at rest", () => {
     expect(JSON.stringify(rewritten)).not.toContain("Bearer legacy");
     expect(openSecrets(dir, rewritten)).toEqual({
       secrets: [{ host: "other.example.com", header, https, value: "Bearer legacy" }],
+      unreadable: ["api.example.com"],
       legacy: false,
     });
   });

@@ -1,5 +1,5 @@
-import { PassThrough } from "node:stream";
-import pino from "pino";
+import { PassThrough, Writable } from "node:stream";
+import pino, { type Logger } from "pino";
 import { describe, expect, it } from "vitest";
 import { AgentClient } from "@/server/sandbox/agent/client";
 import { TUNNEL_CHUNK_BYTES, TUNNEL_WINDOW, type ServerMessage } from "@/server/sandbox/agent/inside/protocol";
@@ -39,7 +39,7 @@ function scriptedAgent(): {
   return { client, sent, send: (message) => input.write(`${JSON.stringify(message)}\n`), next };
 }
 
-function service(connections: number): EgressService {
+function service(connections: number, options: { log?: Logger; listenRetryMs?: readonly number[] } = {}): EgressService {
   return new EgressService({
     config: {
       egress: { port: PORT, bandwidth: 1e7, connections, exempt: [], hosts: {} },
@@ -47,9 +47,28 @@ function service(connections: number): EgressService {
       extraCaBundle: undefined,
       web: { allowedHosts: [] },
     },
-    log: pino({ level: "silent" }),
+    log: options.log ?? pino({ level: "silent" }),
+    listenRetryMs: options.listenRetryMs,
   });
 }
+
+/** A logger keeping its lines, to read them back. */
+function recordingLog(): { log: Logger; lines: Array<{ level: number; msg: string; sessionId?: string }> } {
+  const lines: Array<{ level: number; msg: string; sessionId?: string }> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback): void {
+      lines.push(JSON.parse(chunk.toString()) as (typeof lines)[number]);
+      callback();
+    },
+  });
+  return { log: pino({ level: "warn" }, sink), lines };
+}
+
+const listens = (sent: ServerMessage[]): ServerMessage[] =>
+  sent.filter((message) => message.type === "request" && message.op === "tunnel.listen");
+const cancelled = (sent: ServerMessage[], id: number): boolean =>
+  sent.some((message) => message.type === "cancel" && message.id === id);
+const EADDRINUSE = "cannot listen on port 3128: listen EADDRINUSE: address already in use 127.0.0.1:3128";
 
 const accepts = (sent: ServerMessage[]): ServerMessage[] =>
   sent.filter((message) => message.type === "request" && message.op === "tunnel.accept");
@@ -112,5 +131,61 @@ describe("EgressService", () => {
     // A deleted session's counters go with it.
     egress.forget("s");
     expect(egress.usage("s").denied).toBe(0);
+  });
+
+  it("listens again after the sandbox's listener fails, then reports the proxy unavailable and logs it", async () => {
+    const agent = scriptedAgent();
+    const { log, lines } = recordingLog();
+    const egress = service(4, { log, listenRetryMs: [0, 0] });
+    egress.attach("s", agent.client, { allow: ["example.org"] });
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const current = await agent.next((message) => message === listens(agent.sent)[attempt - 1]);
+      expect(egress.status("s").state).toBe("on");
+      agent.send({ id: current.id, type: "error", code: "EXISTS", message: EADDRINUSE });
+      await agent.next((message) => message.type === "cancel" && message.id === current.id);
+    }
+    expect(listens(agent.sent)).toHaveLength(3);
+    expect(egress.status("s")).toEqual({
+      state: "failed",
+      problem: `network proxy not available in this sandbox: ${EADDRINUSE}`,
+    });
+    expect(lines.filter((line) => line.sessionId === "s" && line.level === 50)).toHaveLength(1);
+    agent.client.close();
+  });
+
+  it("listens again when an accept fails because the listener went, and serves connections on the new one", async () => {
+    const agent = scriptedAgent();
+    const egress = service(4, { listenRetryMs: [0] });
+    egress.attach("s", agent.client, { allow: ["example.org"] });
+    const firstListen = await agent.next((message) => listens([message]).length > 0);
+    const firstAccept = await agent.next((message) => accepts([message]).length > 0);
+    // The agent's listener went: its waiting accepts fail first.
+    agent.send({ id: firstAccept.id, type: "error", code: "NOT_FOUND", message: "the listener on port 3128 closed" });
+    await agent.next((message) => message.type === "cancel" && message.id === firstListen.id);
+    const secondListen = await agent.next((message) => message === listens(agent.sent)[1]);
+    const accept = await agent.next((message) => accepts([message]).length > 0 && message.id > secondListen.id);
+    agent.send({ id: accept.id, type: "open" });
+    const bad = Buffer.from("GET / HTTP/1.1\r\nHost: x\r\n\r\n").toString("base64");
+    agent.send({ id: accept.id, type: "data", data: bad });
+    await agent.next((message) => message.id === accept.id && dataTo([message], accept.id).startsWith("HTTP/1.1 400"));
+    expect(cancelled(agent.sent, secondListen.id)).toBe(false);
+    expect(egress.status("s")).toEqual({ state: "on", problem: null });
+    agent.client.close();
+  });
+
+  it("tries afresh when the policy is set again after the proxy was reported unavailable", async () => {
+    const agent = scriptedAgent();
+    const egress = service(4, { listenRetryMs: [] });
+    egress.attach("s", agent.client, { allow: ["example.org"] });
+    const listen = await agent.next((message) => listens([message]).length > 0);
+    agent.send({ id: listen.id, type: "error", code: "EXISTS", message: EADDRINUSE });
+    await agent.next((message) => message.type === "cancel" && message.id === listen.id);
+    expect(egress.status("s").state).toBe("failed");
+    egress.setPolicy("s", { allow: ["example.org", "example.com"] });
+    expect(egress.status("s")).toEqual({ state: "on", problem: null });
+    await agent.next(() => listens(agent.sent).length === 2);
+    egress.setPolicy("s", "none");
+    expect(egress.status("s")).toEqual({ state: "off", problem: null });
+    agent.client.close();
   });
 });

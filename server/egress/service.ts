@@ -2,7 +2,7 @@ import "server-only";
 import { readFileSync } from "node:fs";
 import tls from "node:tls";
 import type { Logger } from "pino";
-import type { EgressPolicy } from "@/lib/egress";
+import { EGRESS_UNAVAILABLE_PROBLEM, type EgressPolicy } from "@/lib/egress";
 import type { Config } from "@/server/config";
 import type { AgentClient } from "@/server/sandbox/agent/client";
 import type { TunnelStream } from "@/server/sandbox/agent/tunnel";
@@ -10,7 +10,7 @@ import { parseCidrs } from "./address";
 import { HostAddresses } from "./host-addresses";
 import { emptyUsage, TokenBucket, type EgressUsage } from "./meter";
 import { registryRules } from "./policy";
-import type { BoundSecret, ProxiedSession } from "./destinations";
+import type { BoundSecret, ProxiedSession, SessionSecrets } from "./destinations";
 import { EgressProxy, refuse } from "./proxy";
 import { createResolver } from "./resolve";
 
@@ -18,19 +18,37 @@ import { createResolver } from "./resolve";
 const ACCEPT_AHEAD = 4;
 /** Connections past the limit taken at once to be answered 429; the rest wait in the agent's bounded backlog. */
 const REFUSALS_AT_ONCE = 1;
+/** The waits before listening again after the agent's listener failed; when they are spent, egress is reported failed. */
+const LISTEN_RETRY_MS = [250, 1_000, 4_000];
+/** How much of the agent's reason for a failed listener the session's owner is shown, in characters. */
+const REASON_CHARS = 200;
 /** Where the sandbox finds the CA bundle (mounted by the driver when one is configured). */
 const CA_PATH = "/etc/sandpit/ca.crt";
 
 export interface EgressServiceOptions {
   config: Pick<Config, "egress" | "mirrors" | "extraCaBundle" | "web">;
   log: Logger;
+  /** In place of LISTEN_RETRY_MS (tests). */
+  listenRetryMs?: readonly number[];
+}
+
+/** Whether the session's sandbox has the proxy: off (no sandbox, or policy "none"), on, or failed and why. */
+export interface EgressStatus {
+  state: "off" | "on" | "failed";
+  problem: string | null;
 }
 
 interface Attached extends ProxiedSession {
   agent: AgentClient;
   current: EgressPolicy;
   bound: BoundSecret[];
+  unreadable: string[];
   listener?: { close: () => void };
+  /** Listens that failed since a connection last came through. */
+  listenFailures: number;
+  retry?: NodeJS.Timeout;
+  /** Why the proxy is not available in this sandbox, once the retries are spent. */
+  failed?: string;
   accepts: Array<{ cancel: () => void }>;
   tunnels: Set<TunnelStream>;
   /** Connections being answered with a refusal: they count against the limit until they are gone. */
@@ -52,15 +70,15 @@ export class EgressService {
     // Behind an intercepting proxy the host's own HTTPS needs the same bundle the sandboxes get.
     const ca = extraCaBundle ? [...tls.rootCertificates, readFileSync(extraCaBundle, "utf8")] : undefined;
     const log = options.log.child({ component: "egress" });
-    const resolve = createResolver();
+    const resolver = createResolver();
     const publicHost = web?.publicUrl ? new URL(web.publicUrl).hostname.replace(/^\[|\]$/g, "") : undefined;
-    this.hostAddresses = new HostAddresses({ publicHost, resolve, log });
+    this.hostAddresses = new HostAddresses({ publicHost, resolve: resolver.forHost, log });
     this.proxy = new EgressProxy({
       ca,
       registries: registryRules(mirrors),
       exempt: parseCidrs(egress.exempt),
       hosts: egress.hosts,
-      resolve,
+      resolve: resolver.forSession,
       hostAddresses: () => this.hostAddresses.set,
       hostNetworks: () => this.hostAddresses.networks,
       log,
@@ -126,6 +144,14 @@ export class EgressService {
     return { ...(this.usages.get(sessionId) ?? emptyUsage()) };
   }
 
+  /** Whether the session's running sandbox has the proxy listening. */
+  status(sessionId: string): EgressStatus {
+    const state = this.attached.get(sessionId);
+    if (!state || state.current === "none") return { state: "off", problem: null };
+    if (state.failed) return { state: "failed", problem: `${EGRESS_UNAVAILABLE_PROBLEM}: ${state.failed}` };
+    return { state: "on", problem: null };
+  }
+
   /** Forgets a deleted session's counters. */
   forget(sessionId: string): void {
     this.detach(sessionId);
@@ -133,7 +159,12 @@ export class EgressService {
   }
 
   /** Starts serving a sandbox's egress (its agent just said hello) under `policy`. */
-  attach(sessionId: string, agent: AgentClient, policy: EgressPolicy, secrets: BoundSecret[] = []): void {
+  attach(
+    sessionId: string,
+    agent: AgentClient,
+    policy: EgressPolicy,
+    secrets: SessionSecrets = { bound: [], unreadable: [] },
+  ): void {
     this.detach(sessionId);
     const { egress } = this.options.config;
     let usage = this.usages.get(sessionId);
@@ -145,18 +176,22 @@ export class EgressService {
       sessionId,
       agent,
       current: policy,
-      bound: secrets,
+      bound: [],
+      unreadable: [],
       policy: () => state.current,
       secrets: () => state.bound,
+      unreadableSecrets: () => state.unreadable,
       usage,
       download: new TokenBucket(egress.bandwidth),
       upload: new TokenBucket(egress.bandwidth),
       upstreams: new Set(),
       limit: egress.connections,
+      listenFailures: 0,
       accepts: [],
       tunnels: new Set(),
       refusing: new Set(),
     };
+    this.bind(state, secrets);
     this.attached.set(sessionId, state);
     agent.onClosed(() => {
       if (this.attached.get(sessionId) === state) this.detach(sessionId);
@@ -165,14 +200,31 @@ export class EgressService {
   }
 
   /** Applies a changed policy: new connections follow it; under "none" open ones are closed and nothing listens. */
-  setPolicy(sessionId: string, policy: EgressPolicy, secrets?: BoundSecret[]): void {
+  setPolicy(sessionId: string, policy: EgressPolicy, secrets?: SessionSecrets): void {
     const state = this.attached.get(sessionId);
     if (!state) return;
     state.current = policy;
-    if (secrets) state.bound = secrets;
+    if (secrets) this.bind(state, secrets);
     if (policy === "none") this.shut(state);
-    else if (!state.listener) this.open(state);
+    else if (!state.listener) {
+      // A policy set again after the listener failed tries afresh.
+      state.listenFailures = 0;
+      state.failed = undefined;
+      this.open(state);
+    }
     this.options.log.info({ sessionId, policy }, "egress policy applied");
+  }
+
+  /** Takes the session's secrets; says so when some of them no longer unseal, once for each change of them. */
+  private bind(state: Attached, secrets: SessionSecrets): void {
+    const before = state.unreadable.join(" ");
+    state.bound = secrets.bound;
+    state.unreadable = secrets.unreadable;
+    if (secrets.unreadable.length > 0 && secrets.unreadable.join(" ") !== before)
+      this.options.log.warn(
+        { sessionId: state.sessionId, hosts: secrets.unreadable },
+        "egress: bound secrets sealed with another server key are not sent; requests to their hosts are refused until the owner sets them again",
+      );
   }
 
   detach(sessionId: string): void {
@@ -184,13 +236,45 @@ export class EgressService {
 
   private open(state: Attached): void {
     const { port } = this.options.config.egress;
+    clearTimeout(state.retry);
+    state.retry = undefined;
     const listener = state.agent.listen(port);
     state.listener = listener;
-    listener.closed.catch((error: unknown) => {
-      this.options.log.warn({ sessionId: state.sessionId, err: error }, "egress listener failed");
-      if (state.listener === listener) state.listener = undefined;
-    });
+    // Closed while still current: not by shut, so the agent's listener failed or went.
+    listener.closed.then(
+      () => this.lost(state, listener, new Error("the sandbox agent closed the listener")),
+      (error: unknown) => this.lost(state, listener, error),
+    );
     this.refill(state);
+  }
+
+  /**
+   * The listener in the sandbox failed (an accept failing says so too): listen again after a wait,
+   * a bounded number of times; then report egress failed, so the owner sees why instead of waiting.
+   */
+  private lost(state: Attached, listener: Attached["listener"], error: unknown): void {
+    if (!listener || state.listener !== listener || this.attached.get(state.sessionId) !== state) return;
+    state.listener = undefined;
+    listener.close();
+    for (const accept of state.accepts.splice(0)) accept.cancel();
+    const delays = this.options.listenRetryMs ?? LISTEN_RETRY_MS;
+    const delay = delays[state.listenFailures];
+    state.listenFailures += 1;
+    const { sessionId } = state;
+    if (delay === undefined || !state.agent.isOpen) {
+      state.failed = (error instanceof Error ? error.message : String(error)).slice(0, REASON_CHARS);
+      this.options.log.error(
+        { sessionId, err: error, attempts: state.listenFailures },
+        "egress: the sandbox agent could not listen for the proxy; this sandbox has no network",
+      );
+      return;
+    }
+    this.options.log.warn({ sessionId, err: error, retryInMs: delay }, "egress listener failed; listening again");
+    state.retry = setTimeout(() => {
+      state.retry = undefined;
+      if (this.attached.get(sessionId) === state && state.current !== "none" && !state.listener) this.open(state);
+    }, delay);
+    state.retry.unref();
   }
 
   /**
@@ -214,11 +298,18 @@ export class EgressService {
         const at = state.accepts.indexOf(accept);
         if (at >= 0) state.accepts.splice(at, 1);
       };
-      accept.stream.then((stream) => {
-        done();
-        this.take(state, stream);
-        if (state.listener === listener) this.refill(state);
-      }, done);
+      accept.stream.then(
+        (stream) => {
+          done();
+          state.listenFailures = 0;
+          this.take(state, stream);
+          if (state.listener === listener) this.refill(state);
+        },
+        (error: unknown) => {
+          done();
+          this.lost(state, listener, error);
+        },
+      );
     }
   }
 
@@ -251,6 +342,8 @@ export class EgressService {
   }
 
   private shut(state: Attached): void {
+    clearTimeout(state.retry);
+    state.retry = undefined;
     state.listener?.close();
     state.listener = undefined;
     for (const accept of state.accepts.splice(0)) accept.cancel();

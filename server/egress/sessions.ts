@@ -5,7 +5,7 @@ import type { Database } from "@/server/db/client";
 import { sessions } from "@/server/db/schema";
 import type { AgentClient } from "@/server/sandbox/agent/client";
 import type { SandboxEgress } from "@/server/sandbox/manager";
-import type { BoundSecret } from "./destinations";
+import type { SessionSecrets } from "./destinations";
 import { openSecrets, sealLegacy } from "./secrets";
 import type { EgressService } from "./service";
 
@@ -21,12 +21,12 @@ export class SessionEgress implements SandboxEgress {
     private readonly dataDir: string,
   ) {}
 
-  private async stored(sessionId: string): Promise<{ policy: EgressPolicy; secrets: BoundSecret[] }> {
+  private async stored(sessionId: string): Promise<{ policy: EgressPolicy; secrets: SessionSecrets }> {
     const [row] = await this.db
       .select({ egress: sessions.egress, secrets: sessions.egressSecrets })
       .from(sessions)
       .where(eq(sessions.id, sessionId));
-    const { secrets, legacy } = openSecrets(this.dataDir, row?.secrets ?? []);
+    const { secrets, unreadable, legacy } = openSecrets(this.dataDir, row?.secrets ?? []);
     if (legacy) {
       // Stored before values were sealed: sealed now, unless they changed meanwhile.
       await this.db
@@ -34,7 +34,7 @@ export class SessionEgress implements SandboxEgress {
         .set({ egressSecrets: sealLegacy(this.dataDir, row?.secrets ?? []) })
         .where(and(eq(sessions.id, sessionId), sql`${sessions.egressSecrets} = ${JSON.stringify(row?.secrets ?? [])}::jsonb`));
     }
-    return { policy: row?.egress ?? "none", secrets };
+    return { policy: row?.egress ?? "none", secrets: { bound: secrets, unreadable } };
   }
 
   async startEnv(sessionId: string): Promise<Record<string, string>> {

@@ -17,7 +17,7 @@ import type { SetupSpec } from "@/lib/setup/spec";
 import type { Config } from "@/server/config";
 import { normalizeEgressPolicy } from "@/lib/egress";
 import { emptyUsage } from "@/server/egress/meter";
-import { sealSecrets } from "@/server/egress/secrets";
+import { sealSecrets, secretViews } from "@/server/egress/secrets";
 import type { SessionEgress } from "@/server/egress/sessions";
 import type { Database } from "@/server/db/client";
 import { runs, sessions, setups, shares, shells } from "@/server/db/schema";
@@ -453,8 +453,9 @@ export class SessionService {
       setup_result: result ?? null,
       sandbox: { state: sandbox },
       egress: row.egress,
-      egress_secrets: row.egressSecrets.map(({ host, header, https }) => ({ host, header, https })),
+      egress_secrets: secretViews(this.options.config.dataDir, row.egressSecrets),
       egress_usage: this.options.egress?.service.usage(row.id) ?? emptyUsage(),
+      egress_status: this.options.egress?.service.status(row.id) ?? { state: "off", problem: null },
     };
   }
 }
