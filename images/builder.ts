@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type Dockerode from "dockerode";
@@ -108,7 +108,11 @@ export async function buildRuntimeImage(docker: Dockerode, options: BuildOptions
   const context = mkdtempSync(path.join(tmpdir(), "sandpit-image-"));
   try {
     const files = recipeFiles();
-    for (const file of files) copyFileSync(path.join(RECIPE_DIR, file), path.join(context, file));
+    for (const file of files) {
+      // The recipe has folders (python/…): the context gets them too.
+      mkdirSync(path.dirname(path.join(context, file)), { recursive: true });
+      copyFileSync(path.join(RECIPE_DIR, file), path.join(context, file));
+    }
     if (options.caBundle) copyFileSync(options.caBundle, path.join(context, "build-ca.crt"));
     else writeFileSync(path.join(context, "build-ca.crt"), "");
     options.log(`building ${ref} on ${base} (a few minutes the first time)`);

@@ -3,6 +3,7 @@
 import type { ReactNode } from "react";
 import { COMPILE_FAILED_EXIT_CODE } from "@/lib/languages";
 import { formatDuration } from "@/lib/starter-code";
+import { DisplayOutputs, type DisplayOutput } from "./display-outputs";
 
 export interface RunOutcome {
   exit_code: number;
@@ -14,6 +15,7 @@ export interface RunOutcome {
 /** A run's output: the run's console (a terminal the user types into), then how it ended. */
 export function OutputPane({
   console,
+  shown,
   outcome,
   running,
   error,
@@ -21,6 +23,8 @@ export function OutputPane({
 }: {
   /** The console of the latest run, if any. */
   console?: ReactNode;
+  /** What the latest run showed besides its text (images, HTML, Markdown). */
+  shown?: { outputs: DisplayOutput[]; skipped?: number };
   outcome?: RunOutcome;
   running: boolean;
   error?: string;
@@ -51,6 +55,7 @@ export function OutputPane({
           {!running && !error && "Run with ▶ or Ctrl+Enter; type into the program here while it runs."}
         </p>
       )}
+      {shown && <DisplayOutputs outputs={shown.outputs} skipped={shown.skipped} />}
       {(outcome?.timed_out || outcome?.truncated || buildFailed || error) && (
         <div role="status" className="space-y-1 border-t border-stone-800 px-3 py-2 text-xs text-amber-300">
           {outcome?.timed_out && <p>The run passed its time limit and was stopped (exit 124).</p>}

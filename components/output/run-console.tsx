@@ -4,6 +4,7 @@ import { FitAddon } from "@xterm/addon-fit";
 import { Terminal } from "@xterm/xterm";
 import "@xterm/xterm/css/xterm.css";
 import { useEffect, useRef, type ReactNode } from "react";
+import type { DisplayOutput } from "./display-outputs";
 
 /**
  * The output of an interactive run as a console: xterm.js bound to the run's PTY. Output arrives as
@@ -17,7 +18,8 @@ export function RunConsole({
 }: {
   sessionId: string;
   runId: string;
-  onExit: (code: number) => void;
+  /** The exit code, and what the run showed besides its text. */
+  onExit: (code: number, shown: { outputs: DisplayOutput[]; skipped?: number }) => void;
 }): ReactNode {
   const host = useRef<HTMLDivElement>(null);
   const exited = useRef(onExit);
@@ -75,10 +77,14 @@ export function RunConsole({
       );
     });
     events.addEventListener("exit", (event) => {
-      const { code } = JSON.parse((event as MessageEvent<string>).data) as { code: number };
+      const { code, outputs, outputs_skipped } = JSON.parse((event as MessageEvent<string>).data) as {
+        code: number;
+        outputs?: DisplayOutput[];
+        outputs_skipped?: number;
+      };
       events.close();
       // Told once xterm has taken in everything written before the exit.
-      term.write("", () => exited.current(code));
+      term.write("", () => exited.current(code, { outputs: outputs ?? [], skipped: outputs_skipped }));
     });
     return () => {
       events.close();

@@ -2,14 +2,11 @@
 
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import Markdown from "react-markdown";
+import { SafeMarkdown } from "@/components/ui/safe-markdown";
 import { useTRPC } from "@/lib/trpc/client";
 
 /** The file a session's instructions live in: a teacher's template carries it to every copy. */
 export const INSTRUCTIONS_FILE = "README.md";
-
-/** Links in instructions open outside the IDE; only web and mail links are links at all. */
-const safeUrl = (url: string): string => (/^(https?:|mailto:)/i.test(url) ? url : "");
 
 /**
  * The session's README.md rendered beside the editor, when it has one. Markdown only: raw HTML in
@@ -32,21 +29,7 @@ export function Instructions({ sessionId }: { sessionId: string }): ReactNode {
     >
       <summary className="cursor-pointer px-4 py-2 text-sm font-semibold">Instructions</summary>
       <div className="instructions max-h-80 overflow-auto px-4 pb-4 text-sm leading-relaxed">
-        <Markdown
-          skipHtml
-          urlTransform={safeUrl}
-          disallowedElements={["img"]}
-          unwrapDisallowed
-          components={{
-            a: ({ href, children }) => (
-              <a href={href} target="_blank" rel="noreferrer noopener">
-                {children}
-              </a>
-            ),
-          }}
-        >
-          {readme.data.content}
-        </Markdown>
+        <SafeMarkdown>{readme.data.content}</SafeMarkdown>
       </div>
     </details>
   );

@@ -6,6 +6,7 @@ import { CodeEditor } from "@/components/editor/code-editor";
 import { FileTree } from "@/components/files/file-tree";
 import { DownloadLink, FileViewer } from "@/components/files/file-viewer";
 import { OutputPane, type RunOutcome } from "@/components/output/output-pane";
+import type { DisplayOutput } from "@/components/output/display-outputs";
 import { RunConsole } from "@/components/output/run-console";
 import { RecentRuns } from "@/components/output/recent-runs";
 import { SecretsPanel, type Secret } from "@/components/output/secrets-panel";
@@ -65,6 +66,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
   const [runId, setRunId] = useState<string | undefined>();
   const runStarted = useRef(0);
   const [outcome, setOutcome] = useState<RunOutcome | undefined>();
+  const [shown, setShown] = useState<{ outputs: DisplayOutput[]; skipped?: number } | undefined>();
   const [running, setRunning] = useState(false);
   const [runError, setRunError] = useState<string | undefined>();
   const [compiledRun, setCompiledRun] = useState(false);
@@ -113,6 +115,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
   const run = useCallback(async () => {
     if (running) return;
     setRunId(undefined);
+    setShown(undefined);
     setOutcome(undefined);
     setRunError(undefined);
     setRunning(true);
@@ -228,7 +231,8 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
   };
 
   const finished = useCallback(
-    (code: number) => {
+    (code: number, displayed: { outputs: DisplayOutput[]; skipped?: number }) => {
+      setShown(displayed);
       setOutcome({ exit_code: code, duration_ms: Date.now() - runStarted.current, timed_out: code === 124, truncated: false });
       setRunning(false);
       void queryClient.invalidateQueries({ queryKey: trpc.runs.recent.queryKey({ id: sessionId }) });
@@ -385,6 +389,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
             <div className="h-64">
               <OutputPane
                 console={runId && <RunConsole key={runId} sessionId={sessionId} runId={runId} onExit={finished} />}
+                shown={shown}
                 outcome={outcome}
                 running={running}
                 error={runError}

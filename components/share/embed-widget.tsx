@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { CodeEditor } from "@/components/editor/code-editor";
+import { DisplayOutputs, type DisplayOutput } from "@/components/output/display-outputs";
 import { Button } from "@/components/ui/button";
 import { LANGUAGES } from "@/lib/languages";
 import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
@@ -33,12 +34,14 @@ function useStreamedRun(token: string): {
   start: (code: string) => void;
   running: boolean;
   chunks: Chunk[];
+  shown: DisplayOutput[];
   outcome: Outcome | null;
   error: string | null;
 } {
   const client = useTRPCClient();
   const [running, setRunning] = useState(false);
   const [chunks, setChunks] = useState<Chunk[]>([]);
+  const [shown, setShown] = useState<DisplayOutput[]>([]);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [error, setError] = useState<string | null>(null);
   const subscription = useRef<{ unsubscribe: () => void } | null>(null);
@@ -48,6 +51,7 @@ function useStreamedRun(token: string): {
       subscription.current?.unsubscribe();
       setRunning(true);
       setChunks([]);
+      setShown([]);
       setOutcome(null);
       setError(null);
       void (async () => {
@@ -66,6 +70,9 @@ function useStreamedRun(token: string): {
               if (event.type === "exit") {
                 setOutcome({ exit_code: event.exit_code, timed_out: event.timed_out });
                 setRunning(false);
+              } else if (event.type === "display") {
+                const { mime, data } = event;
+                setShown((current) => [...current, { mime, data }]);
               } else setChunks((current) => [...current, { stream: event.type, text: decode(event.data, event.encoding) }]);
             },
             onError: (failure) => {
@@ -79,7 +86,7 @@ function useStreamedRun(token: string): {
     },
     [client, token],
   );
-  return { start, running, chunks, outcome, error };
+  return { start, running, chunks, shown, outcome, error };
 }
 
 /**
@@ -159,6 +166,7 @@ export function EmbedWidget({ token, theme, autorun }: { token: string; theme: E
           <span className="text-stone-400">{`\n[${run.outcome.timed_out ? "timed out" : `exit ${run.outcome.exit_code}`}]`}</span>
         )}
       </pre>
+      <DisplayOutputs outputs={run.shown} />
     </div>
   );
 }

@@ -631,6 +631,15 @@ export interface components {
             /** @description milliseconds */
             duration: number;
             duration_ms: number;
+            /** @description what the program showed besides its text (matplotlib's plt.show(), sandpit_display.display(), or files written into $SANDPIT_DISPLAY), in order */
+            outputs: {
+                /** @enum {string} */
+                mime: "image/png" | "image/jpeg" | "image/gif" | "image/webp" | "image/svg+xml" | "text/html" | "text/markdown" | "text/plain";
+                /** @description base64 */
+                data: string;
+            }[];
+            /** @description items left out: past 16 items, 2 MiB each or 8 MiB in all, or of a kind not shown */
+            outputs_skipped?: number;
         };
         ExecResult: {
             shell_id: string;
@@ -783,6 +792,15 @@ export interface components {
             /** @description milliseconds */
             duration: number;
             duration_ms: number;
+            /** @description what the program showed besides its text (matplotlib's plt.show(), sandpit_display.display(), or files written into $SANDPIT_DISPLAY), in order */
+            outputs: {
+                /** @enum {string} */
+                mime: "image/png" | "image/jpeg" | "image/gif" | "image/webp" | "image/svg+xml" | "text/html" | "text/markdown" | "text/plain";
+                /** @description base64 */
+                data: string;
+            }[];
+            /** @description items left out: past 16 items, 2 MiB each or 8 MiB in all, or of a kind not shown */
+            outputs_skipped?: number;
         };
         CreateShellResponse: {
             shell_id: string;

@@ -112,12 +112,35 @@ const outputFields = {
   truncated: z.boolean().meta({ description: "output passed the per-stream cap and was cut" }),
 };
 
+export const displayOutputSchema = z.object({
+  mime: z.enum([
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/svg+xml",
+    "text/html",
+    "text/markdown",
+    "text/plain",
+  ]),
+  data: z.string().meta({ description: "base64" }),
+});
+export type DisplayOutputView = z.infer<typeof displayOutputSchema>;
+
 export const runResponseSchema = z.object({
   run_id: z.string(),
   session_id: z.string(),
   ...outputFields,
   duration: z.number().meta({ description: "milliseconds" }),
   duration_ms: z.number(),
+  outputs: z.array(displayOutputSchema).meta({
+    description:
+      "what the program showed besides its text (matplotlib's plt.show(), sandpit_display.display(), or files written into $SANDPIT_DISPLAY), in order",
+  }),
+  outputs_skipped: z
+    .number()
+    .optional()
+    .meta({ description: "items left out: past 16 items, 2 MiB each or 8 MiB in all, or of a kind not shown" }),
 });
 /** A run as the API answers it: ERA's fields, plus a few more. */
 export type RunView = z.infer<typeof runResponseSchema>;

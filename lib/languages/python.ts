@@ -30,5 +30,7 @@ export const python = defineLanguage({
       },
     ],
   },
-  ...interpreted((file) => ["python3", file], "py", { inlineEnv: { PYTHONPATH: "/workspace:/opt/layer/python" } }),
+  ...interpreted((file) => ["python3", file], "py", {
+    inlineEnv: { PYTHONPATH: "/workspace:/opt/layer/python:/usr/local/lib/sandpit/python" },
+  }),
 });

@@ -11,13 +11,40 @@ import type { Services } from "@/server/services";
 import type { Identity } from "@/server/sessions/caller";
 import type { EgressPolicy } from "@/lib/egress";
 
-type ToolResult = { content: Array<{ type: "text"; text: string }>; isError?: boolean };
+type ToolContent = { type: "text"; text: string } | { type: "image"; data: string; mimeType: string };
+type ToolResult = { content: ToolContent[]; isError?: boolean };
+
+/** Images MCP clients show as images; other outputs stay in the result's JSON. */
+const MCP_IMAGES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
+
+/**
+ * A run's result for MCP: its JSON, with images a run showed (matplotlib's plt.show(), say) as
+ * image content after it instead of base64 inside it.
+ */
+function runAnswer(result: { outputs: Array<{ mime: string; data: string }> }): ToolResult {
+  const images = result.outputs.filter((output) => MCP_IMAGES.has(output.mime));
+  const view = {
+    ...result,
+    outputs: result.outputs.map((output) =>
+      MCP_IMAGES.has(output.mime) ? { mime: output.mime, shown: "as image content below" } : output,
+    ),
+  };
+  return {
+    content: [
+      { type: "text", text: JSON.stringify(view, null, 2) },
+      ...images.map((image) => ({ type: "image" as const, data: image.data, mimeType: image.mime })),
+    ],
+  };
+}
+
+const asText = (value: unknown): ToolResult => ({
+  content: [{ type: "text", text: typeof value === "string" ? value : JSON.stringify(value, null, 2) }],
+});
 
 /** Runs a tool body; domain errors come back as tool errors with the API's message, not as crashes. */
-async function answer(work: () => Promise<unknown>): Promise<ToolResult> {
+async function answer<T>(work: () => Promise<T>, format: (value: T) => ToolResult = asText): Promise<ToolResult> {
   try {
-    const value = await work();
-    return { content: [{ type: "text", text: typeof value === "string" ? value : JSON.stringify(value, null, 2) }] };
+    return format(await work());
   } catch (error) {
     const api = toApiError(error);
     return {
@@ -96,7 +123,8 @@ export function createMcpServer(services: Services, caller: Identity): McpServer
         timeout,
       },
     },
-    ({ session_id, code, env, timeout }) => answer(() => services.actions.run(caller, session_id, { code, env, timeout })),
+    ({ session_id, code, env, timeout }) =>
+      answer(() => services.actions.run(caller, session_id, { code, env, timeout }), runAnswer),
   );
 
   server.registerTool(

@@ -16,6 +16,8 @@ interface Events {
   text: string;
   lastId: string;
   exit?: number;
+  /** What the run showed, told with its exit. */
+  outputs?: Array<{ mime: string; data: string }>;
 }
 
 /** Reads a run's events until `until` holds (or it exits); returns its output, the last event id and the exit code. */
@@ -40,7 +42,11 @@ async function read(url: string, until: (text: string) => boolean, headers: Reco
       const data = /^data: (.+)$/m.exec(block)?.[1];
       if (block.includes("event: stdout") && data)
         events.text += Buffer.from((JSON.parse(data) as { data: string }).data, "base64").toString();
-      if (block.includes("event: exit") && data) events.exit = (JSON.parse(data) as { code: number }).code;
+      if (block.includes("event: exit") && data) {
+        const exit = JSON.parse(data) as { code: number; outputs?: Events["outputs"] };
+        events.exit = exit.code;
+        events.outputs = exit.outputs;
+      }
       end = buffer.indexOf("\n\n");
     }
   }
@@ -125,5 +131,27 @@ describe("Interactive runs", () => {
     expect(events.text).toContain("bound again");
     expect(events.exit).toBeUndefined();
     await fetch(`${second.base}/stop`, { method: "POST" });
+  }, 60_000);
+
+  it("tell what a run showed with its exit, as the REST run result carries it", async () => {
+    const plot = 'import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()\nprint("plotted")\n';
+    const interactive = await start("pty", plot);
+    const events = await read(`${interactive.base}/events`, () => false);
+    expect(events.text).toContain("plotted");
+    expect(events.outputs?.map((output) => output.mime)).toEqual(["image/png"]);
+    expect(
+      Buffer.from(events.outputs?.[0]?.data ?? "", "base64")
+        .subarray(1, 4)
+        .toString(),
+    ).toBe("PNG");
+
+    const response = await fetch(`${server.url}/api/sessions/pty/run`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ code: plot }),
+    });
+    const result = (await response.json()) as { stdout: string; outputs: Array<{ mime: string; data: string }> };
+    expect(result.stdout).toBe("plotted\n");
+    expect(result.outputs.map((output) => output.mime)).toEqual(["image/png"]);
   }, 60_000);
 });

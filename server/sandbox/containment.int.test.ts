@@ -70,6 +70,7 @@ async function contained(
         const { exitCode, timedOut, truncated } = event;
         return { stdout: text(out.stdout), stderr: text(out.stderr).replace(`${UNDERWAY}\n`, ""), exitCode, timedOut, truncated };
       }
+      if (event.type === "display") continue;
       out[event.type].push(event.data);
       if (Buffer.concat(out.stderr).includes(UNDERWAY)) underway();
     }

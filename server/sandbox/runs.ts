@@ -2,7 +2,8 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { Duplex } from "node:stream";
 import { ENV_NAME_PATTERN, resolveTimeout, timeoutProblem } from "@/lib/limits";
-import { RUN_INPUT_BYTES, type ProcessResult } from "./agent/inside/protocol";
+import type { DisplayOutput } from "./agent/client";
+import { RUN_INPUT_BYTES, type DisplayMime, type ProcessResult } from "./agent/inside/protocol";
 import type { PtyHandle } from "./engine/driver";
 import { InvalidRunError } from "./errors";
 import type { LiveSandbox, SandboxManager } from "./manager";
@@ -24,18 +25,25 @@ export interface RunRequest {
 
 export interface RunResult extends ProcessOutput {
   runId: string;
+  /** What the program showed besides its text, in order. */
+  outputs: DisplayOutput[];
+  /** Items it wanted to show that were left out. */
+  outputsSkipped?: number;
 }
 
 export type RunEvent =
   | { type: "stdout" | "stderr"; data: Buffer }
+  | { type: "display"; mime: DisplayMime; data: Buffer }
   | { type: "exit"; runId: string; exitCode: number; durationMs: number; timedOut: boolean; truncated: boolean };
 
 /** A run event as clients receive it: output as text when it is UTF-8, else base64. */
 export type StreamEvent =
   | { type: "stdout" | "stderr"; data: string; encoding: "utf8" | "base64" }
+  | { type: "display"; mime: DisplayMime; data: string }
   | { type: "exit"; run_id: string; exit_code: number; duration_ms: number; timed_out: boolean; truncated: boolean };
 
 export function toStreamEvent(event: RunEvent): StreamEvent {
+  if (event.type === "display") return { type: "display", mime: event.mime, data: event.data.toString("base64") };
   if (event.type !== "exit") {
     const { text, encoding } = encodeOutput(event.data);
     return { type: event.type, data: text, encoding };
@@ -84,14 +92,23 @@ function prepare(manager: SandboxManager, request: RunRequest) {
     stdin: request.stdin === undefined ? undefined : Buffer.from(request.stdin).toString("base64"),
     timeoutMs,
     outputLimit: manager.limits.outputBytes,
+    display: true,
   };
 }
 
 /** Runs code to the end and returns its whole output. */
 export async function run(manager: SandboxManager, sessionId: string, request: RunRequest): Promise<RunResult> {
   const params = prepare(manager, request);
-  const result = await manager.use(sessionId, (sandbox) => sandbox.agent.request("run", params));
-  return { runId: params.runId, ...processOutput(result) };
+  const outputs: DisplayOutput[] = [];
+  const result = await manager.use(sessionId, (sandbox) =>
+    sandbox.agent.request("run", params, { onDisplay: (output) => outputs.push(output) }),
+  );
+  return {
+    runId: params.runId,
+    ...processOutput(result),
+    outputs,
+    ...(result.displaySkipped ? { outputsSkipped: result.displaySkipped } : {}),
+  };
 }
 
 /**
@@ -127,7 +144,10 @@ export async function* runStream(manager: SandboxManager, sessionId: string, req
       return sandbox.agent.request(
         "run",
         { ...params, stream: true },
-        { onOutput: (fd, data) => output(fd === 1 ? 1 : 2, data) },
+        {
+          onOutput: (fd, data) => output(fd === 1 ? 1 : 2, data),
+          onDisplay: ({ mime, data }) => push({ type: "display", mime, data }),
+        },
       );
     })
     .then(
@@ -196,6 +216,8 @@ export function openRun(manager: SandboxManager, sessionId: string, request: Run
   let started: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (started = resolve));
   let ended = false;
+  const outputs: DisplayOutput[] = [];
+  let skipped = 0;
   const stream = new Duplex({
     read() {},
     write(chunk: Buffer, _encoding, callback) {
@@ -215,7 +237,10 @@ export function openRun(manager: SandboxManager, sessionId: string, request: Run
     .use(sessionId, (sandbox) => {
       agent = sandbox.agent;
       started();
-      return sandbox.agent.request("run", params, { onOutput: (_fd, data) => stream.push(data) });
+      return sandbox.agent.request("run", params, {
+        onOutput: (_fd, data) => stream.push(data),
+        onDisplay: (output) => outputs.push(output),
+      });
     })
     .finally(() => {
       ended = true;
@@ -226,7 +251,10 @@ export function openRun(manager: SandboxManager, sessionId: string, request: Run
   const drained = new Promise<void>((resolve) => stream.once("end", resolve));
   const exited = result
     .then(
-      (value) => value.exitCode,
+      (value) => {
+        skipped = value.displaySkipped ?? 0;
+        return value.exitCode;
+      },
       (error: unknown) => {
         stream.push(Buffer.from(`\r\n${error instanceof Error ? error.message : String(error)}\r\n`));
         return 1;
@@ -249,5 +277,10 @@ export function openRun(manager: SandboxManager, sessionId: string, request: Run
     stop,
     resize: () => Promise.resolve(), // the terminal's size stays the PTY's default
     exited: () => exited,
+    // What the program showed comes with its exit, as the REST API's run result carries it.
+    exitDetails: () => ({
+      outputs: outputs.map(({ mime, data }) => ({ mime, data: data.toString("base64") })),
+      ...(skipped ? { outputs_skipped: skipped } : {}),
+    }),
   };
 }

@@ -353,7 +353,9 @@ describe("embeds need an embed link and are rate-limited", () => {
       events.push(
         event.type === "exit"
           ? `exit ${event.exit_code}`
-          : Buffer.from(event.data, event.encoding === "base64" ? "base64" : "utf8").toString(),
+          : event.type === "display"
+            ? `[${event.mime}]`
+            : Buffer.from(event.data, event.encoding === "base64" ? "base64" : "utf8").toString(),
       );
     }
     expect(events.join("")).toBe("a\nb\nexit 0");

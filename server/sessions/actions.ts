@@ -37,6 +37,8 @@ function runView(sessionId: string, result: RunResult): RunView {
     duration_ms: result.durationMs,
     timed_out: result.timedOut,
     truncated: result.truncated,
+    outputs: result.outputs.map(({ mime, data }) => ({ mime, data: data.toString("base64") })),
+    ...(result.outputsSkipped ? { outputs_skipped: result.outputsSkipped } : {}),
   };
 }
 

@@ -88,7 +88,9 @@ export class Terminal {
     after: number,
     signal: AbortSignal,
   ): AsyncGenerator<
-    ["data", { seq: number; data: string }] | ["gap", { from: number; to: number; bytes?: number }] | ["exit", { code: number }]
+    | ["data", { seq: number; data: string }]
+    | ["gap", { from: number; to: number; bytes?: number }]
+    | ["exit", { code: number } & Record<string, unknown>]
   > {
     const reader = new AbortController();
     this.readers.add(reader);
@@ -123,7 +125,7 @@ export class Terminal {
           continue;
         }
         if (this.exitCode !== undefined) {
-          yield ["exit", { code: this.exitCode }];
+          yield ["exit", { ...this.pty.exitDetails?.(), code: this.exitCode }];
           return;
         }
         await new Promise<void>((resolve) => {

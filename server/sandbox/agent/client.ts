@@ -9,6 +9,7 @@ import {
   MAX_LINE_BYTES,
   type AgentErrorCode,
   type AgentMessage,
+  type DisplayMime,
   type Op,
   type Params,
   type Result,
@@ -35,6 +36,11 @@ const GRACE_MS = 30_000;
 const DEFAULT_ARCHIVE_BYTES = 4 * 1024 * 1024 * 1024;
 
 export type OutputHandler = (fd: 1 | 2, data: Buffer) => void;
+/** Something a run showed (an image, HTML, Markdown): see RunParams.display. */
+export interface DisplayOutput {
+  mime: DisplayMime;
+  data: Buffer;
+}
 
 interface Waiter {
   op: Op;
@@ -127,16 +133,18 @@ export class AgentClient {
   request<O extends Op>(
     op: O,
     params: Params<O>,
-    options: { timeoutMs?: number; onOutput?: OutputHandler } = {},
+    options: { timeoutMs?: number; onOutput?: OutputHandler; onDisplay?: (output: DisplayOutput) => void } = {},
   ): Promise<Result<O>> {
-    const { onOutput } = options;
+    const { onOutput, onDisplay } = options;
     return this.open(op, params, {
       timeoutMs: options.timeoutMs,
-      onMessage: onOutput
-        ? (message) => {
-            if (message.type === "out") onOutput(message.fd, Buffer.from(message.data, "base64"));
-          }
-        : undefined,
+      onMessage:
+        onOutput || onDisplay
+          ? (message) => {
+              if (message.type === "out") onOutput?.(message.fd, Buffer.from(message.data, "base64"));
+              else if (message.type === "display") onDisplay?.({ mime: message.mime, data: Buffer.from(message.data, "base64") });
+            }
+          : undefined,
     }).result;
   }
 

@@ -1,6 +1,14 @@
 import "server-only";
 import { z } from "zod";
-import { WATCH_MAX_PATHS, type AgentMessage, type Op, type Result } from "./inside/protocol";
+import {
+  DISPLAY_ITEM_BYTES,
+  DISPLAY_TYPES,
+  WATCH_MAX_PATHS,
+  type AgentMessage,
+  type DisplayMime,
+  type Op,
+  type Result,
+} from "./inside/protocol";
 
 // What the agent may answer, checked before anything uses it: the agent runs beside user code and
 // its answers are input like any other.
@@ -34,6 +42,7 @@ const processResult = z.object({
   stdout: base64,
   stderr: base64,
   signal: z.string().optional(),
+  displaySkipped: count.optional(),
 });
 
 const tunnelResult = z.object({ fromSocket: count, toSocket: count });
@@ -85,6 +94,12 @@ export const agentMessage: z.ZodType<AgentMessage> = z.discriminatedUnion("type"
     message: z.string().max(10_000),
   }),
   z.object({ id, type: z.literal("out"), fd: z.union([z.literal(1), z.literal(2)]), data: base64 }),
+  z.object({
+    id,
+    type: z.literal("display"),
+    mime: z.enum(Object.values(DISPLAY_TYPES) as [DisplayMime, ...DisplayMime[]]),
+    data: base64.refine((data) => data.length <= Math.ceil(DISPLAY_ITEM_BYTES / 3) * 4, "a displayed item is too big"),
+  }),
   z.object({ id, type: z.literal("data"), data: base64 }),
   z.object({ id, type: z.literal("credit"), n: z.number().int().positive().max(1024) }),
   z.object({ id, type: z.literal("open") }),

@@ -49,6 +49,8 @@ export interface PtyHandle {
   resize(cols: number, rows: number): Promise<void>;
   /** Resolves with the exit code once the process ends. */
   exited(): Promise<number>;
+  /** More about the end, told with the exit (a run's displayed outputs). */
+  exitDetails?: () => Record<string, unknown>;
 }
 
 /**

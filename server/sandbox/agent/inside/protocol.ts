@@ -46,7 +46,30 @@ export interface RunParams {
    * `run.input` while it runs, and the terminal turns Ctrl+C into SIGINT and Ctrl+D into EOF.
    */
   pty?: boolean;
+  /**
+   * The program may show images, HTML or Markdown: it writes files into the folder named by
+   * SANDPIT_DISPLAY, and each one comes back as a `display` message before the result.
+   */
+  display?: boolean;
 }
+
+/** What a run may show, by file name extension (see RunParams.display). */
+export const DISPLAY_TYPES = {
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+  svg: "image/svg+xml",
+  html: "text/html",
+  md: "text/markdown",
+  txt: "text/plain",
+} as const;
+export type DisplayMime = (typeof DISPLAY_TYPES)[keyof typeof DISPLAY_TYPES];
+/** Items one run shows at most, their size each and together; more are left out (and counted). */
+export const DISPLAY_MAX_ITEMS = 16;
+export const DISPLAY_ITEM_BYTES = 2 * 1024 * 1024;
+export const DISPLAY_TOTAL_BYTES = 8 * 1024 * 1024;
 
 /** `run.input` carries at most this many bytes a request. */
 export const RUN_INPUT_BYTES = 64 * 1024;
@@ -71,6 +94,8 @@ export interface ProcessResult {
   stdout: string; // base64 (empty when streamed)
   stderr: string; // base64 (empty when streamed)
   signal?: string;
+  /** Items a run wanted to show that were left out (past the limits, or of a kind not shown). */
+  displaySkipped?: number;
 }
 
 export interface ExecResult extends ProcessResult {
@@ -184,6 +209,8 @@ export type AgentMessage =
   | { id: number; type: "result"; result: unknown }
   | { id: number; type: "error"; code: AgentErrorCode; message: string }
   | { id: number; type: "out"; fd: 1 | 2; data: string }
+  /** Something a run shows (RunParams.display), sent before its result. */
+  | { id: number; type: "display"; mime: DisplayMime; data: string }
   | { id: number; type: "data"; data: string }
   | { id: number; type: "credit"; n: number }
   /** A tunnel's socket is connected; its bytes follow. */

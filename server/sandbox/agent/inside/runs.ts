@@ -3,6 +3,7 @@ import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { asUser, BASE_ENV, STATE_DIR, spawnAsUser, WORKSPACE, type RequestContext } from "./context.ts";
+import { collectDisplay, makeDisplayFolder } from "./display.ts";
 import { Capture, killTree, PrefixRemover, preferForOom, signalNumber } from "./procs.ts";
 import type { ProcessResult, RunParams } from "./protocol.ts";
 
@@ -51,6 +52,7 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
   const stdout = new Capture(params.outputLimit);
   const stderr = new Capture(params.outputLimit);
   const kept: [Buffer[], Buffer[]] = [[], []];
+  const display = params.display === true ? makeDisplayFolder(params.runId) : undefined;
 
   return new Promise((resolve) => {
     let child: ChildProcessWithoutNullStreams;
@@ -58,10 +60,17 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
       const [file, args] = command(params);
       child = spawnAsUser(file, args, {
         cwd: params.cwd,
-        env: { ...BASE_ENV, ...(params.pty ? { TERM: "xterm-256color" } : {}), ...params.env, SANDPIT_RUN: params.runId },
+        env: {
+          ...BASE_ENV,
+          ...(params.pty ? { TERM: "xterm-256color" } : {}),
+          ...params.env,
+          ...(display ? { SANDPIT_DISPLAY: display } : {}),
+          SANDPIT_RUN: params.runId,
+        },
         detached: true,
       });
     } catch (error) {
+      if (display) asUser(() => fs.rmSync(display, { recursive: true, force: true }));
       resolve(failedStart(error as Error, started));
       return;
     }
@@ -111,6 +120,7 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
       clearTimeout(timer);
       runs.delete(params.runId);
       owner.delete(params.runId);
+      if (display) asUser(() => fs.rmSync(display, { recursive: true, force: true }));
       resolve(failedStart(error, started));
     });
     child.on("exit", (code, sig) => {
@@ -135,6 +145,10 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
       if (cleanupDir?.startsWith(`${STATE_DIR}/runs/`)) asUser(() => fs.rmSync(cleanupDir, { recursive: true, force: true }));
       runs.delete(params.runId);
       owner.delete(params.runId);
+      // What the run showed goes before its result, each item in a message of its own.
+      const shown = display ? collectDisplay(display) : undefined;
+      for (const item of shown?.items ?? [])
+        ctx.send({ id: ctx.id, type: "display", mime: item.mime, data: item.data.toString("base64") });
       const code = timedOut ? 124 : (exitCode ?? (signal ? 128 + signalNumber(signal) : 1));
       resolve({
         exitCode: code,
@@ -146,6 +160,7 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
         stdout: Buffer.concat(kept[0]).toString("base64"),
         stderr: Buffer.concat(kept[1]).toString("base64"),
         ...(signal && !timedOut ? { signal } : {}),
+        ...(shown?.skipped ? { displaySkipped: shown.skipped } : {}),
       });
     });
   });
