@@ -11,7 +11,7 @@ describe("buildRunCommand", () => {
     expect(command).toEqual({
       argv: ["python3", "/tmp/.sandpit/runs/r1/main.py", "--x", "two words"],
       files: [{ path: "/tmp/.sandpit/runs/r1/main.py", data: Buffer.from("print(1)").toString("base64") }],
-      env: { PYTHONPATH: "/workspace:/opt/layer/python" },
+      env: { PYTHONPATH: "/workspace:/opt/layer/python:/usr/local/lib/sandpit/python" },
       cleanupDir: "/tmp/.sandpit/runs/r1",
     });
   });
