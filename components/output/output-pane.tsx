@@ -36,7 +36,7 @@ export function OutputPane({
     <section
       aria-label="Output"
       data-testid="output"
-      className="flex h-full min-h-40 flex-col rounded-lg border border-stone-200 bg-stone-950 text-stone-100 dark:border-stone-800"
+      className="flex flex-col overflow-hidden rounded-lg border border-stone-200 bg-stone-950 text-stone-100 dark:border-stone-800"
     >
       <div className="flex items-center justify-between border-b border-stone-800 px-3 py-1.5 text-xs">
         <span className="font-semibold">Output</span>
@@ -50,11 +50,14 @@ export function OutputPane({
           )}
         </span>
       </div>
-      {console ?? (
-        <p className="p-3 font-mono text-sm text-stone-500">
-          {!running && !error && "Run with ▶ or Ctrl+Enter; type into the program here while it runs."}
-        </p>
-      )}
+      {/* The console keeps its height; what the run showed follows below it. */}
+      <div className="flex h-56 flex-col">
+        {console ?? (
+          <p className="p-3 font-mono text-sm text-stone-500">
+            {!running && !error && "Run with ▶ or Ctrl+Enter; type into the program here while it runs."}
+          </p>
+        )}
+      </div>
       {shown && <DisplayOutputs outputs={shown.outputs} skipped={shown.skipped} />}
       {(outcome?.timed_out || outcome?.truncated || buildFailed || error) && (
         <div role="status" className="space-y-1 border-t border-stone-800 px-3 py-2 text-xs text-amber-300">

@@ -386,7 +386,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
             )}
           </div>
           <div className="grid gap-3 xl:grid-cols-[1fr_16rem]">
-            <div className="h-64">
+            <div className="min-w-0">
               <OutputPane
                 console={runId && <RunConsole key={runId} sessionId={sessionId} runId={runId} onExit={finished} />}
                 shown={shown}
