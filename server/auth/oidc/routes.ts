@@ -17,9 +17,15 @@ export interface SignInServices {
 
 export const CALLBACK_PATH = "/auth/callback";
 
-/** Sandpit's own origin as the provider must send browsers back to it: the public URL's, else the request's. */
+/**
+ * Sandpit's own origin as the provider must send browsers back to it: the public URL's, else the
+ * one the browser asked for (its Host, which checkWebRequest allowed; Next.js may put another name
+ * in the request's URL).
+ */
 function origin(request: Request, config: SignInServices["config"]): URL {
-  return new URL(config.web.publicUrl ?? request.url);
+  if (config.web.publicUrl) return new URL(config.web.publicUrl);
+  const url = new URL(request.url);
+  return new URL(`${url.protocol}//${request.headers.get("host") ?? url.host}`);
 }
 
 function text(status: number, message: string, headers: Record<string, string> = {}): Response {
