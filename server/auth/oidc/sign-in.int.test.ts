@@ -1,10 +1,8 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import Provider from "oidc-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newOwnerCookie, ownerFromCookie } from "@/server/auth/owner";
 import type { Services } from "@/server/services";
 import { browserCaller, shareCaller, type Identity } from "@/server/sessions/caller";
+import { startOidcProvider, type TestOidcProvider } from "@/test/oidc-provider";
 import { testServices } from "@/test/services";
 import { finishSignIn, signOut, startSignIn } from "./routes";
 
@@ -13,10 +11,8 @@ import { finishSignIn, signOut, startSignIn } from "./routes";
 // jars: Sandpit's and the provider's.
 
 const SANDPIT = "http://127.0.0.1:3000";
-const CLIENT = { id: "sandpit-test", secret: "a-test-secret-for-sandpit" };
 
-let idp: Server;
-let issuer: string;
+let idp: TestOidcProvider;
 let services: Services & AsyncDisposable;
 
 class Browser {
@@ -115,40 +111,14 @@ async function sessionIds(identity: Identity): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  idp = createServer();
-  await new Promise<void>((resolve) => idp.listen(0, "127.0.0.1", resolve));
-  issuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`;
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: CLIENT.id,
-        client_secret: CLIENT.secret,
-        redirect_uris: [`${SANDPIT}/auth/callback`],
-        grant_types: ["authorization_code"],
-        response_types: ["code"],
-      },
-    ],
-    // Any login the development form is given is an account; its name claim says whose.
-    findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id, name: `Student ${id}` }) }),
-    claims: { openid: ["sub"], profile: ["name"] },
-    conformIdTokenClaims: false,
-    cookies: { keys: ["a-cookie-key-for-the-test-provider"] },
-    features: { devInteractions: { enabled: true } },
-    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
-  });
-  const handle = provider.callback();
-  idp.on("request", (req, res) => void handle(req, res));
-  services = await testServices({
-    SANDPIT_OIDC_ISSUER: issuer,
-    SANDPIT_OIDC_CLIENT_ID: CLIENT.id,
-    SANDPIT_OIDC_CLIENT_SECRET: CLIENT.secret,
-    SANDPIT_OIDC_NAME: "School",
-  });
+  idp = await startOidcProvider();
+  idp.serve(`${SANDPIT}/auth/callback`);
+  services = await testServices(idp.env);
 }, 300_000);
 
 afterAll(async () => {
   await services[Symbol.asyncDispose]();
-  await new Promise((resolve) => idp.close(resolve));
+  await idp[Symbol.asyncDispose]();
 });
 
 describe("sign-in through OpenID Connect", () => {
