@@ -221,4 +221,25 @@ describe("sign-in through OpenID Connect", () => {
     expect(browser.take(signOut(browser.request("/auth/sign-out"), services)).status).toBe(405);
     expect(browser.owner).toBe(owner);
   });
+
+  it("sends the provider back to the host the browser asked for, whatever name the request's URL carries", async () => {
+    const request = new Request("http://localhost:3000/auth/sign-in", { headers: { host: "127.0.0.1:3000" } });
+    const started = await startSignIn(request, services);
+    expect(started.status).toBe(303);
+    const location = new URL(started.headers.get("location") ?? "");
+    expect(location.origin).toBe(idp.issuer);
+    expect(location.searchParams.get("redirect_uri")).toBe(`${SANDPIT}/auth/callback`);
+    expect(location.searchParams.get("code_challenge_method")).toBe("S256");
+    expect(location.searchParams.get("nonce")).toBeTruthy();
+  });
+
+  it("answers 404 with what to set where no provider is configured", async () => {
+    const unconfigured = {
+      config: services.config,
+      accounts: { provider: undefined, signIn: () => Promise.reject(new Error("not reached")) },
+    };
+    const answer = await startSignIn(new Browser().request("/auth/sign-in"), unconfigured);
+    expect(answer.status).toBe(404);
+    expect(await answer.text()).toContain("set SANDPIT_OIDC_ISSUER");
+  });
 });
