@@ -13,7 +13,8 @@ export function proxy(request: NextRequest): Response {
   const refusal = checkWebRequest(request, config);
   if (refusal) return refusalResponse(refusal, request.nextUrl.pathname);
   const response = NextResponse.next();
-  if (request.nextUrl.pathname.startsWith("/api/")) return response;
+  // The API gives cookies itself, and so do the sign-in routes (a second owner cookie would race theirs).
+  if (request.nextUrl.pathname.startsWith("/api/") || request.nextUrl.pathname.startsWith("/auth/")) return response;
   if (!ownerFromCookie(request.headers.get("cookie"), config.dataDir)) {
     response.headers.append("set-cookie", newOwnerCookie(config.dataDir, request.nextUrl.protocol === "https:").header);
   }

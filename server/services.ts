@@ -22,6 +22,8 @@ import { EmbedService } from "@/server/sessions/embeds";
 import { SessionService } from "@/server/sessions/service";
 import { ShareService } from "@/server/sessions/shares";
 import { ResumeService } from "@/server/sessions/resume";
+import { AccountService } from "@/server/sessions/accounts";
+import { OidcProvider } from "@/server/auth/oidc/provider";
 import { TerminalRegistry } from "@/server/sessions/terminals";
 import { SetupService } from "@/server/setup/service";
 import { openObjectStore } from "@/server/storage";
@@ -45,6 +47,8 @@ export interface Services {
   rateLimiter: RateLimiter;
   shares: ShareService;
   resume: ResumeService;
+  /** Accounts of the OpenID Connect provider, when sign-in is configured. */
+  accounts: AccountService;
   embeds: EmbedService;
   terminals: TerminalRegistry;
 }
@@ -162,6 +166,10 @@ export function createServices(config: Config): Services {
     rateLimiter: new RateLimiter(),
     shares: new ShareService(database.db, sessions, config.dataDir, (id, path) => embeds.fileFor(id, path)),
     resume: new ResumeService(database.db, config.dataDir),
+    accounts: new AccountService(
+      database.db,
+      config.oidc ? new OidcProvider(config.oidc, logger.child({ module: "oidc" })) : undefined,
+    ),
     embeds,
     terminals,
   };

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { AccountControl } from "./account-control";
 import { ThemeToggle } from "./theme-toggle";
 
 export function SiteHeader(): ReactNode {
@@ -26,6 +27,7 @@ export function SiteHeader(): ReactNode {
             API
           </Link>
           <ThemeToggle />
+          <AccountControl />
         </nav>
       </div>
     </header>

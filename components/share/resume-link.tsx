@@ -11,6 +11,7 @@ export function ResumeLinkPanel(): ReactNode {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const current = useQuery(trpc.resume.current.queryOptions());
+  const account = useQuery(trpc.account.current.queryOptions()).data?.account;
   const refresh = (): void => void queryClient.invalidateQueries({ queryKey: trpc.resume.current.queryKey() });
   const create = useMutation(trpc.resume.create.mutationOptions({ onSuccess: refresh }));
   const revoke = useMutation(trpc.resume.revoke.mutationOptions({ onSuccess: refresh }));
@@ -26,8 +27,10 @@ export function ResumeLinkPanel(): ReactNode {
         Continue on another device
       </h3>
       <p className="text-xs text-stone-600 dark:text-stone-400">
-        Your sessions belong to this browser. A resume link makes another browser (a second computer, home) their owner too. Keep
-        it private, like a password.
+        {account
+          ? `Your sessions belong to your account (${account.name}): signing in on another browser finds them. A resume link makes another browser their owner without signing in.`
+          : "Your sessions belong to this browser. A resume link makes another browser (a second computer, home) their owner too."}{" "}
+        Keep it private, like a password.
       </p>
       {current.isError && <p className="text-xs text-red-600">{current.error.message}</p>}
       {url ? (

@@ -1,4 +1,5 @@
 import "server-only";
+import { accountRouter } from "./routers/account";
 import { filesRouter } from "./routers/files";
 import { resumeRouter } from "./routers/resume";
 import { runsRouter } from "./routers/runs";
@@ -16,6 +17,7 @@ export const appRouter = createTRPCRouter({
   files: filesRouter,
   shares: sharesRouter,
   resume: resumeRouter,
+  account: accountRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -23,6 +23,7 @@ export type ContextInner = Pick<
   | "shares"
   | "embeds"
   | "resume"
+  | "accounts"
 >;
 
 export interface Context extends ContextInner {

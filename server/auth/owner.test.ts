@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { newOwnerCookie, ownerFromCookie } from "./owner";
+import { newOwnerCookie, OWNER_COOKIE, ownerCookie, ownerFromCookie } from "./owner";
 
 describe("owner cookies", () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), "owner-"));
@@ -22,6 +22,20 @@ describe("owner cookies", () => {
     expect(ownerFromCookie(`${name}=${subject}x.${mac}`, dataDir)).toBeUndefined();
     expect(ownerFromCookie(cookie, mkdtempSync(path.join(tmpdir(), "other-")))).toBeUndefined();
     expect(ownerFromCookie(null, dataDir)).toBeUndefined();
+  });
+
+  it("carry a signed-in account, whose MAC no browser cookie can stand in for", () => {
+    const account = "oidc:" + "a".repeat(43);
+    const cookie = ownerCookie(account, dataDir, true).header;
+    expect(cookie).toMatch(/^sandpit_owner=oidc\.a{43}\.[A-Za-z0-9_-]+; .*HttpOnly; SameSite=Lax; Secure$/);
+    expect(ownerFromCookie(cookie.split(";")[0] ?? "", dataDir)).toBe(account);
+    // A browser cookie with the same subject has a valid MAC for the browser only.
+    const browser = ownerCookie("browser:" + "a".repeat(43), dataDir, false).header.split(";")[0] ?? "";
+    const browserMac = browser.split(".").at(-1) ?? "";
+    expect(ownerFromCookie(browser, dataDir)).toBe("browser:" + "a".repeat(43));
+    expect(ownerFromCookie(`${OWNER_COOKIE}=oidc.${"a".repeat(43)}.${browserMac}`, dataDir)).toBeUndefined();
+    expect(ownerFromCookie(`${OWNER_COOKIE}=browser.${"a".repeat(43)}.${browserMac}`, dataDir)).toBeUndefined();
+    expect(() => ownerCookie("key:k-123456789012345678", dataDir, false)).toThrow("not a browser or account owner id");
   });
 
   it("are never signed with a short key from an empty or non-hex owner-secret file", () => {

@@ -39,20 +39,39 @@ export function derivedKey(dataDir: string, purpose: string): Buffer {
 const sign = (subject: string, dataDir: string): string =>
   createHmac("sha256", signingSecret(dataDir)).update(subject).digest("base64url");
 
-/** The browser identity a request carries, if its cookie is validly signed. */
+const SUBJECT = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** The owners a cookie carries: a browser's own identity (`browser:…`) or a signed-in account (`oidc:…`). */
+type OwnerKind = "browser" | "oidc";
+
+/**
+ * What the MAC covers: a browser's bare subject (as browser cookies were always signed), an
+ * account's subject with its kind, so that no browser cookie's MAC ever stands for an account.
+ */
+const signed = (kind: OwnerKind, subject: string): string => (kind === "browser" ? subject : `${kind}:${subject}`);
+
+/** `subject.mac` for a browser, `oidc.subject.mac` for an account. */
+function parseValue(raw: string): { kind: OwnerKind; subject: string; mac: string } | undefined {
+  const parts = raw.split(".");
+  const [kind, subject, mac]: (string | undefined)[] = parts.length === 2 ? ["browser", ...parts] : parts;
+  if (parts.length > 3 || (parts.length === 3 && kind !== "oidc")) return undefined;
+  // base64url only: anything needing a % escape is not ours (and may not decode).
+  if (!subject || !mac || !SUBJECT.test(subject)) return undefined;
+  return { kind: kind as OwnerKind, subject, mac };
+}
+
+/** The owner a request's cookie stands for (`browser:…` or `oidc:…`), if the cookie is validly signed. */
 export function ownerFromCookie(cookieHeader: string | null, dataDir: string): string | undefined {
   const raw = cookieHeader
     ?.split(";")
     .map((part) => part.trim())
     .find((part) => part.startsWith(`${OWNER_COOKIE}=`))
     ?.slice(OWNER_COOKIE.length + 1);
-  if (!raw) return undefined;
-  // The value is base64url and a dot: anything needing a % escape is not ours (and may not decode).
-  const [subject, mac] = raw.split(".");
-  if (!subject || !mac || !/^[A-Za-z0-9_-]{16,64}$/.test(subject)) return undefined;
-  const expected = Buffer.from(sign(subject, dataDir));
-  const given = Buffer.from(mac);
-  return given.length === expected.length && timingSafeEqual(given, expected) ? `browser:${subject}` : undefined;
+  const value = raw ? parseValue(raw) : undefined;
+  if (!value) return undefined;
+  const expected = Buffer.from(sign(signed(value.kind, value.subject), dataDir));
+  const given = Buffer.from(value.mac);
+  return given.length === expected.length && timingSafeEqual(given, expected) ? `${value.kind}:${value.subject}` : undefined;
 }
 
 /** A new browser identity and the Set-Cookie header that gives it to the browser. */
@@ -60,11 +79,16 @@ export function newOwnerCookie(dataDir: string, secure: boolean): { owner: strin
   return ownerCookie(`browser:${randomBytes(18).toString("base64url")}`, dataDir, secure);
 }
 
-/** The Set-Cookie header that makes a browser this owner (`browser:…`), e.g. when it resumes on another device. */
+/**
+ * The Set-Cookie header that makes a browser this owner: a browser id (`browser:…`, e.g. when it
+ * resumes on another device) or an account (`oidc:…`, after sign-in).
+ */
 export function ownerCookie(owner: string, dataDir: string, secure: boolean): { owner: string; header: string } {
-  const subject = owner.replace(/^browser:/, "");
-  if (subject === owner || !/^[A-Za-z0-9_-]{16,64}$/.test(subject)) throw new Error("not a browser owner id");
-  const value = `${subject}.${sign(subject, dataDir)}`;
+  const [kind, subject] = owner.split(/:(.*)/s);
+  if ((kind !== "browser" && kind !== "oidc") || !subject || !SUBJECT.test(subject))
+    throw new Error(`not a browser or account owner id: ${owner}`);
+  const mac = sign(signed(kind, subject), dataDir);
+  const value = kind === "browser" ? `${subject}.${mac}` : `${kind}.${subject}.${mac}`;
   return {
     owner,
     header: `${OWNER_COOKIE}=${value}; Path=/; Max-Age=${YEAR_SECONDS}; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`,

@@ -138,6 +138,33 @@ describe("loadConfig", () => {
     expect(config.terminals.perSession).toBe(3);
   });
 
+  it("turns sign-in on only with an issuer, a client id and a secret, and names what is missing", () => {
+    expect(loadConfig({}, "/srv").oidc).toBeUndefined();
+    const oidc = { SANDPIT_OIDC_ISSUER: "https://id.example.com/realms/school", SANDPIT_OIDC_CLIENT_ID: "sandpit" };
+    expect(problemsOf(oidc)).toEqual([
+      "SANDPIT_OIDC_CLIENT_SECRET: must be set too for sign-in through OpenID Connect (or unset them all to turn it off)",
+    ]);
+    expect(loadConfig({ ...oidc, SANDPIT_OIDC_CLIENT_SECRET: "s3cret" }, "/srv").oidc).toEqual({
+      issuer: "https://id.example.com/realms/school",
+      clientId: "sandpit",
+      clientSecret: "s3cret",
+      providerName: "id.example.com",
+    });
+    expect(loadConfig({ ...oidc, SANDPIT_OIDC_CLIENT_SECRET: "s", SANDPIT_OIDC_NAME: "School" }, "/srv").oidc?.providerName).toBe(
+      "School",
+    );
+  });
+
+  it("takes an http issuer only on a loopback address", () => {
+    const secrets = { SANDPIT_OIDC_CLIENT_ID: "sandpit", SANDPIT_OIDC_CLIENT_SECRET: "s" };
+    expect(loadConfig({ ...secrets, SANDPIT_OIDC_ISSUER: "http://127.0.0.1:4000" }, "/srv").oidc?.issuer).toBe(
+      "http://127.0.0.1:4000",
+    );
+    expect(problemsOf({ ...secrets, SANDPIT_OIDC_ISSUER: "http://id.example.com" })).toEqual([
+      "SANDPIT_OIDC_ISSUER: must use https:// (http:// only for a provider on localhost)",
+    ]);
+  });
+
   it("names every bad variable at once", () => {
     const problems = problemsOf({ PORT: "99999", LOG_LEVEL: "loud" });
     expect(problems.map((p) => p.split(":")[0]).sort()).toEqual(["LOG_LEVEL", "PORT"]);

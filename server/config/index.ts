@@ -85,6 +85,16 @@ export interface Config {
   web: { publicUrl?: string; allowedHosts: string[] };
   /** Requests a minute per API key, or for all callers together when no keys are in use. */
   api: { rateLimitPerMinute: number };
+  /** Sign-in through an OpenID Connect provider; undefined (sign-in off) unless it is configured. */
+  oidc?: OidcConfig;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** What the sign-in button calls the provider: SANDPIT_OIDC_NAME, else the issuer's host. */
+  providerName: string;
 }
 
 type Source = Record<string, string | undefined>;
@@ -152,12 +162,32 @@ function resolveCaBundle(value: string, problems: string[]): string | undefined 
   return value;
 }
 
+const OIDC_REQUIRED = ["SANDPIT_OIDC_ISSUER", "SANDPIT_OIDC_CLIENT_ID", "SANDPIT_OIDC_CLIENT_SECRET"] as const;
+
+/** Sign-in is on when the issuer, client id and secret are all set, and off when none is. */
+function resolveOidc(env: Env, problems: string[]): OidcConfig | undefined {
+  const missing = OIDC_REQUIRED.filter((name) => env[name] === undefined);
+  if (missing.length === OIDC_REQUIRED.length) return undefined;
+  if (missing.length > 0) {
+    problems.push(`${missing.join(", ")}: must be set too for sign-in through OpenID Connect (or unset them all to turn it off)`);
+    return undefined;
+  }
+  const issuer = env.SANDPIT_OIDC_ISSUER ?? "";
+  return {
+    issuer,
+    clientId: env.SANDPIT_OIDC_CLIENT_ID ?? "",
+    clientSecret: env.SANDPIT_OIDC_CLIENT_SECRET ?? "",
+    providerName: env.SANDPIT_OIDC_NAME ?? new URL(issuer).host,
+  };
+}
+
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(source: Source = process.env, cwd = process.cwd()): Config {
   const env = validate(source);
   const problems: string[] = [];
   const dataDir = path.resolve(cwd, env.SANDPIT_DATA_DIR);
   const extraCaBundle = resolveCaBundle(env.SANDPIT_EXTRA_CA_BUNDLE, problems);
+  const oidc = resolveOidc(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: env.PORT,
@@ -206,6 +236,7 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
     logLevel: env.LOG_LEVEL,
     api: { rateLimitPerMinute: env.SANDPIT_RATE_LIMIT },
     web: { publicUrl: env.SANDPIT_PUBLIC_URL, allowedHosts: env.SANDPIT_ALLOWED_HOSTS },
+    oidc,
   };
 }
 

@@ -219,6 +219,24 @@ export const logLevel = z
   })
   .default("info");
 
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * An OpenID Connect issuer: https, or http on a loopback address (a provider on the same machine, as
+ * in tests); tokens from anywhere else must not travel in the clear.
+ */
+export const oidcIssuer = z
+  .url({
+    protocol: /^https?$/,
+    error: "must be the issuer URL of an OpenID Connect provider, such as https://accounts.example.com",
+  })
+  .refine((text) => {
+    const url = new URL(text);
+    return url.protocol === "https:" || LOOPBACK_HOSTS.has(url.hostname);
+  }, "must use https:// (http:// only for a provider on localhost)")
+  .refine((text) => !new URL(text).search && !new URL(text).hash, "must have no ?query or #fragment")
+  .optional();
+
 /** The environment variables Sandpit reads, each with a default that works on one machine. */
 export const envSchema = {
   PORT: integer(3000, 1, 65535),
@@ -297,5 +315,9 @@ export const envSchema = {
   SANDPIT_EGRESS_CONNECTIONS: integer(32, 1, 4_096),
   SANDPIT_EGRESS_EXEMPT: egressExemptList,
   SANDPIT_EGRESS_HOSTS: egressHostsList,
+  SANDPIT_OIDC_ISSUER: oidcIssuer,
+  SANDPIT_OIDC_CLIENT_ID: z.string().min(1).max(255).optional(),
+  SANDPIT_OIDC_CLIENT_SECRET: z.string().min(1).max(1024).optional(),
+  SANDPIT_OIDC_NAME: z.string().trim().min(1).max(40).optional(),
   LOG_LEVEL: logLevel,
 };

@@ -199,7 +199,7 @@ export const resumeLinks = pgTable(
   "resume_links",
   {
     id: text("id").primaryKey(),
-    /** The browser owner (`browser:…`) the link resumes. */
+    /** The owner (`browser:…`, or a signed-in account's `oidc:…`) the link resumes. */
     owner: text("owner").notNull(),
     tokenHash: text("token_hash").notNull().unique(),
     tokenSealed: text("token_sealed"),
@@ -209,6 +209,20 @@ export const resumeLinks = pgTable(
   },
   (table) => [index("resume_links_owner_idx").on(table.owner)],
 );
+
+/**
+ * Accounts of an OpenID Connect provider that signed in here. The owner id (`oidc:…`) is a hash of
+ * issuer and subject; a browser signed in carries it in its owner cookie, so sessions follow the account.
+ */
+export const accounts = pgTable("accounts", {
+  owner: text("owner").primaryKey(),
+  issuer: text("issuer").notNull(),
+  subject: text("subject").notNull(),
+  /** What the provider last said to call them (name, preferred_username or email). */
+  name: text("name"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true }).notNull().defaultNow(),
+});
 
 /** API keys for programs: only a hash of each key is kept. */
 export const apiKeys = pgTable("api_keys", {

@@ -3,7 +3,7 @@
  * the session services, which decide access themselves; a transport never checks a session.
  */
 export type Identity =
-  /** A browser with its signed owner cookie (`browser:…`). */
+  /** A browser with its signed owner cookie: its own identity (`browser:…`) or the account signed in there (`oidc:…`). */
   | { readonly kind: "browser"; readonly owner: string; readonly address?: string }
   /** A program with an API key (`key:…`). */
   | { readonly kind: "key"; readonly owner: string; readonly keyId: string; readonly address?: string }
@@ -33,9 +33,9 @@ export function anonymousCaller(address?: string): Identity {
   return { kind: "anonymous", address };
 }
 
-/** A browser owner id as ownerFromCookie returns it (`browser:…`). */
+/** A browser's caller from the owner id ownerFromCookie returns (`browser:…`, or `oidc:…` when signed in). */
 export function browserCaller(owner: string, address?: string): Identity {
-  if (!owner.startsWith("browser:")) throw new Error(`not a browser owner id: ${owner}`);
+  if (!owner.startsWith("browser:") && !owner.startsWith("oidc:")) throw new Error(`not a browser owner id: ${owner}`);
   return { kind: "browser", owner, address };
 }
 
@@ -43,7 +43,7 @@ export function keyCaller(keyId: string, address?: string): Identity {
   return { kind: "key", owner: `key:${keyId}`, keyId, address };
 }
 
-/** The caller an owner id (`browser:…`, `key:…`) or none stands for, as the REST authorizer returns them. */
+/** The caller an owner id (`browser:…`, `oidc:…`, `key:…`) or none stands for, as the REST authorizer returns them. */
 export function callerFromOwner(owner: string | undefined, address?: string): Identity {
   if (!owner) return anonymousCaller(address);
   if (owner.startsWith("key:")) return keyCaller(owner.slice(4), address);

@@ -83,6 +83,6 @@ describe("resume links", () => {
     const { ownerCookie } = await import("@/server/auth/owner");
     const { header } = ownerCookie(owner(browser("resume-school")), services.config.dataDir, false);
     expect(ownerFromCookie(header.split(";")[0] ?? "", services.config.dataDir)).toBe(owner(browser("resume-school")));
-    expect(() => ownerCookie("key:k-1", services.config.dataDir, false)).toThrow("not a browser owner id");
+    expect(() => ownerCookie("key:k-1", services.config.dataDir, false)).toThrow("not a browser or account owner id");
   });
 });

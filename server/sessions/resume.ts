@@ -2,9 +2,10 @@ import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
-import { resumeLinks, sessions } from "@/server/db/schema";
+import { resumeLinks } from "@/server/db/schema";
 import type { Caller } from "./caller";
 import { InvalidRequestError } from "./errors";
+import { moveBrowserSessions } from "./transfer";
 import { seal, unseal } from "@/server/auth/seal";
 
 const SEAL_PURPOSE = "resume-links";
@@ -81,7 +82,8 @@ export class ResumeService {
 
   /**
    * The owner a resume link stands for. With `bringSessions`, the sessions the calling browser owns
-   * now move to that owner too, so nothing made on this device before is left behind.
+   * now move to that owner too, so nothing made on this device before is left behind (a signed-in
+   * account's sessions stay with the account).
    */
   async use(caller: Caller, token: string, bringSessions: boolean): Promise<{ owner: string; moved: number }> {
     const current = caller.kind === "browser" ? caller.owner : undefined;
@@ -91,13 +93,8 @@ export class ResumeService {
       .where(and(eq(resumeLinks.tokenHash, hash(token)), isNull(resumeLinks.revokedAt)));
     if (!row) throw new InvalidRequestError(UNAVAILABLE);
     await this.db.update(resumeLinks).set({ lastUsedAt: new Date() }).where(eq(resumeLinks.id, row.id));
-    if (!bringSessions || !current || current === row.owner) return { owner: row.owner, moved: 0 };
-    const moved = await this.db
-      .update(sessions)
-      .set({ owner: row.owner })
-      .where(eq(sessions.owner, current))
-      .returning({ id: sessions.id });
-    return { owner: row.owner, moved: moved.length };
+    if (!bringSessions || !current) return { owner: row.owner, moved: 0 };
+    return { owner: row.owner, moved: await moveBrowserSessions(this.db, current, row.owner) };
   }
 
   private view(row: typeof resumeLinks.$inferSelect): ResumeLinkView {
