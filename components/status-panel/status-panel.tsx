@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { diagnose } from "@/lib/setup/diagnose";
 import { formatBytes, formatDuration } from "@/lib/starter-code";
 import { useTRPC } from "@/lib/trpc/client";
 
@@ -35,6 +36,8 @@ export function StatusPanel({ sessionId }: { sessionId: string }): ReactNode {
   const started = result.started_at ? Date.parse(result.started_at) : Date.parse(result.queued_at);
   const elapsed = result.duration_ms ?? Math.max(0, now - started);
   const failedStep = result.steps.find((step) => step.status === "failed");
+  // The lines that tell why, first; the whole log stays once, in the failed step above.
+  const deciding = failedStep ? diagnose(failedStep.log).lines : [];
 
   return (
     <section
@@ -80,9 +83,19 @@ export function StatusPanel({ sessionId }: { sessionId: string }): ReactNode {
           role="alert"
           className="mt-3 space-y-2 rounded-md bg-red-50 p-3 text-sm text-red-900 dark:bg-red-950/40 dark:text-red-200"
         >
-          <p className="font-medium">{result.error}</p>
-          {failedStep && <p className="text-xs">Failed step: {failedStep.name}</p>}
-          {result.stderr && <pre className="max-h-48 overflow-auto font-mono text-xs whitespace-pre-wrap">{result.stderr}</pre>}
+          <p className="font-medium" data-testid="setup-error">
+            {result.error}
+          </p>
+          {deciding.length > 0 && (
+            <pre data-testid="setup-deciding" className="overflow-auto font-mono text-xs whitespace-pre-wrap">
+              {deciding.join("\n")}
+            </pre>
+          )}
+          {failedStep ? (
+            <p className="text-xs">Failed step: {failedStep.name} (its whole log is above)</p>
+          ) : (
+            result.stderr && <pre className="max-h-48 overflow-auto font-mono text-xs whitespace-pre-wrap">{result.stderr}</pre>
+          )}
           <Button variant="danger" disabled={retry.isPending} onClick={() => retry.mutate({ id: sessionId })}>
             {retry.isPending ? "Retrying…" : "Retry setup"}
           </Button>

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
 import { setupEnv } from "@/lib/languages";
+import { failureMessage } from "@/lib/setup/diagnose";
 import type { Limits } from "@/server/config";
 import type { LayerRecord, SetupStepRecord } from "@/server/db/schema";
 import type { AgentClient } from "@/server/sandbox/agent/client";
@@ -148,6 +149,8 @@ export async function runSetup(
       progress(records);
       const started = Date.now();
       let failed: { exitCode: number; timedOut: boolean } | undefined;
+      /** What the failed command wrote on stderr: the cause is told from it first. */
+      let failedErr = "";
       for (const command of step.commands) {
         const remaining = deadline - Date.now();
         if (remaining <= 0) {
@@ -182,6 +185,7 @@ export async function runSetup(
         );
         if (result.exitCode !== 0) {
           failed = { exitCode: result.exitCode, timedOut: result.timedOut };
+          failedErr = stepErr;
           record.log = tail(record.log, LOG_TAIL);
           if (!stepErr.trim()) stderr = tail(`${stderr}(no output on stderr)\n`, OUTPUT_TAIL);
           break;
@@ -195,7 +199,7 @@ export async function runSetup(
         for (const rest of records.slice(index + 1)) rest.status = "skipped";
         const error = failed.timedOut
           ? `setup timed out after ${Math.round(env.timeoutMs / 1000)} s during the ${step.name} step`
-          : `the ${step.name} step failed (exit ${failed.exitCode})`;
+          : failureMessage(step.name, failed.exitCode, `${failedErr}\n${record.log}`);
         return { success: false, error, stdout, stderr, steps: records };
       }
     }

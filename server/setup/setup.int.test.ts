@@ -178,12 +178,30 @@ describe("Setup", () => {
     const session = h.session();
     await h.setups.submit(session, { pip: ["no-such-package-here==1.0"], commands: ["echo never"] });
     const done = await h.setups.waitFor(session);
-    expect(done).toMatchObject({ status: "failed", success: false, error: "the pip step failed (exit 1)", layer: null });
+    // The cause in one line, with pip's own words for it.
+    expect(done).toMatchObject({
+      status: "failed",
+      success: false,
+      error: "the pip step failed: package not found — ERROR: No matching distribution found for no-such-package-here==1.0",
+      layer: null,
+    });
     expect(done.stderr).toContain("No matching distribution found for no-such-package-here==1.0");
     expect(done.steps.map((s) => [s.name, s.status])).toEqual([
       ["pip", "failed"],
       ["commands", "skipped"],
     ]);
+  });
+});
+
+describe("Setup failures", () => {
+  it("says when the package index cannot be reached, not that the package does not exist", async () => {
+    // Nothing listens on the setup container's own port 9: pip's connections are refused at once.
+    await using unreachable = await setupHarness({ mirrors: { pipIndexUrl: "http://127.0.0.1:9/simple" } });
+    const session = unreachable.session();
+    await unreachable.setups.submit(session, { pip: ["requests"] });
+    const done = await unreachable.setups.waitFor(session);
+    expect(done.status).toBe("failed");
+    expect(done.error).toMatch(/^the pip step failed: registry unreachable — .*(Connection refused|Failed to establish)/);
   });
 });
 
@@ -199,7 +217,11 @@ describe("Setup disk", () => {
     const session = small.session();
     await small.setups.submit(session, { commands: ["head -c 200000000 /dev/zero > big.bin"] });
     const done = await small.setups.waitFor(session);
-    expect(done).toMatchObject({ status: "failed", error: "the commands step failed (exit 1)", layer: null });
+    expect(done).toMatchObject({
+      status: "failed",
+      error: "the commands step failed: no space left — head: error writing 'standard output': No space left on device",
+      layer: null,
+    });
     expect(done.stderr).toContain("No space left on device");
     expect(readdirSync(small.dataDir).filter((name) => name.startsWith("setup-"))).toEqual([]);
     expect(readFileSync("/proc/self/mounts", "utf8")).not.toContain(`${small.dataDir}/setup-`);
