@@ -14,15 +14,21 @@ export interface FairShareLimits {
 /** A refusal to queue another caller: the pool, or the caller's session, has as many waiting as it may. */
 export class PoolFullError extends Error {}
 
+interface Waiter {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
 interface Share {
   running: number;
-  waiting: Array<() => void>;
+  waiting: Waiter[];
 }
 
 /**
  * Slots shared by sessions: each session holds at most its share of them and of the queue, and a
  * freed slot goes to the waiting sessions in turn, so a session whose work never finishes fills
- * its own share and slows no one else.
+ * its own share and slows no one else. Places in a full queue are shared too: a session with
+ * fewer callers waiting takes the place of the newest caller of the session with the most.
  */
 export class FairShare {
   private running = 0;
@@ -58,13 +64,27 @@ export class FairShare {
       return;
     }
     if (share.waiting.length >= perSessionQueue) throw new PoolFullError("this session has too many names being resolved");
-    if (this.waitingCount >= queue) throw new PoolFullError("too many names are being resolved");
+    if (this.waitingCount >= queue && !this.makeRoom(share)) throw new PoolFullError("too many names are being resolved");
     // The slot is counted by whoever hands it over (dispatch), before this caller wakes.
-    await new Promise<void>((resolve) => {
-      share.waiting.push(resolve);
+    await new Promise<void>((resolve, reject) => {
+      share.waiting.push({ resolve, reject });
       this.waitingCount += 1;
       if (!this.turns.includes(sessionId)) this.turns.push(sessionId);
     });
+  }
+
+  /**
+   * Frees a place in the full queue for `share`'s caller by refusing the newest caller of the
+   * session with the most waiting, when that session would still have more waiting than `share`.
+   */
+  private makeRoom(share: Share): boolean {
+    let largest: Share | undefined;
+    for (const other of this.shares.values()) if (other.waiting.length > (largest?.waiting.length ?? 0)) largest = other;
+    if (!largest || largest.waiting.length < share.waiting.length + 2) return false;
+    const evicted = largest.waiting.pop();
+    this.waitingCount -= 1;
+    evicted?.reject(new PoolFullError("too many names are being resolved"));
+    return true;
   }
 
   private release(sessionId: string): void {
@@ -88,7 +108,7 @@ export class FairShare {
       share.running += 1;
       this.running += 1;
       if (share.waiting.length > 0) this.turns.push(sessionId);
-      next();
+      next.resolve();
     }
   }
 }

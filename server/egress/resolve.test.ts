@@ -99,6 +99,27 @@ describe("createResolver", () => {
     await Promise.allSettled(stuck);
   });
 
+  it("lets a session wait for its turn while another session fills the queue, refusing that session's newest lookup instead", async () => {
+    const { server, asked } = await dnsServer();
+    const resolver = createResolver({
+      servers: [server],
+      timeoutMs: 300,
+      tries: 1,
+      concurrency: 1,
+      queue: 4,
+      perSession: 1,
+      perSessionQueue: 4,
+      cacheMs: 0,
+    });
+    const hostile = [0, 1, 2, 3, 4].map((n) => resolver.forSession(`${n}.silent.test`, "hostile"));
+    const outcomes = Promise.allSettled(hostile);
+    await expect(resolver.forSession("api.test", "victim")).resolves.toEqual(["192.0.2.1"]);
+    const settled = await outcomes;
+    expect(settled.at(-1)).toMatchObject({ status: "rejected", reason: { message: "too many names are being resolved" } });
+    // The sessions took turns: the victim's name came after one more of the other's, not after its whole queue.
+    expect(order(asked).slice(0, 3)).toEqual(["0.silent.test", "1.silent.test", "api.test"]);
+  });
+
   it("hands free slots to waiting sessions in turn, not in the order they asked", async () => {
     const { server, asked } = await dnsServer();
     const resolver = createResolver({ servers: [server], concurrency: 1, queue: 8, cacheMs: 0 });

@@ -220,6 +220,12 @@ export function openRun(manager: SandboxManager, sessionId: string, request: Run
   let skipped = 0;
   const stream = new Duplex({
     read() {},
+    // Whoever lets the terminal go (closed, swept as idle, over the session's limit) ends the run:
+    // a run nobody holds any more would go on untracked, outside the session's count of runs.
+    destroy(error, callback) {
+      void stop().catch(() => undefined);
+      callback(error);
+    },
     write(chunk: Buffer, _encoding, callback) {
       void (async () => {
         await ready;

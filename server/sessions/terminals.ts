@@ -218,7 +218,25 @@ export class TerminalRegistry {
     }
     const terminal = new Terminal(sessionId, pty, id);
     this.terminals.set(terminal.id, terminal);
+    // Terminal's own handler (registered first) has set exitCode when this one runs.
+    void pty.exited().then(
+      () => this.forgetEnded(sessionId),
+      () => undefined,
+    );
     return terminal;
+  }
+
+  /**
+   * Lets go of the session's oldest ended terminals past `perSession`: each holds its replay buffer
+   * (and a run what it displayed) until read or swept, and ones that end at once do not count as
+   * open, so without this a session could pile them up faster than the sweep clears them.
+   */
+  private forgetEnded(sessionId: string): void {
+    const ended = [...this.terminals.values()].filter((t) => t.sessionId === sessionId && t.exitCode !== undefined);
+    for (const terminal of ended.slice(0, Math.max(0, ended.length - this.perSession))) {
+      terminal.close();
+      this.terminals.delete(terminal.id);
+    }
   }
 
   get(sessionId: string, terminalId: string): Terminal {

@@ -17,6 +17,10 @@ describe("safeReturnPath", () => {
     "\\\\evil.example",
     "evil.example",
     "/\t/evil.example",
+    "/.//evil.example",
+    "/..//evil.example",
+    "/s/..//evil.example",
+    "/%2e%2e//evil.example",
     "",
   ])("sends %j home instead of elsewhere", (text) => {
     expect(safeReturnPath(text)).toBe("/");

@@ -43,15 +43,20 @@ export function readFlowCookie(cookieHeader: string | null, dataDir: string, now
   return flow.expires > now ? flow : undefined;
 }
 
+/** A same-origin path: one slash first, no backslash, no control characters, at most 2 KiB. */
+const isLocalPath = (text: string): boolean =>
+  text.length <= 2048 && text.startsWith("/") && !text.startsWith("//") && !/[\\\u0000-\u001f\u007f]/.test(text);
+
 /**
  * A path on this Sandpit to go back to after signing in or out, or "/" for anything else: only a
  * relative path (one slash, no backslash, no scheme) stays on this origin, so a crafted link cannot
- * use the sign-in to send someone elsewhere (`//evil.example`, `/\evil.example`, `https://…`).
+ * use the sign-in to send someone elsewhere (`//evil.example`, `/\evil.example`, `https://…`). The
+ * check applies to the path as normalized too: dot segments can make `//` of it (`/.//evil.example`).
  */
 export function safeReturnPath(text: string | null | undefined): string {
-  if (!text || text.length > 2048 || !text.startsWith("/") || text.startsWith("//") || /[\\\u0000-\u001f\u007f]/.test(text))
-    return "/";
+  if (!text || !isLocalPath(text)) return "/";
   const base = "http://sandpit.invalid";
   const url = new URL(text, base);
-  return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : "/";
+  const normalized = `${url.pathname}${url.search}${url.hash}`;
+  return url.origin === base && isLocalPath(normalized) ? normalized : "/";
 }

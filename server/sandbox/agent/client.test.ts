@@ -2,7 +2,16 @@ import { PassThrough, Readable } from "node:stream";
 import { once } from "node:events";
 import { describe, expect, it, vi } from "vitest";
 import { AgentClient } from "./client";
-import { ARCHIVE_CHUNK_BYTES, MAX_LINE_BYTES, TUNNEL_CHUNK_BYTES, TUNNEL_WINDOW, type ServerMessage } from "./inside/protocol";
+import {
+  ARCHIVE_CHUNK_BYTES,
+  DISPLAY_ITEM_BYTES,
+  DISPLAY_MAX_ITEMS,
+  DISPLAY_TOTAL_BYTES,
+  MAX_LINE_BYTES,
+  TUNNEL_CHUNK_BYTES,
+  TUNNEL_WINDOW,
+  type ServerMessage,
+} from "./inside/protocol";
 import { SandboxError, SandboxUnavailableError } from "../errors";
 
 /** A fake agent: what the client writes arrives as lines in `requests`; `reply` sends raw bytes back. */
@@ -153,6 +162,53 @@ describe("AgentClient against a hostile agent", () => {
     const chunk = Buffer.alloc(ARCHIVE_CHUNK_BYTES, 7).toString("base64");
     for (let i = 0; i <= window; i++) agent.reply(`${JSON.stringify({ id: request.id, type: "data", data: chunk })}\n`);
     expect((await failed).message).toBe("the sandbox agent sent archive data it was not asked for");
+  });
+});
+
+describe("AgentClient and what a run shows, against a hostile agent", () => {
+  const result = {
+    exitCode: 0,
+    durationMs: 1,
+    timedOut: false,
+    truncated: false,
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    stdout: "",
+    stderr: "",
+  };
+
+  async function shown(items: Buffer[]): Promise<{ count: number; bytes: number }> {
+    const agent = fakeAgent();
+    let count = 0;
+    let bytes = 0;
+    const pending = agent.client.request(
+      "run",
+      { runId: "r", argv: ["true"], cwd: "/workspace", env: {}, timeoutMs: 1_000, outputLimit: 1024, display: true },
+      {
+        onDisplay: ({ data }) => {
+          count += 1;
+          bytes += data.length;
+        },
+      },
+    );
+    const request = await nextRequest(agent.requests);
+    for (const data of items)
+      agent.reply(`${JSON.stringify({ id: request.id, type: "display", mime: "image/png", data: data.toString("base64") })}\n`);
+    agent.reply(`${JSON.stringify({ id: request.id, type: "result", result })}\n`);
+    await pending;
+    return { count, bytes };
+  }
+
+  it("hands on at most the items one run may show, however many the agent sends", async () => {
+    const items = Array.from({ length: 200 }, () => Buffer.alloc(1024, 1));
+    expect(await shown(items)).toEqual({ count: DISPLAY_MAX_ITEMS, bytes: DISPLAY_MAX_ITEMS * 1024 });
+  });
+
+  it("hands on at most the bytes one run may show in all", async () => {
+    const items = Array.from({ length: 8 }, () => Buffer.alloc(DISPLAY_ITEM_BYTES, 1));
+    const { bytes } = await shown(items);
+    expect(bytes).toBeLessThanOrEqual(DISPLAY_TOTAL_BYTES);
+    expect(bytes).toBe(DISPLAY_TOTAL_BYTES);
   });
 });
 

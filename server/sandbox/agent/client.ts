@@ -6,6 +6,8 @@ import {
   AGENT_PROTOCOL_VERSION,
   ARCHIVE_CHUNK_BYTES,
   ARCHIVE_WINDOW,
+  DISPLAY_MAX_ITEMS,
+  DISPLAY_TOTAL_BYTES,
   MAX_LINE_BYTES,
   type AgentErrorCode,
   type AgentMessage,
@@ -136,13 +138,24 @@ export class AgentClient {
     options: { timeoutMs?: number; onOutput?: OutputHandler; onDisplay?: (output: DisplayOutput) => void } = {},
   ): Promise<Result<O>> {
     const { onOutput, onDisplay } = options;
+    // What one run shows is held until its end (REST results, a run's exit event): the agent's
+    // limits are enforced here too, so a hostile agent's extra items are dropped, not kept.
+    let shown = 0;
+    let shownBytes = 0;
+    const display = (mime: DisplayMime, base64: string): void => {
+      const data = Buffer.from(base64, "base64");
+      if (shown >= DISPLAY_MAX_ITEMS || shownBytes + data.length > DISPLAY_TOTAL_BYTES) return;
+      shown += 1;
+      shownBytes += data.length;
+      onDisplay?.({ mime, data });
+    };
     return this.open(op, params, {
       timeoutMs: options.timeoutMs,
       onMessage:
         onOutput || onDisplay
           ? (message) => {
               if (message.type === "out") onOutput?.(message.fd, Buffer.from(message.data, "base64"));
-              else if (message.type === "display") onDisplay?.({ mime: message.mime, data: Buffer.from(message.data, "base64") });
+              else if (message.type === "display") display(message.mime, message.data);
             }
           : undefined,
     }).result;

@@ -21,15 +21,52 @@ export const runs = new Map<string, LiveRun>();
 const PENDING_INPUT_BYTES = 1024 * 1024;
 
 /**
- * Gives a program a terminal: Python's pty module (the runtime image has python3) forks it on a
- * new PTY, copies the agent's pipe to the terminal and the terminal (stdout and stderr merged) back,
- * and exits with the program's status.
+ * Gives a program a terminal (the runtime image has python3). The helper leads the run's session
+ * (it is spawned detached) and takes the PTY as that session's terminal; the program runs in a
+ * process group of its own, in the foreground, but in the same session, so whatever it leaves
+ * behind is in the run's session and ends with the run (pty.spawn's setsid would put it outside).
+ * The helper copies the agent's pipe to the terminal and the terminal (stdout and stderr merged)
+ * back, and exits with the program's status as soon as the program ends, not when the last
+ * holder of the terminal lets it go.
  */
 const PTY_HELPER = [
-  "import os, pty, sys",
-  "status = pty.spawn(sys.argv[1:])",
-  "code = os.waitstatus_to_exitcode(status)",
-  "sys.exit(code if code >= 0 else 128 - code)",
+  "import os, sys, select, signal, fcntl, termios",
+  "master, slave = os.openpty()",
+  "fcntl.ioctl(slave, termios.TIOCSCTTY, 0)",
+  "pid = os.fork()",
+  "if pid == 0:",
+  "    os.close(master)",
+  "    os.setpgid(0, 0)",
+  "    signal.signal(signal.SIGTTOU, signal.SIG_IGN)",
+  "    os.tcsetpgrp(slave, os.getpid())",
+  "    signal.signal(signal.SIGTTOU, signal.SIG_DFL)",
+  "    for fd in (0, 1, 2): os.dup2(slave, fd)",
+  "    if slave > 2: os.close(slave)",
+  "    try: os.execvp(sys.argv[1], sys.argv[1:])",
+  "    except OSError as e:",
+  "        os.write(2, (str(e) + '\\n').encode()); os._exit(127)",
+  "def out(data):",
+  "    while data: data = data[os.write(1, data):]",
+  "def drain(wait):",
+  "    while select.select([master], [], [], wait)[0]:",
+  "        try: data = os.read(master, 65536)",
+  "        except OSError: return",
+  "        if not data: return",
+  "        out(data)",
+  "reading = True",
+  "while True:",
+  "    ready = select.select([master] + ([0] if reading else []), [], [], 0.05)[0]",
+  "    if master in ready: drain(0)",
+  "    if 0 in ready:",
+  "        data = os.read(0, 65536)",
+  "        if data:",
+  "            while data: data = data[os.write(master, data):]",
+  "        else: reading = False",
+  "    done, status = os.waitpid(pid, os.WNOHANG)",
+  "    if done:",
+  "        drain(0.05)",
+  "        code = os.waitstatus_to_exitcode(status)",
+  "        sys.exit(code if code >= 0 else 128 - code)",
 ].join("\n");
 
 function command(params: RunParams): [string, string[]] {
