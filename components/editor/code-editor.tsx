@@ -60,7 +60,7 @@ export function CodeEditor({
         theme={dark ? "vs-dark" : "light"}
         onChange={(next) => onChange(next ?? "")}
         onMount={mount}
-        loading={<div className="p-4 text-sm text-stone-500">Loading the editor…</div>}
+        loading={<div className="p-4 text-sm text-stone-600 dark:text-stone-400">Loading the editor…</div>}
         options={{
           readOnly,
           minimap: { enabled: false },

@@ -301,7 +301,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
                 type="button"
                 onClick={() => setOpenPath(null)}
                 aria-pressed={openPath === null}
-                className={openPath === null ? "font-semibold" : "text-stone-500"}
+                className={openPath === null ? "font-semibold" : "text-stone-600 dark:text-stone-400"}
               >
                 scratch
               </button>
@@ -315,7 +315,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
                   data-testid="save-state"
                   role="status"
                   title={saveError}
-                  className={`text-xs ${saveError ? "text-red-600" : pending ? "text-amber-600" : "text-stone-500"}`}
+                  className={`text-xs ${saveError ? "text-red-600" : pending ? "text-amber-700 dark:text-amber-400" : "text-stone-600 dark:text-stone-400"}`}
                 >
                   {write.isPending ? "Saving…" : saveError ? "Not saved" : dirty ? "Unsaved" : "Saved"}
                 </span>
@@ -329,7 +329,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
                 </Button>
               )}
               {!readOnly && (
-                <span data-testid="run-target" className="text-xs text-stone-500">
+                <span data-testid="run-target" className="text-xs text-stone-600 dark:text-stone-400">
                   Runs {target.kind === "file" ? target.path : "scratch"}
                 </span>
               )}
@@ -382,7 +382,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
                 onSave={() => void save()}
               />
             ) : (
-              <p className="p-4 text-sm text-stone-500">Opening…</p>
+              <p className="p-4 text-sm text-stone-600 dark:text-stone-400">Opening…</p>
             )}
           </div>
           <div className="grid gap-3 xl:grid-cols-[1fr_16rem]">
