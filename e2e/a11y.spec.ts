@@ -37,3 +37,28 @@ for (const theme of ["light", "dark"] as const) {
     expect(await violations(page)).toEqual([]);
   });
 }
+
+test("Ctrl+Enter runs from outside the editor, ? lists the shortcuts, and Tab can leave the editor", async ({ page }) => {
+  await createSession(page);
+  await setCode(page, 'print("from the keyboard")');
+  // The editor says how to leave it; Ctrl+M makes Tab move the focus out.
+  const input = page.locator('.monaco-editor [aria-label*="Ctrl+M makes Tab move the focus out"]').first();
+  await expect(input).toHaveCount(1);
+  await input.focus();
+  await page.keyboard.press("Control+M");
+  await page.keyboard.press("Tab");
+  expect(await page.evaluate(() => document.activeElement?.closest(".monaco-editor") === null)).toBe(true);
+  await page.keyboard.press("Control+M"); // back to Tab indenting, as Monaco keeps the mode
+
+  await page.getByTestId("session-title").click();
+  await page.keyboard.press("ControlOrMeta+Enter");
+  await expect(page.getByTestId("run-console")).toContainText("from the keyboard", { timeout: 30_000 });
+
+  await page.getByTestId("session-title").click();
+  await page.keyboard.press("?");
+  const sheet = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+  await expect(sheet).toBeVisible();
+  await expect(sheet).toContainText("Run (anywhere on the page)");
+  await page.keyboard.press("Escape");
+  await expect(sheet).toBeHidden();
+});

@@ -68,6 +68,9 @@ export function CodeEditor({
           scrollBeyondLastLine: false,
           automaticLayout: true,
           tabSize: 2,
+          // Read out on entering the editor: how to leave it with Tab, and where the shortcuts are.
+          ariaLabel:
+            "Code editor. Ctrl+M makes Tab move the focus out; Ctrl+Enter runs; press ? outside the editor for all shortcuts.",
         }}
       />
     </div>

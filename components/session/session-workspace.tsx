@@ -25,6 +25,7 @@ import { OWN_WRITES_KEPT, reconcile } from "./external-changes";
 import { Instructions } from "./instructions";
 import { SessionTitle } from "./session-title";
 import { SandboxIndicator } from "./sandbox-indicator";
+import { Shortcuts } from "./shortcuts";
 
 const SCRATCH = "__scratch__";
 /** How long typing pauses before the open file is saved. */
@@ -269,6 +270,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
 
   return (
     <div className="space-y-4">
+      <Shortcuts onRun={() => void (readOnly ? undefined : run())} />
       <header className="flex flex-wrap items-center justify-between gap-3">
         <div className="flex min-w-0 items-center gap-3">
           <SessionTitle sessionId={sessionId} name={session.data?.name ?? null} canWrite={access.data?.write === true} />
@@ -327,6 +329,11 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
                 <Button onClick={() => void save()} disabled={!dirty || write.isPending} title="Save (Ctrl+S)">
                   Save
                 </Button>
+              )}
+              {!readOnly && (
+                <span className="text-xs text-stone-600 dark:text-stone-400">
+                  <kbd className="font-mono">?</kbd> shortcuts
+                </span>
               )}
               {!readOnly && (
                 <span data-testid="run-target" className="text-xs text-stone-600 dark:text-stone-400">
