@@ -95,15 +95,17 @@ test("a revoked link shows the revoked page", async ({ page, browser }) => {
   await guest.screenshot({ path: test.info().outputPath("revoked.png") });
 });
 
-test("a class link gives 5 named students their own copies; the owner sees, renames and removes them", async ({
+test("a class link gives 5 named students their own copies; the owner sees, renames and removes them, and follows one live", async ({
   page,
   browser,
 }) => {
   const template = await newSession(page, 'import os\nprint("hello class")\n');
   const link = await createLink(page, "class");
   const forks: string[] = [];
+  const students: Page[] = [];
   for (let i = 0; i < 5; i++) {
     const student = await visitor(browser);
+    students.push(student);
     await student.goto(link);
     if (i === 0) {
       // No name, no copy: the button waits for one, and a blank one is refused with a reason.
@@ -167,10 +169,15 @@ test("a class link gives 5 named students their own copies; the owner sees, rena
   const gone = await page.request.get(`/api/sessions/${forks[4]}`);
   expect(gone.status()).toBe(404);
 
-  // The owner opens one copy read-only.
+  // The owner opens one copy read-only, and follows it live: what the student writes shows up
+  // in the teacher's editor without a reload.
   await list.getByRole("link", { name: "Student 2" }).click();
   await expect(page.getByText(/Read-only: this is a copy of your class session/)).toBeVisible();
   await expect(page.getByRole("button", { name: "▶ Run" })).toHaveCount(0);
+  await page.getByRole("navigation", { name: "Workspace files" }).getByText("main.py", { exact: true }).click();
+  await expect(page.locator(".monaco-editor").first()).toContainText('print("student 2")', { timeout: 15_000 });
+  await setCode(students[2] as Page, 'print("typed by student 2 while the teacher watches")');
+  await expect(page.locator(".monaco-editor").first()).toContainText("while the teacher watches", { timeout: 15_000 });
 });
 
 test("an embed link in an iframe on another page runs code; a session id or a view link does not embed", async ({

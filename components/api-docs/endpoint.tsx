@@ -38,7 +38,7 @@ export function Endpoint({ method, path, operation }: { method: string; path: st
       {operation.summary && <p className="mt-2 text-sm text-stone-600 dark:text-stone-400">{operation.summary}</p>}
       {fields.length > 0 && (
         <table className="mt-3 w-full text-left text-xs">
-          <thead className="text-stone-500">
+          <thead className="text-stone-600 dark:text-stone-400">
             <tr>
               <th className="py-1 pr-4 font-medium">field</th>
               <th className="py-1 pr-4 font-medium">type</th>
@@ -49,7 +49,7 @@ export function Endpoint({ method, path, operation }: { method: string; path: st
             {fields.map(([name, field]) => (
               <tr key={name} className="border-t border-stone-100 dark:border-stone-800">
                 <td className="py-1 pr-4">{name}</td>
-                <td className="py-1 pr-4 text-stone-500">{typeOf(field as { type?: unknown })}</td>
+                <td className="py-1 pr-4 text-stone-600 dark:text-stone-400">{typeOf(field as { type?: unknown })}</td>
                 <td className="py-1">{schema?.required?.includes(name) ? "yes" : ""}</td>
               </tr>
             ))}

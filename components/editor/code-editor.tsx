@@ -60,7 +60,7 @@ export function CodeEditor({
         theme={dark ? "vs-dark" : "light"}
         onChange={(next) => onChange(next ?? "")}
         onMount={mount}
-        loading={<div className="p-4 text-sm text-stone-500">Loading the editor…</div>}
+        loading={<div className="p-4 text-sm text-stone-600 dark:text-stone-400">Loading the editor…</div>}
         options={{
           readOnly,
           minimap: { enabled: false },
@@ -68,6 +68,9 @@ export function CodeEditor({
           scrollBeyondLastLine: false,
           automaticLayout: true,
           tabSize: 2,
+          // Read out on entering the editor: how to leave it with Tab, and where the shortcuts are.
+          ariaLabel:
+            "Code editor. Ctrl+M makes Tab move the focus out; Ctrl+Enter runs; press ? outside the editor for all shortcuts.",
         }}
       />
     </div>

@@ -55,7 +55,7 @@ export function FileTree({
       className="flex h-full flex-col rounded-lg border border-stone-200 bg-white text-sm dark:border-stone-800 dark:bg-stone-900"
     >
       <div className="flex items-center justify-between border-b border-stone-100 px-2 py-1.5 dark:border-stone-800">
-        <span className="text-xs font-semibold tracking-wide text-stone-500 uppercase">Files</span>
+        <span className="text-xs font-semibold tracking-wide text-stone-600 uppercase dark:text-stone-400">Files</span>
         <span className="flex gap-0.5">
           {!readOnly && (
             <>
@@ -95,15 +95,17 @@ export function FileTree({
         </span>
       </div>
       <ul className="min-h-0 flex-1 overflow-auto py-1">
-        {files.isPending && <li className="px-3 py-1 text-stone-500">Loading…</li>}
-        {files.isSuccess && entries.length === 0 && <li className="px-3 py-1 text-stone-500">The workspace is empty.</li>}
+        {files.isPending && <li className="px-3 py-1 text-stone-600 dark:text-stone-400">Loading…</li>}
+        {files.isSuccess && entries.length === 0 && (
+          <li className="px-3 py-1 text-stone-600 dark:text-stone-400">The workspace is empty.</li>
+        )}
         {entries.map((entry) => {
           const depth = entry.path.split("/").length - 1;
           const name = entry.path.split("/").at(-1);
           return (
             <li key={entry.path} className="group flex items-center" style={{ paddingLeft: `${0.5 + depth * 0.75}rem` }}>
               {entry.type === "directory" ? (
-                <span className="flex-1 truncate py-0.5 text-stone-500">▾ {name}/</span>
+                <span className="flex-1 truncate py-0.5 text-stone-600 dark:text-stone-400">▾ {name}/</span>
               ) : (
                 <button
                   type="button"
@@ -120,7 +122,7 @@ export function FileTree({
                   download={name}
                   aria-label={`Download ${entry.path}`}
                   title={`Download ${entry.path}`}
-                  className="hidden shrink-0 px-1 text-xs text-stone-500 group-focus-within:block group-hover:block hover:text-stone-900 dark:hover:text-stone-100"
+                  className="hidden shrink-0 px-1 text-xs text-stone-600 group-focus-within:block group-hover:block hover:text-stone-900 dark:text-stone-400 dark:hover:text-stone-100"
                 >
                   ⤓
                 </a>
@@ -130,7 +132,7 @@ export function FileTree({
                   <button
                     type="button"
                     aria-label={`Rename ${entry.path}`}
-                    className="px-1 text-xs text-stone-500 hover:text-stone-900 dark:hover:text-stone-100"
+                    className="px-1 text-xs text-stone-600 hover:text-stone-900 dark:text-stone-400 dark:hover:text-stone-100"
                     onClick={() => {
                       const to = window.prompt(`Rename ${entry.path} to`, entry.path);
                       if (to && to !== entry.path) move.mutate({ id: sessionId, from: entry.path, to });
@@ -141,7 +143,7 @@ export function FileTree({
                   <button
                     type="button"
                     aria-label={`Delete ${entry.path}`}
-                    className="px-1 text-xs text-stone-500 hover:text-red-600"
+                    className="px-1 text-xs text-stone-600 hover:text-red-600 dark:text-stone-400"
                     onClick={() => {
                       if (window.confirm(`Delete ${entry.path}?`))
                         remove.mutate({ id: sessionId, path: entry.path, recursive: true });

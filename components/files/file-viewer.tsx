@@ -71,7 +71,9 @@ function CsvView({ content }: { content: string }): ReactNode {
         </tbody>
       </table>
       {truncated && (
-        <p className="p-2 text-stone-500">Showing the first {CSV_ROW_LIMIT} rows; download the file to see them all.</p>
+        <p className="p-2 text-stone-600 dark:text-stone-400">
+          Showing the first {CSV_ROW_LIMIT} rows; download the file to see them all.
+        </p>
       )}
     </div>
   );
@@ -88,7 +90,7 @@ export function FileViewer(props: {
   if (props.kind === "image") return <ImageView path={props.path} content={props.content} encoding={props.encoding} />;
   if (props.kind === "csv") return <CsvView content={props.content} />;
   return (
-    <div className="flex h-full flex-col items-center justify-center gap-3 p-4 text-sm text-stone-500">
+    <div className="flex h-full flex-col items-center justify-center gap-3 p-4 text-sm text-stone-600 dark:text-stone-400">
       <p>{props.path} is not a text file.</p>
       <DownloadLink sessionId={props.sessionId} path={props.path} />
     </div>

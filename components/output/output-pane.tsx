@@ -53,7 +53,7 @@ export function OutputPane({
       {/* The console keeps its height; what the run showed follows below it. */}
       <div className="flex h-56 flex-col">
         {console ?? (
-          <p className="p-3 font-mono text-sm text-stone-500">
+          <p className="p-3 font-mono text-sm text-stone-400">
             {!running && !error && "Run with ▶ or Ctrl+Enter; type into the program here while it runs."}
           </p>
         )}

@@ -25,6 +25,7 @@ import { OWN_WRITES_KEPT, reconcile } from "./external-changes";
 import { Instructions } from "./instructions";
 import { SessionTitle } from "./session-title";
 import { SandboxIndicator } from "./sandbox-indicator";
+import { Shortcuts } from "./shortcuts";
 
 const SCRATCH = "__scratch__";
 /** How long typing pauses before the open file is saved. */
@@ -34,6 +35,7 @@ const AUTOSAVE_MS = 1000;
 type Buffer = { content: string; saved: string; kind: FileKind; encoding: "utf8" | "base64" };
 
 const openFileKey = (sessionId: string): string => `sandpit:open-file:${sessionId}`;
+const tabsKey = (sessionId: string): string => `sandpit:tabs:${sessionId}`;
 
 /** A REST call of the IDE's own; a refusal becomes an error carrying the server's message. */
 async function post<T>(url: string, body?: unknown): Promise<T> {
@@ -58,6 +60,8 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
   const language = session.data?.language ?? "python";
 
   const [openPath, setOpenPath] = useState<string | null>(null);
+  /** The files open in tabs, in the order they were opened (the scratch buffer is always there). */
+  const [tabs, setTabs] = useState<string[]>([]);
   const [buffers, setBuffers] = useState<Record<string, Buffer>>({});
   const [secrets, setSecrets] = useState<Secret[]>([]);
   /** A file changed on disk while edited here: its path and what the disk now holds. */
@@ -86,6 +90,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
   const open = useCallback(
     async (path: string) => {
       setOpenPath(path);
+      setTabs((current) => (current.includes(path) ? current : [...current, path]));
       if (buffers[path]) return;
       const file = await queryClient.fetchQuery(trpc.files.read.queryOptions({ id: sessionId, path }));
       const kind = fileKind(path, file.encoding);
@@ -111,6 +116,19 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
     }));
     await queryClient.invalidateQueries({ queryKey: trpc.files.list.queryKey() });
   }, [buffer, openPath, queryClient, sessionId, trpc, write]);
+
+  /** Closes a file's tab (its changes are saved first); the next tab, or the scratch buffer, opens. */
+  const closeTab = async (path: string): Promise<void> => {
+    if (path === openPath && dirty && !readOnly) await save().catch(() => undefined);
+    const index = tabs.indexOf(path);
+    const rest = tabs.filter((tab) => tab !== path);
+    setTabs(rest);
+    if (path === openPath) {
+      const next = rest[Math.min(index, rest.length - 1)];
+      if (next) void open(next).catch(() => setOpenPath(null));
+      else setOpenPath(null);
+    }
+  };
 
   const run = useCallback(async () => {
     if (running) return;
@@ -171,13 +189,24 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
     if (!restored.current) return;
     if (openPath) window.localStorage.setItem(openFileKey(sessionId), openPath);
     else window.localStorage.removeItem(openFileKey(sessionId));
-  }, [openPath, sessionId]);
+    window.localStorage.setItem(tabsKey(sessionId), JSON.stringify(tabs));
+  }, [openPath, sessionId, tabs]);
   // A first visit opens the session's entry file (a class exercise), not the scratch buffer.
   const loaded = session.isSuccess;
   const entryFile = session.data?.entry_file ?? null;
   useEffect(() => {
     if (restored.current || !loaded) return;
     restored.current = true;
+    // The tabs come back as they were; each file is read when its tab is chosen.
+    try {
+      const kept: unknown = JSON.parse(window.localStorage.getItem(tabsKey(sessionId)) ?? "[]");
+      if (Array.isArray(kept)) {
+        const paths = kept.filter((path): path is string => typeof path === "string").slice(0, 30);
+        setTimeout(() => setTabs((current) => [...new Set([...paths, ...current])]), 0);
+      }
+    } catch {
+      // a damaged list is forgotten
+    }
     const first = window.localStorage.getItem(openFileKey(sessionId)) ?? entryFile;
     // After this render: opening sets state, which an effect's own body should not.
     if (first) setTimeout(() => void open(first).catch(() => setOpenPath(null)), 0);
@@ -269,6 +298,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
 
   return (
     <div className="space-y-4">
+      <Shortcuts onRun={() => void (readOnly ? undefined : run())} />
       <header className="flex flex-wrap items-center justify-between gap-3">
         <div className="flex min-w-0 items-center gap-3">
           <SessionTitle sessionId={sessionId} name={session.data?.name ?? null} canWrite={access.data?.write === true} />
@@ -297,25 +327,53 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
           <Instructions sessionId={sessionId} />
           <div className="flex flex-wrap items-center justify-between gap-2">
             <div className="flex min-w-0 items-center gap-2 text-sm">
-              <button
-                type="button"
-                onClick={() => setOpenPath(null)}
-                aria-pressed={openPath === null}
-                className={openPath === null ? "font-semibold" : "text-stone-500"}
-              >
-                scratch
-              </button>
-              {openPath && (
-                <span className="truncate font-mono" data-testid="open-file">
-                  {openPath}
-                </span>
-              )}
+              <ul aria-label="Open files" className="flex min-w-0 flex-wrap items-center gap-1" data-testid="file-tabs">
+                <li>
+                  <button
+                    type="button"
+                    onClick={() => setOpenPath(null)}
+                    aria-current={openPath === null ? "page" : undefined}
+                    className={`rounded px-2 py-0.5 ${openPath === null ? "bg-stone-200 font-semibold dark:bg-stone-700" : "text-stone-600 dark:text-stone-400"}`}
+                  >
+                    scratch
+                  </button>
+                </li>
+                {tabs.map((path) => {
+                  const active = path === openPath;
+                  const held = buffers[path];
+                  const unsaved = held !== undefined && held.kind === "text" && held.content !== held.saved;
+                  return (
+                    <li key={path} className="flex items-center" data-testid="file-tab" data-path={path}>
+                      <button
+                        type="button"
+                        // A file gone meanwhile (deleted in a terminal, say) loses its tab.
+                        onClick={() => void open(path).catch(() => void closeTab(path))}
+                        aria-current={active ? "page" : undefined}
+                        title={path}
+                        className={`max-w-48 truncate rounded px-2 py-0.5 font-mono ${active ? "bg-stone-200 font-semibold dark:bg-stone-700" : "text-stone-600 dark:text-stone-400"}`}
+                      >
+                        {active ? <span data-testid="open-file">{path}</span> : path}
+                        {unsaved && <span aria-label=" (unsaved)"> ●</span>}
+                      </button>
+                      <button
+                        type="button"
+                        aria-label={`Close ${path}`}
+                        title={`Close ${path}`}
+                        onClick={() => void closeTab(path)}
+                        className="px-1 text-xs text-stone-600 hover:text-red-700 dark:text-stone-400"
+                      >
+                        ×
+                      </button>
+                    </li>
+                  );
+                })}
+              </ul>
               {openPath && editable && !readOnly && (
                 <span
                   data-testid="save-state"
                   role="status"
                   title={saveError}
-                  className={`text-xs ${saveError ? "text-red-600" : pending ? "text-amber-600" : "text-stone-500"}`}
+                  className={`text-xs ${saveError ? "text-red-600" : pending ? "text-amber-700 dark:text-amber-400" : "text-stone-600 dark:text-stone-400"}`}
                 >
                   {write.isPending ? "Saving…" : saveError ? "Not saved" : dirty ? "Unsaved" : "Saved"}
                 </span>
@@ -329,7 +387,12 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
                 </Button>
               )}
               {!readOnly && (
-                <span data-testid="run-target" className="text-xs text-stone-500">
+                <span className="text-xs text-stone-600 dark:text-stone-400">
+                  <kbd className="font-mono">?</kbd> shortcuts
+                </span>
+              )}
+              {!readOnly && (
+                <span data-testid="run-target" className="text-xs text-stone-600 dark:text-stone-400">
                   Runs {target.kind === "file" ? target.path : "scratch"}
                 </span>
               )}
@@ -382,7 +445,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
                 onSave={() => void save()}
               />
             ) : (
-              <p className="p-4 text-sm text-stone-500">Opening…</p>
+              <p className="p-4 text-sm text-stone-600 dark:text-stone-400">Opening…</p>
             )}
           </div>
           <div className="grid gap-3 xl:grid-cols-[1fr_16rem]">

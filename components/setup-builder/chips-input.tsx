@@ -60,7 +60,7 @@ export function ChipsInput({
             <button
               type="button"
               aria-label={`Remove ${value}`}
-              className="text-stone-500 hover:text-red-600"
+              className="text-stone-600 hover:text-red-600 dark:text-stone-400"
               onClick={() => onChange(values.filter((v) => v !== value))}
             >
               ×

@@ -14,7 +14,7 @@ export function RecentSessions(): ReactNode {
       <h2 id="recent-title" className="text-sm font-semibold">
         Recent sessions
       </h2>
-      {sessions.isPending && <p className="text-sm text-stone-500">Loading…</p>}
+      {sessions.isPending && <p className="text-sm text-stone-600 dark:text-stone-400">Loading…</p>}
       {sessions.isError && <p className="text-sm text-red-600">Could not load sessions: {sessions.error.message}</p>}
       {sessions.data?.length === 0 && (
         <p className="text-sm text-stone-500 dark:text-stone-400">No sessions yet. Create one above.</p>

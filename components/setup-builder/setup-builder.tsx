@@ -71,7 +71,7 @@ export function SetupBuilder(): ReactNode {
         type="button"
         onClick={() => setPipMode("list")}
         aria-pressed={pipMode === "list"}
-        className={pipMode === "list" ? "font-semibold" : "text-stone-500"}
+        className={pipMode === "list" ? "font-semibold" : "text-stone-600 dark:text-stone-400"}
       >
         list
       </button>
@@ -80,7 +80,7 @@ export function SetupBuilder(): ReactNode {
         type="button"
         onClick={() => setPipMode("file")}
         aria-pressed={pipMode === "file"}
-        className={pipMode === "file" ? "font-semibold" : "text-stone-500"}
+        className={pipMode === "file" ? "font-semibold" : "text-stone-600 dark:text-stone-400"}
       >
         requirements.txt
       </button>

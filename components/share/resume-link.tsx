@@ -23,7 +23,7 @@ export function ResumeLinkPanel(): ReactNode {
 
   return (
     <section aria-labelledby="resume-title" className="space-y-2" data-testid="resume-panel">
-      <h3 id="resume-title" className="text-xs font-semibold tracking-wide text-stone-500 uppercase">
+      <h3 id="resume-title" className="text-xs font-semibold tracking-wide text-stone-600 uppercase dark:text-stone-400">
         Continue on another device
       </h3>
       <p className="text-xs text-stone-600 dark:text-stone-400">

@@ -61,7 +61,7 @@ function ShareRow({
       <div className="flex flex-wrap items-center justify-between gap-2">
         <span>
           <StatusBadge status="completed" label={share.role} />{" "}
-          <span className="text-xs text-stone-500">
+          <span className="text-xs text-stone-600 dark:text-stone-400">
             {share.expires_at ? `until ${new Date(share.expires_at).toLocaleString()}` : "no expiry"}
           </span>
         </span>
@@ -85,7 +85,9 @@ function ShareRow({
           <Button onClick={() => setPresenting(true)}>Present</Button>
         </div>
       ) : (
-        <p className="text-xs text-stone-500">This link was made before links could be shown again; make a new one to copy it.</p>
+        <p className="text-xs text-stone-600 dark:text-stone-400">
+          This link was made before links could be shown again; make a new one to copy it.
+        </p>
       )}
       {url && showQr && (
         <div className="inline-block rounded-md bg-white p-1">
@@ -145,7 +147,7 @@ export function SharePanel({ sessionId, template }: { sessionId: string; templat
       <div className="space-y-4 border-t border-stone-100 p-4 text-sm dark:border-stone-800">
         <div className="flex flex-wrap items-end gap-2">
           <label className="flex flex-col gap-1">
-            <span className="text-xs text-stone-500">People with the link may</span>
+            <span className="text-xs text-stone-600 dark:text-stone-400">People with the link may</span>
             <select
               value={role}
               onChange={(event) => setRole(event.target.value as typeof role)}
@@ -158,7 +160,7 @@ export function SharePanel({ sessionId, template }: { sessionId: string; templat
             </select>
           </label>
           <label className="flex flex-col gap-1">
-            <span className="text-xs text-stone-500">Expires</span>
+            <span className="text-xs text-stone-600 dark:text-stone-400">Expires</span>
             <select
               value={expiry}
               onChange={(event) => setExpiry(Number(event.target.value))}

@@ -48,7 +48,7 @@ export function SharedView({ token }: { token: string }): ReactNode {
     const reason = shared.error instanceof TRPCClientError ? shared.error.message : "the link could not be opened";
     return <LinkUnavailable message={reason.charAt(0).toUpperCase() + reason.slice(1)} />;
   }
-  if (!shared.data) return <p className="text-sm text-stone-500">Opening the shared session…</p>;
+  if (!shared.data) return <p className="text-sm text-stone-600 dark:text-stone-400">Opening the shared session…</p>;
   const { session, share } = shared.data;
 
   return (
@@ -78,7 +78,7 @@ export function SharedView({ token }: { token: string }): ReactNode {
           aria-label="Shared files"
           className="rounded-lg border border-stone-200 bg-white p-2 text-sm dark:border-stone-800 dark:bg-stone-900"
         >
-          {files.data?.length === 0 && <p className="text-stone-500">No files.</p>}
+          {files.data?.length === 0 && <p className="text-stone-600 dark:text-stone-400">No files.</p>}
           <ul>
             {files.data
               ?.filter((f) => f.type === "file")
@@ -108,7 +108,7 @@ export function SharedView({ token }: { token: string }): ReactNode {
               onSave={() => undefined}
             />
           ) : (
-            <p className="p-4 text-sm text-stone-500">{chosen ? "Loading…" : "Nothing to show yet."}</p>
+            <p className="p-4 text-sm text-stone-600 dark:text-stone-400">{chosen ? "Loading…" : "Nothing to show yet."}</p>
           )}
         </div>
       </div>

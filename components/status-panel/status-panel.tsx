@@ -67,7 +67,7 @@ export function StatusPanel({ sessionId }: { sessionId: string }): ReactNode {
                   <span className="font-mono">{step.name}</span>
                   <StatusBadge status={step.status} />
                 </span>
-                <span className="text-xs text-stone-500 tabular-nums">
+                <span className="text-xs text-stone-600 tabular-nums dark:text-stone-400">
                   {step.duration_ms !== null ? formatDuration(step.duration_ms) : ""}
                 </span>
               </summary>

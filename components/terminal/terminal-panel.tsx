@@ -46,31 +46,39 @@ export function TerminalPanel({ sessionId }: { sessionId: string }): ReactNode {
 
   return (
     <section aria-label="Terminals" className="rounded-lg border border-stone-200 dark:border-stone-800">
-      <div
-        role="tablist"
-        className="flex flex-wrap items-center gap-1 border-b border-stone-200 bg-white px-2 py-1 dark:border-stone-800 dark:bg-stone-900"
-      >
-        {tabs.map((tab, index) => (
-          <span key={tab.terminalId} className="flex items-center">
+      <div className="flex flex-wrap items-center gap-1 border-b border-stone-200 bg-white px-2 py-1 dark:border-stone-800 dark:bg-stone-900">
+        {/* The tab list holds only tabs; each tab's close button and "+ Terminal" sit beside it. */}
+        <div role="tablist" aria-label="Terminals" className="flex flex-wrap items-center gap-1">
+          {tabs.map((tab, index) => (
             <button
+              key={tab.terminalId}
               type="button"
               role="tab"
+              id={`tab-${tab.terminalId}`}
               aria-selected={active === tab.terminalId}
+              aria-controls={`panel-${tab.terminalId}`}
               onClick={() => setActive(tab.terminalId)}
               className={`rounded px-2 py-1 text-xs ${active === tab.terminalId ? "bg-stone-200 font-semibold dark:bg-stone-700" : "text-stone-600 dark:text-stone-300"}`}
             >
               Terminal {index + 1}
             </button>
-            <button
-              type="button"
-              aria-label={`Close terminal ${index + 1}`}
-              className="px-1 text-xs text-stone-400 hover:text-red-600"
-              onClick={() => close(tab)}
-            >
-              ×
-            </button>
-          </span>
-        ))}
+          ))}
+        </div>
+        {tabs.map(
+          (tab, index) =>
+            active === tab.terminalId && (
+              <button
+                key={tab.terminalId}
+                type="button"
+                aria-label={`Close terminal ${index + 1}`}
+                title={`Close terminal ${index + 1}`}
+                className="px-1 text-xs text-stone-600 hover:text-red-700 dark:text-stone-300"
+                onClick={() => close(tab)}
+              >
+                ×
+              </button>
+            ),
+        )}
         <Button variant="ghost" className="py-0.5! text-xs!" onClick={() => void open()} disabled={opening}>
           {opening ? "Opening…" : "+ Terminal"}
         </Button>
@@ -80,9 +88,19 @@ export function TerminalPanel({ sessionId }: { sessionId: string }): ReactNode {
           </span>
         )}
       </div>
-      {tabs.length === 0 && <p className="px-3 py-2 text-xs text-stone-500">Open a terminal for a shell in this session.</p>}
+      {tabs.length === 0 && (
+        <p className="px-3 py-2 text-xs text-stone-600 dark:text-stone-400">Open a terminal for a shell in this session.</p>
+      )}
       {tabs.map((tab) => (
-        <TerminalView key={tab.terminalId} sessionId={sessionId} terminalId={tab.terminalId} active={active === tab.terminalId} />
+        <div
+          key={tab.terminalId}
+          role="tabpanel"
+          id={`panel-${tab.terminalId}`}
+          aria-labelledby={`tab-${tab.terminalId}`}
+          hidden={active !== tab.terminalId}
+        >
+          <TerminalView sessionId={sessionId} terminalId={tab.terminalId} active={active === tab.terminalId} />
+        </div>
       ))}
     </section>
   );

@@ -100,7 +100,9 @@ export function TerminalView({
         className="h-64 overflow-hidden rounded-b-lg bg-stone-950 p-2"
       />
       {state !== "connected" && (
-        <p className="px-2 py-1 text-xs text-stone-500">{state === "ended" ? "This terminal ended." : `${state}…`}</p>
+        <p className="px-2 py-1 text-xs text-stone-600 dark:text-stone-400">
+          {state === "ended" ? "This terminal ended." : `${state}…`}
+        </p>
       )}
     </div>
   );
