@@ -463,3 +463,36 @@ describe("share links shown again", () => {
     expect(revoked?.tokenSealed).toBeNull();
   });
 });
+
+describe("following a workspace", () => {
+  it("tells a link's visitor what changes, and stops once the link is revoked", async () => {
+    await services.sessions.create(alice, { language: "python", session_id: "acc-follow" });
+    await services.actions.writeFile(alice, "acc-follow", "a.txt", Buffer.from("a"));
+    const view = await services.shares.create(alice, "acc-follow", "view");
+    const visitor = shareCaller(view.token, anonymousCaller("198.51.100.9"));
+    services.actions.watchRecheckMs = 0;
+    const controller = new AbortController();
+    const changes = services.actions.watchFiles(visitor, "acc-follow", controller.signal)[Symbol.asyncIterator]();
+    try {
+      // The watch starts once the visitor's access is checked: files written until it is told are seen.
+      const first = changes.next();
+      let told: IteratorResult<unknown> | undefined;
+      void first.then((result) => (told = result));
+      let n = 0;
+      await waitFor("the first change to be told", async () => {
+        await services.actions.writeFile(alice, "acc-follow", `b${n++}.txt`, Buffer.from("b"));
+        return told !== undefined;
+      });
+      const paths = (told?.value as { paths: string[] }).paths;
+      expect(paths.length).toBeGreaterThan(0);
+      for (const path of paths) expect(path).toMatch(/^b\d+\.txt$/);
+      await services.shares.revoke(alice, "acc-follow", view.id);
+      const second = changes.next();
+      await services.actions.writeFile(alice, "acc-follow", "c.txt", Buffer.from("c"));
+      await expect(second).rejects.toThrow();
+    } finally {
+      services.actions.watchRecheckMs = 10_000;
+      controller.abort();
+    }
+  }, 60_000);
+});

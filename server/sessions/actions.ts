@@ -44,6 +44,9 @@ function runView(sessionId: string, result: RunResult): RunView {
 
 /** What people and programs do inside a session: runs, shells and files. */
 export class SessionActions {
+  /** How often a long-lived follower of a workspace has its access checked again. */
+  watchRecheckMs = 10_000;
+
   constructor(
     private readonly sessions: SessionService,
     private readonly sandboxes: SandboxManager,
@@ -292,7 +295,15 @@ export class SessionActions {
    */
   async *watchFiles(caller: Caller, sessionId: string, signal: AbortSignal): AsyncGenerator<WorkspaceChange> {
     await this.sessions.authorize(caller, sessionId, "read");
-    yield* this.fileWatches.changes(sessionId, signal);
+    let checked = Date.now();
+    for await (const change of this.fileWatches.changes(sessionId, signal)) {
+      // A follower whose access ended (a revoked link, a deleted session) stops being told.
+      if (Date.now() - checked >= this.watchRecheckMs) {
+        await this.sessions.authorize(caller, sessionId, "read");
+        checked = Date.now();
+      }
+      yield change;
+    }
   }
 
   async readFile(caller: Caller, sessionId: string, path: string): Promise<{ data: Buffer; entry: files.FileEntry }> {

@@ -3,6 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { asUser, STATE_DIR } from "./context.ts";
+import { readNames } from "./dirs.ts";
 import { DISPLAY_ITEM_BYTES, DISPLAY_MAX_ITEMS, DISPLAY_TOTAL_BYTES, DISPLAY_TYPES, type DisplayMime } from "./protocol.ts";
 
 export interface DisplayItem {
@@ -57,7 +58,10 @@ export function collectDisplay(folder: string): { items: DisplayItem[]; skipped:
     let total = 0;
     let names: string[] = [];
     try {
-      names = fs.readdirSync(folder).sort();
+      // Enough names to fill the items many times over; a folder of a million files is not listed.
+      const read = readNames(folder, DISPLAY_MAX_ITEMS * 16);
+      names = read.names.sort();
+      if (read.more) skipped += 1;
     } catch {
       return { items, skipped };
     }

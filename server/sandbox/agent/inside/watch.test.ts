@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readNames } from "./dirs.ts";
 import { changedPaths, readTree } from "./watch.ts";
 
 let root: string;
@@ -44,5 +45,25 @@ describe("readTree and changedPaths", () => {
     expect(tree.entries.size).toBe(4);
     expect(tree.truncated).toBe(true);
     expect(readTree(root).truncated).toBe(false);
+  });
+});
+
+describe("readNames", () => {
+  it("reads no more names than asked for, and says when there are more", () => {
+    for (let i = 0; i < 50; i++) writeFileSync(path.join(root, `n${i}`), "");
+    const some = readNames(root, 10);
+    expect(some.names).toHaveLength(10);
+    expect(some.more).toBe(true);
+    const all = readNames(root, 50);
+    expect(all.names.sort()).toEqual(Array.from({ length: 50 }, (_, i) => `n${i}`).sort());
+    expect(all.more).toBe(false);
+  });
+
+  it("cuts a wide folder's tree at the entry limit without listing the rest", () => {
+    mkdirSync(path.join(root, "wide"));
+    for (let i = 0; i < 30; i++) writeFileSync(path.join(root, "wide", `f${i}`), "");
+    const tree = readTree(root, 5);
+    expect(tree.entries.size).toBe(5);
+    expect(tree.truncated).toBe(true);
   });
 });

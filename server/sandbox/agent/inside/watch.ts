@@ -4,6 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { AgentError, asUser, WORKSPACE, type RequestContext } from "./context.ts";
+import { readNames } from "./dirs.ts";
 import { WATCH_MAX_PATHS, type Params, type Result } from "./protocol.ts";
 
 /** Entries compared at most; a bigger tree is compared up to here, and said to be cut. */
@@ -27,7 +28,10 @@ export function readTree(root: string, maxEntries = WATCH_MAX_ENTRIES): TreeStat
   const walk = (dir: string, rel: string): void => {
     let names: string[];
     try {
-      names = fs.readdirSync(dir);
+      // No more names than the entries still allowed: a huge folder costs what is compared, no more.
+      const read = readNames(dir, maxEntries - entries.size);
+      names = read.names;
+      if (read.more) truncated = true;
     } catch {
       return; // gone meanwhile, or unreadable to the sandbox user
     }
