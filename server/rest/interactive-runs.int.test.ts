@@ -9,6 +9,8 @@ beforeAll(async () => {
   const client = restClient(server.url);
   await client.call("POST", "/api/sessions", { language: "python", session_id: "pty" });
   await client.call("POST", "/api/sessions", { language: "node", session_id: "ptynode" });
+  await client.call("POST", "/api/sessions", { language: "go", session_id: "ptygo" });
+  await client.call("POST", "/api/sessions", { language: "bash", session_id: "ptybash" });
 }, 120_000);
 afterAll(async () => server[Symbol.asyncDispose]());
 
@@ -154,4 +156,28 @@ describe("Interactive runs", () => {
     expect(result.stdout).toBe("plotted\n");
     expect(result.outputs.map((output) => output.mime)).toEqual(["image/png"]);
   }, 60_000);
+
+  it.each([
+    [
+      "ptynode",
+      'const rl = require("node:readline").createInterface({ input: process.stdin, output: process.stdout });\nrl.question("Name? ", (name) => { console.log(`Hi ${name}`); rl.close(); });\n',
+    ],
+    [
+      "ptygo",
+      'package main\n\nimport (\n\t"bufio"\n\t"fmt"\n\t"os"\n)\n\nfunc main() {\n\tfmt.Print("Name? ")\n\tin := bufio.NewScanner(os.Stdin)\n\tin.Scan()\n\tfmt.Printf("Hi %s\\n", in.Text())\n}\n',
+    ],
+    ["ptybash", 'read -r -p "Name? " name\necho "Hi $name"\n'],
+  ])(
+    "take a typed line in %s (readline, bufio.Scanner, read)",
+    async (session, code) => {
+      const run = await start(session, code);
+      const prompt = await read(`${run.base}/events`, (text) => text.includes("Name? "));
+      expect(prompt.text).toContain("Name? ");
+      await run.type("Grace\r");
+      const end = await read(`${run.base}/events`, () => false, { "last-event-id": prompt.lastId });
+      expect(end.text).toContain("Hi Grace");
+      expect(end.exit).toBe(0);
+    },
+    90_000,
+  );
 });
