@@ -157,6 +157,14 @@ test("a class link gives 5 named students their own copies; the owner sees, rena
   for (const [i, fork] of forks.entries()) expect(csv).toContain(`Student ${i},${fork},last run passed,1,`);
   await page.screenshot({ path: test.info().outputPath("classroom.png"), fullPage: true });
 
+  // What a student changed against the template, as a diff.
+  await list.getByRole("button", { name: "Changes of Student 3" }).click();
+  const changes = list.locator(`[data-copy="${forks[3]}"]`).getByTestId("copy-changes");
+  await expect(changes.getByTestId("copy-changes-summary")).toHaveText("1 changed · 0 added · 0 removed · 0 as in the template");
+  await expect(changes).toContainText('+print("student 3")');
+  await expect(changes).toContainText('-print("hello class")');
+  await changes.screenshot({ path: test.info().outputPath("copy-changes.png") });
+
   // The teacher corrects a name, and removes a copy after confirming.
   await list.getByRole("button", { name: "Rename Student 1" }).click();
   await list.getByLabel("Student name").fill("Ada Lovelace");

@@ -9,6 +9,7 @@ import { API_LIMITS } from "@/lib/limits";
 import { useTRPC } from "@/lib/trpc/client";
 import type { ClassProgress as Copy } from "./class-csv";
 import { toCsv } from "./class-csv";
+import { CopyChanges } from "./copy-changes";
 import { ConfirmRevoke } from "./share-link";
 
 const STATE_STYLE: Record<Copy["state"], string> = {
@@ -36,6 +37,7 @@ const SORTS = {
 function CopyRow({ copy, onChanged }: { copy: Copy; onChanged: () => void }): ReactNode {
   const trpc = useTRPC();
   const [editing, setEditing] = useState(false);
+  const [comparing, setComparing] = useState(false);
   const rename = useMutation(
     trpc.sessions.renameCopy.mutationOptions({
       onSuccess: () => {
@@ -76,6 +78,14 @@ function CopyRow({ copy, onChanged }: { copy: Copy; onChanged: () => void }): Re
           </span>
           <Button
             variant="ghost"
+            aria-expanded={comparing}
+            aria-label={`Changes of ${label}`}
+            onClick={() => setComparing((open) => !open)}
+          >
+            Changes
+          </Button>
+          <Button
+            variant="ghost"
             aria-label={`Rename ${label}`}
             onClick={() => {
               rename.reset();
@@ -91,6 +101,11 @@ function CopyRow({ copy, onChanged }: { copy: Copy; onChanged: () => void }): Re
             pending={remove.isPending}
             onRevoke={() => remove.mutate({ id: copy.session_id })}
           />
+        </div>
+      )}
+      {comparing && (
+        <div className="mt-2">
+          <CopyChanges copyId={copy.session_id} />
         </div>
       )}
     </li>

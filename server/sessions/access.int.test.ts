@@ -496,3 +496,30 @@ describe("following a workspace", () => {
     }
   }, 60_000);
 });
+
+describe("a student's changes against the template", () => {
+  it("are counted and diffed for the template's owner, and for nobody else", async () => {
+    const teacher = browser("diff-teacher");
+    const student = browser("diff-student");
+    await services.sessions.create(teacher, { language: "python", session_id: "acc-diff" });
+    await services.actions.writeFile(teacher, "acc-diff", "main.py", Buffer.from("def add(a, b):\n    return 0\n"));
+    await services.actions.writeFile(teacher, "acc-diff", "data.csv", Buffer.from("a,b\n1,2\n"));
+    await services.actions.writeFile(teacher, "acc-diff", "README.md", Buffer.from("# Task\n"));
+    const link = await services.shares.create(teacher, "acc-diff", "class");
+    const copy = await services.sessions.joinClass(shareCaller(link.token, student), { name: "Diff" });
+    await services.actions.writeFile(student, copy.id, "main.py", Buffer.from("def add(a, b):\n    return a + b\n"));
+    await services.actions.writeFile(student, copy.id, "scratch.py", Buffer.from("print(1)\n"));
+    await services.actions.deleteFile(student, copy.id, "data.csv", false);
+
+    const changes = await services.actions.copyChanges(teacher, copy.id);
+    expect(changes).toMatchObject({ template_id: "acc-diff", added: 1, removed: 1, changed: 1, unchanged: 1 });
+    const main = changes.files.find((file) => file.path === "main.py");
+    expect(main?.patch).toContain("-    return 0");
+    expect(main?.patch).toContain("+    return a + b");
+
+    // The student, another caller, or the teacher on an ordinary session: no such copy.
+    await expect(services.actions.copyChanges(student, copy.id)).rejects.toThrow("does not exist");
+    await expect(services.actions.copyChanges(browser("diff-other"), copy.id)).rejects.toThrow("does not exist");
+    await expect(services.actions.copyChanges(teacher, "acc-diff")).rejects.toThrow("does not exist");
+  }, 60_000);
+});

@@ -17,6 +17,7 @@ import * as sandboxRuns from "@/server/sandbox/runs";
 import type { RunEvent, RunRequest, RunResult } from "@/server/sandbox/runs";
 import * as sandboxShells from "@/server/sandbox/shells";
 import type { Caller } from "./caller";
+import { CHANGES_FILE_BYTES, compareCopies, type CopyChanges } from "./copy-changes";
 import { InvalidRequestError } from "./errors";
 import type { SessionService } from "./service";
 import type { Terminal, TerminalRegistry } from "./terminals";
@@ -304,6 +305,26 @@ export class SessionActions {
       }
       yield change;
     }
+  }
+
+  /**
+   * What a student changed in their class copy against the template's files now, for the teacher
+   * who owns the template: counts and a diff per text file. Both sandboxes are used (woken if asleep).
+   */
+  async copyChanges(caller: Caller, copyId: string): Promise<CopyChanges> {
+    const templateId = await this.sessions.templateOfCopy(caller, copyId);
+    const ids = { template: templateId, copy: copyId } as const;
+    const [template, copy] = await Promise.all([
+      files.listFiles(this.sandboxes, templateId, ".", true),
+      files.listFiles(this.sandboxes, copyId, ".", true),
+    ]);
+    const sizes = { template: new Map<string, number>(), copy: new Map<string, number>() };
+    for (const entry of template) if (entry.type === "file") sizes.template.set(entry.path, entry.size);
+    for (const entry of copy) if (entry.type === "file") sizes.copy.set(entry.path, entry.size);
+    return compareCopies(templateId, [...sizes.template.keys()], [...sizes.copy.keys()], async (side, path) => {
+      if ((sizes[side].get(path) ?? 0) > CHANGES_FILE_BYTES) return null;
+      return (await files.readFile(this.sandboxes, ids[side], path)).data;
+    });
   }
 
   async readFile(caller: Caller, sessionId: string, path: string): Promise<{ data: Buffer; entry: files.FileEntry }> {

@@ -381,6 +381,12 @@ export class SessionService {
     return row;
   }
 
+  /** The template a student's class copy was made from, for the teacher who owns it. */
+  async templateOfCopy(caller: Caller, copyId: string): Promise<string> {
+    const row = await this.managedCopy(caller, copyId);
+    return row.forkedFrom as string;
+  }
+
   /** Renames a student's class copy, for the teacher who owns its template. */
   async renameClassCopy(caller: Caller, copyId: string, name: string): Promise<SessionView> {
     const parsed = sessionNameSchema.safeParse(name);

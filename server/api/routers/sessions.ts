@@ -31,6 +31,8 @@ export const sessionsRouter = createTRPCRouter({
   forks: publicProcedure.input(byId).query(({ ctx, input }) => ctx.sessions.classCopies(ctx.caller, input.id)),
   /** Each student's standing in the session's class: runs, the last one's result (its owner only). */
   classProgress: publicProcedure.input(byId).query(({ ctx, input }) => ctx.sessions.classProgress(ctx.caller, input.id)),
+  /** A student's changes against the template, for the template's owner (input: the copy's id). */
+  copyChanges: publicProcedure.input(byId).query(({ ctx, input }) => ctx.actions.copyChanges(ctx.caller, input.id)),
   /** Renames a student's class copy (the template's owner only). */
   renameCopy: publicProcedure
     .input(byId.extend({ name: z.string().max(1024) }))
