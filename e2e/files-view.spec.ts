@@ -45,7 +45,7 @@ test("a PNG opens as an image and survives Run; a CSV opens as a table", async (
   const id = await createSession(page);
   const image = png(32, 16);
   await upload(page, "logo.png", "image/png", image);
-  await page.getByRole("button", { name: "logo.png", exact: true }).click();
+  await page.getByRole("navigation", { name: "Workspace files" }).getByRole("button", { name: "logo.png", exact: true }).click();
   const view = page.getByTestId("image-view");
   await expect(view).toBeVisible();
   await expect.poll(() => view.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(32);
@@ -59,7 +59,7 @@ test("a PNG opens as an image and survives Run; a CSV opens as a table", async (
   expect(Buffer.from(await stored.body()).equals(image)).toBe(true);
 
   await upload(page, "data.csv", "text/csv", Buffer.from('name,score\nada,"3,5"\nbob,7\n'));
-  await page.getByRole("button", { name: "data.csv", exact: true }).click();
+  await page.getByRole("navigation", { name: "Workspace files" }).getByRole("button", { name: "data.csv", exact: true }).click();
   const table = page.getByTestId("csv-table");
   await expect(table.locator("th")).toHaveText(["name", "score"]);
   await expect(table.locator("tbody tr").first().locator("td")).toHaveText(["ada", "3,5"]);
@@ -70,7 +70,7 @@ test("a PNG opens as an image and survives Run; a CSV opens as a table", async (
 test("an edit autosaves, and a reload shows it in the same open file", async ({ page }) => {
   const id = await createSession(page);
   await upload(page, "main.py", "text/x-python", Buffer.from('print("before")\n'));
-  await page.getByRole("button", { name: "main.py", exact: true }).click();
+  await page.getByRole("navigation", { name: "Workspace files" }).getByRole("button", { name: "main.py", exact: true }).click();
   await expect(page.getByTestId("open-file")).toHaveText("main.py");
   await expect(page.getByTestId("run-target")).toHaveText("Runs main.py");
   await expect(page.locator(".monaco-editor").first()).toContainText('print("before")');

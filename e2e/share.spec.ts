@@ -67,7 +67,7 @@ test("share a view link; a visitor cannot change the original, forks, edits and 
   await guest.waitForURL(/\/s\/[^/]+$/);
   const fork = decodeURIComponent(guest.url().split("/s/")[1] ?? "");
   expect(fork).not.toBe(original);
-  await guest.getByRole("button", { name: "main.py" }).click();
+  await guest.getByRole("navigation", { name: "Workspace files" }).getByRole("button", { name: "main.py", exact: true }).click();
   await expect(guest.getByTestId("open-file")).toHaveText("main.py");
   await expect(guest.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
   await setCode(guest, 'print("changed in the fork")\n');
