@@ -1,9 +1,7 @@
 "use client";
 
-import { FitAddon } from "@xterm/addon-fit";
-import { Terminal } from "@xterm/xterm";
-import "@xterm/xterm/css/xterm.css";
 import { useEffect, useRef, type ReactNode } from "react";
+import { openXterm, sendTyping } from "@/components/terminal/xterm";
 import type { DisplayOutput } from "./display-outputs";
 
 /**
@@ -30,39 +28,12 @@ export function RunConsole({
   useEffect(() => {
     if (!host.current) return;
     const base = `/api/sessions/${encodeURIComponent(sessionId)}/runs/${encodeURIComponent(runId)}`;
-    const term = new Terminal({
-      fontFamily: "ui-monospace, SFMono-Regular, Menlo, monospace",
-      fontSize: 13,
-      cursorBlink: true,
-      convertEol: false,
-      theme: { background: "#0c0a09" },
-    });
-    const fit = new FitAddon();
-    term.loadAddon(fit);
-    term.open(host.current);
-    fit.fit();
+    const { term, fit } = openXterm(host.current);
     // A run's output is what the user waits for: bring the console into view (xterm also draws
     // nothing while it is scrolled out of sight).
     host.current.scrollIntoView({ block: "nearest" });
     term.focus();
-    let pending = "";
-    let sending = false;
-    const flush = async (): Promise<void> => {
-      if (sending || !pending) return;
-      sending = true;
-      const data = pending;
-      pending = "";
-      try {
-        await fetch(`${base}/stdin`, { method: "POST", body: data, headers: { "content-type": "application/octet-stream" } });
-      } finally {
-        sending = false;
-        if (pending) void flush();
-      }
-    };
-    const input = term.onData((data) => {
-      pending += data;
-      void flush();
-    });
+    const input = sendTyping(term, `${base}/stdin`);
     const observer = new ResizeObserver(() => fit.fit());
     observer.observe(host.current);
     const events = new EventSource(`${base}/events`);

@@ -1,9 +1,7 @@
 "use client";
 
-import { FitAddon } from "@xterm/addon-fit";
-import { Terminal } from "@xterm/xterm";
-import "@xterm/xterm/css/xterm.css";
 import { useEffect, useRef, useState, type ReactNode } from "react";
+import { openXterm, sendTyping } from "./xterm";
 
 /**
  * One xterm.js terminal bound to a PTY in the session. Output arrives as server-sent events (the
@@ -25,34 +23,8 @@ export function TerminalView({
   useEffect(() => {
     if (!host.current) return;
     const base = `/api/sessions/${encodeURIComponent(sessionId)}/terminals/${terminalId}`;
-    const term = new Terminal({
-      fontFamily: "ui-monospace, SFMono-Regular, Menlo, monospace",
-      fontSize: 13,
-      cursorBlink: true,
-      theme: { background: "#0c0a09" },
-    });
-    const fit = new FitAddon();
-    term.loadAddon(fit);
-    term.open(host.current);
-    fit.fit();
-    let pending = "";
-    let sending = false;
-    const flush = async (): Promise<void> => {
-      if (sending || !pending) return;
-      sending = true;
-      const data = pending;
-      pending = "";
-      try {
-        await fetch(`${base}/input`, { method: "POST", body: data, headers: { "content-type": "application/octet-stream" } });
-      } finally {
-        sending = false;
-        if (pending) void flush();
-      }
-    };
-    const input = term.onData((data) => {
-      pending += data;
-      void flush();
-    });
+    const { term, fit } = openXterm(host.current);
+    const input = sendTyping(term, `${base}/input`);
     const resize = (): void => {
       fit.fit();
       void fetch(`${base}/resize`, {
