@@ -19,11 +19,10 @@ test.beforeAll(async () => {
   test.setTimeout(120_000);
   idp = await startOidcProvider();
   idp.serve(`${url}/auth/callback`);
-  server = spawn(
-    process.execPath,
-    [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
-    { env: { ...process.env, ...idp.env, SANDPIT_DATA_DIR: dataDir, LOG_LEVEL: "warn" }, stdio: "inherit" },
-  );
+  server = spawn(process.execPath, [path.resolve("scripts/server.mjs"), "-p", String(port), "-H", "127.0.0.1"], {
+    env: { ...process.env, ...idp.env, SANDPIT_DATA_DIR: dataDir, LOG_LEVEL: "warn" },
+    stdio: "inherit",
+  });
   await expect
     .poll(
       () =>

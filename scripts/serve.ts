@@ -11,12 +11,8 @@ if (config.host === "127.0.0.1" || config.host === "localhost") {
   // Other machines reach it by a name it does not answer to yet (see server/auth/host.ts).
   console.log("Other machines get 421 until SANDPIT_PUBLIC_URL (or SANDPIT_ALLOWED_HOSTS) names the address they use.");
 }
-const child = spawn(
-  process.execPath,
-  ["node_modules/next/dist/bin/next", "start", "-p", String(config.port), "-H", config.host],
-  {
-    stdio: "inherit",
-  },
-);
+const child = spawn(process.execPath, ["scripts/server.mjs", "-p", String(config.port), "-H", config.host], {
+  stdio: "inherit",
+});
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

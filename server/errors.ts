@@ -1,6 +1,7 @@
 import "server-only";
 import type { SandboxError } from "@/server/sandbox/errors";
 import type {
+  ForbiddenError,
   IdentityRequiredError,
   InvalidRequestError,
   RateLimitedError,
@@ -72,6 +73,7 @@ export function toApiError(error: unknown): ApiError {
     return { status: 404, error: "not_found", message: error.message, id: error.id };
   if (named<SessionExistsError>(error, "SessionExistsError"))
     return { status: 409, error: "session_exists", message: error.message, id: error.id };
+  if (named<ForbiddenError>(error, "ForbiddenError")) return { status: 403, error: "forbidden", message: error.message };
   if (named<IdentityRequiredError>(error, "IdentityRequiredError"))
     return { status: 401, error: "identity_required", message: error.message };
   if (named<RateLimitedError>(error, "RateLimitedError"))

@@ -3,6 +3,8 @@ import path from "node:path";
 import type Dockerode from "dockerode";
 import { runtimeImageRef } from "@/images/recipe";
 import { getConfig, type Config } from "@/server/config";
+import { createPreviewGateway, installPreviewGateway } from "@/server/preview/gateway";
+import { PreviewService } from "@/server/preview/service";
 import { openDatabase, type DatabaseHandle } from "@/server/db/client";
 import { logger } from "@/server/logger";
 import { createDockerClient } from "@/server/sandbox/engine/docker-client";
@@ -51,6 +53,8 @@ export interface Services {
   accounts: AccountService;
   embeds: EmbedService;
   terminals: TerminalRegistry;
+  /** Programs listening in sandboxes, relayed to the browser on origins of their own. */
+  previews: PreviewService;
 }
 
 const globalForServices = globalThis as unknown as { sandpitServices?: Services; sandpitReady?: Promise<void> };
@@ -152,6 +156,9 @@ export function createServices(config: Config): Services {
     new FileWatches(sandboxes, logger.child({ module: "files" })),
   );
   const embeds = new EmbedService(database.db, sessions, actions);
+  const apiKeys = new ApiKeyService(database.db);
+  const previews = new PreviewService({ config, sessions, sandboxes, apiKeys });
+  installPreviewGateway(createPreviewGateway(previews, logger.child({ module: "previews" })));
   return {
     config,
     docker,
@@ -162,7 +169,7 @@ export function createServices(config: Config): Services {
     setups,
     sessions,
     actions,
-    apiKeys: new ApiKeyService(database.db),
+    apiKeys,
     rateLimiter: new RateLimiter(),
     shares: new ShareService(database.db, sessions, config.dataDir, (id, path) => embeds.fileFor(id, path)),
     resume: new ResumeService(database.db, config.dataDir),
@@ -172,6 +179,7 @@ export function createServices(config: Config): Services {
     ),
     embeds,
     terminals,
+    previews,
   };
 }
 

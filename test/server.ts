@@ -48,7 +48,7 @@ export async function startServer(env: Record<string, string> = {}, options: { d
   let output = "";
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+    [path.join(root, "scripts/server.mjs"), "-p", String(port), "-H", "127.0.0.1"],
     {
       cwd: root,
       env: { ...process.env, SANDPIT_DATA_DIR: dataDir, LOG_LEVEL: "warn", NODE_ENV: "production", ...env },

@@ -441,6 +441,29 @@ export const routes = {
     errors: [404, 503],
   },
 
+  listPorts: {
+    method: "GET",
+    path: "/api/sessions/:id/ports",
+    summary:
+      "Ports programs in the sandbox listen on, each with a link that opens its preview (valid 10 minutes; it gives the browser a cookie for the preview's own origin)",
+    tags: ["previews"],
+    access: "caller",
+    success: {
+      status: 200,
+      description: "the listening ports, lowest first; none while the sandbox is not running",
+      json: z.object({
+        ports: z.array(
+          z.object({
+            port: z.number().int(),
+            url: z.string().meta({ description: "opens the preview: follow its redirect, keeping the cookie it sets" }),
+            origin: z.string().meta({ description: "the preview's own origin, <port>--<label>.<preview domain>" }),
+          }),
+        ),
+      }),
+    },
+    errors: [403, 404],
+  },
+
   openTerminal: {
     method: "POST",
     path: "/api/sessions/:id/terminals",

@@ -417,6 +417,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{id}/ports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ports programs in the sandbox listen on, each with a link that opens its preview (valid 10 minutes; it gives the browser a cookie for the preview's own origin) */
+        get: operations["listPorts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{id}/terminals": {
         parameters: {
             query?: never;
@@ -534,6 +551,8 @@ export interface components {
             /** @description what people call the session: its owner's title, or a student's display name on a class copy */
             name: string | null;
             template: boolean;
+            /** @description whether share links' visitors may open the session's previews */
+            share_previews: boolean;
             forked_from: string | null;
             created_at: string;
             updated_at: string;
@@ -839,6 +858,15 @@ export interface components {
         };
         UploadArchiveResponse: {
             files: number;
+        };
+        ListPortsResponse: {
+            ports: {
+                port: number;
+                /** @description opens the preview: follow its redirect, keeping the cookie it sets */
+                url: string;
+                /** @description the preview's own origin, <port>--<label>.<preview domain> */
+                origin: string;
+            }[];
         };
         OpenTerminalResponse: {
             terminal_id: string;
@@ -1357,6 +1385,7 @@ export interface operations {
                     name?: string | null;
                     persistent?: boolean;
                     template?: boolean;
+                    share_previews?: boolean;
                     egress?: "none" | "registries" | {
                         allow: string[];
                     };
@@ -1668,6 +1697,7 @@ export interface operations {
                         [key: string]: string;
                     };
                     timeout?: number;
+                    serve?: boolean;
                 };
             };
         };
@@ -1777,6 +1807,7 @@ export interface operations {
                         [key: string]: string;
                     };
                     timeout?: number;
+                    serve?: boolean;
                 };
             };
         };
@@ -1936,6 +1967,7 @@ export interface operations {
                         [key: string]: string;
                     };
                     timeout?: number;
+                    serve?: boolean;
                 };
             };
         };
@@ -3275,6 +3307,65 @@ export interface operations {
             };
             /** @description a part of Sandpit is down; see /api/health */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPorts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the session's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the listening ports, lowest first; none while the sandbox is not running */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListPortsResponse"];
+                };
+            };
+            /** @description an API key is needed or was not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description administration needs the token in the data folder */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such session (or file, shell, terminal or key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limit reached; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -66,6 +66,7 @@ export const sessionResponseSchema = z.object({
     .nullable()
     .meta({ description: "what people call the session: its owner's title, or a student's display name on a class copy" }),
   template: z.boolean(),
+  share_previews: z.boolean().meta({ description: "whether share links' visitors may open the session's previews" }),
   forked_from: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),

@@ -92,12 +92,15 @@ export const updateSessionSchema = z
     name: sessionNameSchema.nullable().optional(),
     persistent: z.boolean().optional(),
     template: z.boolean().optional(),
+    /** Whether share links' visitors may open the session's previews. */
+    share_previews: z.boolean().optional(),
     egress: egressPolicySchema.optional(),
     egress_secrets: egressSecretsSchema.optional(),
   })
   .strict()
   .refine((value) => Object.keys(value).length > 0, {
-    error: "nothing to update: give name, default_timeout, metadata, entry_file, persistent, template, egress or egress_secrets",
+    error:
+      "nothing to update: give name, default_timeout, metadata, entry_file, persistent, template, share_previews, egress or egress_secrets",
   });
 export type UpdateSessionInput = z.input<typeof updateSessionSchema>;
 
@@ -110,9 +113,18 @@ export const runSchema = z
     stdin: z.string().max(API_LIMITS.codeBytes, `stdin is limited to ${API_LIMITS.codeBytes} bytes`).optional(),
     env: envSchema.optional(),
     timeout: timeoutSchema.optional(),
+    /**
+     * A long-running program (a web server to preview): interactive runs only. No run time limit
+     * (it runs until stopped, or until the sandbox sleeps with no preview open), and it does not
+     * keep the sandbox awake by itself.
+     */
+    serve: z.boolean().optional(),
   })
   .strict()
-  .refine((value) => !(value.code !== undefined && value.file !== undefined), { error: "give code or file, not both" });
+  .refine((value) => !(value.code !== undefined && value.file !== undefined), { error: "give code or file, not both" })
+  .refine((value) => !(value.serve === true && value.timeout !== undefined), {
+    error: "serve runs have no time limit: give serve or timeout, not both",
+  });
 export type RunInput = z.input<typeof runSchema>;
 
 export const executeSchema = z

@@ -1,6 +1,7 @@
 import "server-only";
 import { accountRouter } from "./routers/account";
 import { filesRouter } from "./routers/files";
+import { previewsRouter } from "./routers/previews";
 import { resumeRouter } from "./routers/resume";
 import { runsRouter } from "./routers/runs";
 import { sessionsRouter } from "./routers/sessions";
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   shares: sharesRouter,
   resume: resumeRouter,
   account: accountRouter,
+  previews: previewsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -24,6 +24,7 @@ export type ContextInner = Pick<
   | "embeds"
   | "resume"
   | "accounts"
+  | "previews"
 >;
 
 export interface Context extends ContextInner {

@@ -70,6 +70,15 @@ export class ApiKeyService {
     return this.activeCache.value;
   }
 
+  /** Whether the key with this id exists and is not revoked. */
+  async isActive(id: string): Promise<boolean> {
+    const [row] = await this.db
+      .select({ id: apiKeys.id })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)));
+    return row !== undefined;
+  }
+
   /** The active key a bearer token names, if any. */
   async authenticate(token: string): Promise<typeof apiKeys.$inferSelect | undefined> {
     const [row] = await this.db

@@ -83,6 +83,11 @@ export interface Config {
    * values allowed, and loopback names at the listening port.
    */
   web: { publicUrl?: string; allowedHosts: string[] };
+  /**
+   * Where previews are served: `<port>--<label>.<host of this URL>`. Unset: http://preview.localhost
+   * on the port each request reached Sandpit by (browsers resolve *.localhost to this machine).
+   */
+  preview: { url?: string };
   /** Requests a minute per API key, or for all callers together when no keys are in use. */
   api: { rateLimitPerMinute: number };
   /** Sign-in through an OpenID Connect provider; undefined (sign-in off) unless it is configured. */
@@ -236,6 +241,7 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
     logLevel: env.LOG_LEVEL,
     api: { rateLimitPerMinute: env.SANDPIT_RATE_LIMIT },
     web: { publicUrl: env.SANDPIT_PUBLIC_URL, allowedHosts: env.SANDPIT_ALLOWED_HOSTS },
+    preview: { url: env.SANDPIT_PREVIEW_URL },
     oidc,
   };
 }

@@ -245,6 +245,18 @@ export const envSchema = {
     .url({ protocol: /^https?$/, error: "must be the http:// or https:// URL people open Sandpit at" })
     .optional(),
   SANDPIT_ALLOWED_HOSTS: hostList,
+  SANDPIT_PREVIEW_URL: z
+    .url({
+      protocol: /^https?$/,
+      error: "must be an http:// or https:// URL whose subdomains reach Sandpit (wildcard DNS), e.g. https://preview.example.com",
+    })
+    .refine((text) => {
+      const url = new URL(text);
+      return (
+        (url.pathname === "/" || url.pathname === "") && !url.search && !url.hash && !url.username && url.hostname.includes(".")
+      );
+    }, "must be a bare origin with a domain name, e.g. https://preview.example.com (no path, query or user)")
+    .optional(),
   SANDPIT_DATA_DIR: z.string().min(1).default(".sandpit"),
   DOCKER_HOST: z
     .string()

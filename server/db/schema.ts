@@ -115,6 +115,8 @@ export const sessions = pgTable(
     /** A copy made through a class link: the template's owner may read it (and only such copies). */
     classCopy: boolean("class_copy").notNull().default(false),
     template: boolean("template").notNull().default(false),
+    /** Whether its share links' visitors may open its previews (its owner's choice; off by default). */
+    sharePreviews: boolean("share_previews").notNull().default(false),
     /** Egress policy (lib/egress.ts): "none", "registries" or { allow: [...] }; enforced by server/egress. */
     egress: jsonb("egress")
       .$type<EgressPolicy>()

@@ -12,6 +12,7 @@ import type { Services } from "@/server/services";
 import type { Identity } from "@/server/sessions/caller";
 import type { Terminal } from "@/server/sessions/terminals";
 import { parseInput } from "@/server/sessions/validation";
+import { hostPort } from "@/server/preview/names";
 import { eventStream, readBody } from "./http";
 
 /** `/a/:id/b/*path` → "id" | "path". */
@@ -118,6 +119,9 @@ export const handlers: { [N in RouteName]: Handler<Routes[N]> } = {
   runCode: async ({ services, caller, params, body }) => services.actions.run(caller, params.id, body),
   streamRun: async ({ services, caller, params, body, request }) =>
     eventStream(runEvents(await services.actions.runStream(caller, params.id, body)), request.signal),
+  listPorts: async ({ services, caller, params, request }) => ({
+    ports: await services.previews.ports(caller, params.id, { requestPort: hostPort(request.headers.get("host")) }),
+  }),
   listRuns: async ({ services, caller, params }) => ({ runs: await services.actions.recentRuns(caller, params.id) }),
   startRun: async ({ services, caller, params, body }) => ({
     run_id: (await services.actions.startInteractiveRun(caller, params.id, body)).runId,

@@ -21,7 +21,12 @@ export interface RunRequest {
   /** Resolved by the caller (see resolveTimeout); without one, the configured default applies. */
   timeoutMs?: number;
   runId?: string;
+  /** A long-running program (interactive runs only): SERVE_LIMIT_MS instead of the run time limit, and the sandbox may sleep under it. */
+  serve?: boolean;
 }
+
+/** How long a serve run may go at most: a server left running is still ended some day. */
+export const SERVE_LIMIT_MS = 12 * 60 * 60_000;
 
 export interface RunResult extends ProcessOutput {
   runId: string;
@@ -80,7 +85,7 @@ export function checkTimeout(timeoutMs: number | undefined, configuredMs: number
 
 function prepare(manager: SandboxManager, request: RunRequest) {
   const runId = request.runId ?? randomBytes(8).toString("hex");
-  const timeoutMs = checkTimeout(request.timeoutMs, manager.limits.runTimeoutMs);
+  const timeoutMs = request.serve ? SERVE_LIMIT_MS : checkTimeout(request.timeoutMs, manager.limits.runTimeoutMs);
   const command = buildRunCommand(request.language, request.source, runId, request.args);
   return {
     runId,
@@ -239,19 +244,19 @@ export function openRun(manager: SandboxManager, sessionId: string, request: Run
       );
     },
   });
-  const result = manager
-    .use(sessionId, (sandbox) => {
-      agent = sandbox.agent;
-      started();
-      return sandbox.agent.request("run", params, {
-        onOutput: (_fd, data) => stream.push(data),
-        onDisplay: (output) => outputs.push(output),
-      });
-    })
-    .finally(() => {
-      ended = true;
-      started();
+  const attach = (sandbox: LiveSandbox): Promise<ProcessResult> => {
+    agent = sandbox.agent;
+    started();
+    return sandbox.agent.request("run", params, {
+      onOutput: (_fd, data) => stream.push(data),
+      onDisplay: (output) => outputs.push(output),
     });
+  };
+  // A served program does not keep the sandbox awake by itself: an open preview (or other use) does.
+  const result = (request.serve ? manager.ensure(sessionId).then(attach) : manager.use(sessionId, attach)).finally(() => {
+    ended = true;
+    started();
+  });
   // The exit is told only once every byte of output has been handed on, so a reader never sees
   // the exit before the output that came before it.
   const drained = new Promise<void>((resolve) => stream.once("end", resolve));

@@ -77,7 +77,15 @@ export class SessionActions {
       env: value.env,
       timeoutMs: this.sessions.timeoutFor(session, value.timeout).ms,
       runId: `r-${randomBytes(8).toString("hex")}`,
+      serve: value.serve === true,
     };
+  }
+
+  /** A request for a run that ends by itself: serve mode is for interactive runs, which can be stopped. */
+  private async finiteRequest(caller: Caller, sessionId: string, input: RunInput): Promise<RunRequest> {
+    const request = await this.request(caller, sessionId, input);
+    if (request.serve) throw new InvalidRequestError("serve is for interactive runs: start it with POST /api/sessions/{id}/runs");
+    return request;
   }
 
   private async record(
@@ -104,7 +112,7 @@ export class SessionActions {
   }
 
   async run(caller: Caller, sessionId: string, input: RunInput): Promise<RunView> {
-    const request = await this.request(caller, sessionId, input);
+    const request = await this.finiteRequest(caller, sessionId, input);
     const result = await sandboxRuns.run(this.sandboxes, sessionId, request);
     await this.record(sessionId, request, result, [Buffer.byteLength(result.stdout), Buffer.byteLength(result.stderr)]);
     return runView(sessionId, result);
@@ -112,7 +120,7 @@ export class SessionActions {
 
   /** Validates first (so a bad request fails before streaming starts), then streams. */
   async runStream(caller: Caller, sessionId: string, input: RunInput): Promise<AsyncGenerator<RunEvent>> {
-    const request = await this.request(caller, sessionId, input);
+    const request = await this.finiteRequest(caller, sessionId, input);
     const stream = sandboxRuns.runStream(this.sandboxes, sessionId, request);
     const record = this.record.bind(this);
     return (async function* recorded(): AsyncGenerator<RunEvent> {

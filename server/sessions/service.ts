@@ -24,7 +24,7 @@ import { runs, sessions, setups, shares, shells } from "@/server/db/schema";
 import type { SandboxManager } from "@/server/sandbox/manager";
 import type { SetupService, SetupView } from "@/server/setup/service";
 import { ownerOf, type AccessMode, type Caller, type ShareCaller } from "./caller";
-import { IdentityRequiredError, InvalidRequestError, SessionExistsError, SessionNotFoundError } from "./errors";
+import { ForbiddenError, IdentityRequiredError, InvalidRequestError, SessionExistsError, SessionNotFoundError } from "./errors";
 import { resolveShare, type ShareView } from "./share-links";
 import { InvalidInputError } from "./validation";
 
@@ -109,6 +109,27 @@ export class SessionService {
       if (template?.owner === owner) return row;
     }
     throw new SessionNotFoundError(id);
+  }
+
+  /**
+   * The session if `caller` may open its previews (the programs listening in its sandbox): whoever
+   * may run code in it, and its share links' visitors when its owner allows that.
+   */
+  async authorizePreview(caller: Caller, id: string): Promise<SessionRow> {
+    const row = await this.authorize(caller, id, "read");
+    const runs = await this.authorize(caller, id, "run").then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof SessionNotFoundError) return false;
+        throw error;
+      },
+    );
+    if (runs || (caller.kind === "share" && row.sharePreviews)) return row;
+    throw new ForbiddenError(
+      caller.kind === "share"
+        ? "the owner of this session has not shared its previews; they can allow it in the session's share panel"
+        : "only the owner of this session can open its previews",
+    );
   }
 
   /** What the caller may do with a session it may read: change it and run code, or only look. */
@@ -202,6 +223,7 @@ export class SessionService {
         ...(patch.name !== undefined ? { name: patch.name } : {}),
         ...(patch.persistent !== undefined ? { persistent: patch.persistent } : {}),
         ...(patch.template !== undefined ? { template: patch.template } : {}),
+        ...(patch.share_previews !== undefined ? { sharePreviews: patch.share_previews } : {}),
         ...(patch.egress !== undefined ? { egress: normalizeEgressPolicy(patch.egress) } : {}),
         ...(patch.egress_secrets !== undefined
           ? { egressSecrets: sealSecrets(this.options.config.dataDir, patch.egress_secrets) }
@@ -450,6 +472,7 @@ export class SessionService {
       entry_file: row.entryFile,
       name: row.name,
       template: row.template,
+      share_previews: row.sharePreviews,
       forked_from: row.forkedFrom,
       created_at: row.createdAt.toISOString(),
       updated_at: row.updatedAt.toISOString(),

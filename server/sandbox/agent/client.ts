@@ -335,6 +335,11 @@ export class AgentClient {
     return this.tunnel("tunnel.accept", port);
   }
 
+  /** The TCP ports programs in the sandbox listen on (what a preview can reach), lowest first. */
+  async ports(): Promise<number[]> {
+    return (await this.request("ports.list", {})).ports;
+  }
+
   /** A connection to 127.0.0.1:`port` inside the sandbox, as a stream. */
   connect(port: number): Promise<TunnelStream> {
     return this.tunnel("tunnel.connect", port).stream;
@@ -348,7 +353,8 @@ export class AgentClient {
       op,
       { port },
       {
-        timeoutMs: op === "tunnel.accept" ? null : DEFAULT_TIMEOUT_MS,
+        // A tunnel lasts as long as its user keeps it; a connect only has a while to open.
+        timeoutMs: null,
         onMessage: (message) => {
           if (message.type === "open" && !tunnel) {
             tunnel = new TunnelStream(request.id, {
@@ -362,6 +368,17 @@ export class AgentClient {
         },
       },
     );
+    if (op === "tunnel.connect") {
+      const opening = setTimeout(() => {
+        if (tunnel) return;
+        this.control({ id: request.id, type: "cancel" });
+        // An agent that does not answer the cancel either is not waited for without end.
+        this.forget(request.id, DEFAULT_TIMEOUT_MS);
+      }, DEFAULT_TIMEOUT_MS);
+      opening.unref();
+      void stream.then(() => clearTimeout(opening));
+      void request.result.catch(() => undefined).finally(() => clearTimeout(opening));
+    }
     const waitingOrOpen = Promise.race([stream, request.result.then(() => undefined)]);
     void request.result.then(
       (result) => tunnel?.onClosed(result),

@@ -3,6 +3,7 @@ import { z } from "zod";
 import {
   DISPLAY_ITEM_BYTES,
   DISPLAY_TYPES,
+  PORTS_MAX,
   WATCH_MAX_PATHS,
   type AgentMessage,
   type DisplayMime,
@@ -69,6 +70,7 @@ export const resultSchemas: { [O in Op]: z.ZodType<Result<O>> } = {
   "archive.out": z.object({ bytes: count }),
   "archive.in": z.object({ files: count }),
   "tunnel.listen": z.object({ accepted: count }),
+  "ports.list": z.object({ ports: z.array(z.number().int().min(1).max(65_535)).max(PORTS_MAX) }),
   "tunnel.accept": tunnelResult,
   "tunnel.connect": tunnelResult,
 };

@@ -4,6 +4,7 @@ import { archiveIn, archiveOut } from "./archive.ts";
 import { abortWrite, deletePath, listFiles, makeDirectory, moveFile, readChunk, writeChunk } from "./files.ts";
 import { AGENT_PROTOCOL_VERSION, RUN_INPUT_BYTES, type Op, type Params, type Result } from "./protocol.ts";
 import { runs, startRun } from "./runs.ts";
+import { listPorts } from "./ports.ts";
 import { getShell, shells } from "./shells.ts";
 import { accept, connect, listen } from "./tunnel.ts";
 import { watch } from "./watch.ts";
@@ -68,6 +69,7 @@ export const handlers: { [O in Op]: Handler<O> } = {
   "tunnel.listen": (params, ctx) => listen(params, ctx),
   "tunnel.accept": (params, ctx) => accept(params, ctx),
   "tunnel.connect": (params, ctx) => connect(params, ctx),
+  "ports.list": () => listPorts(),
 };
 
 /** Runs one request; the params' shape is the server's promise, checked where a handler relies on it. */

@@ -3,7 +3,10 @@
 // base64-encoded so output stays byte-exact. `Ops` maps each operation to its params and result;
 // the agent's dispatch table and the server's client are both typed from it.
 
-export const AGENT_PROTOCOL_VERSION = 5;
+export const AGENT_PROTOCOL_VERSION = 6;
+
+/** Listening ports one `ports.list` tells at most. */
+export const PORTS_MAX = 64;
 /** Changed paths one `fs.watch` message names at most; more are counted, not named. */
 export const WATCH_MAX_PATHS = 200;
 
@@ -173,6 +176,8 @@ export interface Ops {
   "tunnel.accept": { params: { port: number }; result: TunnelResult };
   /** Connects to 127.0.0.1:`port` inside the sandbox, then is a tunnel as with `tunnel.accept`. */
   "tunnel.connect": { params: { port: number }; result: TunnelResult };
+  /** TCP ports listened on where 127.0.0.1 reaches them, lowest first, at most PORTS_MAX; the agent's own listeners are left out. */
+  "ports.list": { params: Record<string, never>; result: { ports: number[] } };
 }
 
 /** Bytes a tunnel moved: `fromSocket` read from the sandbox's socket, `toSocket` written to it. */

@@ -23,6 +23,11 @@ interface Listener {
 
 const listeners = new Map<number, Listener>();
 
+/** The ports the agent itself listens on (the network proxy's): no preview reaches them. */
+export function listeningPorts(): Set<number> {
+  return new Set(listeners.keys());
+}
+
 function portOf(params: { port: unknown }): number {
   const port = params.port;
   if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65_535)
@@ -101,6 +106,8 @@ export function accept(params: Params<"tunnel.accept">, ctx: RequestContext): Pr
 /** Connects to 127.0.0.1:port inside the sandbox, then tunnels the connection. */
 export function connect(params: Params<"tunnel.connect">, ctx: RequestContext): Promise<Result<"tunnel.connect">> {
   const port = portOf(params);
+  // The agent's own listeners lead back out to the server (the network proxy): not a program's port.
+  if (listeners.has(port)) throw new AgentError("NOT_FOUND", `nothing listens on port ${port}`);
   const socket = net.connect({ host: "127.0.0.1", port, allowHalfOpen: true });
   return tunnel(socket, ctx, false);
 }

@@ -1,0 +1,46 @@
+// Sandpit's HTTP server: the Next.js app, and previews. A request or WebSocket upgrade whose Host
+// is under the preview domain goes to the preview gateway the app installs when its services start
+// (server/preview/gateway.ts); everything else goes to the app, whose checks then apply.
+//   node scripts/server.mjs [-p port] [-H host]
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+process.env.NODE_ENV = "production";
+const args = process.argv.slice(2);
+const option = (short, long, fallback) => {
+  const at = args.findIndex((arg) => arg === short || arg === long);
+  return at >= 0 && args[at + 1] ? args[at + 1] : fallback;
+};
+const port = Number(option("-p", "--port", process.env.PORT ?? "3000"));
+const hostname = option("-H", "--hostname", process.env.SANDPIT_HOST ?? "127.0.0.1");
+// What `next start -p` does too: the app reads its own port from PORT (its Host checks use it).
+process.env.PORT = String(port);
+const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+const { default: next } = await import("next");
+const app = next({ dev: false, dir, hostname, port });
+await app.prepare();
+const handle = app.getRequestHandler();
+const upgradeApp = app.getUpgradeHandler();
+
+const GATEWAY = Symbol.for("sandpit.preview-gateway");
+const gateway = () => globalThis[GATEWAY];
+
+const server = http.createServer((request, response) => {
+  const previews = gateway();
+  if (previews?.claims(request.headers.host)) previews.handle(request, response);
+  else void handle(request, response);
+});
+server.on("upgrade", (request, socket, head) => {
+  const previews = gateway();
+  if (previews?.claims(request.headers.host)) previews.upgrade(request, socket, head);
+  else if (upgradeApp) void upgradeApp(request, socket, head);
+  else socket.destroy();
+});
+server.listen(port, hostname, () => console.log(`Sandpit listening on http://${hostname}:${port}`));
+for (const signal of ["SIGINT", "SIGTERM"])
+  process.on(signal, () => {
+    server.close();
+    process.exit(0);
+  });

@@ -1,0 +1,1 @@
+ALTER TABLE "sessions" ADD COLUMN "share_previews" boolean DEFAULT false NOT NULL;

@@ -1,0 +1,230 @@
+import "server-only";
+import * as http from "node:http";
+import type { Duplex } from "node:stream";
+import type { Logger } from "pino";
+import { isPreviewDomain } from "./names";
+import { ENTRY_PATH, PreviewRefusal, type PreviewService } from "./service";
+
+/**
+ * What Sandpit's HTTP server (scripts/server.mjs) asks of previews: requests and WebSocket
+ * upgrades whose Host is under the preview domain come here instead of going to the app.
+ */
+export interface PreviewGateway {
+  claims(host: string | undefined): boolean;
+  handle(request: http.IncomingMessage, response: http.ServerResponse): void;
+  upgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+/** Where the HTTP server finds the gateway: the app's services and the server share one process. */
+export const GATEWAY_KEY = Symbol.for("sandpit.preview-gateway");
+
+/** Headers of one hop that never travel on (RFC 9110 §7.6.1), and the proxy's own. */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
+/** How often a long-lived preview connection marks its sandbox active. */
+const TOUCH_EVERY_MS = 10_000;
+
+/** The preview cookie's name: `__Host-` where the browser allows it (it then cannot be set from another preview's host). */
+function cookieName(secure: boolean): string {
+  return secure ? "__Host-sandpit_preview" : "sandpit_preview";
+}
+
+/** The value of one cookie in a Cookie header, and the header without it (the app never sees Sandpit's cookie). */
+export function takeCookie(header: string | undefined, name: string): { value?: string; rest?: string } {
+  if (!header) return {};
+  let value: string | undefined;
+  const rest = header
+    .split(";")
+    .map((part) => part.trim())
+    .filter((part) => {
+      if (!part.startsWith(`${name}=`)) return part.length > 0;
+      value ??= part.slice(name.length + 1);
+      return false;
+    })
+    .join("; ");
+  return { value, rest: rest || undefined };
+}
+
+/**
+ * A Set-Cookie of the previewed app, kept to its own host: a Domain attribute would reach every
+ * other preview under the same domain (other sessions' apps), so it is dropped.
+ */
+export function hostOnlyCookie(setCookie: string): string {
+  return setCookie
+    .split(";")
+    .filter((part, index) => index === 0 || !/^\s*domain\s*=/i.test(part))
+    .join(";");
+}
+
+/** Where the entry link may send the browser on its own preview: a path, never another host. */
+export function safeReturnPath(to: string | null): string {
+  if (!to || !to.startsWith("/") || to.startsWith("//") || to.includes("\\") || /[\u0000-\u001f]/.test(to)) return "/";
+  return to;
+}
+
+function refusalPage(status: number, message: string): { body: string; headers: http.OutgoingHttpHeaders } {
+  const escaped = message.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const body = `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Preview unavailable</title><body style="font:16px system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1c1917"><h1 style="font-size:1.25rem">Sandpit preview</h1><p>${escaped}</p></body></html>`;
+  return {
+    body,
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "content-length": Buffer.byteLength(body),
+      "cache-control": "no-store",
+      "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'",
+      "x-content-type-options": "nosniff",
+    },
+  };
+}
+
+export function createPreviewGateway(previews: PreviewService, log: Logger): PreviewGateway {
+  const secure = previews.base.protocol === "https:" || previews.base.domain.endsWith("localhost");
+  const name = cookieName(secure);
+
+  const refuse = (response: http.ServerResponse, error: unknown): void => {
+    const status = error instanceof PreviewRefusal ? error.status : 502;
+    const message = error instanceof PreviewRefusal ? error.message : "The preview could not be reached. Reload to try again.";
+    if (!(error instanceof PreviewRefusal)) log.warn({ err: error }, "preview request failed");
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    const page = refusalPage(status, message);
+    response.writeHead(status, page.headers).end(page.body);
+  };
+
+  /** The request's headers as the app gets them: without Sandpit's cookie and hop-by-hop headers, with X-Forwarded-*. */
+  const forwarded = (request: http.IncomingMessage, cookies: string | undefined): http.OutgoingHttpHeaders => {
+    const headers: http.OutgoingHttpHeaders = {};
+    for (const [key, value] of Object.entries(request.headers)) {
+      if (HOP_BY_HOP.has(key) || key === "cookie" || value === undefined) continue;
+      headers[key] = value;
+    }
+    if (cookies) headers.cookie = cookies;
+    headers["x-forwarded-proto"] = previews.base.protocol.slice(0, -1);
+    headers["x-forwarded-host"] = request.headers.host ?? "";
+    headers.connection = "close";
+    return headers;
+  };
+
+  const toucher = (session: string): (() => void) => {
+    let last = 0;
+    return () => {
+      const now = Date.now();
+      if (now - last < TOUCH_EVERY_MS) return;
+      last = now;
+      previews.touch(session);
+    };
+  };
+
+  const handle = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
+    const target = previews.hostTarget(request.headers.host);
+    if (!target) throw new PreviewRefusal(404, "There is no preview at this address.");
+    const url = new URL(request.url ?? "/", "http://preview.invalid");
+    if (url.pathname === ENTRY_PATH) {
+      if (request.method !== "GET") throw new PreviewRefusal(405, "Open preview links with GET.");
+      const cookie = await previews.enter(target, url.searchParams.get("ticket"));
+      const attributes = secure ? "; Secure; SameSite=None; Partitioned" : "; SameSite=Lax";
+      response
+        .writeHead(303, {
+          location: safeReturnPath(url.searchParams.get("to")),
+          "set-cookie": `${name}=${cookie}; Path=/; HttpOnly${attributes}`,
+          "cache-control": "no-store",
+          "referrer-policy": "no-referrer",
+        })
+        .end();
+      return;
+    }
+    const { value, rest } = takeCookie(request.headers.cookie, name);
+    const admitted = await previews.admit(target, value);
+    const tunnel = await previews.connect(admitted.session, admitted.port);
+    const touch = toucher(admitted.session);
+    const upstream = http.request({
+      createConnection: () => tunnel,
+      method: request.method,
+      path: request.url,
+      headers: forwarded(request, rest),
+    });
+    const abandon = (): void => {
+      upstream.destroy();
+      tunnel.destroy();
+    };
+    response.on("close", () => {
+      if (!response.writableFinished) abandon();
+    });
+    upstream.on("response", (answer) => {
+      const headers: http.OutgoingHttpHeaders = {};
+      for (const [key, header] of Object.entries(answer.headers)) {
+        if (HOP_BY_HOP.has(key) || header === undefined) continue;
+        headers[key] = key === "set-cookie" && Array.isArray(header) ? header.map(hostOnlyCookie) : header;
+      }
+      response.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
+      answer.on("data", touch);
+      answer.pipe(response);
+      answer.on("error", () => response.destroy());
+    });
+    upstream.on("error", (error) => {
+      tunnel.destroy();
+      refuse(response, new PreviewRefusal(502, `The program on port ${admitted.port} did not answer (${error.message}).`));
+    });
+    request.pipe(upstream);
+  };
+
+  const upgrade = async (request: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    const target = previews.hostTarget(request.headers.host);
+    if (!target) throw new PreviewRefusal(404, "There is no preview at this address.");
+    const { value, rest } = takeCookie(request.headers.cookie, name);
+    const admitted = await previews.admit(target, value);
+    const tunnel = await previews.connect(admitted.session, admitted.port);
+    const touch = toucher(admitted.session);
+    // The handshake as the browser sent it, less Sandpit's cookie; then bytes both ways as they come.
+    const lines = [`${request.method ?? "GET"} ${request.url ?? "/"} HTTP/1.1`];
+    for (let i = 0; i < request.rawHeaders.length; i += 2) {
+      const key = request.rawHeaders[i] as string;
+      if (key.toLowerCase() === "cookie") continue;
+      lines.push(`${key}: ${request.rawHeaders[i + 1] ?? ""}`);
+    }
+    if (rest) lines.push(`Cookie: ${rest}`);
+    tunnel.write(`${lines.join("\r\n")}\r\n\r\n`);
+    if (head.length > 0) tunnel.write(head);
+    const close = (): void => {
+      socket.destroy();
+      tunnel.destroy();
+    };
+    tunnel.on("data", touch);
+    socket.on("data", touch);
+    tunnel.on("error", close);
+    socket.on("error", close);
+    tunnel.on("close", close);
+    socket.on("close", close);
+    socket.pipe(tunnel);
+    tunnel.pipe(socket);
+  };
+
+  return {
+    claims: (host) => isPreviewDomain(host, previews.base),
+    handle: (request, response) => void handle(request, response).catch((error: unknown) => refuse(response, error)),
+    upgrade: (request, socket, head) =>
+      void upgrade(request, socket, head).catch((error: unknown) => {
+        const status = error instanceof PreviewRefusal ? error.status : 502;
+        if (!(error instanceof PreviewRefusal)) log.warn({ err: error }, "preview upgrade failed");
+        socket.end(
+          `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? "Error"}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+        );
+      }),
+  };
+}
+
+/** Makes the gateway reachable to the HTTP server in this process. */
+export function installPreviewGateway(gateway: PreviewGateway): void {
+  (globalThis as Record<symbol, unknown>)[GATEWAY_KEY] = gateway;
+}
