@@ -132,6 +132,8 @@ export function SharePanel({ sessionId, template }: { sessionId: string; templat
     }),
   );
   const revoke = useMutation(trpc.shares.revoke.mutationOptions({ onSuccess: refresh }));
+  const session = useQuery(trpc.sessions.get.queryOptions({ id: sessionId }));
+  const update = useMutation(trpc.sessions.update.mutationOptions({ onSuccess: refresh }));
   const origin = typeof window === "undefined" ? "" : window.location.origin;
   // Expired links drop out when the list is next fetched; the server refuses them either way.
   const active = shares.data?.filter((s) => !s.revoked_at && !s.expired) ?? [];
@@ -208,6 +210,23 @@ export function SharePanel({ sessionId, template }: { sessionId: string; templat
             ))}
           </ul>
         )}
+        <label className="flex items-start gap-2">
+          <input
+            type="checkbox"
+            className="mt-0.5"
+            checked={session.data?.share_previews ?? false}
+            disabled={!session.data || update.isPending}
+            onChange={(event) => update.mutate({ id: sessionId, patch: { share_previews: event.target.checked } })}
+          />
+          <span>
+            People with a view or fork link may open its previews too (web apps running in it, while it runs)
+            {update.isError && (
+              <span role="alert" className="block text-red-700 dark:text-red-300">
+                {update.error.message}
+              </span>
+            )}
+          </span>
+        </label>
         <ResumeLinkPanel />
         {template && <ClassCopies sessionId={sessionId} />}
       </div>

@@ -6,6 +6,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type ReactNode } from "react";
 import { CodeEditor } from "@/components/editor/code-editor";
+import { PreviewPane } from "@/components/preview/preview-pane";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { monacoLanguage } from "@/lib/file-language";
@@ -112,6 +113,11 @@ export function SharedView({ token }: { token: string }): ReactNode {
           )}
         </div>
       </div>
+      {session.share_previews && (
+        <div className="h-96 rounded-lg border border-stone-200 p-2 dark:border-stone-800">
+          <PreviewPane sessionId={session.id} running token={token} />
+        </div>
+      )}
     </div>
   );
 }

@@ -18,9 +18,23 @@ const DIRECTIVES = [
   "form-action 'self'",
 ];
 
+/**
+ * What pages may frame: Sandpit itself, and previews (server/preview), which live on subdomains of
+ * the preview domain: preview.localhost on any port by default, else SANDPIT_PREVIEW_URL's host.
+ */
+export function frameSources(previewUrl: string | undefined): string {
+  if (!previewUrl) return "frame-src 'self' http://*.preview.localhost:* https://*.preview.localhost:*";
+  try {
+    const url = new URL(previewUrl);
+    return `frame-src 'self' ${url.protocol}//*.${url.hostname}${url.port ? `:${url.port}` : ""}`;
+  } catch {
+    return "frame-src 'self'";
+  }
+}
+
 /** Pages may not be framed (clickjacking); embed pages exist to be framed by any site. */
-export function contentSecurityPolicy(framing: "none" | "any"): string {
-  return [...DIRECTIVES, `frame-ancestors ${framing === "none" ? "'none'" : "*"}`].join("; ");
+export function contentSecurityPolicy(framing: "none" | "any", previewUrl = process.env.SANDPIT_PREVIEW_URL): string {
+  return [...DIRECTIVES, frameSources(previewUrl), `frame-ancestors ${framing === "none" ? "'none'" : "*"}`].join("; ");
 }
 
 export interface HeaderRule {
