@@ -15,12 +15,9 @@ const PORTS_EVERY_MS = 2_000;
  */
 export function PreviewPane({
   sessionId,
-  running,
   token,
 }: {
   sessionId: string;
-  /** Whether the session's sandbox is running (nothing listens otherwise, and nothing is asked). */
-  running: boolean;
   /** A share link's token, for its visitors. */
   token?: string;
 }): ReactNode {
@@ -37,7 +34,8 @@ export function PreviewPane({
       keep_awake: opened !== null,
       ...(token ? { token } : {}),
     }),
-    enabled: running && webPort !== null,
+    // A sandbox that is not running lists no ports (and is not woken by the asking).
+    enabled: webPort !== null,
     refetchInterval: PORTS_EVERY_MS,
     retry: false,
   });
@@ -106,15 +104,11 @@ export function PreviewPane({
         <p role="alert" className="text-sm text-red-700 dark:text-red-300">
           {ports.error.message}
         </p>
-      ) : !running ? (
-        <p className="text-sm text-stone-600 dark:text-stone-400">
-          The sandbox is not running. Start a web server with <strong>Serve</strong> (or in a terminal) and its page shows here.
-        </p>
       ) : !opened ? (
         <p className="text-sm text-stone-600 dark:text-stone-400" data-testid="preview-empty">
           No program is listening on a port yet. Start a web server, for example{" "}
-          <code className="font-mono">python3 -m http.server 8000</code>, with <strong>Serve</strong> or in a terminal: its
-          page shows here.
+          <code className="font-mono">python3 -m http.server 8000</code>, with <strong>Serve</strong> or in a terminal: its page
+          shows here.
         </p>
       ) : (
         <>

@@ -6,6 +6,7 @@ import { CodeEditor } from "@/components/editor/code-editor";
 import { FileTree } from "@/components/files/file-tree";
 import { DownloadLink, FileViewer } from "@/components/files/file-viewer";
 import { OutputPane, type RunOutcome } from "@/components/output/output-pane";
+import { PreviewPane } from "@/components/preview/preview-pane";
 import type { DisplayOutput } from "@/components/output/display-outputs";
 import { RunConsole } from "@/components/output/run-console";
 import { RecentRuns } from "@/components/output/recent-runs";
@@ -74,6 +75,8 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
   const [running, setRunning] = useState(false);
   const [runError, setRunError] = useState<string | undefined>();
   const [compiledRun, setCompiledRun] = useState(false);
+  /** Run as a server: no time limit, for a web app to preview. */
+  const [serve, setServe] = useState(false);
 
   const key = openPath ?? SCRATCH;
   const scratch = useMemo<Buffer>(
@@ -146,8 +149,9 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
       return;
     }
     // A CSV, an image or a text note is never run: Run runs the open file only when a language runs it.
-    const runInput =
+    const source =
       target.kind === "file" ? { file: target.path, language: target.language, env } : { code: scratch.content, env };
+    const runInput = serve ? { ...source, serve: true } : source;
     setCompiledRun(getLanguage(target.kind === "file" ? target.language : language).compiled === true);
     // An interactive run: it answers its id at once, the console then follows it and types into it.
     try {
@@ -158,7 +162,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
       setRunError((error as Error).message);
       setRunning(false);
     }
-  }, [language, openPath, running, save, scratch, secrets, sessionId, target]);
+  }, [language, openPath, running, save, scratch, secrets, serve, sessionId, target]);
 
   // Autosave: a pause in typing writes the open file; a failed write stays marked unsaved.
   const [saveError, setSaveError] = useState<string>();
@@ -396,6 +400,20 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
                   Runs {target.kind === "file" ? target.path : "scratch"}
                 </span>
               )}
+              {!readOnly && (
+                <label
+                  className="flex items-center gap-1 text-xs text-stone-600 dark:text-stone-400"
+                  title="Keep the program running with no time limit: for web servers, whose pages show in the preview"
+                >
+                  <input
+                    type="checkbox"
+                    checked={serve}
+                    onChange={(event) => setServe(event.target.checked)}
+                    disabled={running}
+                  />
+                  Serve
+                </label>
+              )}
               {readOnly ? null : running ? (
                 <Button variant="danger" onClick={() => void stop()}>
                   ■ Stop
@@ -460,6 +478,11 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
               />
             </div>
             <div className="space-y-3">
+              {!readOnly && (
+                <div className="h-72 rounded-lg border border-stone-200 p-2 dark:border-stone-800">
+                  <PreviewPane sessionId={sessionId} />
+                </div>
+              )}
               <SecretsPanel secrets={secrets} onChange={setSecrets} />
               <RecentRuns sessionId={sessionId} />
             </div>

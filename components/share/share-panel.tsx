@@ -134,6 +134,8 @@ export function SharePanel({ sessionId, template }: { sessionId: string; templat
   const revoke = useMutation(trpc.shares.revoke.mutationOptions({ onSuccess: refresh }));
   const session = useQuery(trpc.sessions.get.queryOptions({ id: sessionId }));
   const update = useMutation(trpc.sessions.update.mutationOptions({ onSuccess: refresh }));
+  /** The choice as just made, shown at once (the saved one comes back with the session). */
+  const [sharePreviews, setSharePreviews] = useState<boolean | null>(null);
   const origin = typeof window === "undefined" ? "" : window.location.origin;
   // Expired links drop out when the list is next fetched; the server refuses them either way.
   const active = shares.data?.filter((s) => !s.revoked_at && !s.expired) ?? [];
@@ -214,9 +216,13 @@ export function SharePanel({ sessionId, template }: { sessionId: string; templat
           <input
             type="checkbox"
             className="mt-0.5"
-            checked={session.data?.share_previews ?? false}
-            disabled={!session.data || update.isPending}
-            onChange={(event) => update.mutate({ id: sessionId, patch: { share_previews: event.target.checked } })}
+            checked={sharePreviews ?? session.data?.share_previews ?? false}
+            disabled={!session.data}
+            onChange={(event) => {
+              const allowed = event.target.checked;
+              setSharePreviews(allowed);
+              update.mutate({ id: sessionId, patch: { share_previews: allowed } }, { onError: () => setSharePreviews(null) });
+            }}
           />
           <span>
             People with a view or fork link may open its previews too (web apps running in it, while it runs)

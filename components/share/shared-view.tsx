@@ -115,7 +115,7 @@ export function SharedView({ token }: { token: string }): ReactNode {
       </div>
       {session.share_previews && (
         <div className="h-96 rounded-lg border border-stone-200 p-2 dark:border-stone-800">
-          <PreviewPane sessionId={session.id} running token={token} />
+          <PreviewPane sessionId={session.id} token={token} />
         </div>
       )}
     </div>
