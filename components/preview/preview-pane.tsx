@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useState, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { useTRPC } from "@/lib/trpc/client";
 
@@ -23,10 +23,10 @@ export function PreviewPane({
 }): ReactNode {
   const trpc = useTRPC();
   const [chosen, setChosen] = useState<number | null>(null);
-  /** The link the frame opened (a fresh one on reload); kept while the list refreshes. */
+  /** The link the frame opened (a fresh one on reload; `at` counts the openings); kept while the list refreshes. */
   const [opened, setOpened] = useState<{ port: number; url: string; at: number } | null>(null);
-  const [webPort, setWebPort] = useState<string | null>(null);
-  useEffect(() => setWebPort(window.location.port), []);
+  // Preview links keep the port this page reached Sandpit by (nothing is asked before the page runs).
+  const webPort = typeof window === "undefined" ? null : window.location.port;
   const ports = useQuery({
     ...trpc.previews.ports.queryOptions({
       id: sessionId,
@@ -42,15 +42,15 @@ export function PreviewPane({
   const list = ports.data?.ports ?? [];
   const current = list.find((p) => p.port === chosen) ?? list[0];
 
-  // The first port that appears is shown; a port that goes away leaves the frame until another is chosen.
-  useEffect(() => {
-    if (!current || (opened && opened.port === current.port)) return;
+  // The first port that appears is shown; a port that goes away leaves the frame until another
+  // listens (set while rendering: the frame's link is kept, not replaced by every refreshed one).
+  if (current && (!opened || opened.port !== current.port)) {
     setChosen(current.port);
-    setOpened({ port: current.port, url: current.url, at: Date.now() });
-  }, [current, opened]);
+    setOpened({ port: current.port, url: current.url, at: (opened?.at ?? 0) + 1 });
+  }
 
   const reload = (): void => {
-    if (current) setOpened({ port: current.port, url: current.url, at: Date.now() });
+    if (current) setOpened({ port: current.port, url: current.url, at: (opened?.at ?? 0) + 1 });
   };
   const listening = opened ? list.some((p) => p.port === opened.port) : false;
 
@@ -67,7 +67,7 @@ export function PreviewPane({
                 const next = list.find((p) => p.port === Number(event.target.value));
                 if (!next) return;
                 setChosen(next.port);
-                setOpened({ port: next.port, url: next.url, at: Date.now() });
+                setOpened({ port: next.port, url: next.url, at: (opened?.at ?? 0) + 1 });
               }}
               className="rounded border border-stone-300 bg-white px-1 py-0.5 font-mono text-xs dark:border-stone-700 dark:bg-stone-900"
             >
