@@ -8,6 +8,7 @@ import { cacheHitSetup, lodashPersist } from "./scenarios/setup";
 import { classJoins } from "./scenarios/classroom";
 import { classForks, forkRunnable } from "./scenarios/forks";
 import { load } from "./scenarios/load";
+import { previewRelay } from "./scenarios/preview";
 import { terminalTyping } from "./scenarios/terminal";
 
 // `npm run bench [name…]`: runs the scenarios, each next to a baseline measured in the same run,
@@ -23,6 +24,7 @@ const scenarios: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   "class-forks": classForks,
   "class-joins": classJoins,
   load,
+  preview: previewRelay,
   "gvisor-cold-start": gvisorColdStart,
   "gvisor-warm-exec": gvisorWarmExec,
   "gvisor-python": gvisorPython,
