@@ -22,7 +22,9 @@ function get(address: string, port: number, path: string, headers: Record<string
     const request = http.get({ host: address, port, path, headers, agent: false }, (response) => {
       let bytes = 0;
       response.on("data", (chunk: Buffer) => (bytes += chunk.length));
-      response.on("end", () => (response.statusCode === 200 ? resolve(bytes) : reject(new Error(`status ${response.statusCode}`))));
+      response.on("end", () =>
+        response.statusCode === 200 ? resolve(bytes) : reject(new Error(`status ${response.statusCode}`)),
+      );
     });
     request.on("error", reject);
   });
@@ -89,7 +91,12 @@ export async function previewRelay(): Promise<BenchResult[]> {
       container,
     ]);
     const address = inspected.stdout.trim();
-    await eventually("the baseline container's server", () => get(address, 8000, "/").then(() => true, () => undefined));
+    await eventually("the baseline container's server", () =>
+      get(address, 8000, "/").then(
+        () => true,
+        () => undefined,
+      ),
+    );
     const bridgeBig = await sample(5, () => get(address, 8000, "/big"), 1);
     const bridgeSmall = await sample(100, () => get(address, 8000, "/"), 10);
     const seconds = (ms: number): number => round(ms / 1000, 3);
@@ -98,14 +105,20 @@ export async function previewRelay(): Promise<BenchResult[]> {
         "10 MB response through a preview (sandbox under gVisor, no network), p50",
         seconds(percentile(previewBig, 50)),
         "s",
-        { name: "the same response from a runc container on a Docker bridge network, p50", value: seconds(percentile(bridgeBig, 50)) },
+        {
+          name: "the same response from a runc container on a Docker bridge network, p50",
+          value: seconds(percentile(bridgeBig, 50)),
+        },
         { samples: previewBig.length },
       ),
       result(
         "preview request latency (a 2-byte page), p50",
         round(percentile(previewSmall, 50), 2),
         "ms",
-        { name: "the same request to a runc container on a Docker bridge network, p50", value: round(percentile(bridgeSmall, 50), 2) },
+        {
+          name: "the same request to a runc container on a Docker bridge network, p50",
+          value: round(percentile(bridgeSmall, 50), 2),
+        },
         { samples: previewSmall.length },
       ),
     ];
