@@ -243,3 +243,49 @@ describe("Previews", () => {
     );
   });
 });
+
+describe("A served program and its preview", () => {
+  it("do not keep an idle sandbox awake by themselves, but preview traffic does", async () => {
+    await using idle = await startServer({ SANDPIT_IDLE_TIMEOUT: "5s" });
+    const client = restClient(idle.url);
+    expect((await client.call("POST", "/api/sessions", { language: "node", session_id: "awake" })).status).toBe(201);
+    const started = await client.call("POST", "/api/sessions/awake/runs", {
+      code: 'require("node:http").createServer((q, s) => s.end("up")).listen(8000);',
+      serve: true,
+    });
+    expect(started.status).toBe(202);
+    const link = await eventually("the served port", async () => {
+      const listed = await client.call("GET", "/api/sessions/awake/ports");
+      return (listed.body.ports as Array<{ port: number; url: string; origin: string }>)[0];
+    });
+    const local = new URL(idle.url).port;
+    const get = (path: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders }> =>
+      new Promise((resolve, reject) => {
+        http
+          .get({ host: "127.0.0.1", port: local, path, headers: { host: new URL(link.origin).host, ...headers } }, (response) => {
+            response.resume();
+            resolve({ status: response.statusCode ?? 0, headers: response.headers });
+          })
+          .on("error", reject);
+      });
+    const entry = new URL(link.url);
+    const cookie = ((await get(`${entry.pathname}${entry.search}`, {})).headers["set-cookie"]?.[0] ?? "").split(";")[0] as string;
+    // Three idle timeouts of a preview in use: every request answers, from the same sandbox.
+    const until = Date.now() + 15_000;
+    while (Date.now() < until) {
+      expect((await get("/", { cookie })).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    expect(((await client.call("GET", "/api/sessions/awake")).body.sandbox as { state: string }).state).toBe("running");
+    // Left alone, the served program does not hold the sandbox: it goes to sleep, and the preview says so.
+    await eventually(
+      "the sandbox to sleep",
+      async () =>
+        ((await client.call("GET", "/api/sessions/awake")).body.sandbox as { state: string }).state === "hibernated"
+          ? true
+          : undefined,
+      60_000,
+    );
+    expect((await get("/", { cookie })).status).toBe(503);
+  }, 180_000);
+});
