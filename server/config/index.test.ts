@@ -184,3 +184,29 @@ describe("loadConfig", () => {
     ]);
   });
 });
+
+describe("the preview domain", () => {
+  it("defaults to preview.localhost and takes a domain of its own", () => {
+    expect(loadConfig({}, "/srv/sandpit").preview).toEqual({ url: undefined });
+    expect(
+      loadConfig(
+        { SANDPIT_PREVIEW_URL: "https://sandpit-preview.example.net", SANDPIT_PUBLIC_URL: "https://sandpit.example.com" },
+        "/srv",
+      ).preview.url,
+    ).toBe("https://sandpit-preview.example.net");
+  });
+
+  it("refuses Sandpit's own host, a domain above it or under it, and URLs with more than an origin", () => {
+    for (const preview of ["https://sandpit.example.com", "https://example.com", "https://p.sandpit.example.com"])
+      expect(problemsOf({ SANDPIT_PREVIEW_URL: preview, SANDPIT_PUBLIC_URL: "https://sandpit.example.com" })[0]).toMatch(
+        /^SANDPIT_PREVIEW_URL: .* must not be Sandpit's own host/,
+      );
+    for (const preview of [
+      "https://preview.example.com/app",
+      "https://preview.example.com/?a=1",
+      "https://localhost",
+      "ftp://x.y",
+    ])
+      expect(problemsOf({ SANDPIT_PREVIEW_URL: preview })[0], preview).toMatch(/^SANDPIT_PREVIEW_URL: /);
+  });
+});

@@ -186,6 +186,20 @@ function resolveOidc(env: Env, problems: string[]): OidcConfig | undefined {
   };
 }
 
+/**
+ * Previews run other people's code on their own origins: their domain may not be Sandpit's own
+ * host, above it or under it, or a preview could claim Sandpit's name or set cookies Sandpit reads.
+ */
+function checkPreviewDomain(previewUrl: string | undefined, publicUrl: string | undefined, problems: string[]): void {
+  if (!previewUrl || !publicUrl) return;
+  const preview = new URL(previewUrl).hostname.toLowerCase();
+  const sandpit = new URL(publicUrl).hostname.toLowerCase();
+  if (preview === sandpit || sandpit.endsWith(`.${preview}`) || preview.endsWith(`.${sandpit}`))
+    problems.push(
+      `SANDPIT_PREVIEW_URL: ${preview} must not be Sandpit's own host (${sandpit}), above it or under it: give previews a domain of their own, e.g. https://sandpit-preview.example.net with wildcard DNS`,
+    );
+}
+
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(source: Source = process.env, cwd = process.cwd()): Config {
   const env = validate(source);
@@ -193,6 +207,7 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
   const dataDir = path.resolve(cwd, env.SANDPIT_DATA_DIR);
   const extraCaBundle = resolveCaBundle(env.SANDPIT_EXTRA_CA_BUNDLE, problems);
   const oidc = resolveOidc(env, problems);
+  checkPreviewDomain(env.SANDPIT_PREVIEW_URL, env.SANDPIT_PUBLIC_URL, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: env.PORT,
