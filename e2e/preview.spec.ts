@@ -93,6 +93,46 @@ test.describe("Previews", () => {
     await expect(page.getByText("Nothing listens on port 8000 any more.")).toBeVisible({ timeout: 15_000 });
   });
 
+  test("show a real dev server (Vite, installed by the session's setup) that reloads when a file changes", async ({ page }) => {
+    test.setTimeout(240_000);
+    let connected = false;
+    page.on("console", (message) => (connected ||= message.text() === "[vite] connected."));
+    const id = await createSession(page, "Node.js", async (p) => {
+      const npm = p.getByLabel("npm packages");
+      await npm.fill("vite@6");
+      await npm.press("Enter");
+    });
+    const panel = page.getByTestId("status-panel");
+    await expect(panel.locator("[data-status]").first()).toHaveAttribute("data-status", "completed", { timeout: 180_000 });
+    await putFile(page, id, "site/index.html", '<h1>Vite one</h1><script type="module" src="/main.js"></script>');
+    await putFile(
+      page,
+      id,
+      "site/main.js",
+      'document.body.append(Object.assign(document.createElement("p"), { id: "js", textContent: "module ran" }));',
+    );
+    await setCode(
+      page,
+      'const { createServer } = require("vite");\n' +
+        "(async () => {\n" +
+        '  const server = await createServer({ root: "site", cacheDir: "/tmp/vite", server: { host: "0.0.0.0", port: 5173 } });\n' +
+        "  await server.listen();\n" +
+        "  server.printUrls();\n" +
+        "})();\n",
+    );
+    await serve(page);
+    const frame = preview(page);
+    await expect(frame.getByRole("heading", { name: "Vite one" })).toBeVisible({ timeout: 60_000 });
+    await expect(frame.locator("#js")).toHaveText("module ran");
+    // Vite's client keeps a WebSocket to the dev server through the preview, and reloads on a change.
+    await expect.poll(() => connected, { timeout: 30_000 }).toBe(true);
+    // (Vite's watcher may still be taking its first look at the folder: the change is written again until seen.)
+    await expect(async () => {
+      await putFile(page, id, "site/index.html", '<h1>Vite two</h1><script type="module" src="/main.js"></script>');
+      await expect(frame.getByRole("heading", { name: "Vite two" })).toBeVisible({ timeout: 5_000 });
+    }).toPass({ timeout: 45_000 });
+  });
+
   test("open for a share link's visitor only when the owner allows it", async ({ page, browser }) => {
     const id = await createSession(page, "Python");
     await putFile(page, id, "index.html", "<h1>Shared app</h1>");
