@@ -38,7 +38,9 @@ function png(width: number, height: number): Buffer {
 
 async function upload(page: Page, name: string, mimeType: string, buffer: Buffer): Promise<void> {
   await page.locator('input[type="file"]').first().setInputFiles({ name, mimeType, buffer });
-  await expect(page.getByRole("button", { name, exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole("navigation", { name: "Workspace files" }).getByRole("button", { name, exact: true })).toBeVisible({
+    timeout: 30_000,
+  });
 }
 
 test("a PNG opens as an image and survives Run; a CSV opens as a table", async ({ page }) => {
@@ -49,7 +51,8 @@ test("a PNG opens as an image and survives Run; a CSV opens as a table", async (
   const view = page.getByTestId("image-view");
   await expect(view).toBeVisible();
   await expect.poll(() => view.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(32);
-  await expect(page.getByTestId("run-target")).toHaveText("Runs scratch");
+  // Run runs a file a language runs (the new session's main.py), never the picture or the table.
+  await expect(page.getByTestId("run-target")).toHaveText("Runs main.py");
   await expect(page.getByRole("button", { name: "Save" })).toHaveCount(0);
   await page.screenshot({ path: test.info().outputPath("png-open.png"), fullPage: true });
 
@@ -63,7 +66,7 @@ test("a PNG opens as an image and survives Run; a CSV opens as a table", async (
   const table = page.getByTestId("csv-table");
   await expect(table.locator("th")).toHaveText(["name", "score"]);
   await expect(table.locator("tbody tr").first().locator("td")).toHaveText(["ada", "3,5"]);
-  await expect(page.getByTestId("run-target")).toHaveText("Runs scratch");
+  await expect(page.getByTestId("run-target")).toHaveText("Runs main.py");
   await page.screenshot({ path: test.info().outputPath("csv-open.png"), fullPage: true });
 });
 

@@ -16,7 +16,7 @@ test("a session is named, renamed, duplicated and deleted from its page", async 
   await page.getByLabel("Session name").fill("x".repeat(80) + "y");
   await expect(page.getByLabel("Session name")).toHaveValue("x".repeat(80));
   await page.getByLabel("Session name").fill("My first program");
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.locator("form").getByRole("button", { name: "Save" }).click();
   await expect(title).toHaveText("My first program");
   await page.reload();
   await expect(title).toHaveText("My first program");

@@ -3,6 +3,8 @@ import { createSession, putFile, setCode } from "./helpers";
 
 test("files open in tabs that survive a reload; closing a tab saves it and opens the next", async ({ page }) => {
   const id = await createSession(page);
+  // A new session opens its starter file; this test starts from its own files.
+  await page.getByRole("list", { name: "Open files" }).getByRole("button", { name: "Close main.py" }).click();
   await putFile(page, id, "one.py", 'print("one")\n');
   await putFile(page, id, "two.py", 'print("two")\n');
   await page.reload();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fileKind, imageType, runTarget } from "./file-kind";
+import { chooseRunTarget, fileKind, imageType } from "./file-kind";
 
 describe("fileKind", () => {
   it("shows images in the viewer, whatever their encoding (an SVG is text)", () => {
@@ -25,16 +25,17 @@ describe("fileKind", () => {
   });
 });
 
-describe("runTarget", () => {
-  it("runs an open file a language runs", () => {
-    expect(runTarget("main.py", "python")).toEqual({ kind: "file", path: "main.py", language: "python" });
-    expect(runTarget("src/app.ts", "deno")).toEqual({ kind: "file", path: "src/app.ts", language: "deno" });
+describe("chooseRunTarget", () => {
+  const base = { pinned: null, entry: null, open: null, runnable: ["a.py", "b.py"], sessionLanguage: "python" as const };
+  it("runs the picked file, else the entry file, else the open file a language runs, else the first runnable", () => {
+    expect(chooseRunTarget({ ...base, pinned: "b.py", entry: "a.py", open: "a.py" })).toBe("b.py");
+    expect(chooseRunTarget({ ...base, entry: "b.py", open: "a.py" })).toBe("b.py");
+    expect(chooseRunTarget({ ...base, open: "b.py" })).toBe("b.py");
+    expect(chooseRunTarget({ ...base, open: "data.csv" })).toBe("a.py");
+    expect(chooseRunTarget({ ...base, open: "logo.png", runnable: [] })).toBeNull();
   });
-
-  it("runs the scratch buffer, never a CSV, PNG or TXT as Python", () => {
-    expect(runTarget("data.csv", "python")).toEqual({ kind: "scratch" });
-    expect(runTarget("logo.png", "python")).toEqual({ kind: "scratch" });
-    expect(runTarget("notes.txt", "python")).toEqual({ kind: "scratch" });
-    expect(runTarget(null, "python")).toEqual({ kind: "scratch" });
+  it("passes over a picked or entry file that is gone, but trusts them while the list is unknown", () => {
+    expect(chooseRunTarget({ ...base, pinned: "gone.py", entry: "gone2.py", open: "b.py" })).toBe("b.py");
+    expect(chooseRunTarget({ ...base, pinned: "later.py", runnable: undefined })).toBe("later.py");
   });
 });

@@ -31,10 +31,22 @@ export function fileKind(path: string, encoding: "utf8" | "base64"): FileKind {
   return "text";
 }
 
-/** What Run runs: the open file when a language runs it, else the scratch buffer. */
-export type RunTarget = { kind: "file"; path: string; language: LanguageId } | { kind: "scratch" };
-
-export function runTarget(openPath: string | null, sessionLanguage: LanguageId): RunTarget {
-  const language = openPath === null ? undefined : languageForFile(openPath, sessionLanguage);
-  return openPath !== null && language ? { kind: "file", path: openPath, language } : { kind: "scratch" };
+/**
+ * The file Run runs, chosen rather than guessed: the one picked in the run menu, else the
+ * session's entry file, else the open file when a language runs it, else the first file one runs.
+ * A picked or entry file that is no longer among `runnable` (once the list is known) is passed over.
+ */
+export function chooseRunTarget(choice: {
+  pinned: string | null;
+  entry: string | null;
+  open: string | null;
+  runnable: readonly string[] | undefined;
+  sessionLanguage: LanguageId;
+}): string | null {
+  const { pinned, entry, open, runnable, sessionLanguage } = choice;
+  const exists = (path: string | null): path is string => path !== null && (!runnable || runnable.includes(path));
+  if (exists(pinned)) return pinned;
+  if (exists(entry)) return entry;
+  if (open !== null && languageForFile(open, sessionLanguage) !== undefined) return open;
+  return runnable?.[0] ?? null;
 }

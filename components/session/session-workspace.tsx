@@ -17,18 +17,19 @@ import { SharePanel } from "@/components/share/share-panel";
 import { TerminalPanel } from "@/components/terminal/terminal-panel";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { fileKind, runTarget, type FileKind } from "@/lib/file-kind";
-import { monacoLanguage } from "@/lib/file-language";
+import { chooseRunTarget, fileKind, type FileKind } from "@/lib/file-kind";
+import { languageForFile, monacoLanguage } from "@/lib/file-language";
 import { getLanguage, LANGUAGES } from "@/lib/languages";
 import { STARTER_CODE } from "@/lib/starter-code";
 import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
 import { OWN_WRITES_KEPT, reconcile } from "./external-changes";
 import { Instructions } from "./instructions";
+import { IdeLayout } from "./ide-layout";
 import { SessionTitle } from "./session-title";
+import { SidePane, type SideTab } from "./side-pane";
 import { SandboxIndicator } from "./sandbox-indicator";
 import { Shortcuts } from "./shortcuts";
 
-const SCRATCH = "__scratch__";
 /** How long typing pauses before the open file is saved. */
 const AUTOSAVE_MS = 1000;
 
@@ -37,6 +38,12 @@ type Buffer = { content: string; saved: string; kind: FileKind; encoding: "utf8"
 
 const openFileKey = (sessionId: string): string => `sandpit:open-file:${sessionId}`;
 const tabsKey = (sessionId: string): string => `sandpit:tabs:${sessionId}`;
+const runTargetKey = (sessionId: string): string => `sandpit:run-target:${sessionId}`;
+
+/** The file a new, empty workspace gets to start in (Java's must be named after its class). */
+export function starterFile(language: string, extension: string): string {
+  return language === "java" ? "Main.java" : `main.${extension}`;
+}
 
 /** A REST call of the IDE's own; a refusal becomes an error carrying the server's message. */
 async function post<T>(url: string, body?: unknown): Promise<T> {
@@ -61,7 +68,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
   const language = session.data?.language ?? "python";
 
   const [openPath, setOpenPath] = useState<string | null>(null);
-  /** The files open in tabs, in the order they were opened (the scratch buffer is always there). */
+  /** The files open in tabs, in the order they were opened. */
   const [tabs, setTabs] = useState<string[]>([]);
   const [buffers, setBuffers] = useState<Record<string, Buffer>>({});
   const [secrets, setSecrets] = useState<Secret[]>([]);
@@ -77,16 +84,43 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
   const [compiledRun, setCompiledRun] = useState(false);
   /** Run as a server: no time limit, for a web app to preview. */
   const [serve, setServe] = useState(false);
+  const [sideTab, setSideTab] = useState<SideTab>("output");
 
-  const key = openPath ?? SCRATCH;
-  const scratch = useMemo<Buffer>(
-    () => buffers[SCRATCH] ?? { content: STARTER_CODE[language], saved: STARTER_CODE[language], kind: "text", encoding: "utf8" },
-    [buffers, language],
-  );
-  const buffer = key === SCRATCH ? scratch : buffers[key];
+  const buffer = openPath === null ? undefined : buffers[openPath];
   const editable = buffer?.kind === "text";
   const dirty = buffer !== undefined && editable && openPath !== null && buffer.content !== buffer.saved;
-  const target = useMemo(() => runTarget(openPath, language), [openPath, language]);
+  // What Run runs is chosen, not guessed: a file picked in the run menu (remembered per session),
+  // else the session's entry file, else the open file when a language runs it, else the first such file.
+  const fileList = useQuery(trpc.files.list.queryOptions({ id: sessionId, path: ".", recursive: true }));
+  const runnable = useMemo(
+    () =>
+      (fileList.data ?? [])
+        .filter((entry) => entry.type === "file" && languageForFile(entry.path, language) !== undefined)
+        .map((entry) => entry.path)
+        .sort(),
+    [fileList.data, language],
+  );
+  const [pinned, setPinned] = useState<string | null>(null);
+  const entryPath = session.data?.entry_file ?? null;
+  const targetPath = chooseRunTarget({
+    pinned,
+    entry: entryPath,
+    open: openPath,
+    runnable: fileList.data ? runnable : undefined,
+    sessionLanguage: language,
+  });
+  const target = useMemo(
+    () =>
+      targetPath
+        ? { kind: "file" as const, path: targetPath, language: languageForFile(targetPath, language) ?? language }
+        : { kind: "none" as const },
+    [language, targetPath],
+  );
+  const choosePinned = (path: string | null): void => {
+    setPinned(path);
+    if (path) window.localStorage.setItem(runTargetKey(sessionId), path);
+    else window.localStorage.removeItem(runTargetKey(sessionId));
+  };
 
   const write = useMutation(trpc.files.write.mutationOptions());
 
@@ -120,7 +154,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
     await queryClient.invalidateQueries({ queryKey: trpc.files.list.queryKey() });
   }, [buffer, openPath, queryClient, sessionId, trpc, write]);
 
-  /** Closes a file's tab (its changes are saved first); the next tab, or the scratch buffer, opens. */
+  /** Closes a file's tab (its changes are saved first); the next tab opens. */
   const closeTab = async (path: string): Promise<void> => {
     if (path === openPath && dirty && !readOnly) await save().catch(() => undefined);
     const index = tabs.indexOf(path);
@@ -140,19 +174,33 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
     setOutcome(undefined);
     setRunError(undefined);
     setRunning(true);
-    const env = Object.fromEntries(secrets.filter((s) => s.key.trim()).map((s) => [s.key.trim(), s.value]));
-    try {
-      if (target.kind === "file") await save();
-    } catch (error) {
-      setRunError(`Could not save ${openPath}: ${(error as Error).message}`);
+    if (target.kind !== "file") {
+      setRunError("Nothing to run yet: create a file in a language this session runs (a .py, .js, .go … file).");
       setRunning(false);
       return;
     }
-    // A CSV, an image or a text note is never run: Run runs the open file only when a language runs it.
-    const source =
-      target.kind === "file" ? { file: target.path, language: target.language, env } : { code: scratch.content, env };
+    const env = Object.fromEntries(secrets.filter((s) => s.key.trim()).map((s) => [s.key.trim(), s.value]));
+    try {
+      // What is typed is what runs: the open file and the file to run are saved first.
+      await save();
+      const held = buffers[target.path];
+      if (held && target.path !== openPath && held.kind === "text" && held.content !== held.saved && !readOnly) {
+        await write.mutateAsync({ id: sessionId, path: target.path, file: { content: held.content, encoding: "utf8" } });
+        setBuffers((all) => {
+          const now = all[target.path];
+          return now ? { ...all, [target.path]: { ...now, saved: held.content } } : all;
+        });
+      }
+    } catch (error) {
+      setRunError(`Could not save before running: ${(error as Error).message}`);
+      setRunning(false);
+      return;
+    }
+    // A CSV, an image or a text note is never run: only files a language runs can be chosen.
+    const source = { file: target.path, language: target.language, env };
     const runInput = serve ? { ...source, serve: true } : source;
-    setCompiledRun(getLanguage(target.kind === "file" ? target.language : language).compiled === true);
+    setCompiledRun(getLanguage(target.language).compiled === true);
+    if (serve) setSideTab("preview");
     // An interactive run: it answers its id at once, the console then follows it and types into it.
     try {
       const started = await post<{ run_id: string }>(`/api/sessions/${encodeURIComponent(sessionId)}/runs`, runInput);
@@ -162,7 +210,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
       setRunError((error as Error).message);
       setRunning(false);
     }
-  }, [language, openPath, running, save, scratch, secrets, serve, sessionId, target]);
+  }, [buffers, openPath, readOnly, running, save, secrets, serve, sessionId, target, write]);
 
   // Autosave: a pause in typing writes the open file; a failed write stays marked unsaved.
   const [saveError, setSaveError] = useState<string>();
@@ -195,7 +243,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
     else window.localStorage.removeItem(openFileKey(sessionId));
     window.localStorage.setItem(tabsKey(sessionId), JSON.stringify(tabs));
   }, [openPath, sessionId, tabs]);
-  // A first visit opens the session's entry file (a class exercise), not the scratch buffer.
+  // A first visit opens the session's entry file (a class exercise).
   const loaded = session.isSuccess;
   const entryFile = session.data?.entry_file ?? null;
   useEffect(() => {
@@ -211,6 +259,8 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
     } catch {
       // a damaged list is forgotten
     }
+    const keptTarget = window.localStorage.getItem(runTargetKey(sessionId));
+    if (keptTarget) setTimeout(() => setPinned(keptTarget), 0);
     const first = window.localStorage.getItem(openFileKey(sessionId)) ?? entryFile;
     // After this render: opening sets state, which an effect's own body should not.
     if (first) setTimeout(() => void open(first).catch(() => setOpenPath(null)), 0);
@@ -225,9 +275,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
   const onWorkspaceChange = useCallback(
     async (change: { paths: string[]; more: number }) => {
       void queryClient.invalidateQueries({ queryKey: trpc.files.list.queryKey({ id: sessionId }) });
-      const paths = Object.keys(held.current).filter(
-        (path) => path !== SCRATCH && (change.more > 0 || change.paths.includes(path)),
-      );
+      const paths = Object.keys(held.current).filter((path) => change.more > 0 || change.paths.includes(path));
       for (const path of paths) {
         const current = held.current[path];
         if (!current || current.kind !== "text") continue;
@@ -284,6 +332,25 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
     }
   };
 
+  // A new, empty workspace starts with a file of its language holding the starter code: a real
+  // file, saved, listed and run like any other (never for someone who may only look).
+  const seeded = useRef(false);
+  const canWrite = access.data?.write === true;
+  const emptyWorkspace = fileList.data !== undefined && fileList.data.length === 0;
+  useEffect(() => {
+    if (seeded.current || !canWrite || !emptyWorkspace || !loaded) return;
+    seeded.current = true;
+    const path = starterFile(language, LANGUAGES.find((l) => l.id === language)?.extensions[0] ?? "txt");
+    const content = STARTER_CODE[language];
+    write.mutateAsync({ id: sessionId, path, file: { content, encoding: "utf8" } }).then(
+      async () => {
+        await queryClient.invalidateQueries({ queryKey: trpc.files.list.queryKey() });
+        await open(path);
+      },
+      (error: unknown) => setSaveError(`Could not create ${path}: ${(error as Error).message}`),
+    );
+  }, [canWrite, emptyWorkspace, language, loaded, open, queryClient, sessionId, trpc, write]);
+
   if (session.isError) {
     return (
       <div
@@ -300,10 +367,172 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
     running && session.data?.sandbox.state !== "running" ? "starting" : (session.data?.sandbox.state ?? "none");
   const languageLabel = LANGUAGES.find((l) => l.id === language)?.label ?? language;
 
+  const toolbar = (
+    <div className="flex shrink-0 flex-wrap items-center justify-between gap-2">
+      <div className="flex min-w-0 items-center gap-2 text-sm">
+        <ul aria-label="Open files" className="flex min-w-0 flex-wrap items-center gap-1" data-testid="file-tabs">
+          {tabs.map((path) => {
+            const active = path === openPath;
+            const held = buffers[path];
+            const unsaved = held !== undefined && held.kind === "text" && held.content !== held.saved;
+            return (
+              <li key={path} className="flex items-center" data-testid="file-tab" data-path={path}>
+                <button
+                  type="button"
+                  // A file gone meanwhile (deleted in a terminal, say) loses its tab.
+                  onClick={() => void open(path).catch(() => void closeTab(path))}
+                  aria-current={active ? "page" : undefined}
+                  title={path}
+                  className={`max-w-48 truncate rounded px-2 py-0.5 font-mono ${active ? "bg-stone-200 font-semibold dark:bg-stone-700" : "text-stone-600 dark:text-stone-400"}`}
+                >
+                  {active ? <span data-testid="open-file">{path}</span> : path}
+                  {unsaved && <span aria-label=" (unsaved)"> ●</span>}
+                </button>
+                <button
+                  type="button"
+                  aria-label={`Close ${path}`}
+                  title={`Close ${path}`}
+                  onClick={() => void closeTab(path)}
+                  className="px-1 text-xs text-stone-600 hover:text-red-700 dark:text-stone-400"
+                >
+                  ×
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+        {openPath && editable && !readOnly && (
+          <span
+            data-testid="save-state"
+            role="status"
+            title={saveError}
+            className={`text-xs ${saveError ? "text-red-600" : pending ? "text-amber-700 dark:text-amber-400" : "text-stone-600 dark:text-stone-400"}`}
+          >
+            {write.isPending ? "Saving…" : saveError ? "Not saved" : dirty ? "Unsaved" : "Saved"}
+          </span>
+        )}
+      </div>
+      <div className="flex flex-wrap items-center gap-2">
+        {openPath && <DownloadLink sessionId={sessionId} path={openPath} />}
+        {openPath && editable && !readOnly && (
+          <Button onClick={() => void save()} disabled={!dirty || write.isPending} title="Save (Ctrl+S)">
+            Save
+          </Button>
+        )}
+        {!readOnly && (
+          <span className="text-xs text-stone-600 dark:text-stone-400">
+            <kbd className="font-mono">?</kbd> shortcuts
+          </span>
+        )}
+        {!readOnly && (
+          <label className="flex items-center gap-1 text-xs text-stone-600 dark:text-stone-400">
+            <span data-testid="run-target">Runs {target.kind === "file" ? target.path : "nothing yet"}</span>
+            <select
+              aria-label="File to run"
+              value={pinned && runnable.includes(pinned) ? pinned : ""}
+              onChange={(event) => choosePinned(event.target.value || null)}
+              className="max-w-40 rounded border border-stone-300 bg-white px-1 py-0.5 font-mono text-xs dark:border-stone-700 dark:bg-stone-900"
+            >
+              <option value="">{entryPath ? `entry file (${entryPath})` : "the open file"}</option>
+              {runnable.map((path) => (
+                <option key={path} value={path}>
+                  {path}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {!readOnly && (
+          <label
+            className="flex items-center gap-1 text-xs text-stone-600 dark:text-stone-400"
+            title="Keep the program running with no time limit: for web servers, whose pages show in the preview"
+          >
+            <input type="checkbox" checked={serve} onChange={(event) => setServe(event.target.checked)} disabled={running} />
+            Serve
+          </label>
+        )}
+        {readOnly ? null : running ? (
+          <Button variant="danger" onClick={() => void stop()}>
+            ■ Stop
+          </Button>
+        ) : (
+          <Button variant="primary" onClick={() => void run()} title="Run (Ctrl+Enter)">
+            ▶ Run
+          </Button>
+        )}
+      </div>
+    </div>
+  );
+
+  const editorArea = (
+    <>
+      <Instructions sessionId={sessionId} />
+      {toolbar}
+      {conflict && conflict.path === openPath && (
+        <div
+          role="alert"
+          data-testid="file-conflict"
+          className="flex shrink-0 flex-wrap items-center gap-2 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-100"
+        >
+          <span className="mr-auto">
+            <span className="font-mono">{conflict.path}</span> changed outside the editor (a run, a terminal or another window)
+            while you were editing it.
+          </span>
+          <Button onClick={() => resolveConflict("disk")}>Load the new version</Button>
+          <Button variant="ghost" onClick={() => resolveConflict("mine")}>
+            Keep mine
+          </Button>
+        </div>
+      )}
+      <div className="mt-1 min-h-64 flex-1 overflow-hidden rounded-lg border border-stone-200 dark:border-stone-800">
+        {buffer && buffer.kind !== "text" && openPath ? (
+          <FileViewer
+            sessionId={sessionId}
+            path={openPath}
+            kind={buffer.kind}
+            content={buffer.content}
+            encoding={buffer.encoding}
+          />
+        ) : buffer && openPath ? (
+          <CodeEditor
+            path={openPath}
+            value={buffer.content}
+            language={monacoLanguage(openPath)}
+            readOnly={readOnly}
+            onChange={(content) =>
+              setBuffers((current) => ({ ...current, [openPath]: { ...buffer, ...current[openPath], content } }))
+            }
+            onRun={() => void run()}
+            onSave={() => void save()}
+          />
+        ) : (
+          <p className="p-4 text-sm text-stone-600 dark:text-stone-400" data-testid="no-file-open">
+            {openPath || emptyWorkspace ? "Opening…" : "Open a file from the tree, or make one with +."}
+          </p>
+        )}
+      </div>
+    </>
+  );
+
+  const outputArea = (
+    <div className="space-y-2">
+      <OutputPane
+        console={runId && <RunConsole key={runId} sessionId={sessionId} runId={runId} onExit={finished} />}
+        shown={shown}
+        outcome={outcome}
+        running={running}
+        error={runError}
+        compiled={compiledRun}
+      />
+      <SecretsPanel secrets={secrets} onChange={setSecrets} />
+      <RecentRuns sessionId={sessionId} />
+    </div>
+  );
+
   return (
-    <div className="space-y-4">
+    <div className="flex min-h-[36rem] flex-1 flex-col gap-2 lg:h-[calc(100dvh-4.5rem)]" data-testid="ide">
       <Shortcuts onRun={() => void (readOnly ? undefined : run())} />
-      <header className="flex flex-wrap items-center justify-between gap-3">
+      <header className="flex shrink-0 flex-wrap items-center justify-between gap-2">
         <div className="flex min-w-0 items-center gap-3">
           <SessionTitle sessionId={sessionId} name={session.data?.name ?? null} canWrite={access.data?.write === true} />
           <span className="rounded-full border border-stone-300 px-2 py-0.5 text-xs dark:border-stone-700">{languageLabel}</span>
@@ -312,185 +541,53 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
         <SandboxIndicator state={sandboxState} />
       </header>
 
-      {readOnly ? (
-        <p role="status" className="rounded-lg bg-sky-50 px-3 py-2 text-sm text-sky-900 dark:bg-sky-950/40 dark:text-sky-200">
+      {readOnly && (
+        <p
+          role="status"
+          className="shrink-0 rounded-lg bg-sky-50 px-3 py-2 text-sm text-sky-900 dark:bg-sky-950/40 dark:text-sky-200"
+        >
           Read-only: this is a copy of your class session that belongs to someone else.
         </p>
-      ) : (
-        session.data && <SharePanel sessionId={sessionId} template={session.data.template} />
       )}
-
-      <EgressPanel sessionId={sessionId} readOnly={readOnly} />
-      <StatusPanel sessionId={sessionId} />
-
-      <div className="grid gap-4 lg:grid-cols-[14rem_1fr]">
-        <div className="h-40 lg:h-auto">
-          <FileTree sessionId={sessionId} openPath={openPath} onOpen={(path) => void open(path)} readOnly={readOnly} />
-        </div>
-        <div className="min-w-0 space-y-3">
-          <Instructions sessionId={sessionId} />
-          <div className="flex flex-wrap items-center justify-between gap-2">
-            <div className="flex min-w-0 items-center gap-2 text-sm">
-              <ul aria-label="Open files" className="flex min-w-0 flex-wrap items-center gap-1" data-testid="file-tabs">
-                <li>
-                  <button
-                    type="button"
-                    onClick={() => setOpenPath(null)}
-                    aria-current={openPath === null ? "page" : undefined}
-                    className={`rounded px-2 py-0.5 ${openPath === null ? "bg-stone-200 font-semibold dark:bg-stone-700" : "text-stone-600 dark:text-stone-400"}`}
-                  >
-                    scratch
-                  </button>
-                </li>
-                {tabs.map((path) => {
-                  const active = path === openPath;
-                  const held = buffers[path];
-                  const unsaved = held !== undefined && held.kind === "text" && held.content !== held.saved;
-                  return (
-                    <li key={path} className="flex items-center" data-testid="file-tab" data-path={path}>
-                      <button
-                        type="button"
-                        // A file gone meanwhile (deleted in a terminal, say) loses its tab.
-                        onClick={() => void open(path).catch(() => void closeTab(path))}
-                        aria-current={active ? "page" : undefined}
-                        title={path}
-                        className={`max-w-48 truncate rounded px-2 py-0.5 font-mono ${active ? "bg-stone-200 font-semibold dark:bg-stone-700" : "text-stone-600 dark:text-stone-400"}`}
-                      >
-                        {active ? <span data-testid="open-file">{path}</span> : path}
-                        {unsaved && <span aria-label=" (unsaved)"> ●</span>}
-                      </button>
-                      <button
-                        type="button"
-                        aria-label={`Close ${path}`}
-                        title={`Close ${path}`}
-                        onClick={() => void closeTab(path)}
-                        className="px-1 text-xs text-stone-600 hover:text-red-700 dark:text-stone-400"
-                      >
-                        ×
-                      </button>
-                    </li>
-                  );
-                })}
-              </ul>
-              {openPath && editable && !readOnly && (
-                <span
-                  data-testid="save-state"
-                  role="status"
-                  title={saveError}
-                  className={`text-xs ${saveError ? "text-red-600" : pending ? "text-amber-700 dark:text-amber-400" : "text-stone-600 dark:text-stone-400"}`}
-                >
-                  {write.isPending ? "Saving…" : saveError ? "Not saved" : dirty ? "Unsaved" : "Saved"}
-                </span>
-              )}
-            </div>
-            <div className="flex items-center gap-2">
-              {openPath && <DownloadLink sessionId={sessionId} path={openPath} />}
-              {openPath && editable && !readOnly && (
-                <Button onClick={() => void save()} disabled={!dirty || write.isPending} title="Save (Ctrl+S)">
-                  Save
-                </Button>
-              )}
-              {!readOnly && (
-                <span className="text-xs text-stone-600 dark:text-stone-400">
-                  <kbd className="font-mono">?</kbd> shortcuts
-                </span>
-              )}
-              {!readOnly && (
-                <span data-testid="run-target" className="text-xs text-stone-600 dark:text-stone-400">
-                  Runs {target.kind === "file" ? target.path : "scratch"}
-                </span>
-              )}
-              {!readOnly && (
-                <label
-                  className="flex items-center gap-1 text-xs text-stone-600 dark:text-stone-400"
-                  title="Keep the program running with no time limit: for web servers, whose pages show in the preview"
-                >
-                  <input
-                    type="checkbox"
-                    checked={serve}
-                    onChange={(event) => setServe(event.target.checked)}
-                    disabled={running}
-                  />
-                  Serve
-                </label>
-              )}
-              {readOnly ? null : running ? (
-                <Button variant="danger" onClick={() => void stop()}>
-                  ■ Stop
-                </Button>
-              ) : (
-                <Button variant="primary" onClick={() => void run()} title="Run (Ctrl+Enter)">
-                  ▶ Run
-                </Button>
-              )}
-            </div>
-          </div>
-          {conflict && conflict.path === openPath && (
-            <div
-              role="alert"
-              data-testid="file-conflict"
-              className="flex flex-wrap items-center gap-2 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-100"
-            >
-              <span className="mr-auto">
-                <span className="font-mono">{conflict.path}</span> changed outside the editor (a run, a terminal or another
-                window) while you were editing it.
-              </span>
-              <Button onClick={() => resolveConflict("disk")}>Load the new version</Button>
-              <Button variant="ghost" onClick={() => resolveConflict("mine")}>
-                Keep mine
-              </Button>
+      {/* Sharing, network and setup: compact here, each opens in place; the IDE keeps the rest of the window. */}
+      <div className="max-h-[45vh] shrink-0 space-y-2 overflow-auto" data-testid="session-panels">
+        <div className="flex flex-wrap items-start gap-2">
+          {!readOnly && session.data && (
+            <div className="min-w-64 flex-1">
+              <SharePanel sessionId={sessionId} template={session.data.template} />
             </div>
           )}
-          <div className="h-80 overflow-hidden rounded-lg border border-stone-200 dark:border-stone-800">
-            {buffer && buffer.kind !== "text" && openPath ? (
-              <FileViewer
-                sessionId={sessionId}
-                path={openPath}
-                kind={buffer.kind}
-                content={buffer.content}
-                encoding={buffer.encoding}
-              />
-            ) : buffer ? (
-              <CodeEditor
-                path={key === SCRATCH ? `scratch.${LANGUAGES.find((l) => l.id === language)?.extensions[0] ?? "txt"}` : key}
-                value={buffer.content}
-                language={
-                  key === SCRATCH ? (LANGUAGES.find((l) => l.id === language)?.monaco ?? "plaintext") : monacoLanguage(key)
-                }
-                readOnly={readOnly}
-                onChange={(content) => setBuffers((current) => ({ ...current, [key]: { ...buffer, ...current[key], content } }))}
-                onRun={() => void run()}
-                onSave={() => void save()}
-              />
-            ) : (
-              <p className="p-4 text-sm text-stone-600 dark:text-stone-400">Opening…</p>
-            )}
-          </div>
-          <div className="grid gap-3 xl:grid-cols-[1fr_16rem]">
-            <div className="min-w-0">
-              <OutputPane
-                console={runId && <RunConsole key={runId} sessionId={sessionId} runId={runId} onExit={finished} />}
-                shown={shown}
-                outcome={outcome}
-                running={running}
-                error={runError}
-                compiled={compiledRun}
-              />
-            </div>
-            <div className="space-y-3">
-              {!readOnly && (
-                <div className="h-72 rounded-lg border border-stone-200 p-2 dark:border-stone-800">
-                  <PreviewPane sessionId={sessionId} />
-                </div>
-              )}
-              <SecretsPanel secrets={secrets} onChange={setSecrets} />
-              <RecentRuns sessionId={sessionId} />
-            </div>
-          </div>
+          <EgressPanel sessionId={sessionId} readOnly={readOnly} />
         </div>
+        <StatusPanel sessionId={sessionId} />
       </div>
 
-      {!readOnly && <TerminalPanel sessionId={sessionId} />}
+      <IdeLayout
+        terminalLabel="Terminal"
+        areas={{
+          files: <FileTree sessionId={sessionId} openPath={openPath} onOpen={(path) => void open(path)} readOnly={readOnly} />,
+          editor: editorArea,
+          side: (
+            <SidePane
+              tab={sideTab}
+              onTab={setSideTab}
+              output={outputArea}
+              preview={
+                readOnly ? (
+                  <p className="text-sm text-stone-600 dark:text-stone-400">Previews are for the session&apos;s owner.</p>
+                ) : (
+                  <PreviewPane sessionId={sessionId} />
+                )
+              }
+            />
+          ),
+          terminal: readOnly ? (
+            <p className="p-2 text-sm text-stone-600 dark:text-stone-400">Terminals are for the session&apos;s owner.</p>
+          ) : (
+            <TerminalPanel sessionId={sessionId} />
+          ),
+        }}
+      />
     </div>
   );
 }
