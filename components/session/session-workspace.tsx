@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { CodeEditor } from "@/components/editor/code-editor";
+import { PackageTypes } from "@/components/editor/package-types";
 import { FileTree } from "@/components/files/file-tree";
 import { DownloadLink, FileViewer } from "@/components/files/file-viewer";
 import { OutputPane, type RunOutcome } from "@/components/output/output-pane";
@@ -322,6 +323,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
 
       <EgressPanel sessionId={sessionId} readOnly={readOnly} />
       <StatusPanel sessionId={sessionId} />
+      <PackageTypes sessionId={sessionId} />
 
       <div className="grid gap-4 lg:grid-cols-[14rem_1fr]">
         <div className="h-40 lg:h-auto">
