@@ -48,7 +48,12 @@ export function EditSetup({
   };
 
   return (
-    <form onSubmit={submit} aria-labelledby="edit-setup-title" data-testid="edit-setup" className="mt-3 space-y-5 border-b border-stone-200 pb-4 dark:border-stone-800">
+    <form
+      onSubmit={submit}
+      aria-labelledby="edit-setup-title"
+      data-testid="edit-setup"
+      className="mt-3 space-y-5 border-b border-stone-200 pb-4 dark:border-stone-800"
+    >
       <div>
         <h3 id="edit-setup-title" className="text-sm font-semibold">
           Edit setup
