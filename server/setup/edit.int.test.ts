@@ -1,7 +1,10 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "@/server/api/root";
 import { createContextInner } from "@/server/api/trpc";
+import { createMcpServer } from "@/server/mcp/server";
 import { handleRest } from "@/server/rest/router";
 import type { Services } from "@/server/services";
 import { keyCaller, shareCaller, type Identity } from "@/server/sessions/caller";
@@ -36,6 +39,14 @@ const rest = (path: string, key: string, init: RequestInit = {}): Promise<Respon
     }),
     services,
   );
+
+async function mcpClient(caller: Identity): Promise<Client> {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await createMcpServer(services, caller).connect(serverSide);
+  const client = new Client({ name: "edit-setup-test", version: "1.0.0" });
+  await client.connect(clientSide);
+  return client;
+}
 
 const python = async (id: string, code: string): Promise<{ stdout: string; stderr: string; exit_code: number }> =>
   services.actions.run(owner, id, { code });
@@ -163,5 +174,29 @@ describe("Editing a session's setup", () => {
     expect((await services.setups.waitFor(id)).status).toBe("completed");
     // Files the setup's commands wrote join the workspace.
     expect((await services.actions.readFile(owner, id, "from-setup.txt")).data.toString()).toBe("rest\n");
+  }, 300_000);
+
+  it("takes a new setup over MCP, for those who may change the session only", async () => {
+    const id = "edit-mcp";
+    await services.sessions.create(owner, { language: "bash", session_id: id });
+    const text = (result: Record<string, unknown>): string => (result.content as Array<{ text: string }>)[0]?.text ?? "";
+
+    const stranger = await mcpClient(keyCaller("mcp-stranger"));
+    const refused = await stranger.callTool({ name: "edit_setup", arguments: { session_id: id, setup: { commands: ["true"] } } });
+    expect(refused.isError).toBe(true);
+    expect(text(refused)).toContain("does not exist");
+
+    const client = await mcpClient(owner);
+    const bad = await client.callTool({ name: "edit_setup", arguments: { session_id: id, setup: { npm: ["-g evil"] } } });
+    expect(bad.isError).toBe(true);
+    expect(text(bad)).toContain('npm packages cannot be options (they start with "-")');
+
+    const done = await client.callTool({
+      name: "edit_setup",
+      arguments: { session_id: id, setup: { commands: ["echo mcp > via-mcp.txt"] } },
+    });
+    expect(done.isError).toBeFalsy();
+    expect((await services.setups.waitFor(id)).status).toBe("completed");
+    expect((await services.actions.readFile(owner, id, "via-mcp.txt")).data.toString()).toBe("mcp\n");
   }, 300_000);
 });
