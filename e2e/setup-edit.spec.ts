@@ -125,3 +125,18 @@ test("the editor knows the types of lodash once the setup installed it with @typ
   await runAndExpect(page, "[ [ 1 ], [ 2 ] ]");
   await page.screenshot({ path: `${SHOTS}/setupedit-types-ok.png`, fullPage: true });
 });
+
+test("say when the installed packages have more declarations than the editor gets", async ({ page }) => {
+  test.setTimeout(180_000);
+  await createSession(page, "TypeScript", async (p) => {
+    await p.getByRole("button", { name: "+ Add command" }).click();
+    await p
+      .getByLabel("Command 1", { exact: true })
+      .fill(
+        'mkdir -p /opt/layer/node/node_modules/many && cd /opt/layer/node/node_modules/many && for i in $(seq 1 1100); do echo "export declare const v$i: number;" > f$i.d.ts; done',
+      );
+  });
+  const panel = page.getByTestId("status-panel");
+  await expect(panel.locator("[data-status]").first()).toHaveAttribute("data-status", "completed", { timeout: 120_000 });
+  await expect(page.getByTestId("package-types-cut")).toContainText("1000 declaration files", { timeout: 60_000 });
+});

@@ -2,10 +2,13 @@
 
 import { useMonaco } from "@monaco-editor/react";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect } from "react";
+import { useEffect, type ReactNode } from "react";
 import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
 
 type Monaco = NonNullable<ReturnType<typeof useMonaco>>;
+type TRPCClient = ReturnType<typeof useTRPCClient>;
+/** What the server answers: the declaration files, and whether the limits cut them. */
+type PackageTypesView = Awaited<ReturnType<TRPCClient["files"]["packageTypes"]["query"]>>;
 
 /**
  * Compiler options under which `import _ from "lodash"` type-checks against the packages' own
@@ -29,7 +32,7 @@ function packageOptions(monaco: Monaco): Parameters<Monaco["typescript"]["typesc
  * the session's setup installed, read from its layer (as file:///node_modules/…). They are fetched
  * again whenever a setup finishes (an edited setup brings other packages).
  */
-export function usePackageTypes(sessionId: string): void {
+export function usePackageTypes(sessionId: string): PackageTypesView | undefined {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const monaco = useMonaco();
@@ -54,10 +57,17 @@ export function usePackageTypes(sessionId: string): void {
     });
     return () => disposables.forEach((disposable) => disposable.dispose());
   }, [monaco, types.data]);
+  return types.data;
 }
 
-/** usePackageTypes as an element, for pages that render rather than call hooks. */
-export function PackageTypes({ sessionId }: { sessionId: string }): null {
-  usePackageTypes(sessionId);
-  return null;
+/** usePackageTypes as an element; it says so when the packages had more declarations than the editor gets. */
+export function PackageTypes({ sessionId }: { sessionId: string }): ReactNode {
+  const types = usePackageTypes(sessionId);
+  if (!types?.truncated) return null;
+  return (
+    <p role="status" data-testid="package-types-cut" className="text-xs text-stone-600 dark:text-stone-400">
+      The editor knows the types of part of the installed npm packages: {types.files.length} declaration files (at most{" "}
+      {types.limits.files} files, {types.limits.bytes / 1024 / 1024} MiB). Runs see every package.
+    </p>
+  );
 }

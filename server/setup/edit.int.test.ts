@@ -99,6 +99,12 @@ describe("Editing a session's setup", () => {
     await services.sessions.retrySetup(owner, id);
     expect((await services.setups.waitFor(id)).status).toBe("failed");
     expect((await python(id, "import sandpit_demo; print('ok')")).stdout).toBe("ok\n");
+
+    // The layer in use is no setup's any more, yet pruning keeps it: its sandbox still mounts it.
+    const inUse = done.layer?.key as string;
+    const pruned = await services.setups.prune(0, new Date(Date.now() + 86_400_000));
+    expect(pruned).not.toContain(inUse);
+    expect(await services.store.head(inUse)).toBeGreaterThan(0);
   }, 600_000);
 
   it("keeps setup envs out of runs after an edit", async () => {
