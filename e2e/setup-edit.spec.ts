@@ -139,4 +139,5 @@ test("say when the installed packages have more declarations than the editor get
   const panel = page.getByTestId("status-panel");
   await expect(panel.locator("[data-status]").first()).toHaveAttribute("data-status", "completed", { timeout: 120_000 });
   await expect(page.getByTestId("package-types-cut")).toContainText("1000 declaration files", { timeout: 60_000 });
+  await page.screenshot({ path: `${SHOTS}/setupedit-types-cut.png` });
 });
