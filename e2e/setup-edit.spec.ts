@@ -141,3 +141,36 @@ test("say when the installed packages have more declarations than the editor get
   await expect(page.getByTestId("package-types-cut")).toContainText("1000 declaration files", { timeout: 60_000 });
   await page.screenshot({ path: `${SHOTS}/setupedit-types-cut.png` });
 });
+
+test("a class copy's viewer sees its setup but cannot edit or retry it; its student can", async ({ page, browser }) => {
+  test.setTimeout(180_000);
+  await createSession(page, "Bash", async (p) => {
+    await p.getByRole("button", { name: "+ Add command" }).click();
+    await p.getByLabel("Command 1", { exact: true }).fill("echo class > /opt/layer/class.txt");
+  });
+  await expect(page.getByTestId("status-panel").locator("[data-status]").first()).toHaveAttribute("data-status", "completed", {
+    timeout: 120_000,
+  });
+  await page.getByTestId("share-panel").locator("summary").click();
+  await page.getByLabel("People with the link may").selectOption("class");
+  await page.getByRole("button", { name: "Create link" }).click();
+  const link = await page.locator('[data-testid="share-row"][data-fresh="true"]').getByTestId("share-link").inputValue();
+
+  const student = await (await browser.newContext()).newPage();
+  await student.goto(link);
+  await student.getByLabel("Your name").fill("Sam");
+  await student.getByRole("button", { name: "Join the class" }).click();
+  await student.waitForURL(/\/s\/[^/]+$/, { timeout: 30_000 });
+  const studentPanel = student.getByTestId("status-panel");
+  await expect(studentPanel.locator("[data-status]").first()).toHaveAttribute("data-status", "completed", {
+    timeout: 120_000,
+  });
+  await expect(studentPanel.getByRole("button", { name: "Edit setup" })).toBeVisible();
+
+  // The teacher reads the copy: the setup shows, without a way to change it.
+  await page.goto(student.url());
+  await expect(page.getByText(/Read-only: this is a copy of your class session/)).toBeVisible();
+  const panel = page.getByTestId("status-panel");
+  await expect(panel.locator("[data-status]").first()).toHaveAttribute("data-status", "completed");
+  await expect(panel.getByRole("button")).toHaveCount(0);
+});
