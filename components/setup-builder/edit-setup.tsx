@@ -59,7 +59,8 @@ export function EditSetup({
           Edit setup
         </h3>
         <p className="text-xs text-stone-600 dark:text-stone-400">
-          The new setup runs as a new layer. Until it completes, runs keep the current packages; your files stay as they are.
+          The new setup runs as a new layer. Until it completes, runs keep the current packages; then the sandbox restarts with
+          the new ones (running programs and terminals stop). Your files stay as they are.
         </p>
       </div>
       <SetupFields value={fields} onChange={setFields} idPrefix={`edit-${sessionId}`} />
