@@ -85,6 +85,9 @@ export const API_LIMITS = {
   jsonDepth: 64,
 } as const;
 
+/** The type declarations of a layer's npm packages the editor gets (see server/sandbox/package-types.ts). */
+export const PACKAGE_TYPES_LIMITS = { files: 1000, bytes: 4 * MiB } as const;
+
 /** A workspace path once normalized: what Linux allows a name and a path. */
 export const WORKSPACE_PATH = { nameBytes: 255, pathBytes: 4096 } as const;
 

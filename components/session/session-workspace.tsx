@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { CodeEditor } from "@/components/editor/code-editor";
+import { PackageTypes } from "@/components/editor/package-types";
 import { FileTree } from "@/components/files/file-tree";
 import { DownloadLink, FileViewer } from "@/components/files/file-viewer";
 import { OutputPane, type RunOutcome } from "@/components/output/output-pane";
@@ -560,6 +561,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
           <EgressPanel sessionId={sessionId} readOnly={readOnly} />
         </div>
         <StatusPanel sessionId={sessionId} />
+        <PackageTypes sessionId={sessionId} />
       </div>
 
       <IdeLayout

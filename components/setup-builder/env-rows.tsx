@@ -6,6 +6,8 @@ import { Button } from "@/components/ui/button";
 export interface EnvRow {
   key: string;
   value: string;
+  /** A variable of a stored setup: its value is not shown back, so it is entered again. */
+  hidden?: boolean;
 }
 
 /** Setup-only env vars as key/value rows. */
@@ -19,6 +21,11 @@ export function EnvRows({ rows, onChange }: { rows: EnvRow[]; onChange: (rows: E
         These exist only while the setup runs and are stored with the setup: do not put secrets here. Pass secrets with each run
         instead.
       </p>
+      {rows.some((row) => row.hidden) && (
+        <p className="mt-1 text-xs text-stone-600 dark:text-stone-400" data-testid="env-reentry">
+          Stored values are not shown: enter the value of each variable again, or remove it.
+        </p>
+      )}
       <div className="mt-2 space-y-2">
         {rows.map((row, index) => (
           <div key={index} className="flex items-center gap-2">
@@ -34,7 +41,7 @@ export function EnvRows({ rows, onChange }: { rows: EnvRow[]; onChange: (rows: E
               aria-label={`Variable ${index + 1} value`}
               value={row.value}
               onChange={(event) => update(index, { value: event.target.value })}
-              placeholder="value"
+              placeholder={row.hidden ? "stored value hidden: enter it again" : "value"}
               className="flex-1 rounded-md border border-stone-300 bg-white px-2 py-1.5 font-mono text-sm dark:border-stone-700 dark:bg-stone-950"
             />
             <Button

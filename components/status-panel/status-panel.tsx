@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
+import { EditSetup } from "@/components/setup-builder/edit-setup";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { diagnose } from "@/lib/setup/diagnose";
@@ -10,7 +11,10 @@ import { useTRPC } from "@/lib/trpc/client";
 
 const ACTIVE = new Set(["pending", "running"]);
 
-/** The setup's live status: polled while pending or running, still once it is done. */
+/**
+ * The setup's live status: polled while pending or running, still once it is done. Those who may
+ * change the session edit its setup here (or add one), and retry a failed one.
+ */
 export function StatusPanel({ sessionId }: { sessionId: string }): ReactNode {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -23,6 +27,8 @@ export function StatusPanel({ sessionId }: { sessionId: string }): ReactNode {
       onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.sessions.get.queryKey({ id: sessionId }) }),
     }),
   );
+  const access = useQuery(trpc.sessions.access.queryOptions({ id: sessionId }));
+  const [editing, setEditing] = useState(false);
   const [now, setNow] = useState(() => Date.now());
   const status = session.data?.setup_status;
   useEffect(() => {
@@ -32,7 +38,30 @@ export function StatusPanel({ sessionId }: { sessionId: string }): ReactNode {
   }, [status]);
 
   const result = session.data?.setup_result;
-  if (!session.data || !result || status === "none") return null;
+  const canEdit = access.data?.write === true && !ACTIVE.has(status ?? "");
+  const editor = editing && session.data && (
+    <EditSetup sessionId={sessionId} spec={session.data.setup} onClose={() => setEditing(false)} />
+  );
+  const editButton = canEdit && !editing && (
+    <Button onClick={() => setEditing(true)}>{result ? "Edit setup" : "Add a setup"}</Button>
+  );
+  if (!session.data || (!result && !editing && !canEdit)) return null;
+  if (!result) {
+    // No setup yet: only the way to add one.
+    return (
+      <section
+        aria-label="Setup"
+        data-testid="status-panel"
+        className="rounded-xl border border-stone-200 bg-white p-4 dark:border-stone-800 dark:bg-stone-900"
+      >
+        <div className="flex flex-wrap items-center justify-between gap-2">
+          <p className="text-sm text-stone-600 dark:text-stone-400">No setup: no packages installed.</p>
+          {editButton}
+        </div>
+        {editor}
+      </section>
+    );
+  }
   const started = result.started_at ? Date.parse(result.started_at) : Date.parse(result.queued_at);
   const elapsed = result.duration_ms ?? Math.max(0, now - started);
   const failedStep = result.steps.find((step) => step.status === "failed");
@@ -50,11 +79,15 @@ export function StatusPanel({ sessionId }: { sessionId: string }): ReactNode {
           Setup <StatusBadge status={result.status} />
           {result.layer?.cache_hit && <StatusBadge status="completed" label="cache hit" />}
         </h2>
-        <span className="text-xs text-stone-500 tabular-nums dark:text-stone-400">
-          {formatDuration(elapsed)}
-          {result.layer ? ` · layer ${formatBytes(result.layer.bytes)}, ${result.layer.files} files` : ""}
+        <span className="flex items-center gap-3">
+          <span className="text-xs text-stone-500 tabular-nums dark:text-stone-400">
+            {formatDuration(elapsed)}
+            {result.layer ? ` · layer ${formatBytes(result.layer.bytes)}, ${result.layer.files} files` : ""}
+          </span>
+          {editButton}
         </span>
       </div>
+      {editor}
       <ol className="mt-3 space-y-1.5">
         {result.steps.map((step) => (
           <li key={step.name}>
@@ -96,9 +129,12 @@ export function StatusPanel({ sessionId }: { sessionId: string }): ReactNode {
           ) : (
             result.stderr && <pre className="max-h-48 overflow-auto font-mono text-xs whitespace-pre-wrap">{result.stderr}</pre>
           )}
-          <Button variant="danger" disabled={retry.isPending} onClick={() => retry.mutate({ id: sessionId })}>
-            {retry.isPending ? "Retrying…" : "Retry setup"}
-          </Button>
+          <p className="text-xs">Runs keep the packages of the last setup that completed, if any, until one completes.</p>
+          {access.data?.write === true && (
+            <Button variant="danger" disabled={retry.isPending} onClick={() => retry.mutate({ id: sessionId })}>
+              {retry.isPending ? "Retrying…" : "Retry setup"}
+            </Button>
+          )}
         </div>
       )}
     </section>

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { setupSpecSchema } from "@/lib/setup/spec";
 import {
   createKeySchema,
   createSessionSchema,
@@ -208,6 +209,17 @@ export const routes = {
     access: "caller",
     success: { status: 200, description: "the setup", json: setupResultSchema.nullable() },
     errors: [404],
+  },
+  editSetup: {
+    method: "PATCH",
+    path: "/api/sessions/:id/setup",
+    summary:
+      "Replace the setup and run it as a new layer: runs keep the current layer until it completes (and if it fails); the workspace keeps its files",
+    tags: ["setup"],
+    access: "caller",
+    body: { json: setupSpecSchema },
+    success: { status: 202, description: "the new setup, queued (or completed from a stored layer)", json: setupResultSchema },
+    errors: [404, 409],
   },
   retrySetup: {
     method: "POST",

@@ -96,6 +96,19 @@ export function createMcpServer(services: Services, caller: Identity): McpServer
   );
 
   server.registerTool(
+    "edit_setup",
+    {
+      description:
+        "Replace a session's setup and run it again as a new layer (asynchronously; poll get_session). Runs keep the current packages until it completes, and if it fails; the workspace keeps its files.",
+      inputSchema: {
+        session_id: sessionId,
+        setup: z.record(z.string(), z.unknown()).describe('e.g. { "pip": ["requests"], "npm": ["ms"], "commands": ["…"] }'),
+      },
+    },
+    ({ session_id, setup }) => answer(() => services.sessions.editSetup(caller, session_id, setup)),
+  );
+
+  server.registerTool(
     "set_egress",
     {
       description:

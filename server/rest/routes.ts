@@ -114,6 +114,7 @@ export const handlers: { [N in RouteName]: Handler<Routes[N]> } = {
   },
   duplicateSession: async ({ services, caller, params, body }) => services.sessions.fork(caller, params.id, { id: body.id }),
   getSetup: async ({ services, caller, params }) => (await services.sessions.get(caller, params.id)).setup_result,
+  editSetup: async ({ services, caller, params, body }) => services.sessions.editSetup(caller, params.id, body),
   retrySetup: async ({ services, caller, params }) => services.sessions.retrySetup(caller, params.id),
 
   runCode: async ({ services, caller, params, body }) => services.actions.run(caller, params.id, body),

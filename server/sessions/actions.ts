@@ -6,13 +6,14 @@ import type { Logger } from "pino";
 import type { ExecView, ExecuteView, RunRecord, RunView } from "@/lib/api/responses";
 import { execSchema, executeSchema, runSchema, type RunInput } from "@/lib/api/schemas";
 import type { LanguageId } from "@/lib/languages";
-import { LIST_LIMITS } from "@/lib/limits";
+import { LIST_LIMITS, PACKAGE_TYPES_LIMITS } from "@/lib/limits";
 import type { Database } from "@/server/db/client";
 import { runs, shells as shellsTable } from "@/server/db/schema";
 import * as files from "@/server/sandbox/files";
 import type { FileWatches } from "@/server/sandbox/file-watch";
 import type { WorkspaceChange } from "@/server/sandbox/agent/results";
 import type { SandboxManager } from "@/server/sandbox/manager";
+import { packageTypes, type PackageTypes } from "@/server/sandbox/package-types";
 import * as sandboxRuns from "@/server/sandbox/runs";
 import type { RunEvent, RunRequest, RunResult } from "@/server/sandbox/runs";
 import * as sandboxShells from "@/server/sandbox/shells";
@@ -333,6 +334,19 @@ export class SessionActions {
       if ((sizes[side].get(path) ?? 0) > CHANGES_FILE_BYTES) return null;
       return (await files.readFile(this.sandboxes, ids[side], path)).data;
     });
+  }
+
+  /**
+   * The type declarations of the npm packages the session's setup installed (their own and
+   * `@types/*`), for the editor; none without a setup. Read in the sandbox, as the sandbox user.
+   */
+  async packageTypes(caller: Caller, sessionId: string): Promise<PackageTypes> {
+    const session = await this.sessions.get(caller, sessionId);
+    const named = session.setup_result?.npm_packages ?? [];
+    if (session.setup_status === "none") return { files: [], truncated: false, skipped: 0, limits: PACKAGE_TYPES_LIMITS };
+    // "name@range" → "name" (a scope's @ stays).
+    const first = named.map((spec) => spec.replace(/(?<=.)@.*$/, ""));
+    return packageTypes(this.sandboxes, sessionId, first);
   }
 
   async readFile(caller: Caller, sessionId: string, path: string): Promise<{ data: Buffer; entry: files.FileEntry }> {

@@ -262,6 +262,18 @@ export class SessionService {
   }
 
   /**
+   * Replaces the session's setup and runs it as a new layer (validated as at creation). Runs go on
+   * with the current layer meanwhile; only a completed setup is attached, and the workspace keeps
+   * its files. Refused while a setup is pending or running.
+   */
+  async editSetup(caller: Caller, id: string, setup: unknown): Promise<SetupView> {
+    await this.authorize(caller, id, "write");
+    const view = await this.options.setups.replace(id, setup);
+    this.options.log.info({ sessionId: id, status: view.status }, "setup edited");
+    return view;
+  }
+
+  /**
    * A new session from the same setup (its layer is reused: no setup runs again) and a copy of
    * the workspace as it is now, owned by the caller. Fork and original are independent afterwards.
    * A fork through a class link is a class copy (its template's owner may read it). A `throwaway`

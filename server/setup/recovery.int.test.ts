@@ -74,7 +74,9 @@ describe("Layer pruning", () => {
     await service.submit(dropped, { commands: ["echo dropped"] });
     const keptLayer = (await service.waitFor(kept)).layer?.key ?? "";
     const droppedLayer = (await service.waitFor(dropped)).layer?.key ?? "";
-    await service.delete(dropped); // its session is gone
+    // Its session is gone, as deleting a session does it: its sandbox (which mounted the layer), then its setup.
+    await h.manager.destroy(dropped);
+    await service.delete(dropped);
     const old = new Date(Date.now() - 40 * 86_400_000);
     await h.database.db.update(layersTable).set({ lastUsedAt: old });
 

@@ -1,13 +1,13 @@
 import "server-only";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, notInArray, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { zodProblems } from "@/lib/api/problems";
 import type { SetupView } from "@/lib/api/responses";
 import { normalizeSetup, setupSpecSchema, type NormalizedSetup, type SetupSpec } from "@/lib/setup/spec";
 import type { Database } from "@/server/db/client";
-import { layers, setups, type LayerRecord, type SetupStepRecord } from "@/server/db/schema";
+import { layers, sandboxes, setups, type LayerRecord, type SetupStepRecord } from "@/server/db/schema";
 import type { SandboxManager } from "@/server/sandbox/manager";
 import type { ObjectStore } from "@/server/storage/object-store";
 import { SetupBusyError, SetupNotFoundError, SetupSpecError } from "./errors";
@@ -40,8 +40,11 @@ export class SetupService {
 
   constructor(private readonly options: SetupServiceOptions) {}
 
-  /** Validates and stores a setup, then queues it; a stored layer for the same spec completes it at once. */
-  async submit(sessionId: string, input: unknown): Promise<SetupView> {
+  /**
+   * Validates and stores a setup, then queues it; a stored layer for the same spec completes it at
+   * once. `settledOnly` refuses (SetupBusyError) while the session's current setup is pending or running.
+   */
+  async submit(sessionId: string, input: unknown, options: { settledOnly?: boolean } = {}): Promise<SetupView> {
     const parsed = setupSpecSchema.safeParse(input);
     if (!parsed.success) throw new SetupSpecError(zodProblems(parsed.error.issues, ["setup"]));
     const spec = parsed.data;
@@ -66,7 +69,20 @@ export class SetupService {
       startedAt: null,
       finishedAt: null,
     };
-    await this.options.db.insert(setups).values(row).onConflictDoUpdate({ target: setups.sessionId, set: row });
+    const stored = await this.options.db
+      .insert(setups)
+      .values(row)
+      .onConflictDoUpdate({
+        target: setups.sessionId,
+        set: row,
+        // In the same statement as the write: two edits at once cannot both replace a settled setup.
+        ...(options.settledOnly ? { setWhere: notInArray(setups.status, ["pending", "running"]) } : {}),
+      })
+      .returning({ status: setups.status });
+    if (stored.length === 0) {
+      const current = await this.get(sessionId);
+      throw new SetupBusyError(sessionId, current?.status ?? "running");
+    }
     if (await this.completeFromCache(sessionId, key, normalized)) return this.view(sessionId);
     // The answer shows the setup as submitted (pending); the queue may pick it up at once.
     const submitted = await this.view(sessionId);
@@ -79,7 +95,15 @@ export class SetupService {
     const [row] = await this.options.db.select().from(setups).where(eq(setups.sessionId, sessionId));
     if (!row) throw new SetupNotFoundError(sessionId);
     if (row.status === "pending" || row.status === "running") throw new SetupBusyError(sessionId, row.status);
-    return this.submit(sessionId, row.spec);
+    return this.submit(sessionId, row.spec, { settledOnly: true });
+  }
+
+  /**
+   * A new setup for the session, run as a new layer. The session keeps the layer it has (and its
+   * workspace its files) while the new one runs, and if it fails; only a completed one replaces it.
+   */
+  async replace(sessionId: string, input: unknown): Promise<SetupView> {
+    return this.submit(sessionId, input, { settledOnly: true });
   }
 
   async get(sessionId: string): Promise<SetupView | undefined> {
@@ -292,19 +316,14 @@ export class SetupService {
     const cutoff = new Date(now.getTime() - days * 86_400_000);
     const stale = await db.select().from(layers).where(lt(layers.lastUsedAt, cutoff));
     if (stale.length === 0) return [];
-    const referenced = new Set(
-      (
-        await db
-          .select({ key: setups.layerKey })
-          .from(setups)
-          .where(
-            inArray(
-              setups.layerKey,
-              stale.map((l) => l.key),
-            ),
-          )
-      ).map((r) => r.key),
-    );
+    const keys = stale.map((l) => l.key);
+    // A sandbox still mounts the layer of its last completed setup when a later edit failed.
+    const referenced = new Set([
+      ...(await db.select({ key: setups.layerKey }).from(setups).where(inArray(setups.layerKey, keys))).map((r) => r.key),
+      ...(await db.select({ key: sandboxes.layerKey }).from(sandboxes).where(inArray(sandboxes.layerKey, keys))).map(
+        (r) => r.key,
+      ),
+    ]);
     const deleted: string[] = [];
     for (const layer of stale) {
       if (referenced.has(layer.key)) continue;

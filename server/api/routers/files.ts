@@ -19,6 +19,8 @@ export const filesRouter = createTRPCRouter({
   watch: publicProcedure.input(byId).subscription(async function* ({ ctx, input, signal }) {
     yield* ctx.actions.watchFiles(ctx.caller, input.id, signal ?? new AbortController().signal);
   }),
+  /** The type declarations of the npm packages the session's setup installed, for the editor (bounded). */
+  packageTypes: publicProcedure.input(byId).query(({ ctx, input }) => ctx.actions.packageTypes(ctx.caller, input.id)),
   /** A file's text when it is UTF-8, else base64. */
   read: publicProcedure.input(byId.extend({ path: filePath })).query(async ({ ctx, input }) => {
     const { data, entry } = await ctx.actions.readFile(ctx.caller, input.id, input.path);

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { createSessionSchema, sessionIdSchema, updateSessionSchema } from "@/lib/api/schemas";
+import { setupSpecSchema } from "@/lib/setup/spec";
 import { LIST_LIMITS } from "@/lib/limits";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 
@@ -25,6 +26,10 @@ export const sessionsRouter = createTRPCRouter({
     .input(byId.extend({ new_id: sessionIdSchema.optional() }))
     .mutation(({ ctx, input }) => ctx.sessions.fork(ctx.caller, input.id, { id: input.new_id })),
   retrySetup: publicProcedure.input(byId).mutation(({ ctx, input }) => ctx.sessions.retrySetup(ctx.caller, input.id)),
+  /** A new setup for the session, run as a new layer; the workspace keeps its files. */
+  editSetup: publicProcedure
+    .input(byId.extend({ setup: setupSpecSchema }))
+    .mutation(({ ctx, input }) => ctx.sessions.editSetup(ctx.caller, input.id, input.setup)),
   /** What the caller may do with the session: change it (owner), or only look (a class owner viewing a copy). */
   access: publicProcedure.input(byId).query(({ ctx, input }) => ctx.sessions.permissions(ctx.caller, input.id)),
   /** The copies made through the session's class links (its owner only). */

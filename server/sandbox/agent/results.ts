@@ -69,6 +69,7 @@ export const resultSchemas: { [O in Op]: z.ZodType<Result<O>> } = {
   "fs.watch": z.object({ changes: count }),
   "archive.out": z.object({ bytes: count }),
   "archive.in": z.object({ files: count }),
+  "layer.types": z.object({ files: count, bytes: count, truncated: z.boolean(), skipped: count }),
   "tunnel.listen": z.object({ accepted: count }),
   "ports.list": z.object({ ports: z.array(z.number().int().min(1).max(65_535)).max(PORTS_MAX) }),
   "tunnel.accept": tunnelResult,

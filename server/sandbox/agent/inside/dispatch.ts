@@ -3,6 +3,7 @@ import { AgentError, asUser, type RequestContext } from "./context.ts";
 import { archiveIn, archiveOut } from "./archive.ts";
 import { abortWrite, deletePath, listFiles, makeDirectory, moveFile, readChunk, writeChunk } from "./files.ts";
 import { AGENT_PROTOCOL_VERSION, RUN_INPUT_BYTES, type Op, type Params, type Result } from "./protocol.ts";
+import { packageTypes } from "./package-types.ts";
 import { runs, startRun } from "./runs.ts";
 import { listPorts } from "./ports.ts";
 import { getShell, shells } from "./shells.ts";
@@ -66,6 +67,7 @@ export const handlers: { [O in Op]: Handler<O> } = {
   "fs.watch": (params, ctx) => watch(params, ctx),
   "archive.out": (params, ctx) => archiveOut(params, ctx),
   "archive.in": (params, ctx) => archiveIn(params, ctx),
+  "layer.types": (params, ctx) => packageTypes(params, ctx),
   "tunnel.listen": (params, ctx) => listen(params, ctx),
   "tunnel.accept": (params, ctx) => accept(params, ctx),
   "tunnel.connect": (params, ctx) => connect(params, ctx),

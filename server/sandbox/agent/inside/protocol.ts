@@ -3,7 +3,7 @@
 // base64-encoded so output stays byte-exact. `Ops` maps each operation to its params and result;
 // the agent's dispatch table and the server's client are both typed from it.
 
-export const AGENT_PROTOCOL_VERSION = 6;
+export const AGENT_PROTOCOL_VERSION = 7;
 
 /** Listening ports one `ports.list` tells at most. */
 export const PORTS_MAX = 64;
@@ -163,6 +163,16 @@ export interface Ops {
   "archive.out": { params: { timeoutMs: number; maxBytes: number; excludes: string[] }; result: { bytes: number } };
   /** A tar.gz sent by the server as `data` messages (each paid for by a `credit` from the agent), then `end`. */
   "archive.in": { params: { timeoutMs: number }; result: { files: number } };
+  /**
+   * The type declarations of the layer's npm packages (@types/* first, then those in `first`), read
+   * as the sandbox user without following symlinks: each file comes as an `out` message (fd 1)
+   * holding JSON `{path, text}`, its path relative to the layer's node_modules. At most `maxFiles`
+   * files and `maxBytes` bytes of text; `truncated` says when more were left out.
+   */
+  "layer.types": {
+    params: { maxFiles: number; maxBytes: number; first: string[] };
+    result: { files: number; bytes: number; truncated: boolean; skipped: number };
+  };
   /**
    * Listens on 127.0.0.1:`port` inside the sandbox until cancelled; its connections are handed to
    * `tunnel.accept` requests. Cancelling it closes the listener and the connections not yet accepted.
