@@ -207,11 +207,13 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
       const started = await post<{ run_id: string }>(`/api/sessions/${encodeURIComponent(sessionId)}/runs`, runInput);
       runStarted.current = Date.now();
       setRunId(started.run_id);
+      // The sandbox is up now: the header's indicator says so.
+      void queryClient.invalidateQueries({ queryKey: trpc.sessions.get.queryKey({ id: sessionId }) });
     } catch (error) {
       setRunError((error as Error).message);
       setRunning(false);
     }
-  }, [buffers, openPath, readOnly, running, save, secrets, serve, sessionId, target, write]);
+  }, [buffers, openPath, queryClient, readOnly, running, save, secrets, serve, sessionId, target, trpc, write]);
 
   // Autosave: a pause in typing writes the open file; a failed write stays marked unsaved.
   const [saveError, setSaveError] = useState<string>();
