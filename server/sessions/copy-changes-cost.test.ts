@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { CHANGES_FILE_BYTES, compareCopies } from "./copy-changes";
+
+// A student's file well under CHANGES_FILE_BYTES whose every line differs from the template's: the
+// diff's cost grows with (lines × edits), so unbounded it holds the server's event loop for a long
+// time (about 14 s at 16 KB a side on this machine, and far longer near 256 KiB). A bounded diff
+// gives up and shows no patch instead.
+describe("compareCopies on texts that differ everywhere", () => {
+  it("gives up on a diff too costly to compute instead of computing it on the event loop", async () => {
+    const lines = 6000;
+    const template = "a\n".repeat(lines);
+    const copy = "b\n".repeat(lines);
+    expect(copy.length).toBeLessThan(CHANGES_FILE_BYTES);
+    const changes = await compareCopies("tpl", ["main.py"], ["main.py"], (side) =>
+      Promise.resolve(Buffer.from(side === "template" ? template : copy)),
+    );
+    expect(changes.changed).toBe(1);
+    expect(changes.files[0]?.patch).toBeNull();
+  }, 120_000);
+});
