@@ -52,7 +52,9 @@ export function CopyChanges({ copyId }: { copyId: string }): ReactNode {
             </pre>
           ) : (
             <p className="border-t border-stone-200 px-2 py-1 text-xs text-stone-600 dark:border-stone-800 dark:text-stone-400">
-              Not text: no line diff.
+              {file.no_patch === "too_different"
+                ? "Changed nearly everywhere: too different to show line by line."
+                : "Not text: no line diff."}
             </p>
           )}
         </details>

@@ -39,32 +39,38 @@ export async function listFiles(manager: SandboxManager, sessionId: string, dir 
   return manager.use(sessionId, (s) => s.agent.request("fs.list", { path: target, recursive }));
 }
 
-function tooLarge(size: number): PayloadTooLargeError {
+function tooLarge(size: number, limit: number = API_LIMITS.fileBytes): PayloadTooLargeError {
+  const shown = limit >= 1024 * 1024 ? `${limit / 1024 / 1024} MiB` : `${Math.round(limit / 1024)} KiB`;
   return new PayloadTooLargeError(
-    `files are limited to ${API_LIMITS.fileBytes / 1024 / 1024} MiB here (this one has ${size} bytes); download the workspace archive instead`,
+    `files are limited to ${shown} here (this one has ${size} bytes or more); download the workspace archive instead`,
   );
 }
 
-/** A whole file, read in chunks; files over API_LIMITS.fileBytes are refused before any is read. */
+/**
+ * A whole file, read in chunks; files over API_LIMITS.fileBytes (or `maxBytes`, when given) are
+ * refused, before any is read when the agent says so, and as soon as more arrives when it grows.
+ */
 export async function readFile(
   manager: SandboxManager,
   sessionId: string,
   file: string,
+  maxBytes: number = API_LIMITS.fileBytes,
 ): Promise<{ data: Buffer; entry: FileEntry }> {
   const target = workspacePath(file);
+  const limit = Math.min(maxBytes, API_LIMITS.fileBytes);
   return manager.use(sessionId, async ({ agent }) => {
     const parts: Buffer[] = [];
     let offset = 0;
     for (;;) {
-      const length = offset === 0 ? Math.min(FILE_CHUNK_BYTES, 64 * 1024) : FILE_CHUNK_BYTES;
+      const length = Math.min(offset === 0 ? Math.min(FILE_CHUNK_BYTES, 64 * 1024) : FILE_CHUNK_BYTES, limit + 1 - offset);
       const chunk = await agent.request("fs.read", { path: target, offset, length });
-      if (chunk.entry.size > API_LIMITS.fileBytes) throw tooLarge(chunk.entry.size);
+      if (chunk.entry.size > limit) throw tooLarge(chunk.entry.size, limit);
       const data = Buffer.from(chunk.data, "base64");
       if (data.length > length) throw new SandboxUnavailableError("the sandbox agent sent more than was asked for");
       parts.push(data);
       offset += data.length;
       // The file may grow or shrink while it is read: stop at its end, and never past the limit.
-      if (offset > API_LIMITS.fileBytes) throw tooLarge(offset);
+      if (offset > limit) throw tooLarge(offset, limit);
       if (data.length < length) return { data: Buffer.concat(parts), entry: { ...chunk.entry, size: offset } };
     }
   });

@@ -332,7 +332,8 @@ export class SessionActions {
     for (const entry of copy) if (entry.type === "file") sizes.copy.set(entry.path, entry.size);
     return compareCopies(templateId, [...sizes.template.keys()], [...sizes.copy.keys()], async (side, path) => {
       if ((sizes[side].get(path) ?? 0) > CHANGES_FILE_BYTES) return null;
-      return (await files.readFile(this.sandboxes, ids[side], path)).data;
+      // Read with the same cap: a file that grew after it was listed is not read whole.
+      return (await files.readFile(this.sandboxes, ids[side], path, CHANGES_FILE_BYTES)).data;
     });
   }
 

@@ -16,5 +16,20 @@ describe("compareCopies on texts that differ everywhere", () => {
     );
     expect(changes.changed).toBe(1);
     expect(changes.files[0]?.patch).toBeNull();
+    expect(changes.files[0]?.no_patch).toBe("too_different");
   }, 120_000);
+});
+
+describe("compareCopies when a side cannot be read", () => {
+  it("leaves that file out as not compared and compares the others", async () => {
+    const changes = await compareCopies("tpl", ["a.py", "b.py"], ["a.py", "b.py"], (side, path) =>
+      path === "a.py" && side === "copy"
+        ? Promise.reject(new Error("grew past the limit"))
+        : Promise.resolve(Buffer.from(`${side}\n`)),
+    );
+    expect(changes.not_compared).toEqual(["a.py"]);
+    expect(changes.changed).toBe(1);
+    expect(changes.files.map((file) => file.path)).toEqual(["b.py"]);
+    expect(changes.files[0]?.patch).toContain("+copy");
+  });
 });

@@ -33,7 +33,7 @@ describe("compareCopies", () => {
     const changes = await compareCopies("tpl", binary.template, binary.copy, async (side, path) =>
       path === "img.png" ? Buffer.from(side === "template" ? [0x89, 0xff, 0x00] : [0x89, 0xfe, 0x00]) : binary.read(side, path),
     );
-    expect(changes.files).toEqual([{ path: "img.png", status: "changed", patch: null }]);
+    expect(changes.files).toEqual([{ path: "img.png", status: "changed", patch: null, no_patch: "binary" }]);
     expect(changes.not_compared).toEqual(["big.bin"]);
 
     const many = Array.from({ length: CHANGES_MAX_FILES + 5 }, (_, i) => `f${String(i).padStart(4, "0")}`);

@@ -7,12 +7,21 @@ export const CHANGES_MAX_FILES = 200;
 export const CHANGES_FILE_BYTES = 256 * 1024;
 /** Characters of one file's diff shown at most. */
 const PATCH_CHARS = 64 * 1024;
+/**
+ * A line diff's cost grows with lines × edits and runs on the server's event loop: one file's diff
+ * gives up past this edit distance or time, and all of a comparison's diffs share a time budget.
+ */
+const DIFF_MAX_EDITS = 2_000;
+const DIFF_FILE_MS = 100;
+const DIFF_BUDGET_MS = 1_000;
 
 export interface FileChange {
   path: string;
   status: "added" | "removed" | "changed";
   /** A unified diff (template → student) when both sides are text; cut past 64 KiB. */
   patch: string | null;
+  /** Why there is no patch: a side is not text, or the sides differ too much to show line by line. */
+  no_patch?: "binary" | "too_different";
 }
 
 export interface CopyChanges {
@@ -60,9 +69,13 @@ export async function compareCopies(
     not_compared: [],
     truncated,
   };
+  let diffing = 0;
   for (const path of all.slice(0, CHANGES_MAX_FILES)) {
-    const before = inTemplate.has(path) ? await read("template", path) : Buffer.alloc(0);
-    const after = inCopy.has(path) ? await read("copy", path) : Buffer.alloc(0);
+    // A side that cannot be read (grown too big meanwhile, gone, unreadable) is left out on its own.
+    const side = async (which: "template" | "copy", present: boolean): Promise<Buffer | null> =>
+      present ? read(which, path).catch(() => null) : Buffer.alloc(0);
+    const before = await side("template", inTemplate.has(path));
+    const after = await side("copy", inCopy.has(path));
     if (before === null || after === null) {
       result.not_compared.push(path);
       continue;
@@ -74,8 +87,22 @@ export async function compareCopies(
     }
     result[status] += 1;
     const [oldText, newText] = [text(before), text(after)];
-    let patch = oldText !== null && newText !== null ? createPatch(path, oldText, newText, "template", "student") : null;
-    if (patch && patch.length > PATCH_CHARS) patch = `${patch.slice(0, PATCH_CHARS)}\n… (the rest of this diff is left out)\n`;
+    if (oldText === null || newText === null) {
+      result.files.push({ path, status, patch: null, no_patch: "binary" });
+      continue;
+    }
+    const started = performance.now();
+    const timeout = Math.min(DIFF_FILE_MS, DIFF_BUDGET_MS - diffing);
+    let patch =
+      timeout > 0
+        ? createPatch(path, oldText, newText, "template", "student", { maxEditLength: DIFF_MAX_EDITS, timeout })
+        : undefined;
+    diffing += performance.now() - started;
+    if (patch === undefined) {
+      result.files.push({ path, status, patch: null, no_patch: "too_different" });
+      continue;
+    }
+    if (patch.length > PATCH_CHARS) patch = `${patch.slice(0, PATCH_CHARS)}\n… (the rest of this diff is left out)\n`;
     result.files.push({ path, status, patch });
   }
   return result;
