@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { diagnose, failureMessage } from "./diagnose";
+import { diagnose, failureMessage, LINE_CHARS } from "./diagnose";
 
 describe("diagnose", () => {
   it("tells a pip package that does not exist by pip's own line", () => {
@@ -59,5 +59,14 @@ describe("diagnose", () => {
 
   it("tells a full disk before anything else", () => {
     expect(diagnose("npm error code ENOSPC\nnpm error syscall write").cause).toBe("no space left");
+  });
+});
+
+describe("a log with enormous lines", () => {
+  it("looks at the start of each line only, and still finds the cause there", () => {
+    const huge = `npm error request to https://registry.example/x failed, reason: getaddrinfo ENOTFOUND ${"request to ".repeat(7_000)}`;
+    const found = diagnose(`${huge}\n`);
+    expect(found.cause).toBe("registry unreachable");
+    expect(found.lines[0]?.length).toBeLessThanOrEqual(LINE_CHARS);
   });
 });

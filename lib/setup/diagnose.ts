@@ -18,7 +18,7 @@ const RULES: Array<{ cause: Exclude<FailureCause, "command failed">; patterns: R
   {
     cause: "registry unreachable",
     patterns: [
-      /Failed to establish a new connection|Temporary failure in name resolution|Name or service not known|Network is unreachable|Connection refused|no such host|dial tcp|i\/o timeout|TLS handshake timeout|request to .* failed/i,
+      /Failed to establish a new connection|Temporary failure in name resolution|Name or service not known|Network is unreachable|Connection refused|no such host|dial tcp|i\/o timeout|TLS handshake timeout|request to \S+ failed/i,
       /ProxyError|SSLError|CERTIFICATE_VERIFY_FAILED|ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|ETIMEDOUT|UNABLE_TO_GET_ISSUER_CERT|SELF_SIGNED_CERT/,
     ],
   },
@@ -32,12 +32,14 @@ const RULES: Array<{ cause: Exclude<FailureCause, "command failed">; patterns: R
 ];
 
 const MAX_LINES = 3;
+/** Characters of a log line looked at: the words that tell a cause come early, and a long line cannot make the patterns slow. */
+export const LINE_CHARS = 2_000;
 
 /** The cause of a failed step and its deciding lines; "command failed" with the last error-like lines when nothing else fits. */
 export function diagnose(log: string): Diagnosis {
   const lines = log
     .split(/\r?\n/)
-    .map((line) => line.trimEnd())
+    .map((line) => line.slice(0, LINE_CHARS).trimEnd())
     .filter((line) => line.trim() !== "");
   for (const rule of RULES) {
     const matched = [...new Set(lines.filter((line) => rule.patterns.some((pattern) => pattern.test(line))))];

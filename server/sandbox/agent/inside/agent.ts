@@ -131,4 +131,7 @@ asUser(() => fs.mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 }));
 await fs.promises.access("/");
 log(`sandpit agent ready (uid ${process.getuid?.()})`);
 process.on("SIGTERM", () => process.exit(0));
+// Last resort: an exception escaping an event handler (a path user code made strange, say) is
+// logged, not allowed to end the agent, which would end the sandbox and everything running in it.
+process.on("uncaughtException", (error) => log(`agent: uncaught ${error.stack ?? String(error)}`));
 process.on("exit", (code) => log(`agent: exiting with code ${code}`));

@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { asUser, STATE_DIR } from "./context.ts";
 import { readNames } from "./dirs.ts";
+import { removeTree } from "./remove.ts";
 import { DISPLAY_ITEM_BYTES, DISPLAY_MAX_ITEMS, DISPLAY_TOTAL_BYTES, DISPLAY_TYPES, type DisplayMime } from "./protocol.ts";
 
 export interface DisplayItem {
@@ -79,7 +80,7 @@ export function collectDisplay(folder: string): { items: DisplayItem[]; skipped:
       total += data.length;
       items.push({ mime, data });
     }
-    fs.rmSync(folder, { recursive: true, force: true });
+    removeTree(folder);
     return { items, skipped };
   });
 }

@@ -6,6 +6,7 @@ import { asUser, BASE_ENV, STATE_DIR, spawnAsUser, WORKSPACE, type RequestContex
 import { collectDisplay, makeDisplayFolder } from "./display.ts";
 import { Capture, killTree, PrefixRemover, preferForOom, signalNumber } from "./procs.ts";
 import type { ProcessResult, RunParams } from "./protocol.ts";
+import { removeTree } from "./remove.ts";
 
 export interface LiveRun {
   pid: number;
@@ -70,7 +71,8 @@ const PTY_HELPER = [
 ].join("\n");
 
 function command(params: RunParams): [string, string[]] {
-  if (params.pty) return ["python3", ["-c", PTY_HELPER, ...params.argv]];
+  // -I: the helper imports only the standard library (a workspace signal.py cannot stand in for it).
+  if (params.pty) return ["python3", ["-I", "-c", PTY_HELPER, ...params.argv]];
   return [params.argv[0] ?? "false", params.argv.slice(1)];
 }
 
@@ -107,7 +109,7 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
         detached: true,
       });
     } catch (error) {
-      if (display) asUser(() => fs.rmSync(display, { recursive: true, force: true }));
+      if (display) removeTree(display);
       resolve(failedStart(error as Error, started));
       return;
     }
@@ -157,7 +159,7 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
       clearTimeout(timer);
       runs.delete(params.runId);
       owner.delete(params.runId);
-      if (display) asUser(() => fs.rmSync(display, { recursive: true, force: true }));
+      if (display) removeTree(display);
       resolve(failedStart(error, started));
     });
     child.on("exit", (code, sig) => {
@@ -179,7 +181,7 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
         emit(2, stderr, (removers[1] as PrefixRemover).end());
       }
       const cleanupDir = params.cleanupDir;
-      if (cleanupDir?.startsWith(`${STATE_DIR}/runs/`)) asUser(() => fs.rmSync(cleanupDir, { recursive: true, force: true }));
+      if (cleanupDir?.startsWith(`${STATE_DIR}/runs/`)) removeTree(cleanupDir);
       runs.delete(params.runId);
       owner.delete(params.runId);
       // What the run showed goes before its result, each item in a message of its own.

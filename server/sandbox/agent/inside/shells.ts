@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { AgentError, asUser, BASE_ENV, STATE_DIR, spawnAsUser, WORKSPACE } from "./context.ts";
 import { Capture, killTree, preferForOom, signalNumber } from "./procs.ts";
 import type { ExecParams, ExecResult, ShellInfo } from "./protocol.ts";
+import { removeTree } from "./remove.ts";
 
 const SHELL_INIT = String.raw`
 shopt -s expand_aliases
@@ -231,7 +232,7 @@ export class Shell {
     this.proc = undefined;
     this.alive = false;
     if (pid !== undefined) void killTree(pid, { groupAndSession: true });
-    asUser(() => fs.rmSync(this.dir, { recursive: true, force: true }));
+    removeTree(this.dir);
   }
 }
 
