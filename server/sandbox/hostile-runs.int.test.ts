@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
-import { openRun } from "./runs";
+import { openRun, run } from "./runs";
 import { exec } from "./shells";
 
 let h: SandboxHarness;
@@ -33,5 +33,33 @@ describe("Runs against what the workspace holds", () => {
     await exec(h.manager, session, { command: "rm -f /workspace/signal.py", shell: "s" });
     expect(text).toContain("hello-from-pty");
     expect(result.exitCode).toBe(0);
+  }, 90_000);
+
+  it("leave nothing behind that started a session of its own and dropped the run's marker", async () => {
+    const interactive = openRun(h.manager, session, {
+      language: "bash",
+      source: { code: "setsid -f env -i /bin/sleep 322; echo left" },
+      timeoutMs: 30_000,
+    });
+    const seen = output(interactive);
+    await interactive.result;
+    expect(await seen).toContain("left");
+    const ps = await run(h.manager, session, {
+      language: "bash",
+      source: { code: "ps -eo args | grep -c '^/bin/sleep 322' || true" },
+    });
+    expect(ps.stdout.trim()).toBe("0");
+  }, 90_000);
+
+  it("leave alone what a shell started on its own before the run, and the shell itself", async () => {
+    await exec(h.manager, session, { command: "setsid -f /bin/sleep 323", shell: "keeper" });
+    const done = await run(h.manager, session, { language: "bash", source: { code: "setsid -f /bin/sleep 324; echo ran" } });
+    expect(done.stdout).toContain("ran");
+    const ps = await run(h.manager, session, {
+      language: "bash",
+      source: { code: "echo $(ps -eo args | grep -c '^/bin/sleep 323') $(ps -eo args | grep -c '^/bin/sleep 324')" },
+    });
+    expect(ps.stdout.trim()).toBe("1 0");
+    expect((await exec(h.manager, session, { command: "echo still here", shell: "keeper" })).stdout).toBe("still here\n");
   }, 90_000);
 });

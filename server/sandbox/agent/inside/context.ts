@@ -67,13 +67,22 @@ export function spawnAsUser(
 ): ChildProcessWithoutNullStreams {
   asUser(() => process.chdir(options.cwd));
   try {
-    return spawn(command, args, {
+    const child = spawn(command, args, {
       env: options.env,
       detached: options.detached ?? false,
       stdio: ["pipe", "pipe", "pipe"],
       ...(privileged ? { uid: SANDBOX_UID, gid: SANDBOX_GID } : {}),
     });
+    const pid = child.pid;
+    if (pid !== undefined) {
+      spawned.add(pid);
+      child.once("exit", () => spawned.delete(pid));
+    }
+    return child;
   } finally {
     process.chdir("/");
   }
 }
+
+/** The processes the agent started itself (runs, shells, archives) that have not exited. */
+export const spawned = new Set<number>();

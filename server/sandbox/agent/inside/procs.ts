@@ -1,12 +1,14 @@
 // Process bookkeeping: finding, killing and capturing the output of process trees.
 import * as fs from "node:fs";
-import { asUser } from "./context.ts";
+import { asUser, SANDBOX_UID, spawned } from "./context.ts";
 
 export interface ProcInfo {
   pid: number;
   ppid: number;
   pgrp: number;
   session: number;
+  /** When it started, in clock ticks since boot. */
+  start: number;
 }
 
 export function readProcs(): ProcInfo[] {
@@ -16,7 +18,13 @@ export function readProcs(): ProcInfo[] {
     try {
       const stat = fs.readFileSync(`/proc/${name}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      out.push({ pid: Number(name), ppid: Number(fields[1]), pgrp: Number(fields[2]), session: Number(fields[3]) });
+      out.push({
+        pid: Number(name),
+        ppid: Number(fields[1]),
+        pgrp: Number(fields[2]),
+        session: Number(fields[3]),
+        start: Number(fields[19]),
+      });
     } catch {
       // the process ended while we looked
     }
@@ -85,6 +93,33 @@ export async function killTree(
     }
     if (alive === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** When a process started (clock ticks since boot), or undefined once it is gone. */
+export function startOf(pid: number): number | undefined {
+  return readProcs().find((p) => p.pid === pid)?.start;
+}
+
+/**
+ * Kills what a run left behind by leaving its tree, its session and its marker (`setsid -f env -i
+ * …`): such a process ends up a child of the container's init (or of the agent) without being one
+ * the agent started. Every such process of the sandbox user started since `since` goes, with
+ * its own tree. Shells, runs and terminals (started by the agent, or by the engine: not children of
+ * the agent) and what stays in their trees are left alone.
+ */
+export async function killEscaped(since: number): Promise<void> {
+  // Orphans go to the container's init (pid 1, with the agent its child) or to the agent itself.
+  const escaped = readProcs().filter(
+    (p) => (p.ppid === 1 || p.ppid === process.pid) && p.pid !== process.pid && p.start >= since && !spawned.has(p.pid),
+  );
+  for (const p of escaped) {
+    try {
+      if (fs.statSync(`/proc/${p.pid}`).uid !== SANDBOX_UID) continue;
+    } catch {
+      continue; // already gone
+    }
+    await killTree(p.pid, { groupAndSession: true });
   }
 }
 

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { asUser, BASE_ENV, STATE_DIR, spawnAsUser, WORKSPACE, type RequestContext } from "./context.ts";
 import { collectDisplay, makeDisplayFolder } from "./display.ts";
-import { Capture, killTree, PrefixRemover, preferForOom, signalNumber } from "./procs.ts";
+import { Capture, killEscaped, killTree, PrefixRemover, preferForOom, signalNumber, startOf } from "./procs.ts";
 import type { ProcessResult, RunParams } from "./protocol.ts";
 import { removeTree } from "./remove.ts";
 
@@ -138,8 +138,11 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
 
     const pid = child.pid;
     preferForOom(pid, 1000);
+    const since = pid === undefined ? undefined : startOf(pid);
     const stopAll = async (): Promise<void> => {
       if (pid !== undefined) await killTree(pid, { marker, groupAndSession: true });
+      // What left the tree, the session and the marker still started during the run: it goes too.
+      if (since !== undefined) await killEscaped(since);
     };
     const write = (data: Buffer): boolean => {
       if (!params.pty || child.stdin.writableEnded || child.stdin.writableLength > PENDING_INPUT_BYTES) return false;
@@ -162,11 +165,13 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
       if (display) removeTree(display);
       resolve(failedStart(error, started));
     });
+    let stopped: Promise<void> = Promise.resolve();
     child.on("exit", (code, sig) => {
       exitCode = code;
       signal = sig;
-      // The run is over when its main process ends: nothing it started may outlive it.
-      void stopAll();
+      // The run is over when its main process ends: nothing it started may outlive it (its result
+      // waits for that, so the next run never meets what this one left).
+      stopped = stopAll().catch(() => undefined);
       if (params.pty) child.stdin.destroy();
       // Streams close once every holder of the pipes is gone; do not wait for ever.
       setTimeout(() => {
@@ -174,7 +179,8 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
         child.stderr.destroy();
       }, 2_000).unref();
     });
-    child.on("close", () => {
+    child.on("close", () => void stopped.then(finish));
+    const finish = (): void => {
       clearTimeout(timer);
       if (removers) {
         emit(1, stdout, (removers[0] as PrefixRemover).end());
@@ -201,7 +207,7 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
         ...(signal && !timedOut ? { signal } : {}),
         ...(shown?.skipped ? { displaySkipped: shown.skipped } : {}),
       });
-    });
+    };
   });
 }
 
