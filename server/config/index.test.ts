@@ -187,7 +187,7 @@ describe("loadConfig", () => {
 
 describe("the preview domain", () => {
   it("defaults to preview.localhost and takes a domain of its own", () => {
-    expect(loadConfig({}, "/srv/sandpit").preview).toEqual({ url: undefined });
+    expect(loadConfig({}, "/srv/sandpit").preview).toEqual({ url: undefined, connections: 64 });
     expect(
       loadConfig(
         { SANDPIT_PREVIEW_URL: "https://sandpit-preview.example.net", SANDPIT_PUBLIC_URL: "https://sandpit.example.com" },

@@ -87,7 +87,7 @@ export interface Config {
    * Where previews are served: `<port>--<label>.<host of this URL>`. Unset: http://preview.localhost
    * on the port each request reached Sandpit by (browsers resolve *.localhost to this machine).
    */
-  preview: { url?: string };
+  preview: { url?: string; connections: number };
   /** Requests a minute per API key, or for all callers together when no keys are in use. */
   api: { rateLimitPerMinute: number };
   /** Sign-in through an OpenID Connect provider; undefined (sign-in off) unless it is configured. */
@@ -256,7 +256,7 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
     logLevel: env.LOG_LEVEL,
     api: { rateLimitPerMinute: env.SANDPIT_RATE_LIMIT },
     web: { publicUrl: env.SANDPIT_PUBLIC_URL, allowedHosts: env.SANDPIT_ALLOWED_HOSTS },
-    preview: { url: env.SANDPIT_PREVIEW_URL },
+    preview: { url: env.SANDPIT_PREVIEW_URL, connections: env.SANDPIT_PREVIEW_CONNECTIONS },
     oidc,
   };
 }

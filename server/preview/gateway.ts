@@ -30,6 +30,8 @@ const HOP_BY_HOP = new Set([
   "transfer-encoding",
   "upgrade",
 ]);
+/** How long an upgraded connection one side has finished may stay open for the other side to finish. */
+const HALF_OPEN_GRACE_MS = 2_000;
 /** How often a long-lived preview connection marks its sandbox active. */
 const TOUCH_EVERY_MS = 10_000;
 
@@ -158,16 +160,25 @@ export function createPreviewGateway(previews: PreviewService, log: Logger): Pre
       upstream.destroy();
       tunnel.destroy();
     };
-    response.on("close", () => {
-      if (!response.writableFinished) abandon();
-    });
+    // One request per connection to the app: once the answer is sent (or the browser is gone), it closes.
+    response.on("close", abandon);
     upstream.on("response", (answer) => {
       const headers: http.OutgoingHttpHeaders = {};
       for (const [key, header] of Object.entries(answer.headers)) {
         if (HOP_BY_HOP.has(key) || header === undefined) continue;
         headers[key] = key === "set-cookie" && Array.isArray(header) ? header.map(hostOnlyCookie) : header;
       }
-      response.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
+      try {
+        response.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
+      } catch (error) {
+        // A header Node will not send on (the app's bytes are anyone's): the answer is refused, not the server.
+        abandon();
+        refuse(
+          response,
+          new PreviewRefusal(502, `The program answered with a header that cannot be passed on (${(error as Error).message}).`),
+        );
+        return;
+      }
       answer.on("data", touch);
       answer.pipe(response);
       answer.on("error", () => response.destroy());
@@ -206,6 +217,11 @@ export function createPreviewGateway(previews: PreviewService, log: Logger): Pre
     socket.on("error", close);
     tunnel.on("close", close);
     socket.on("close", close);
+    // Either side finished: the other is told (pipe ends it), and both go after a grace period
+    // even if the other never finishes (sockets here stay half-open otherwise, and hold a connection).
+    const finishing = (): void => void setTimeout(close, HALF_OPEN_GRACE_MS).unref();
+    socket.once("end", finishing);
+    tunnel.once("end", finishing);
     socket.pipe(tunnel);
     tunnel.pipe(socket);
   };

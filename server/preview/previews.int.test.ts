@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import * as http from "node:http";
+import type { Socket } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restClient, type RestClient } from "@/test/api";
@@ -287,5 +288,53 @@ describe("A served program and its preview", () => {
       60_000,
     );
     expect((await get("/", { cookie })).status).toBe(503);
+  }, 180_000);
+});
+
+describe("Preview connections", () => {
+  it("are held to SANDPIT_PREVIEW_CONNECTIONS per session, each freed when its request ends", async () => {
+    await using bounded = await startServer({ SANDPIT_PREVIEW_CONNECTIONS: "3" });
+    const client = restClient(bounded.url);
+    expect((await client.call("POST", "/api/sessions", { language: "node", session_id: "bounded" })).status).toBe(201);
+    const code = `const server = require("node:http").createServer((q, s) => s.end("up"));
+server.on("upgrade", (req, socket) => socket.write("HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: echo\\r\\nConnection: Upgrade\\r\\n\\r\\n"));
+server.listen(8000);`;
+    expect((await client.call("POST", "/api/sessions/bounded/runs", { code, serve: true })).status).toBe(202);
+    const link = await eventually("the served port", async () => {
+      const listed = await client.call("GET", "/api/sessions/bounded/ports");
+      return (listed.body.ports as Array<{ port: number; url: string; origin: string }>)[0];
+    });
+    const local = new URL(bounded.url).port;
+    const host = new URL(link.origin).host;
+    const send = (
+      path: string,
+      headers: Record<string, string>,
+    ): Promise<{ status: number; headers: http.IncomingHttpHeaders; socket?: Socket }> =>
+      new Promise((resolve, reject) => {
+        const outgoing = http.request({ host: "127.0.0.1", port: local, path, headers: { host, ...headers } });
+        outgoing.on("upgrade", (response, socket) =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, socket }),
+        );
+        outgoing.on("response", (response) => {
+          response.resume();
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers }));
+        });
+        outgoing.on("error", reject);
+        outgoing.end();
+      });
+    const entry = new URL(link.url);
+    const cookie = ((await send(`${entry.pathname}${entry.search}`, {})).headers["set-cookie"]?.[0] ?? "").split(
+      ";",
+    )[0] as string;
+    // Many requests one after another: each one's connection is given back.
+    for (let i = 0; i < 10; i++) expect((await send("/", { cookie })).status).toBe(200);
+    // Three held open (upgraded) fill the bound; the next is refused until one closes.
+    const held = [];
+    for (let i = 0; i < 3; i++) held.push(await send("/socket", { cookie, connection: "Upgrade", upgrade: "echo" }));
+    expect(held.map((h) => h.status)).toEqual([101, 101, 101]);
+    expect((await send("/", { cookie })).status).toBe(503);
+    held[0]?.socket?.destroy();
+    await eventually("a freed connection", async () => ((await send("/", { cookie })).status === 200 ? true : undefined));
+    for (const h of held) h.socket?.destroy();
   }, 180_000);
 });

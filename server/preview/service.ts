@@ -97,6 +97,8 @@ export interface PreviewServiceOptions {
  */
 export class PreviewService {
   readonly base: PreviewBase;
+  /** Open preview connections by session. */
+  private readonly open = new Map<string, number>();
   private readonly checked = new Map<string, { until: number; session: string; port: number; label: string }>();
 
   constructor(private readonly options: PreviewServiceOptions) {
@@ -202,15 +204,29 @@ export class PreviewService {
     const sandbox = this.options.sandboxes.peek(sessionId);
     if (!sandbox)
       throw new PreviewRefusal(503, "This session's sandbox is asleep. Open the session and start the program again.");
+    const open = this.open.get(sessionId) ?? 0;
+    // Connections open at once to one session's previews (SANDPIT_PREVIEW_CONNECTIONS); more are refused.
+    if (open >= this.options.config.preview.connections)
+      throw new PreviewRefusal(503, `This preview has ${open} connections open, the most it may have. Try again shortly.`);
     sandbox.lastActive = Date.now();
+    this.open.set(sessionId, open + 1);
     try {
-      return await sandbox.agent.connect(port);
+      const tunnel = await sandbox.agent.connect(port);
+      tunnel.once("close", () => this.release(sessionId));
+      return tunnel;
     } catch (error) {
+      this.release(sessionId);
       throw new PreviewRefusal(
         502,
         `Nothing answers on port ${port} in this sandbox (${(error as Error).message}). Start the program, then reload.`,
       );
     }
+  }
+
+  private release(sessionId: string): void {
+    const left = (this.open.get(sessionId) ?? 1) - 1;
+    if (left > 0) this.open.set(sessionId, left);
+    else this.open.delete(sessionId);
   }
 
   /** Marks the session's sandbox active (a request went through its preview). */
