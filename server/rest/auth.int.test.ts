@@ -25,6 +25,7 @@ describe("MCP", () => {
     const tools = (await client.listTools()).tools.map((t) => t.name).sort();
     expect(tools).toEqual([
       "create_session",
+      "edit_setup",
       "exec_command",
       "get_session",
       "list_files",

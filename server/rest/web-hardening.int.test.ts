@@ -210,12 +210,15 @@ describe("Runs and GET", () => {
 });
 
 describe("Headers of pages", () => {
-  it("forbids framing pages and lets any site frame embed pages, under a CSP without outside sources", async () => {
+  it("forbids framing pages and lets any site frame embed pages, under a CSP without outside sources (frames: Sandpit's previews only)", async () => {
     const page = await raw("GET", "/");
     const csp = String(page.headers["content-security-policy"]);
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("script-src 'self' 'unsafe-inline'");
-    expect(csp).not.toMatch(/https?:/);
+    // Frames may come only from Sandpit itself and its own previews' hosts; nothing else from outside.
+    const frames = csp.split("; ").find((directive) => directive.startsWith("frame-src "));
+    expect(frames).toBe("frame-src 'self' http://*.preview.localhost:* https://*.preview.localhost:*");
+    expect(csp.replace(frames ?? "", "")).not.toMatch(/https?:/);
     expect(page.headers["x-frame-options"]).toBe("DENY");
     const docs = await raw("GET", "/api-docs");
     expect(docs.headers["x-frame-options"]).toBe("DENY");
