@@ -12,14 +12,13 @@ test("pick C, run its starter code and see it compiled and run", async ({ page }
 
 test("pick Java, run a class, then see a compile error shown as one", async ({ page }) => {
   await createSession(page, "Java");
+  // A new Java session starts in Main.java, whose public class is Main (as javac requires).
+  await expect(page.getByTestId("open-file")).toHaveText("Main.java");
   // One line: Monaco indents and closes braces on its own after a new line.
-  await setCode(
-    page,
-    'public class Greeter { public static void main(String[] a) { System.out.println("hi from " + "Greeter"); } }',
-  );
+  await setCode(page, 'public class Main { public static void main(String[] a) { System.out.println("hi from " + "Main"); } }');
   await page.getByRole("button", { name: "▶ Run" }).click();
   const output = page.getByTestId("output");
-  await expect(output).toContainText("hi from Greeter", { timeout: 60_000 });
+  await expect(output).toContainText("hi from Main", { timeout: 60_000 });
   await expect(page.getByTestId("run-status")).toContainText("exit 0");
   await setCode(page, "class Main { public static void main(String[] a) { int x = missing; } }\n");
   await page.getByRole("button", { name: "▶ Run" }).click();
