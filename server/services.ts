@@ -21,6 +21,7 @@ import { RateLimiter } from "@/server/auth/rate-limiter";
 import { SessionActions } from "@/server/sessions/actions";
 import { FileWatches } from "@/server/sandbox/file-watch";
 import { EmbedService } from "@/server/sessions/embeds";
+import { CheckService } from "@/server/classroom/checks";
 import { SessionService } from "@/server/sessions/service";
 import { ShareService } from "@/server/sessions/shares";
 import { ResumeService } from "@/server/sessions/resume";
@@ -52,6 +53,8 @@ export interface Services {
   /** Accounts of the OpenID Connect provider, when sign-in is configured. */
   accounts: AccountService;
   embeds: EmbedService;
+  /** Assignments: hidden tests, Check and deadlines of class templates. */
+  checks: CheckService;
   terminals: TerminalRegistry;
   /** Programs listening in sandboxes, relayed to the browser on origins of their own. */
   previews: PreviewService;
@@ -178,6 +181,7 @@ export function createServices(config: Config): Services {
       config.oidc ? new OidcProvider(config.oidc, logger.child({ module: "oidc" })) : undefined,
     ),
     embeds,
+    checks: new CheckService({ db: database.db, sessions, sandboxes, log: logger.child({ module: "checks" }) }),
     terminals,
     previews,
   };

@@ -49,7 +49,11 @@ export function shortMessage(text: string | null | undefined): string | null {
 }
 
 function result(name: string, status: TestStatus, message: string | null = null): TestResult {
-  return { name: clip(name.trim() || "(unnamed test)", CHECK_NAME_CHARS), status, message: status === "failed" ? shortMessage(message) : null };
+  return {
+    name: clip(name.trim() || "(unnamed test)", CHECK_NAME_CHARS),
+    status,
+    message: status === "failed" ? shortMessage(message) : null,
+  };
 }
 
 /** `go test -json`: one JSON event a line; a test's own output lines become its message. */
@@ -264,6 +268,8 @@ export function parseCheckOutput(output: string, exitCode: number | null, timedO
   }
   const tail = lines.filter((line) => line.trim() !== "").slice(-MESSAGE_LINES);
   const passed = exitCode === 0 && !timedOut;
-  const message = timedOut ? "it ran out of time before it finished" : `it ended with exit code ${exitCode ?? "unknown"}\n${tail.join("\n")}`;
+  const message = timedOut
+    ? "it ran out of time before it finished"
+    : `it ended with exit code ${exitCode ?? "unknown"}\n${tail.join("\n")}`;
   return { format: "exit-code", tests: [result("the test command", passed ? "passed" : "failed", message)] };
 }

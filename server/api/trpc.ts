@@ -22,6 +22,7 @@ export type ContextInner = Pick<
   | "sandboxes"
   | "shares"
   | "embeds"
+  | "checks"
   | "resume"
   | "accounts"
   | "previews"

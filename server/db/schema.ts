@@ -115,6 +115,8 @@ export const sessions = pgTable(
     /** A copy made through a class link: the template's owner may read it (and only such copies). */
     classCopy: boolean("class_copy").notNull().default(false),
     template: boolean("template").notNull().default(false),
+    /** A class copy's own deadline, set by the teacher to extend the class's for this student. */
+    deadline: timestamp("deadline", { withTimezone: true }),
     /** Whether its share links' visitors may open its previews (its owner's choice; off by default). */
     sharePreviews: boolean("share_previews").notNull().default(false),
     /** Egress policy (lib/egress.ts): "none", "registries" or { allow: [...] }; enforced by server/egress. */
@@ -239,3 +241,59 @@ export const apiKeys = pgTable("api_keys", {
   lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
   revokedAt: timestamp("revoked_at", { withTimezone: true }),
 });
+
+/** One hidden file of an assignment's checks: a path in the checked copy's workspace and its text. */
+export interface HiddenFile {
+  path: string;
+  content: string;
+}
+
+/** How much of a check students see: pass or fail per test, also failure messages, or also the whole output. */
+export type CheckFeedback = "results" | "messages" | "output";
+
+/**
+ * A class template's assignment: hidden tests (a command and files kept here, never in any
+ * workspace) and a deadline. Only the template's owner reads or changes it (server/classroom).
+ */
+export const assignments = pgTable("assignments", {
+  sessionId: text("session_id").primaryKey(),
+  /** The test command, run in /workspace of a copy of the work with the hidden files laid over it. */
+  command: text("command"),
+  files: jsonb("files").$type<HiddenFile[]>().notNull().default([]),
+  feedback: text("feedback", { enum: ["results", "messages", "output"] })
+    .notNull()
+    .default("messages"),
+  timeoutSeconds: integer("timeout_seconds").notNull().default(60),
+  /** After it, copies are read-only for their students (unless the teacher gave one a later deadline). */
+  deadline: timestamp("deadline", { withTimezone: true }),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** One Check: the hidden tests run against a copy of a session's work. */
+export const checkResults = pgTable(
+  "check_results",
+  {
+    id: text("id").primaryKey(),
+    sessionId: text("session_id").notNull(),
+    /** The template whose assignment was run. */
+    templateId: text("template_id").notNull(),
+    status: text("status", { enum: ["passed", "failed", "error"] }).notNull(),
+    passed: integer("passed").notNull().default(0),
+    failed: integer("failed").notNull().default(0),
+    skipped: integer("skipped").notNull().default(0),
+    tests: jsonb("tests")
+      .$type<Array<{ name: string; status: "passed" | "failed" | "skipped"; message: string | null }>>()
+      .notNull()
+      .default([]),
+    /** What the command printed, cut to a bound: the teacher's to read, students' only when the feedback allows. */
+    output: text("output").notNull().default(""),
+    /** Why there are no results (the checks could not run), in words for the student. */
+    problem: text("problem"),
+    durationMs: integer("duration_ms").notNull().default(0),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index("check_results_session_idx").on(table.sessionId, table.createdAt),
+    index("check_results_template_idx").on(table.templateId, table.createdAt),
+  ],
+);

@@ -183,7 +183,7 @@ describe("a template's owner reads class copies only", () => {
 
     expect((await services.sessions.get(teacher, copy.id)).id).toBe(copy.id);
     expect((await services.actions.readFile(teacher, copy.id, "answer.py")).data.toString()).toBe("print(42)\n");
-    expect(await services.sessions.permissions(teacher, copy.id)).toEqual({ write: false });
+    expect(await services.sessions.permissions(teacher, copy.id)).toEqual({ write: false, deadline_passed: null });
     await expect(services.actions.writeFile(teacher, copy.id, "answer.py", Buffer.from("x"))).rejects.toThrow("does not exist");
     await expect(services.actions.run(teacher, copy.id, { code: "print(1)" })).rejects.toThrow("does not exist");
 

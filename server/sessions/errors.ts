@@ -47,3 +47,13 @@ export class ForbiddenError extends Error {
     this.name = "ForbiddenError";
   }
 }
+
+/** A student's class copy after its deadline: read-only for them (a 403, as ForbiddenError). */
+export class DeadlinePassedError extends ForbiddenError {
+  constructor(readonly deadline: Date) {
+    super(
+      `the deadline of this class was ${deadline.toISOString()}: your work is kept, read-only; your teacher can give you more time`,
+    );
+    this.name = "ForbiddenError";
+  }
+}

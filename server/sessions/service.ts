@@ -20,11 +20,18 @@ import { emptyUsage } from "@/server/egress/meter";
 import { sealSecrets, secretViews } from "@/server/egress/secrets";
 import type { SessionEgress } from "@/server/egress/sessions";
 import type { Database } from "@/server/db/client";
-import { runs, sessions, setups, shares, shells } from "@/server/db/schema";
+import { assignments, checkResults, runs, sessions, setups, shares, shells } from "@/server/db/schema";
 import type { SandboxManager } from "@/server/sandbox/manager";
 import type { SetupService, SetupView } from "@/server/setup/service";
 import { ownerOf, type AccessMode, type Caller, type ShareCaller } from "./caller";
-import { ForbiddenError, IdentityRequiredError, InvalidRequestError, SessionExistsError, SessionNotFoundError } from "./errors";
+import {
+  DeadlinePassedError,
+  ForbiddenError,
+  IdentityRequiredError,
+  InvalidRequestError,
+  SessionExistsError,
+  SessionNotFoundError,
+} from "./errors";
 import { resolveShare, type ShareView } from "./share-links";
 import { InvalidInputError } from "./validation";
 
@@ -100,7 +107,10 @@ export class SessionService {
     if (caller.kind === "system") return row;
     if (caller.kind === "share" && mode === "read" && (await this.shareFor(caller, id))) return row;
     const owner = ownerOf(caller);
-    if (row.owner === null || row.owner === owner) return row;
+    if (row.owner === null || row.owner === owner) {
+      if (mode !== "read" && owner && row.classCopy) await this.refuseAfterDeadline(row);
+      return row;
+    }
     if (mode === "read" && owner && row.classCopy && row.forkedFrom) {
       const [template] = await this.options.db
         .select({ owner: sessions.owner })
@@ -109,6 +119,26 @@ export class SessionService {
       if (template?.owner === owner) return row;
     }
     throw new SessionNotFoundError(id);
+  }
+
+  /**
+   * The deadline that applies to a class copy: the one its teacher gave this student, else its
+   * class's (the template's assignment), else none.
+   */
+  async deadlineOf(row: SessionRow): Promise<Date | null> {
+    if (!row.classCopy || !row.forkedFrom) return null;
+    if (row.deadline) return row.deadline;
+    const [assignment] = await this.options.db
+      .select({ deadline: assignments.deadline })
+      .from(assignments)
+      .where(eq(assignments.sessionId, row.forkedFrom));
+    return assignment?.deadline ?? null;
+  }
+
+  /** A student's class copy past its deadline is read-only for them: no edits, runs or shells. */
+  private async refuseAfterDeadline(row: SessionRow): Promise<void> {
+    const deadline = await this.deadlineOf(row);
+    if (deadline && deadline.getTime() <= Date.now()) throw new DeadlinePassedError(deadline);
   }
 
   /**
@@ -133,16 +163,18 @@ export class SessionService {
   }
 
   /** What the caller may do with a session it may read: change it and run code, or only look. */
-  async permissions(caller: Caller, id: string): Promise<{ write: boolean }> {
+  async permissions(caller: Caller, id: string): Promise<{ write: boolean; deadline_passed: string | null }> {
     await this.authorize(caller, id, "read");
+    let deadlinePassed: string | null = null;
     const write = await this.authorize(caller, id, "write").then(
       () => true,
       (error: unknown) => {
-        if (error instanceof SessionNotFoundError) return false;
-        throw error;
+        if (error instanceof DeadlinePassedError) deadlinePassed = error.deadline.toISOString();
+        else if (!(error instanceof SessionNotFoundError)) throw error;
+        return false;
       },
     );
-    return { write };
+    return { write, deadline_passed: deadlinePassed };
   }
 
   /** Inserts a session row; an id that is taken is a SessionExistsError (409), never an overwrite. */
@@ -248,6 +280,8 @@ export class SessionService {
     await db.delete(runs).where(eq(runs.sessionId, id));
     await db.delete(shells).where(eq(shells.sessionId, id));
     await db.delete(shares).where(eq(shares.sessionId, id));
+    await db.delete(assignments).where(eq(assignments.sessionId, id));
+    await db.delete(checkResults).where(eq(checkResults.sessionId, id));
     // Its id may be taken again by someone else: its class copies must not become that owner's to read.
     await db.update(sessions).set({ classCopy: false }).where(eq(sessions.forkedFrom, id));
     await db.delete(sessions).where(eq(sessions.id, id));
@@ -428,6 +462,20 @@ export class SessionService {
     await this.managedCopy(caller, copyId);
     await this.options.db.update(sessions).set({ name: parsed.data, updatedAt: new Date() }).where(eq(sessions.id, copyId));
     return this.view(await this.require(copyId));
+  }
+
+  /**
+   * Gives one student a deadline of their own (later or earlier than the class's), or back the
+   * class's with null: for the teacher who owns the template.
+   */
+  async setCopyDeadline(caller: Caller, copyId: string, deadline: string | null): Promise<{ deadline: string | null }> {
+    const parsed = deadline === null ? null : new Date(deadline);
+    if (parsed && Number.isNaN(parsed.getTime()))
+      throw new InvalidRequestError("deadline is a date and time like 2026-12-01T17:00:00Z, or null for the class's");
+    await this.managedCopy(caller, copyId);
+    await this.options.db.update(sessions).set({ deadline: parsed, updatedAt: new Date() }).where(eq(sessions.id, copyId));
+    const row = await this.require(copyId);
+    return { deadline: (await this.deadlineOf(row))?.toISOString() ?? null };
   }
 
   /** Removes a student's class copy (files, runs, shells, links), for the teacher who owns its template. */
