@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { setupSpecSchema } from "@/lib/setup/spec";
+import { assignmentInputSchema, assignmentSchema, checkResultSchema, checkStatusSchema } from "@/lib/checks/assignment";
 import {
   createKeySchema,
   createSessionSchema,
@@ -472,6 +473,50 @@ export const routes = {
           }),
         ),
       }),
+    },
+    errors: [403, 404],
+  },
+
+  getAssignment: {
+    method: "GET",
+    path: "/api/sessions/:id/assignment",
+    summary: "A class template's assignment: its test command, hidden files, feedback, time limit and deadline (its owner only)",
+    tags: ["classroom"],
+    access: "caller",
+    success: { status: 200, description: "the assignment (empty when none was set)", json: assignmentSchema },
+    errors: [400, 404],
+  },
+  setAssignment: {
+    method: "PUT",
+    path: "/api/sessions/:id/assignment",
+    summary:
+      "Set a template's assignment; fields left out stay, files replaces every hidden file. Hidden files live outside every workspace: Check lays them over a copy of the work",
+    tags: ["classroom"],
+    access: "caller",
+    body: { json: assignmentInputSchema },
+    success: { status: 200, description: "the assignment", json: assignmentSchema },
+    errors: [400, 404],
+  },
+  runCheck: {
+    method: "POST",
+    path: "/api/sessions/:id/checks",
+    summary:
+      "Check: run the hidden tests of the session's class (or template) against a copy of its work now; pass or fail per test, with what the teacher lets students see",
+    tags: ["classroom"],
+    access: "caller",
+    success: { status: 200, description: "the check", json: checkResultSchema },
+    errors: [400, 403, 404, 503],
+  },
+  listChecks: {
+    method: "GET",
+    path: "/api/sessions/:id/checks",
+    summary: "Whether the session can be checked, its deadline, and its checks, newest first",
+    tags: ["classroom"],
+    access: "caller",
+    success: {
+      status: 200,
+      description: "status and checks",
+      json: checkStatusSchema.extend({ checks: z.array(checkResultSchema) }),
     },
     errors: [403, 404],
   },

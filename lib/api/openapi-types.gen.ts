@@ -435,6 +435,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{id}/assignment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A class template's assignment: its test command, hidden files, feedback, time limit and deadline (its owner only) */
+        get: operations["getAssignment"];
+        /** Set a template's assignment; fields left out stay, files replaces every hidden file. Hidden files live outside every workspace: Check lays them over a copy of the work */
+        put: operations["setAssignment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}/checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the session can be checked, its deadline, and its checks, newest first */
+        get: operations["listChecks"];
+        put?: never;
+        /** Check: run the hidden tests of the session's class (or template) against a copy of its work now; pass or fail per test, with what the teacher lets students see */
+        post: operations["runCheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{id}/terminals": {
         parameters: {
             query?: never;
@@ -868,6 +904,54 @@ export interface components {
                 /** @description the preview's own origin, <port>--<label>.<preview domain> */
                 origin: string;
             }[];
+        };
+        GetAssignmentResponse: {
+            session_id: string;
+            command: string | null;
+            files: {
+                path: string;
+                content: string;
+                bytes: number;
+            }[];
+            /** @enum {string} */
+            feedback: "results" | "messages" | "output";
+            timeout_seconds: number;
+            deadline: string | null;
+            updated_at: string | null;
+        };
+        RunCheckResponse: {
+            id: string;
+            session_id: string;
+            /**
+             * @description error: the tests could not run (see problem)
+             * @enum {string}
+             */
+            status: "passed" | "failed" | "error";
+            passed: number;
+            failed: number;
+            skipped: number;
+            tests: {
+                name: string;
+                /** @enum {string} */
+                status: "passed" | "failed" | "skipped";
+                /** @description why it failed, when the teacher lets students see it */
+                message: string | null;
+            }[];
+            /** @description what the tests printed: the teacher's, and students' when feedback is output */
+            output: string | null;
+            problem: string | null;
+            duration_ms: number;
+            created_at: string;
+        };
+        ListChecksResponse: {
+            /** @description whether the caller can check this session */
+            available: boolean;
+            deadline: string | null;
+            /** @description the deadline passed: the student's copy is read-only */
+            closed: boolean;
+            feedback: ("results" | "messages" | "output") | null;
+            latest: components["schemas"]["RunCheckResponse"] | null;
+            checks: components["schemas"]["RunCheckResponse"][];
         };
         OpenTerminalResponse: {
             terminal_id: string;
@@ -3478,6 +3562,292 @@ export interface operations {
             };
             /** @description rate limit reached; see Retry-After */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the session's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the assignment (empty when none was set) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetAssignmentResponse"];
+                };
+            };
+            /** @description invalid input; `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an API key is needed or was not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such session (or file, shell, terminal or key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limit reached; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the session's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    command?: string | null;
+                    files?: {
+                        path: string;
+                        content: string;
+                    }[];
+                    /** @enum {string} */
+                    feedback?: "results" | "messages" | "output";
+                    timeout_seconds?: number;
+                    deadline?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description the assignment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetAssignmentResponse"];
+                };
+            };
+            /** @description invalid input; `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an API key is needed or was not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such session (or file, shell, terminal or key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body (or the file) is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description send the body as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limit reached; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listChecks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the session's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description status and checks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListChecksResponse"];
+                };
+            };
+            /** @description an API key is needed or was not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description administration needs the token in the data folder */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such session (or file, shell, terminal or key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limit reached; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    runCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the session's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the check */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunCheckResponse"];
+                };
+            };
+            /** @description invalid input; `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an API key is needed or was not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description administration needs the token in the data folder */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such session (or file, shell, terminal or key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limit reached; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a part of Sandpit is down; see /api/health */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

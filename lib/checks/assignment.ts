@@ -127,3 +127,45 @@ export interface CheckStatusView {
   feedback: CheckFeedback | null;
   latest: CheckResultView | null;
 }
+
+/** The views above as schemas, for the REST contract and its OpenAPI document. */
+export const testResultSchema = z.object({
+  name: z.string(),
+  status: z.enum(["passed", "failed", "skipped"]),
+  message: z.string().nullable().meta({ description: "why it failed, when the teacher lets students see it" }),
+});
+
+export const checkResultSchema = z.object({
+  id: z.string(),
+  session_id: z.string(),
+  status: z.enum(["passed", "failed", "error"]).meta({ description: "error: the tests could not run (see problem)" }),
+  passed: z.number().int(),
+  failed: z.number().int(),
+  skipped: z.number().int(),
+  tests: z.array(testResultSchema),
+  output: z
+    .string()
+    .nullable()
+    .meta({ description: "what the tests printed: the teacher's, and students' when feedback is output" }),
+  problem: z.string().nullable(),
+  duration_ms: z.number().int(),
+  created_at: z.string(),
+});
+
+export const checkStatusSchema = z.object({
+  available: z.boolean().meta({ description: "whether the caller can check this session" }),
+  deadline: z.string().nullable(),
+  closed: z.boolean().meta({ description: "the deadline passed: the student's copy is read-only" }),
+  feedback: z.enum(CHECK_FEEDBACK).nullable(),
+  latest: checkResultSchema.nullable(),
+});
+
+export const assignmentSchema = z.object({
+  session_id: z.string(),
+  command: z.string().nullable(),
+  files: z.array(z.object({ path: z.string(), content: z.string(), bytes: z.number().int() })),
+  feedback: z.enum(CHECK_FEEDBACK),
+  timeout_seconds: z.number().int(),
+  deadline: z.string().nullable(),
+  updated_at: z.string().nullable(),
+});

@@ -5,8 +5,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMcpServer } from "@/server/mcp/server";
+import { handleRest } from "@/server/rest/router";
 import type { Services } from "@/server/services";
-import { browserCaller, shareCaller, type Identity } from "@/server/sessions/caller";
+import { browserCaller, keyCaller, shareCaller, type Identity } from "@/server/sessions/caller";
 import { testServices } from "@/test/services";
 
 let services: Services & AsyncDisposable;
@@ -291,5 +292,65 @@ describe("deadlines", () => {
     await services.actions.writeFile(teacher, "chk-template", "notes.md", Buffer.from("fine\n"));
     await services.checks.setAssignment(teacher, "chk-template", { deadline: null });
     await services.actions.writeFile(sam, samCopy, "main.py", Buffer.from("def add(a, b):\n    return a + b\n"));
+  });
+});
+
+describe("checks over REST and MCP", () => {
+  it("sets an assignment, checks and lists checks through the API with an API key; bad input is a 400 saying what to fix", async () => {
+    const { key, info } = await services.apiKeys.create("course-bot", 10_000);
+    const { key: otherKey } = await services.apiKeys.create("other-bot", 10_000);
+    const bot = keyCaller(info.id);
+    const rest = (path: string, init: RequestInit = {}, as = key): Promise<Response> =>
+      handleRest(
+        new Request(`http://127.0.0.1${path}`, {
+          ...init,
+          headers: { authorization: `Bearer ${as}`, "content-type": "application/json", ...init.headers },
+        }),
+        services,
+      );
+    await services.sessions.create(bot, { language: "bash", session_id: "chk-rest" });
+    await services.actions.writeFile(bot, "chk-rest", "greet.sh", Buffer.from("echo hello\n"));
+    const put = await rest("/api/sessions/chk-rest/assignment", {
+      method: "PUT",
+      body: JSON.stringify({
+        command: "bash tests/t.sh",
+        feedback: "output",
+        files: [
+          {
+            path: "tests/t.sh",
+            content: '[ "$(bash greet.sh)" = hello ] && echo "ok 1 - greets" || echo "not ok 1 - greets"\necho 1..1\n',
+          },
+        ],
+      }),
+    });
+    expect(put.status).toBe(200);
+    expect(((await put.json()) as { files: Array<{ bytes: number }> }).files[0]?.bytes).toBeGreaterThan(10);
+    const bad = await rest("/api/sessions/chk-rest/assignment", {
+      method: "PUT",
+      body: JSON.stringify({ feedback: "everything" }),
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain("feedback is one of results, messages, output");
+    expect((await rest("/api/sessions/chk-rest/assignment", {}, otherKey)).status).toBe(404);
+    expect((await rest("/api/sessions/chk-rest/checks", { method: "POST" }, otherKey)).status).toBe(404);
+
+    const checked = await rest("/api/sessions/chk-rest/checks", { method: "POST" });
+    expect(checked.status).toBe(200);
+    expect(await checked.json()).toMatchObject({
+      status: "passed",
+      tests: [{ name: "greets", status: "passed" }],
+      output: "ok 1 - greets\n1..1\n",
+    });
+    const listed = (await (await rest("/api/sessions/chk-rest/checks")).json()) as { available: boolean; checks: unknown[] };
+    expect([listed.available, listed.checks.length]).toEqual([true, 1]);
+
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await createMcpServer(services, bot).connect(serverSide);
+    const mcp = new Client({ name: "check-test", version: "1.0.0" });
+    await mcp.connect(clientSide);
+    const viaMcp = await mcp.callTool({ name: "run_checks", arguments: { session_id: "chk-rest" } });
+    expect(viaMcp.isError).toBeFalsy();
+    expect(JSON.stringify(viaMcp)).toContain('\\"status\\": \\"passed\\"');
+    await mcp.close();
   });
 });

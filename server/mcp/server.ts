@@ -190,5 +190,15 @@ export function createMcpServer(services: Services, caller: Identity): McpServer
       answer(() => services.actions.writeFile(caller, session_id, path, Buffer.from(content, "utf8"))),
   );
 
+  server.registerTool(
+    "run_checks",
+    {
+      description:
+        "Check the session's work: run its class's hidden tests (or a template's own) against a copy of its files now. Answers pass or fail per test, with the messages the teacher allows.",
+      inputSchema: { session_id: sessionId },
+    },
+    ({ session_id }) => answer(() => services.checks.check(caller, session_id)),
+  );
+
   return server;
 }

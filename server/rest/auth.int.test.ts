@@ -30,6 +30,7 @@ describe("MCP", () => {
       "get_session",
       "list_files",
       "read_file",
+      "run_checks",
       "run_code",
       "set_egress",
       "write_file",

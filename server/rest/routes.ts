@@ -123,6 +123,13 @@ export const handlers: { [N in RouteName]: Handler<Routes[N]> } = {
   listPorts: async ({ services, caller, params, request }) => ({
     ports: await services.previews.ports(caller, params.id, { requestPort: hostPort(request.headers.get("host")) }),
   }),
+  getAssignment: async ({ services, caller, params }) => services.checks.assignment(caller, params.id),
+  setAssignment: async ({ services, caller, params, body }) => services.checks.setAssignment(caller, params.id, body),
+  runCheck: async ({ services, caller, params }) => services.checks.check(caller, params.id),
+  listChecks: async ({ services, caller, params }) => {
+    const status = await services.checks.status(caller, params.id);
+    return { ...status, checks: status.available ? await services.checks.history(caller, params.id) : [] };
+  },
   listRuns: async ({ services, caller, params }) => ({ runs: await services.actions.recentRuns(caller, params.id) }),
   startRun: async ({ services, caller, params, body }) => ({
     run_id: (await services.actions.startInteractiveRun(caller, params.id, body)).runId,
