@@ -4,6 +4,7 @@ import { expect, test, type Browser, type Page } from "@playwright/test";
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
 import { asPage, createSession, putFile, setCode } from "./helpers";
+import { CSV_HEADER } from "../components/share/class-csv";
 
 async function newSession(page: Page, code: string): Promise<string> {
   const id = await createSession(page);
@@ -153,7 +154,7 @@ test("a class link gives 5 named students their own copies; the owner sees, rena
     for await (const part of stream) parts.push(part as Buffer);
     return Buffer.concat(parts).toString("utf8");
   });
-  expect(csv.split("\n")[0]).toBe("name,session,state,runs,last_run_at,last_exit_code,last_active_at");
+  expect(csv.split("\n")[0]).toBe(CSV_HEADER);
   for (const [i, fork] of forks.entries()) expect(csv).toContain(`Student ${i},${fork},last run passed,1,`);
   await page.screenshot({ path: test.info().outputPath("classroom.png"), fullPage: true });
 

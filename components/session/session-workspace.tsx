@@ -6,6 +6,7 @@ import { CodeEditor } from "@/components/editor/code-editor";
 import { PackageTypes } from "@/components/editor/package-types";
 import { FileTree } from "@/components/files/file-tree";
 import { DownloadLink, FileViewer } from "@/components/files/file-viewer";
+import { CheckPane, useCheckStatus } from "@/components/classroom/check-pane";
 import { OutputPane, type RunOutcome } from "@/components/output/output-pane";
 import { PreviewPane } from "@/components/preview/preview-pane";
 import type { DisplayOutput } from "@/components/output/display-outputs";
@@ -66,6 +67,11 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
   const session = useQuery(trpc.sessions.get.queryOptions({ id: sessionId }));
   const access = useQuery(trpc.sessions.access.queryOptions({ id: sessionId }));
   const readOnly = access.data?.write === false;
+  const deadlinePassed = access.data?.deadline_passed ?? null;
+  const checkStatus = useCheckStatus(sessionId);
+  const checkable = checkStatus.data?.available === true;
+  /** Bumped by the toolbar's Check button: the Checks tab runs a check when it changes. */
+  const [checkRequest, setCheckRequest] = useState(0);
   const language = session.data?.language ?? "python";
 
   const [openPath, setOpenPath] = useState<string | null>(null);
@@ -454,6 +460,17 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
             Serve
           </label>
         )}
+        {checkable && (
+          <Button
+            onClick={() => {
+              setSideTab("checks");
+              setCheckRequest((n) => n + 1);
+            }}
+            title="Run your teacher's tests on your work"
+          >
+            ✓ Check
+          </Button>
+        )}
         {readOnly ? null : running ? (
           <Button variant="danger" onClick={() => void stop()}>
             ■ Stop
@@ -547,9 +564,12 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
       {readOnly && (
         <p
           role="status"
+          data-testid="read-only-notice"
           className="shrink-0 rounded-lg bg-sky-50 px-3 py-2 text-sm text-sky-900 dark:bg-sky-950/40 dark:text-sky-200"
         >
-          Read-only: this is a copy of your class session that belongs to someone else.
+          {deadlinePassed
+            ? `Read-only: the deadline passed on ${new Date(deadlinePassed).toLocaleString()}. Your work is kept; your teacher can give you more time.`
+            : "Read-only: this is a copy of your class session that belongs to someone else."}
         </p>
       )}
       {/* Sharing, network and setup: compact here, each opens in place; the IDE keeps the rest of the window. */}
@@ -576,6 +596,11 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
               tab={sideTab}
               onTab={setSideTab}
               output={outputArea}
+              checks={
+                checkable || checkStatus.data?.deadline ? (
+                  <CheckPane sessionId={sessionId} request={checkRequest} beforeCheck={readOnly ? undefined : save} />
+                ) : undefined
+              }
               preview={
                 readOnly ? (
                   <p className="text-sm text-stone-600 dark:text-stone-400">Previews are for the session&apos;s owner.</p>

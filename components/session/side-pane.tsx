@@ -2,30 +2,37 @@
 
 import type { ReactNode } from "react";
 
-export type SideTab = "output" | "preview";
+export type SideTab = "output" | "preview" | "checks";
 
 const TABS: Array<[SideTab, string]> = [
   ["output", "Output"],
   ["preview", "Preview"],
+  ["checks", "Checks"],
 ];
 
-/** The pane beside the editor: a run's output, or the preview of a web app running in the sandbox. */
+/**
+ * The pane beside the editor: a run's output, the preview of a web app running in the sandbox, and
+ * (in a class with checks) Check.
+ */
 export function SidePane({
   tab,
   onTab,
   output,
   preview,
+  checks,
 }: {
   tab: SideTab;
   onTab: (tab: SideTab) => void;
   output: ReactNode;
   preview: ReactNode;
+  checks?: ReactNode;
 }): ReactNode {
-  const panes: Record<SideTab, ReactNode> = { output, preview };
+  const panes: Record<SideTab, ReactNode> = { output, preview, checks };
+  const tabs = TABS.filter(([id]) => panes[id] !== undefined);
   return (
     <div className="flex h-full min-h-0 flex-col gap-1">
       <div role="tablist" aria-label="Output and preview" className="flex shrink-0 gap-1 text-sm">
-        {TABS.map(([id, label]) => (
+        {tabs.map(([id, label]) => (
           <button
             key={id}
             type="button"
@@ -40,7 +47,7 @@ export function SidePane({
           </button>
         ))}
       </div>
-      {TABS.map(([id]) => (
+      {tabs.map(([id]) => (
         // Both stay mounted: a running program's console and an open preview keep their state.
         <div
           key={id}

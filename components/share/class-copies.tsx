@@ -12,11 +12,79 @@ import { toCsv } from "./class-csv";
 import { CopyChanges } from "./copy-changes";
 import { ConfirmRevoke } from "./share-link";
 
+const PASSING = "bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200";
+const FAILING = "bg-red-100 text-red-900 dark:bg-red-950 dark:text-red-200";
 const STATE_STYLE: Record<Copy["state"], string> = {
   "not started": "bg-stone-100 text-stone-700 dark:bg-stone-800 dark:text-stone-300",
-  "last run passed": "bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200",
-  "last run failed": "bg-red-100 text-red-900 dark:bg-red-950 dark:text-red-200",
+  working: "bg-sky-100 text-sky-900 dark:bg-sky-950 dark:text-sky-200",
+  "last run passed": PASSING,
+  "last run failed": FAILING,
+  "checks passing": PASSING,
+  "checks failing": FAILING,
 };
+
+function checkText(copy: Copy): string | null {
+  const check = copy.check;
+  if (!check) return null;
+  if (check.status === "error") return `checks could not run ${time(check.created_at)}`;
+  return `checks ${check.passed}/${check.passed + check.failed} at ${time(check.created_at)}`;
+}
+
+/** The teacher gives one student a deadline of their own (or back the class's). */
+function DeadlineEditor({ copy, onChanged }: { copy: Copy; onChanged: () => void }): ReactNode {
+  const trpc = useTRPC();
+  const [open, setOpen] = useState(false);
+  const [value, setValue] = useState("");
+  const set = useMutation(
+    trpc.checks.setCopyDeadline.mutationOptions({
+      onSuccess: () => {
+        setOpen(false);
+        onChanged();
+      },
+    }),
+  );
+  const label = copy.name ?? "(no name)";
+  if (!open)
+    return (
+      <Button
+        variant="ghost"
+        aria-label={`Deadline of ${label}`}
+        onClick={() => {
+          const start = copy.deadline ? new Date(copy.deadline) : new Date(Date.now() + 86_400_000);
+          setValue(new Date(start.getTime() - start.getTimezoneOffset() * 60_000).toISOString().slice(0, 16));
+          setOpen(true);
+        }}
+      >
+        Deadline
+      </Button>
+    );
+  return (
+    <span className="flex flex-wrap items-center gap-1 text-xs">
+      <input
+        type="datetime-local"
+        aria-label={`New deadline for ${label}`}
+        value={value}
+        onChange={(event) => setValue(event.target.value)}
+        className="rounded-md border border-stone-300 bg-white px-1 py-0.5 dark:border-stone-700 dark:bg-stone-950"
+      />
+      <Button
+        disabled={!value || set.isPending}
+        onClick={() => set.mutate({ id: copy.session_id, deadline: new Date(value).toISOString() })}
+      >
+        Give this deadline
+      </Button>
+      {copy.own_deadline && (
+        <Button variant="ghost" onClick={() => set.mutate({ id: copy.session_id, deadline: null })}>
+          Back to the class&apos;s
+        </Button>
+      )}
+      <Button variant="ghost" onClick={() => setOpen(false)}>
+        Cancel
+      </Button>
+      {set.isError && <span role="alert">{set.error.message}</span>}
+    </span>
+  );
+}
 
 const time = (iso: string): string => new Date(iso).toLocaleTimeString();
 
@@ -75,7 +143,16 @@ function CopyRow({ copy, onChanged }: { copy: Copy; onChanged: () => void }): Re
           </span>
           <span className="mr-auto text-xs text-stone-600 dark:text-stone-400" data-testid="class-copy-runs">
             {lastRunText(copy)} · active {time(copy.last_active_at)}
+            {checkText(copy) && <span data-testid="class-copy-check"> · {checkText(copy)}</span>}
+            {copy.deadline && (
+              <span data-testid="class-copy-deadline">
+                {" "}
+                · due {new Date(copy.deadline).toLocaleString()}
+                {copy.own_deadline ? " (their own)" : ""}
+              </span>
+            )}
           </span>
+          <DeadlineEditor copy={copy} onChanged={onChanged} />
           <Button
             variant="ghost"
             aria-expanded={comparing}
@@ -116,11 +193,11 @@ function CopyRow({ copy, onChanged }: { copy: Copy; onChanged: () => void }): Re
 export function ClassCopies({ sessionId }: { sessionId: string }): ReactNode {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const progress = useQuery({ ...trpc.sessions.classProgress.queryOptions({ id: sessionId }), refetchInterval: 5_000 });
+  const progress = useQuery({ ...trpc.checks.classProgress.queryOptions({ id: sessionId }), refetchInterval: 5_000 });
   const [sort, setSort] = useState<keyof typeof SORTS>("name");
   const [filter, setFilter] = useState("");
   const refresh = (): void =>
-    void queryClient.invalidateQueries({ queryKey: trpc.sessions.classProgress.queryKey({ id: sessionId }) });
+    void queryClient.invalidateQueries({ queryKey: trpc.checks.classProgress.queryKey({ id: sessionId }) });
   const all = progress.data ?? [];
   const needle = filter.trim().toLowerCase();
   const copies = all
@@ -145,7 +222,9 @@ export function ClassCopies({ sessionId }: { sessionId: string }): ReactNode {
       ) : (
         <>
           <p className="text-xs text-stone-600 dark:text-stone-400" data-testid="class-summary">
-            {counts("not started")} not started · {counts("last run passed")} passing · {counts("last run failed")} failing
+            {all.some((c) => c.state === "working" || c.state.startsWith("checks"))
+              ? `${counts("not started")} not started · ${counts("working")} working · ${counts("checks passing")} checks passing · ${counts("checks failing")} checks failing`
+              : `${counts("not started")} not started · ${counts("last run passed")} passing · ${counts("last run failed")} failing`}
           </p>
           <div className="flex flex-wrap items-center gap-2 text-sm">
             <label className="flex items-center gap-1">

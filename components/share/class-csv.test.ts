@@ -24,11 +24,24 @@ describe("toCsv", () => {
     ]);
     expect(csv).toBe(
       [
-        "name,session,state,runs,last_run_at,last_exit_code,last_active_at",
-        "Ada,s-1,last run failed,2,2026-01-01T10:05:00.000Z,1,2026-01-01T10:00:00.000Z",
-        ",s-1,not started,0,,,2026-01-01T10:00:00.000Z",
+        "name,session,state,runs,last_run_at,last_exit_code,last_active_at,check,tests_passed,tests_failed,checked_at,deadline",
+        "Ada,s-1,last run failed,2,2026-01-01T10:05:00.000Z,1,2026-01-01T10:00:00.000Z,,,,,",
+        ",s-1,not started,0,,,2026-01-01T10:00:00.000Z,,,,,",
         "",
       ].join("\n"),
+    );
+  });
+  it("adds the latest check and the student's deadline in a class with checks", () => {
+    const csv = toCsv([
+      student("Kim", {
+        runs: 1,
+        state: "checks failing",
+        check: { status: "failed", passed: 2, failed: 1, created_at: "2026-01-01T10:06:00.000Z" },
+        deadline: "2026-01-02T17:00:00.000Z",
+      }),
+    ]);
+    expect(csv.split("\n")[1]).toBe(
+      "Kim,s-1,checks failing,1,,,2026-01-01T10:00:00.000Z,failed,2,1,2026-01-01T10:06:00.000Z,2026-01-02T17:00:00.000Z",
     );
   });
   it("quotes commas, quotes and line breaks, and defuses spreadsheet formulas", () => {

@@ -5,9 +5,17 @@ export type ClassProgress = {
   sandbox: string;
   last_active_at: string;
   runs: number;
-  state: "not started" | "last run passed" | "last run failed";
+  /** By the last run in a class without checks; by the latest check in a class with them. */
+  state: "not started" | "last run passed" | "last run failed" | "working" | "checks passing" | "checks failing";
   last_run: { at: string; exit_code: number | null; timed_out: boolean; source: string } | null;
+  /** The latest check (absent from servers or classes without checks). */
+  check?: { status: "passed" | "failed" | "error"; passed: number; failed: number; created_at: string } | null;
+  deadline?: string | null;
+  own_deadline?: boolean;
 };
+
+export const CSV_HEADER =
+  "name,session,state,runs,last_run_at,last_exit_code,last_active_at,check,tests_passed,tests_failed,checked_at,deadline";
 
 /** The class as a CSV file: one line per student, for a gradebook or a spreadsheet. */
 export function toCsv(copies: ClassProgress[]): string {
@@ -18,9 +26,22 @@ export function toCsv(copies: ClassProgress[]): string {
     return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
   };
   const rows = copies.map((c) =>
-    [c.name, c.session_id, c.state, c.runs, c.last_run?.at ?? null, c.last_run?.exit_code ?? null, c.last_active_at]
+    [
+      c.name,
+      c.session_id,
+      c.state,
+      c.runs,
+      c.last_run?.at ?? null,
+      c.last_run?.exit_code ?? null,
+      c.last_active_at,
+      c.check?.status ?? null,
+      c.check ? c.check.passed : null,
+      c.check ? c.check.failed : null,
+      c.check?.created_at ?? null,
+      c.deadline ?? null,
+    ]
       .map(cell)
       .join(","),
   );
-  return ["name,session,state,runs,last_run_at,last_exit_code,last_active_at", ...rows].join("\n") + "\n";
+  return [`${CSV_HEADER}`, ...rows].join("\n") + "\n";
 }

@@ -5,6 +5,7 @@ import { useRef, useState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { useTRPC } from "@/lib/trpc/client";
+import { AssignmentPanel } from "@/components/classroom/assignment-panel";
 import { ClassCopies } from "./class-copies";
 import { EmbedChoiceFields, EmbedSnippet } from "./embed-options";
 import { ResumeLinkPanel } from "./resume-link";
@@ -234,6 +235,7 @@ export function SharePanel({ sessionId, template }: { sessionId: string; templat
           </span>
         </label>
         <ResumeLinkPanel />
+        {template && <AssignmentPanel sessionId={sessionId} />}
         {template && <ClassCopies sessionId={sessionId} />}
       </div>
     </details>
