@@ -9,6 +9,7 @@ import { API_LIMITS } from "@/lib/limits";
 import { useTRPC } from "@/lib/trpc/client";
 import type { ClassProgress as Copy } from "./class-csv";
 import { toCsv } from "./class-csv";
+import { CheckResults } from "@/components/classroom/check-results";
 import { CopyChanges } from "./copy-changes";
 import { ConfirmRevoke } from "./share-link";
 
@@ -106,6 +107,7 @@ function CopyRow({ copy, onChanged }: { copy: Copy; onChanged: () => void }): Re
   const trpc = useTRPC();
   const [editing, setEditing] = useState(false);
   const [comparing, setComparing] = useState(false);
+  const [checking, setChecking] = useState(false);
   const rename = useMutation(
     trpc.sessions.renameCopy.mutationOptions({
       onSuccess: () => {
@@ -152,6 +154,16 @@ function CopyRow({ copy, onChanged }: { copy: Copy; onChanged: () => void }): Re
               </span>
             )}
           </span>
+          {copy.check && (
+            <Button
+              variant="ghost"
+              aria-expanded={checking}
+              aria-label={`Check of ${label}`}
+              onClick={() => setChecking((open) => !open)}
+            >
+              Check
+            </Button>
+          )}
           <DeadlineEditor copy={copy} onChanged={onChanged} />
           <Button
             variant="ghost"
@@ -178,6 +190,11 @@ function CopyRow({ copy, onChanged }: { copy: Copy; onChanged: () => void }): Re
             pending={remove.isPending}
             onRevoke={() => remove.mutate({ id: copy.session_id })}
           />
+        </div>
+      )}
+      {checking && copy.check && (
+        <div className="mt-2">
+          <CheckResults check={copy.check} />
         </div>
       )}
       {comparing && (

@@ -36,7 +36,19 @@ describe("toCsv", () => {
       student("Kim", {
         runs: 1,
         state: "checks failing",
-        check: { status: "failed", passed: 2, failed: 1, created_at: "2026-01-01T10:06:00.000Z" },
+        check: {
+          id: "c-1",
+          session_id: "s-1",
+          status: "failed",
+          passed: 2,
+          failed: 1,
+          skipped: 0,
+          tests: [],
+          output: null,
+          problem: null,
+          duration_ms: 900,
+          created_at: "2026-01-01T10:06:00.000Z",
+        },
         deadline: "2026-01-02T17:00:00.000Z",
       }),
     ]);

@@ -1,3 +1,5 @@
+import type { CheckResultView } from "@/lib/checks/assignment";
+
 /** One student's line on the class dashboard, as the server gives it. */
 export type ClassProgress = {
   session_id: string;
@@ -9,7 +11,7 @@ export type ClassProgress = {
   state: "not started" | "last run passed" | "last run failed" | "working" | "checks passing" | "checks failing";
   last_run: { at: string; exit_code: number | null; timed_out: boolean; source: string } | null;
   /** The latest check (absent from servers or classes without checks). */
-  check?: { status: "passed" | "failed" | "error"; passed: number; failed: number; created_at: string } | null;
+  check?: CheckResultView | null;
   deadline?: string | null;
   own_deadline?: boolean;
 };

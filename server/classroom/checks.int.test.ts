@@ -140,6 +140,9 @@ describe("Check with hidden tests", () => {
     // The template's own workspace lost them when they were hidden, and the assignment is the teacher's alone.
     const template = await services.actions.listFiles(teacher, "chk-template", ".", true);
     expect(template.map((f) => f.path)).not.toContain("tests/test_main.py");
+    // The folder they were in went with them: copies do not even get an empty tests/.
+    expect(template.map((f) => f.path)).not.toContain("tests");
+    expect(listed.map((f) => f.path)).not.toContain("tests");
     await expect(services.checks.assignment(sam, "chk-template")).rejects.toThrow("does not exist");
     await expect(services.checks.assignment(sam, samCopy)).rejects.toThrow("a class copy has no assignment of its own");
     expect(sees(JSON.stringify(await services.checks.assignment(teacher, "chk-template")))).toBe(true);

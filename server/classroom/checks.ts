@@ -146,13 +146,17 @@ export class CheckService {
     const { sandboxes } = this.options;
     const entries = await files.listFiles(sandboxes, templateId, ".", true);
     const chosen = new Set<string>();
+    /** Folders asked for: they go too, with the files they held, so no empty folder is left for copies. */
+    const folders = new Set<string>();
     for (const asked of paths) {
       const normalized = files.workspacePath(asked);
+      if (normalized === ".") throw new InvalidRequestError("name files or folders inside the workspace, not all of it");
       const matches = entries.filter(
         (entry) => entry.type === "file" && (entry.path === normalized || entry.path.startsWith(`${normalized}/`)),
       );
       if (matches.length === 0) throw new InvalidRequestError(`${asked} is not a file or folder of this session`);
       for (const entry of matches) chosen.add(entry.path);
+      if (entries.some((entry) => entry.type === "directory" && entry.path === normalized)) folders.add(normalized);
     }
     const moved = await Promise.all(
       [...chosen].map(async (file) => {
@@ -167,6 +171,7 @@ export class CheckService {
     const kept = current.files.filter((file) => !chosen.has(file.path)).map(({ path: p, content }) => ({ path: p, content }));
     const view = await this.setAssignment(caller, templateId, { files: [...kept, ...moved] });
     for (const file of chosen) await files.deleteFile(sandboxes, templateId, file);
+    for (const folder of folders) await files.deleteFile(sandboxes, templateId, folder, true);
     return view;
   }
 
