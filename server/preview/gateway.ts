@@ -146,9 +146,16 @@ export function createPreviewGateway(previews: PreviewService, log: Logger): Pre
         .end();
       return;
     }
+    // A browser gone while access is checked or the connection opens: nobody would close it.
+    let gone = false;
+    response.once("close", () => (gone = true));
     const { value, rest } = takeCookie(request.headers.cookie, name);
     const admitted = await previews.admit(target, value);
     const tunnel = await previews.connect(admitted.session, admitted.port);
+    if (gone) {
+      tunnel.destroy();
+      return;
+    }
     const touch = toucher(admitted.session);
     const upstream = http.request({
       createConnection: () => tunnel,
@@ -187,15 +194,37 @@ export function createPreviewGateway(previews: PreviewService, log: Logger): Pre
       tunnel.destroy();
       refuse(response, new PreviewRefusal(502, `The program on port ${admitted.port} did not answer (${error.message}).`));
     });
+    // A 101 to a request that asked for no upgrade (Node's client then drops the connection silently).
+    upstream.on("upgrade", (_answer, socket) => {
+      socket.destroy();
+      abandon();
+      refuse(response, new PreviewRefusal(502, `The program on port ${admitted.port} switched protocols unasked.`));
+    });
+    // However the connection to the app ends, the browser gets an answer, never a request left open.
+    upstream.on("close", () => {
+      if (!response.headersSent)
+        refuse(
+          response,
+          new PreviewRefusal(502, `The program on port ${admitted.port} closed the connection without an answer.`),
+        );
+    });
     request.pipe(upstream);
   };
 
   const upgrade = async (request: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     const target = previews.hostTarget(request.headers.host);
     if (!target) throw new PreviewRefusal(404, "There is no preview at this address.");
+    // A browser gone while access is checked or the connection opens: nobody would close it.
+    let gone = false;
+    socket.once("close", () => (gone = true));
+    socket.on("error", () => socket.destroy());
     const { value, rest } = takeCookie(request.headers.cookie, name);
     const admitted = await previews.admit(target, value);
     const tunnel = await previews.connect(admitted.session, admitted.port);
+    if (gone) {
+      tunnel.destroy();
+      return;
+    }
     const touch = toucher(admitted.session);
     // The handshake as the browser sent it, less Sandpit's cookie; then bytes both ways as they come.
     const lines = [`${request.method ?? "GET"} ${request.url ?? "/"} HTTP/1.1`];
@@ -220,7 +249,9 @@ export function createPreviewGateway(previews: PreviewService, log: Logger): Pre
     // Either side finished: the other is told (pipe ends it), and both go after a grace period
     // even if the other never finishes (sockets here stay half-open otherwise, and hold a connection).
     const finishing = (): void => void setTimeout(close, HALF_OPEN_GRACE_MS).unref();
-    socket.once("end", finishing);
+    // The browser may have finished its side while access was checked: its 'end' has been and gone.
+    if (socket.readableEnded) finishing();
+    else socket.once("end", finishing);
     tunnel.once("end", finishing);
     socket.pipe(tunnel);
     tunnel.pipe(socket);
