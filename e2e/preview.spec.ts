@@ -2,7 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { asPage, createSession, putFile, setCode } from "./helpers";
 
 // Web apps running in the sandbox, seen in the IDE's preview pane: each on an origin of its own
-// (a *.preview.localhost name, which the browser resolves to this machine), relayed through the
+// (a *.localhost name, which the browser resolves to this machine), relayed through the
 // sandbox's agent, with no network given to the sandbox.
 
 const preview = (page: Page) => page.frameLocator('iframe[title^="Preview of port"]');
@@ -62,17 +62,17 @@ test.describe("Previews", () => {
     await serve(page);
     await expect(preview(page).getByRole("heading", { name: "Hello from the sandbox" })).toBeVisible({ timeout: 30_000 });
     const origin = await page.getByTestId("preview-origin").textContent();
-    expect(origin).toMatch(/^8000--[a-z2-7]{26}\.preview\.localhost:\d+$/);
+    expect(origin).toMatch(/^8000--[a-z2-7]{26}\.localhost:\d+$/);
     // The frame is another origin: Sandpit's page cannot reach into it, nor it into Sandpit.
     const frameUrl =
       page
         .frames()
-        .find((frame) => frame.url().includes(".preview.localhost"))
+        .find((frame) => frame.url().includes(".localhost"))
         ?.url() ?? "";
     expect(new URL(frameUrl).host).toBe(origin);
     const sandpitCookies = await page.context().cookies(page.url());
     expect(sandpitCookies.some((cookie) => cookie.name === "sandpit_owner")).toBe(true);
-    const frame = page.frames().find((f) => f.url().includes(".preview.localhost"));
+    const frame = page.frames().find((f) => f.url().includes(".localhost"));
     expect(await frame?.evaluate(() => document.cookie)).not.toContain("sandpit_owner");
     await page.screenshot({ path: "test-results/preview-python.png" });
   });

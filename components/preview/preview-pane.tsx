@@ -10,7 +10,7 @@ const PORTS_EVERY_MS = 2_000;
 
 /**
  * Web apps running in the sandbox: its listening ports, and the chosen one's page in a frame of
- * its own origin (`<port>--<label>.preview.localhost`), so the app never shares cookies or storage
+ * its own origin (`<port>--<label>.localhost`), so the app never shares cookies or storage
  * with Sandpit. While a page is shown the sandbox is kept awake.
  */
 export function PreviewPane({

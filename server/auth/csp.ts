@@ -20,10 +20,10 @@ const DIRECTIVES = [
 
 /**
  * What pages may frame: Sandpit itself, and previews (server/preview), which live on subdomains of
- * the preview domain: preview.localhost on any port by default, else SANDPIT_PREVIEW_URL's host.
+ * the preview domain: localhost on any port by default, else SANDPIT_PREVIEW_URL's host.
  */
 export function frameSources(previewUrl: string | undefined): string {
-  if (!previewUrl) return "frame-src 'self' http://*.preview.localhost:* https://*.preview.localhost:*";
+  if (!previewUrl) return "frame-src 'self' http://*.localhost:* https://*.localhost:*";
   try {
     const url = new URL(previewUrl);
     return `frame-src 'self' ${url.protocol}//*.${url.hostname}${url.port ? `:${url.port}` : ""}`;

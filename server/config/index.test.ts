@@ -186,7 +186,7 @@ describe("loadConfig", () => {
 });
 
 describe("the preview domain", () => {
-  it("defaults to preview.localhost and takes a domain of its own", () => {
+  it("defaults to subdomains of localhost and takes a domain of its own", () => {
     expect(loadConfig({}, "/srv/sandpit").preview).toEqual({ url: undefined, connections: 64 });
     expect(
       loadConfig(

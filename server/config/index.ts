@@ -84,7 +84,7 @@ export interface Config {
    */
   web: { publicUrl?: string; allowedHosts: string[] };
   /**
-   * Where previews are served: `<port>--<label>.<host of this URL>`. Unset: http://preview.localhost
+   * Where previews are served: `<port>--<label>.<host of this URL>`. Unset: http://localhost (on the port Sandpit was reached by)
    * on the port each request reached Sandpit by (browsers resolve *.localhost to this machine).
    */
   preview: { url?: string; connections: number };

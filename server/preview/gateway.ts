@@ -30,6 +30,9 @@ const HOP_BY_HOP = new Set([
   "transfer-encoding",
   "upgrade",
 ]);
+/** The most an app's answer to a WebSocket handshake may send before its blank line. */
+const HANDSHAKE_HEAD_BYTES = 16 * 1024;
+
 /** How long an upgraded connection one side has finished may stay open for the other side to finish. */
 const HALF_OPEN_GRACE_MS = 2_000;
 /** How often a long-lived preview connection marks its sandbox active. */
@@ -246,6 +249,14 @@ export function createPreviewGateway(previews: PreviewService, log: Logger): Pre
     socket.on("error", close);
     tunnel.on("close", close);
     socket.on("close", close);
+    // The app's answer to the handshake is read first: its cookies may name no Domain (they would
+    // reach every other session's preview), as in answers to plain requests.
+    const answer = await handshakeAnswer(tunnel);
+    if (!answer) {
+      close();
+      return;
+    }
+    socket.write(answer);
     // Either side finished: the other is told (pipe ends it), and both go after a grace period
     // even if the other never finishes (sockets here stay half-open otherwise, and hold a connection).
     const finishing = (): void => void setTimeout(close, HALF_OPEN_GRACE_MS).unref();
@@ -256,6 +267,42 @@ export function createPreviewGateway(previews: PreviewService, log: Logger): Pre
     socket.pipe(tunnel);
     tunnel.pipe(socket);
   };
+
+  /**
+   * The head of the app's answer to a handshake (up to its blank line), with Domain taken out of
+   * its Set-Cookie lines, and whatever bytes followed it; null when the app closes first or sends
+   * a head over HANDSHAKE_HEAD_BYTES.
+   */
+  const handshakeAnswer = (tunnel: Duplex): Promise<Buffer | null> =>
+    new Promise((resolve) => {
+      let held = Buffer.alloc(0);
+      const done = (value: Buffer | null): void => {
+        tunnel.off("data", take);
+        tunnel.off("close", closed);
+        resolve(value);
+      };
+      const closed = (): void => done(null);
+      const take = (chunk: Buffer): void => {
+        held = Buffer.concat([held, chunk]);
+        const end = held.indexOf("\r\n\r\n");
+        if (end < 0) {
+          if (held.length > HANDSHAKE_HEAD_BYTES) done(null);
+          return;
+        }
+        tunnel.pause();
+        const head = held
+          .subarray(0, end)
+          .toString("latin1")
+          .split("\r\n")
+          .map((line) =>
+            /^set-cookie:/i.test(line) ? `Set-Cookie: ${hostOnlyCookie(line.slice(line.indexOf(":") + 1).trim())}` : line,
+          )
+          .join("\r\n");
+        done(Buffer.concat([Buffer.from(`${head}\r\n\r\n`, "latin1"), held.subarray(end + 4)]));
+      };
+      tunnel.on("data", take);
+      tunnel.once("close", closed);
+    });
 
   return {
     claims: (host) => isPreviewDomain(host, previews.base),

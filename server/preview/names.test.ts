@@ -19,7 +19,7 @@ describe("preview host names", () => {
 
   it("builds an origin per session and port, on the port Sandpit was reached by unless one is configured", () => {
     const label = sessionLabel(dataDir, "s-one");
-    expect(previewOrigin(base, label, 8000, "3100")).toBe(`http://8000--${label}.preview.localhost:3100`);
+    expect(previewOrigin(base, label, 8000, "3100")).toBe(`http://8000--${label}.localhost:3100`);
     expect(previewOrigin(previewBase("https://preview.example.com"), label, 5173, "3100")).toBe(
       `https://5173--${label}.preview.example.com`,
     );
@@ -28,16 +28,16 @@ describe("preview host names", () => {
 
   it("reads the port and label back from a Host header, in any case, and nothing else", () => {
     const label = sessionLabel(dataDir, "s-one");
-    expect(parsePreviewHost(`8000--${label}.preview.localhost:3100`, base)).toEqual({ port: 8000, label });
-    expect(parsePreviewHost(`8000--${label.toUpperCase()}.PREVIEW.localhost`, base)).toEqual({ port: 8000, label });
+    expect(parsePreviewHost(`8000--${label}.localhost:3100`, base)).toEqual({ port: 8000, label });
+    expect(parsePreviewHost(`8000--${label.toUpperCase()}.LOCALHOST`, base)).toEqual({ port: 8000, label });
     for (const host of [
-      `70000--${label}.preview.localhost`,
-      `0--${label}.preview.localhost`,
-      `08000--${label}.preview.localhost`,
-      `8000--${label}x.preview.localhost`,
-      `8000--${label}.preview.localhost.evil.com`,
+      `70000--${label}.localhost`,
+      `0--${label}.localhost`,
+      `08000--${label}.localhost`,
+      `8000--${label}x.localhost`,
+      `8000--${label}.localhost.evil.com`,
       `8000--${label}.other.localhost`,
-      `a.8000--${label}.preview.localhost`,
+      `a.8000--${label}.localhost`,
       "localhost:3100",
       "preview.localhost",
       undefined,
@@ -45,11 +45,19 @@ describe("preview host names", () => {
       expect(parsePreviewHost(host, base), String(host)).toBeUndefined();
   });
 
-  it("claims every host under the preview domain, and no other", () => {
-    expect(isPreviewDomain("preview.localhost:3000", base)).toBe(true);
-    expect(isPreviewDomain("x.y.preview.localhost", base)).toBe(true);
+  it("claims every host under a configured preview domain, and no other", () => {
+    const own = previewBase("https://preview.example.com");
+    expect(isPreviewDomain("preview.example.com", own)).toBe(true);
+    expect(isPreviewDomain("x.y.preview.example.com:443", own)).toBe(true);
+    expect(isPreviewDomain("example.com", own)).toBe(false);
+    expect(isPreviewDomain("evilpreview.example.com", own)).toBe(false);
+  });
+
+  it("claims only preview host names under the default, localhost, where Sandpit itself may be", () => {
+    const label = sessionLabel(dataDir, "s-one");
+    expect(isPreviewDomain(`8000--${label}.localhost:3000`, base)).toBe(true);
     expect(isPreviewDomain("localhost:3000", base)).toBe(false);
-    expect(isPreviewDomain("evilpreview.localhost", base)).toBe(false);
+    expect(isPreviewDomain("sandpit.localhost:3000", base)).toBe(false);
     expect(isPreviewDomain("127.0.0.1:3000", base)).toBe(false);
   });
 

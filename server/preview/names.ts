@@ -2,8 +2,12 @@ import "server-only";
 import { createHmac } from "node:crypto";
 import { derivedKey } from "@/server/auth/owner";
 
-/** The preview domain when none is configured: browsers resolve every *.localhost name to this machine. */
-export const DEFAULT_PREVIEW_DOMAIN = "preview.localhost";
+/**
+ * The preview domain when none is configured: browsers resolve every *.localhost name to this
+ * machine, and refuse cookies for `localhost` itself, so one session's preview cannot set cookies
+ * another's receives (a shared parent such as preview.localhost would let it).
+ */
+export const DEFAULT_PREVIEW_DOMAIN = "localhost";
 
 /** Where previews live: a scheme, a domain whose subdomains reach Sandpit, and a port (empty for the scheme's own). */
 export interface PreviewBase {
@@ -45,7 +49,7 @@ export function sessionLabel(dataDir: string, sessionId: string): string {
   return base32(createHmac("sha256", derivedKey(dataDir, "preview-host")).update(sessionId).digest().subarray(0, 16));
 }
 
-/** The origin of one port's preview: `http://8000--<label>.preview.localhost:3000`. */
+/** The origin of one port's preview: `http://8000--<label>.localhost:3000`. */
 export function previewOrigin(base: PreviewBase, label: string, port: number, requestPort: string): string {
   const shownPort = base.port ?? requestPort;
   return `${base.protocol}//${port}--${label}.${base.domain}${shownPort ? `:${shownPort}` : ""}`;
@@ -65,9 +69,13 @@ export function parsePreviewHost(host: string | undefined, base: PreviewBase): {
   return port <= 65_535 ? { port, label: match[2] as string } : undefined;
 }
 
-/** True when a Host header is under the preview domain at all (a preview host or not). */
+/**
+ * True when a Host header is under the preview domain at all (a preview host or not). Under the
+ * default, `localhost`, only preview host names are: Sandpit itself may be reached on localhost.
+ */
 export function isPreviewDomain(host: string | undefined, base: PreviewBase): boolean {
   if (!host) return false;
+  if (base.domain === DEFAULT_PREVIEW_DOMAIN) return parsePreviewHost(host, base) !== undefined;
   const name = host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
   return name === base.domain || name.endsWith(`.${base.domain}`);
 }

@@ -97,7 +97,7 @@ const server = http.createServer((req, res) => {
   let body = "";
   req.on("data", (d) => (body += d));
   req.on("end", () => {
-    res.writeHead(200, { "content-type": "application/json", "set-cookie": ["app=1; Domain=preview.localhost; Path=/", "own=2; Path=/"] });
+    res.writeHead(200, { "content-type": "application/json", "set-cookie": ["app=1; Domain=localhost; Path=/", "own=2; Path=/"] });
     res.end(JSON.stringify({ method: req.method, url: req.url, cookie: req.headers.cookie ?? null, host: req.headers.host, body }));
   });
 });
@@ -159,7 +159,7 @@ describe("Previews", () => {
       "import http.server, functools\nh = functools.partial(http.server.SimpleHTTPRequestHandler, directory='site')\nhttp.server.ThreadingHTTPServer(('0.0.0.0', 8000), h).serve_forever()\n",
     );
     const link = await waitForPort("prev-py", 8000);
-    expect(link.origin).toMatch(/^http:\/\/8000--[a-z2-7]{26}\.preview\.localhost:\d+$/);
+    expect(link.origin).toMatch(/^http:\/\/8000--[a-z2-7]{26}\.localhost:\d+$/);
     const cookie = await enter(link);
     const page = await request(`${link.origin}/`, { headers: { cookie } });
     expect(page.status).toBe(200);

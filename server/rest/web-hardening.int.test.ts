@@ -217,7 +217,7 @@ describe("Headers of pages", () => {
     expect(csp).toContain("script-src 'self' 'unsafe-inline'");
     // Frames may come only from Sandpit itself and its own previews' hosts; nothing else from outside.
     const frames = csp.split("; ").find((directive) => directive.startsWith("frame-src "));
-    expect(frames).toBe("frame-src 'self' http://*.preview.localhost:* https://*.preview.localhost:*");
+    expect(frames).toBe("frame-src 'self' http://*.localhost:* https://*.localhost:*");
     expect(csp.replace(frames ?? "", "")).not.toMatch(/https?:/);
     expect(page.headers["x-frame-options"]).toBe("DENY");
     const docs = await raw("GET", "/api-docs");
