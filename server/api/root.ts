@@ -1,5 +1,6 @@
 import "server-only";
 import { accountRouter } from "./routers/account";
+import { classroomRouter } from "./routers/classroom";
 import { filesRouter } from "./routers/files";
 import { previewsRouter } from "./routers/previews";
 import { resumeRouter } from "./routers/resume";
@@ -20,6 +21,7 @@ export const appRouter = createTRPCRouter({
   resume: resumeRouter,
   account: accountRouter,
   previews: previewsRouter,
+  classroom: classroomRouter,
 });
 
 export type AppRouter = typeof appRouter;

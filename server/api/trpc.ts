@@ -25,6 +25,7 @@ export type ContextInner = Pick<
   | "resume"
   | "accounts"
   | "previews"
+  | "templateUpdates"
 >;
 
 export interface Context extends ContextInner {
