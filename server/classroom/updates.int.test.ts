@@ -1,7 +1,10 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "@/server/api/root";
 import { createContextInner } from "@/server/api/trpc";
+import { createMcpServer } from "@/server/mcp/server";
 import { handleRest } from "@/server/rest/router";
 import type { Services } from "@/server/services";
 import { browserCaller, keyCaller, shareCaller, type Identity } from "@/server/sessions/caller";
@@ -32,6 +35,17 @@ const read = async (who: Identity, id: string, path: string): Promise<string | n
       throw error;
     },
   );
+
+/** Publishes through MCP as `caller`: the tool's answer and whether it is an error. */
+async function mcpPublish(caller: Identity, id: string): Promise<{ isError: boolean; text: string }> {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await createMcpServer(services, caller).connect(serverSide);
+  const client = new Client({ name: "updates-test", version: "1.0.0" });
+  await client.connect(clientSide);
+  const result = await client.callTool({ name: "publish_template_update", arguments: { session_id: id } });
+  await client.close();
+  return { isError: result.isError === true, text: (result.content as Array<{ text: string }>)[0]?.text ?? "" };
+}
 
 async function trpcCode(promise: Promise<unknown>): Promise<string> {
   try {
@@ -206,10 +220,13 @@ describe("template updates", () => {
       services,
     );
     expect(refused.status).toBe(404);
+    expect(await mcpPublish(student, template)).toMatchObject({ isError: true, text: expect.stringContaining("does not exist") });
     expect(await read(student, copy.id, "main.py")).toBe("print(1)\n");
 
-    // The owner's publish goes through, and deleting the template forgets its versions.
-    expect((await services.templateUpdates.publish(teacher, template)).applied).toBe(1);
+    // The owner's publish goes through (here by MCP), and deleting the template forgets its versions.
+    const byMcp = await mcpPublish(teacher, template);
+    expect(byMcp.isError).toBe(false);
+    expect(JSON.parse(byMcp.text)).toMatchObject({ version: 1, applied: 1 });
     expect(await read(student, copy.id, "main.py")).toBe("print(2)\n");
     await services.sessions.delete(teacher, template);
     await services.sessions.create(other, { language: "python", session_id: template });
