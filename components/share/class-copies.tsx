@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { InlineRename } from "@/components/ui/inline-rename";
+import { CopyUpdate, PublishUpdate } from "@/components/classroom/template-update";
 import { API_LIMITS } from "@/lib/limits";
 import { useTRPC } from "@/lib/trpc/client";
 import type { ClassProgress as Copy } from "./class-csv";
@@ -34,7 +35,7 @@ const SORTS = {
 } as const;
 
 /** One student's copy: their name (the teacher may correct it), when they were last active, open and remove. */
-function CopyRow({ copy, onChanged }: { copy: Copy; onChanged: () => void }): ReactNode {
+function CopyRow({ copy, templateId, onChanged }: { copy: Copy; templateId: string; onChanged: () => void }): ReactNode {
   const trpc = useTRPC();
   const [editing, setEditing] = useState(false);
   const [comparing, setComparing] = useState(false);
@@ -103,6 +104,7 @@ function CopyRow({ copy, onChanged }: { copy: Copy; onChanged: () => void }): Re
           />
         </div>
       )}
+      <CopyUpdate templateId={templateId} copyId={copy.session_id} label={label} />
       {comparing && (
         <div className="mt-2">
           <CopyChanges copyId={copy.session_id} />
@@ -144,6 +146,7 @@ export function ClassCopies({ sessionId }: { sessionId: string }): ReactNode {
         <p className="text-xs text-stone-600 dark:text-stone-400">No student has joined yet.</p>
       ) : (
         <>
+          <PublishUpdate templateId={sessionId} students={all.length} />
           <p className="text-xs text-stone-600 dark:text-stone-400" data-testid="class-summary">
             {counts("not started")} not started · {counts("last run passed")} passing · {counts("last run failed")} failing
           </p>
@@ -176,7 +179,7 @@ export function ClassCopies({ sessionId }: { sessionId: string }): ReactNode {
           </div>
           <ul className="space-y-1" data-testid="class-forks">
             {copies.map((copy) => (
-              <CopyRow key={copy.session_id} copy={copy} onChanged={refresh} />
+              <CopyRow key={copy.session_id} copy={copy} templateId={sessionId} onChanged={refresh} />
             ))}
           </ul>
         </>
