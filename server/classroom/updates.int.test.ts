@@ -220,7 +220,9 @@ describe("template updates", () => {
       services,
     );
     expect(refused.status).toBe(404);
-    expect(await mcpPublish(student, template)).toMatchObject({ isError: true, text: expect.stringContaining("does not exist") });
+    const byStudent = await mcpPublish(student, template);
+    expect(byStudent.isError).toBe(true);
+    expect(byStudent.text).toBe(`not_found: session ${template} does not exist`);
     expect(await read(student, copy.id, "main.py")).toBe("print(1)\n");
 
     // The owner's publish goes through (here by MCP), and deleting the template forgets its versions.
