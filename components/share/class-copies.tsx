@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { InlineRename } from "@/components/ui/inline-rename";
-import { CopyUpdate, PublishUpdate } from "@/components/classroom/template-update";
+import { CopyUpdate, PublishUpdate } from "./template-update";
 import { API_LIMITS } from "@/lib/limits";
 import { useTRPC } from "@/lib/trpc/client";
 import type { ClassProgress as Copy } from "./class-csv";

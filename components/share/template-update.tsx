@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
-import { CopyChanges } from "@/components/share/copy-changes";
+import { CopyChanges } from "./copy-changes";
 import { CONFLICT_REASONS, type CopyUpdateState, type PublishResult } from "@/lib/api/class-updates";
 import { useTRPC } from "@/lib/trpc/client";
 
