@@ -5,13 +5,13 @@ import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { InlineRename } from "@/components/ui/inline-rename";
-import { CopyUpdate, PublishUpdate } from "./template-update";
 import { API_LIMITS } from "@/lib/limits";
 import { useTRPC } from "@/lib/trpc/client";
 import type { ClassProgress as Copy } from "./class-csv";
 import { toCsv } from "./class-csv";
 import { CopyChanges } from "./copy-changes";
 import { ConfirmRevoke } from "./share-link";
+import { CopyUpdate, PublishUpdate } from "./template-update";
 
 const STATE_STYLE: Record<Copy["state"], string> = {
   "not started": "bg-stone-100 text-stone-700 dark:bg-stone-800 dark:text-stone-300",

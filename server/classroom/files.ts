@@ -74,18 +74,22 @@ export async function readTemplate(sandboxes: SandboxManager, templateId: string
 
 /**
  * How a class copy has each of `paths` now, read in its sandbox as the sandbox user: absent, a
- * file's hash (null past the size updates carry), or something that is not a regular file.
+ * file's hash (null past the size updates carry, or once the copy's reading budget is spent: such
+ * a file is never taken as untouched), or something that is not a regular file.
  */
 export async function copyFiles(sandboxes: SandboxManager, copyId: string, paths: string[]): Promise<Map<string, CopyFile>> {
   const found = new Map<string, CopyFile>();
   if (paths.length === 0) return found;
   const listed = new Map((await files.listFiles(sandboxes, copyId, ".", true)).map((entry) => [entry.path, entry]));
+  // A student's files at the weighed paths are read up to twice what a template may send.
+  let budget = 2 * TEMPLATE_UPDATE_LIMITS.totalBytes;
   for (const path of paths) {
     const entry = listed.get(path);
     if (!entry) continue;
     if (entry.type !== "file") found.set(path, { type: "other" });
-    else if (entry.size > TEMPLATE_UPDATE_LIMITS.fileBytes) found.set(path, { type: "file", hash: null });
+    else if (entry.size > TEMPLATE_UPDATE_LIMITS.fileBytes || entry.size > budget) found.set(path, { type: "file", hash: null });
     else {
+      budget -= entry.size;
       try {
         const { data } = await files.readFile(sandboxes, copyId, path, TEMPLATE_UPDATE_LIMITS.fileBytes);
         found.set(path, { type: "file", hash: sha256(data) });
