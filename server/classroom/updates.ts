@@ -18,6 +18,8 @@ export type { ClassUpdates, PublishResult } from "@/lib/api/class-updates";
 
 /** Class copies updated at once: each may have to wake its sandbox, and a class is many. */
 const PARALLEL_COPIES = 3;
+/** How long a new class copy waits for its base to be recorded (see copyMade). */
+const BASE_WAIT_MS = 10_000;
 
 export interface TemplateUpdatesOptions {
   db: Database;
@@ -69,10 +71,22 @@ export class TemplateUpdates {
 
   /**
    * Records a new class copy's base: the template's files as they are now (what the copy was just
-   * made from). Never fails the copy: without a base, an update takes the copy as made from the
-   * version published before it, and leaves alone every file it cannot tell untouched.
+   * made from; a file the teacher changes in between looks edited by the student, so it is left
+   * alone, never overwritten). Never fails the copy: without a base, an update takes the copy as
+   * made from the version published before it, and leaves alone every file it cannot tell
+   * untouched. A template slow to answer (its sandbox waking) holds the new copy up to BASE_WAIT_MS.
    */
   async copyMade(copyId: string, templateId: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, BASE_WAIT_MS);
+      timer.unref();
+    });
+    await Promise.race([this.recordBase(copyId, templateId), waited]);
+    clearTimeout(timer);
+  }
+
+  private async recordBase(copyId: string, templateId: string): Promise<void> {
     try {
       const [template] = await this.db.select().from(sessions).where(eq(sessions.id, templateId));
       if (!template) return;
