@@ -88,6 +88,12 @@ export const API_LIMITS = {
 /** The type declarations of a layer's npm packages the editor gets (see server/sandbox/package-types.ts). */
 export const PACKAGE_TYPES_LIMITS = { files: 1000, bytes: 4 * MiB } as const;
 
+/**
+ * A template update (server/classroom/updates.ts): the template's files it carries to class copies
+ * at most, each and together; a bigger template is refused with what to trim.
+ */
+export const TEMPLATE_UPDATE_LIMITS = { files: 500, fileBytes: MiB, totalBytes: 20 * MiB } as const;
+
 /** A workspace path once normalized: what Linux allows a name and a path. */
 export const WORKSPACE_PATH = { nameBytes: 255, pathBytes: 4096 } as const;
 

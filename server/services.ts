@@ -33,6 +33,7 @@ import { openObjectStore } from "@/server/storage";
 import type { ObjectStore } from "@/server/storage/object-store";
 import { EgressService } from "@/server/egress/service";
 import { SessionEgress } from "@/server/egress/sessions";
+import { TemplateUpdates } from "@/server/classroom/updates";
 
 /** The long-lived engines one Sandpit process talks to. */
 export interface Services {
@@ -58,6 +59,8 @@ export interface Services {
   terminals: TerminalRegistry;
   /** Programs listening in sandboxes, relayed to the browser on origins of their own. */
   previews: PreviewService;
+  /** A class template's changes published to its students' copies. */
+  templateUpdates: TemplateUpdates;
 }
 
 const globalForServices = globalThis as unknown as { sandpitServices?: Services; sandpitReady?: Promise<void> };
@@ -139,12 +142,19 @@ export function createServices(config: Config): Services {
     concurrency: config.setup.concurrency,
     log: logger.child({ module: "setup" }),
   });
+  const templateUpdates = new TemplateUpdates({
+    db: database.db,
+    sandboxes,
+    sessions: (): SessionService => sessions,
+    log: logger.child({ module: "classroom" }),
+  });
   const sessions = new SessionService({
     db: database.db,
     sandboxes,
     setups,
     config,
     egress,
+    classroom: templateUpdates,
     log: logger.child({ module: "sessions" }),
   });
   const terminals = new TerminalRegistry(config.terminals.perSession);
@@ -184,6 +194,7 @@ export function createServices(config: Config): Services {
     checks: new CheckService({ db: database.db, sessions, sandboxes, log: logger.child({ module: "checks" }) }),
     terminals,
     previews,
+    templateUpdates,
   };
 }
 

@@ -12,6 +12,7 @@ import { toCsv } from "./class-csv";
 import { CheckResults } from "@/components/classroom/check-results";
 import { CopyChanges } from "./copy-changes";
 import { ConfirmRevoke } from "./share-link";
+import { CopyUpdate, PublishUpdate } from "./template-update";
 
 const PASSING = "bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200";
 const FAILING = "bg-red-100 text-red-900 dark:bg-red-950 dark:text-red-200";
@@ -103,7 +104,7 @@ const SORTS = {
 } as const;
 
 /** One student's copy: their name (the teacher may correct it), when they were last active, open and remove. */
-function CopyRow({ copy, onChanged }: { copy: Copy; onChanged: () => void }): ReactNode {
+function CopyRow({ copy, templateId, onChanged }: { copy: Copy; templateId: string; onChanged: () => void }): ReactNode {
   const trpc = useTRPC();
   const [editing, setEditing] = useState(false);
   const [comparing, setComparing] = useState(false);
@@ -197,6 +198,7 @@ function CopyRow({ copy, onChanged }: { copy: Copy; onChanged: () => void }): Re
           <CheckResults check={copy.check} />
         </div>
       )}
+      <CopyUpdate templateId={templateId} copyId={copy.session_id} label={label} />
       {comparing && (
         <div className="mt-2">
           <CopyChanges copyId={copy.session_id} />
@@ -238,6 +240,7 @@ export function ClassCopies({ sessionId }: { sessionId: string }): ReactNode {
         <p className="text-xs text-stone-600 dark:text-stone-400">No student has joined yet.</p>
       ) : (
         <>
+          <PublishUpdate templateId={sessionId} students={all.length} />
           <p className="text-xs text-stone-600 dark:text-stone-400" data-testid="class-summary">
             {all.some((c) => c.state === "working" || c.state.startsWith("checks"))
               ? `${counts("not started")} not started · ${counts("working")} working · ${counts("checks passing")} checks passing · ${counts("checks failing")} checks failing`
@@ -272,7 +275,7 @@ export function ClassCopies({ sessionId }: { sessionId: string }): ReactNode {
           </div>
           <ul className="space-y-1" data-testid="class-forks">
             {copies.map((copy) => (
-              <CopyRow key={copy.session_id} copy={copy} onChanged={refresh} />
+              <CopyRow key={copy.session_id} copy={copy} templateId={sessionId} onChanged={refresh} />
             ))}
           </ul>
         </>

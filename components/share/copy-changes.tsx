@@ -12,8 +12,11 @@ function lineStyle(line: string): string {
   return "";
 }
 
-/** A student's files against the template's: counts, then a diff per text file (template → student). */
-export function CopyChanges({ copyId }: { copyId: string }): ReactNode {
+/**
+ * A student's files against the template's: counts, then a diff per text file (template → student).
+ * `only` shows just those files (a template update's conflicts), without the counts.
+ */
+export function CopyChanges({ copyId, only }: { copyId: string; only?: string[] }): ReactNode {
   const trpc = useTRPC();
   const changes = useQuery(trpc.sessions.copyChanges.queryOptions({ id: copyId }));
   if (changes.isPending) return <p className="text-xs text-stone-600 dark:text-stone-400">Comparing with the template…</p>;
@@ -23,17 +26,22 @@ export function CopyChanges({ copyId }: { copyId: string }): ReactNode {
         {changes.error.message}
       </p>
     );
-  const { added, removed, changed, unchanged, files, not_compared: notCompared, truncated } = changes.data;
+  const { added, removed, changed, unchanged, not_compared: notCompared, truncated } = changes.data;
+  const files = only ? changes.data.files.filter((file) => only.includes(file.path)) : changes.data.files;
   return (
     <div className="space-y-2" data-testid="copy-changes">
-      <p className="text-xs" data-testid="copy-changes-summary">
-        {changed} changed · {added} added · {removed} removed · {unchanged} as in the template
-        {truncated ? " · only the first 200 files compared" : ""}
-      </p>
+      {only ? (
+        files.length === 0 && <p className="text-xs">Now as in the template.</p>
+      ) : (
+        <p className="text-xs" data-testid="copy-changes-summary">
+          {changed} changed · {added} added · {removed} removed · {unchanged} as in the template
+          {truncated ? " · only the first 200 files compared" : ""}
+        </p>
+      )}
       {files.map((file) => (
         <details
           key={file.path}
-          open={file.status === "changed"}
+          open={file.status === "changed" || only !== undefined}
           className="rounded border border-stone-200 dark:border-stone-800"
         >
           <summary className="cursor-pointer px-2 py-1 font-mono text-xs">

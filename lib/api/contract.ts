@@ -33,6 +33,7 @@ import {
   terminalExitEventSchema,
   terminalGapEventSchema,
 } from "./responses";
+import { classUpdatesSchema, publishResultSchema } from "./class-updates";
 
 /**
  * The REST API, each route declared once: REST dispatch (server/rest/router.ts), the OpenAPI
@@ -201,6 +202,26 @@ export const routes = {
     body: { json: duplicateSchema },
     success: { status: 201, description: "the fork", json: sessionResponseSchema },
     errors: [404, 409, 503],
+  },
+  publishTemplate: {
+    method: "POST",
+    path: "/api/sessions/:id/publish",
+    summary:
+      "Publish a class template's files as they are now to its students' copies: new and changed files reach each copy where the student has not edited them; removed files go where the student left them as they were; edited files are left alone and reported as conflicts (the template's owner only)",
+    tags: ["classroom"],
+    access: "caller",
+    success: { status: 200, description: "what each copy received, and what was left alone", json: publishResultSchema },
+    errors: [400, 404, 413, 503],
+  },
+  getClassUpdates: {
+    method: "GET",
+    path: "/api/sessions/:id/updates",
+    summary:
+      "The class template's last published version, and where each student's copy stands against it (the template's owner only)",
+    tags: ["classroom"],
+    access: "caller",
+    success: { status: 200, description: "the copies' update states", json: classUpdatesSchema },
+    errors: [404],
   },
   getSetup: {
     method: "GET",

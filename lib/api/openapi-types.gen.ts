@@ -123,6 +123,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish a class template's files as they are now to its students' copies: new and changed files reach each copy where the student has not edited them; removed files go where the student left them as they were; edited files are left alone and reported as conflicts (the template's owner only) */
+        post: operations["publishTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}/updates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The class template's last published version, and where each student's copy stands against it (the template's owner only) */
+        get: operations["getClassUpdates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{id}/setup": {
         parameters: {
             query?: never;
@@ -790,6 +824,71 @@ export interface components {
             /** @constant */
             deleted: true;
             id: string;
+        };
+        PublishTemplateResponse: {
+            template_id: string;
+            /** @description the template version now published (1 for the first) */
+            version: number;
+            /** @description the template's files an update sends */
+            files: number;
+            /** @description class copies updated or tried */
+            copies: number;
+            /** @description copies that received at least one file */
+            updated: number;
+            /** @description files written or removed, over all copies */
+            applied: number;
+            /** @description files left alone, over all copies */
+            conflicts: number;
+            /** @description copies that could not be updated */
+            failed: number;
+            results: {
+                session_id: string;
+                /** @description the student's name */
+                name: string | null;
+                /** @description the template's files written to (or removed from) this copy */
+                applied: {
+                    path: string;
+                    /** @enum {string} */
+                    action: "added" | "updated" | "removed";
+                }[];
+                /** @description the files left alone because the student made them theirs */
+                conflicts: {
+                    path: string;
+                    /**
+                     * @description edited: the student edited it; deleted: the student deleted it; own_file: the student has a file of their own there; edited_removed: removed from the template, but the student edited it; not_a_file: the student has a folder or link there
+                     * @enum {string}
+                     */
+                    reason: "edited" | "deleted" | "own_file" | "edited_removed" | "not_a_file";
+                }[];
+                /** @description why this copy could not be updated (others were); publish again to retry */
+                error: string | null;
+            }[];
+        };
+        GetClassUpdatesResponse: {
+            template_id: string;
+            /** @description the last version published; null before the first */
+            published: {
+                version: number;
+                at: string;
+                files: number;
+            } | null;
+            copies: {
+                session_id: string;
+                /** @description the template version last published to it (0: none yet) */
+                version: number;
+                /** @enum {string} */
+                state: "up to date" | "conflicts" | "failed" | "behind";
+                conflicts: {
+                    path: string;
+                    /**
+                     * @description edited: the student edited it; deleted: the student deleted it; own_file: the student has a file of their own there; edited_removed: removed from the template, but the student edited it; not_a_file: the student has a folder or link there
+                     * @enum {string}
+                     */
+                    reason: "edited" | "deleted" | "own_file" | "edited_removed" | "not_a_file";
+                }[];
+                error: string | null;
+                updated_at: string | null;
+            }[];
         };
         GetSetupResponse: components["schemas"]["SetupResult"] | null;
         StreamRunDoneEvent: {
@@ -1642,6 +1741,133 @@ export interface operations {
             };
             /** @description a part of Sandpit is down; see /api/health */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    publishTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the session's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description what each copy received, and what was left alone */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishTemplateResponse"];
+                };
+            };
+            /** @description invalid input; `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an API key is needed or was not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such session (or file, shell, terminal or key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body (or the file) is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limit reached; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a part of Sandpit is down; see /api/health */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getClassUpdates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the session's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the copies' update states */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetClassUpdatesResponse"];
+                };
+            };
+            /** @description an API key is needed or was not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such session (or file, shell, terminal or key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limit reached; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,6 +1,7 @@
 import "server-only";
 import { accountRouter } from "./routers/account";
 import { checksRouter } from "./routers/checks";
+import { classroomRouter } from "./routers/classroom";
 import { filesRouter } from "./routers/files";
 import { previewsRouter } from "./routers/previews";
 import { resumeRouter } from "./routers/resume";
@@ -22,6 +23,7 @@ export const appRouter = createTRPCRouter({
   account: accountRouter,
   previews: previewsRouter,
   checks: checksRouter,
+  classroom: classroomRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -26,6 +26,7 @@ export type ContextInner = Pick<
   | "resume"
   | "accounts"
   | "previews"
+  | "templateUpdates"
 >;
 
 export interface Context extends ContextInner {

@@ -1,4 +1,5 @@
 import type { EgressPolicy } from "@/lib/egress";
+import type { ConflictReason } from "@/lib/api/class-updates";
 import type { LayerRecord, SetupStepRecord } from "@/lib/api/responses";
 import { sql } from "drizzle-orm";
 import {
@@ -296,4 +297,46 @@ export const checkResults = pgTable(
     index("check_results_session_idx").on(table.sessionId, table.createdAt),
     index("check_results_template_idx").on(table.templateId, table.createdAt),
   ],
+);
+
+/** A path's sha256 (hex) for each file of a template's workspace that template updates carry. */
+export type FileHashes = Record<string, string>;
+
+/** What a template update left alone in a class copy, and why (see server/classroom/updates.ts). */
+export interface UpdateConflictRecord {
+  path: string;
+  reason: ConflictReason;
+}
+
+/** Each published state of a template (a class's starting files): its number and its files' hashes. */
+export const templateVersions = pgTable(
+  "template_versions",
+  {
+    templateId: text("template_id").notNull(),
+    version: integer("version").notNull(),
+    files: jsonb("files").$type<FileHashes>().notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.templateId, table.version] })],
+);
+
+/**
+ * Where a class copy stands against its template: the template's files it was made from or last
+ * updated to (its base, to tell a student's edits from the template's), the version last published
+ * to it, and what that update left alone or could not do.
+ */
+export const copyBases = pgTable(
+  "copy_bases",
+  {
+    copyId: text("copy_id").primaryKey(),
+    templateId: text("template_id").notNull(),
+    base: jsonb("base").$type<FileHashes>().notNull(),
+    /** The template version last published to this copy; 0 before any publish reached it. */
+    version: integer("version").notNull().default(0),
+    conflicts: jsonb("conflicts").$type<UpdateConflictRecord[]>().notNull().default([]),
+    /** Why the last update did not reach this copy (its sandbox could not start, say); null when it did. */
+    error: text("error"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("copy_bases_template_idx").on(table.templateId)],
 );

@@ -200,5 +200,15 @@ export function createMcpServer(services: Services, caller: Identity): McpServer
     ({ session_id }) => answer(() => services.checks.check(caller, session_id)),
   );
 
+  server.registerTool(
+    "publish_template_update",
+    {
+      description:
+        "Publish a class template's files as they are now to its students' copies (the template's owner only): new and changed files reach each copy where the student has not edited them; files a student edited are left alone and reported as conflicts.",
+      inputSchema: { session_id: sessionId },
+    },
+    ({ session_id }) => answer(() => services.templateUpdates.publish(caller, session_id)),
+  );
+
   return server;
 }

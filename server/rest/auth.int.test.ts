@@ -29,6 +29,7 @@ describe("MCP", () => {
       "exec_command",
       "get_session",
       "list_files",
+      "publish_template_update",
       "read_file",
       "run_checks",
       "run_code",

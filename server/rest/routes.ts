@@ -113,6 +113,8 @@ export const handlers: { [N in RouteName]: Handler<Routes[N]> } = {
     return { deleted: true, id: params.id };
   },
   duplicateSession: async ({ services, caller, params, body }) => services.sessions.fork(caller, params.id, { id: body.id }),
+  publishTemplate: async ({ services, caller, params }) => services.templateUpdates.publish(caller, params.id),
+  getClassUpdates: async ({ services, caller, params }) => services.templateUpdates.status(caller, params.id),
   getSetup: async ({ services, caller, params }) => (await services.sessions.get(caller, params.id)).setup_result,
   editSetup: async ({ services, caller, params, body }) => services.sessions.editSetup(caller, params.id, body),
   retrySetup: async ({ services, caller, params }) => services.sessions.retrySetup(caller, params.id),

@@ -47,6 +47,15 @@ export interface SessionServiceOptions {
   log: Logger;
   /** Applies changed egress policies to running sandboxes, and reports usage. */
   egress?: SessionEgress;
+  /** Told of class copies made and sessions removed (server/classroom keeps each copy's base). */
+  classroom?: ClassCopyHooks;
+}
+
+/** What the classroom keeps about class copies, told by the session service. */
+export interface ClassCopyHooks {
+  /** A class copy was just made from `templateId`; never throws. */
+  copyMade(copyId: string, templateId: string): Promise<void>;
+  removed(id: string): Promise<void>;
 }
 
 function hideEnvValues(spec: SetupSpec): SetupSpec {
@@ -284,6 +293,7 @@ export class SessionService {
     await db.delete(checkResults).where(eq(checkResults.sessionId, id));
     // Its id may be taken again by someone else: its class copies must not become that owner's to read.
     await db.update(sessions).set({ classCopy: false }).where(eq(sessions.forkedFrom, id));
+    await this.options.classroom?.removed(id);
     await db.delete(sessions).where(eq(sessions.id, id));
     this.options.egress?.forget(id);
     this.options.log.info({ sessionId: id }, "session deleted");
@@ -324,6 +334,7 @@ export class SessionService {
     // A fork without an owner would be open to every caller: share visitors need their identity.
     if (share && !owner) throw new IdentityRequiredError();
     const id = options.id ?? newSessionId();
+    const classCopy = share?.role === "class" && !options.throwaway;
     const now = new Date();
     await this.insertNew({
       id,
@@ -335,7 +346,7 @@ export class SessionService {
       name: options.name ?? null,
       owner: owner ?? null,
       forkedFrom: source.id,
-      classCopy: share?.role === "class" && !options.throwaway,
+      classCopy,
       createdAt: now,
       updatedAt: now,
       lastActiveAt: now,
@@ -350,6 +361,7 @@ export class SessionService {
       this.options.egress?.forget(id);
       throw error;
     }
+    if (classCopy) await this.options.classroom?.copyMade(id, source.id);
     this.options.log.info({ sessionId: id, from: source.id }, "session forked");
     return this.view(await this.require(id));
   }
