@@ -32,6 +32,8 @@ import { openObjectStore } from "@/server/storage";
 import type { ObjectStore } from "@/server/storage/object-store";
 import { EgressService } from "@/server/egress/service";
 import { SessionEgress } from "@/server/egress/sessions";
+import { Metrics } from "@/server/metrics/metrics";
+import { metricsSources } from "@/server/metrics/sources";
 
 /** The long-lived engines one Sandpit process talks to. */
 export interface Services {
@@ -55,6 +57,8 @@ export interface Services {
   terminals: TerminalRegistry;
   /** Programs listening in sandboxes, relayed to the browser on origins of their own. */
   previews: PreviewService;
+  /** What /metrics shows Prometheus. */
+  metrics: Metrics;
 }
 
 const globalForServices = globalThis as unknown as { sandpitServices?: Services; sandpitReady?: Promise<void> };
@@ -72,7 +76,9 @@ export function createServices(config: Config): Services {
     limits: config.limits,
     log: logger.child({ module: "runtime" }),
   });
-  const driver = new DockerSandboxDriver(docker, logger.child({ module: "docker" }), runtime, nodeId(config.dataDir));
+  const node = nodeId(config.dataDir);
+  const metrics = new Metrics();
+  const driver = new DockerSandboxDriver(docker, logger.child({ module: "docker" }), runtime, node);
   const helper = new HelperContainers(docker, image, config.limits, async () => (await runtime.choose()).sandbox);
   const layers = new LayerCache(path.join(config.dataDir, "layers"), store, logger.child({ module: "layers" }), helper);
   const egress = new SessionEgress(
@@ -135,6 +141,7 @@ export function createServices(config: Config): Services {
     },
     concurrency: config.setup.concurrency,
     log: logger.child({ module: "setup" }),
+    onLayerLookup: (hit) => metrics.layerLookup(hit),
   });
   const sessions = new SessionService({
     db: database.db,
@@ -154,7 +161,9 @@ export function createServices(config: Config): Services {
     terminals,
     runTerminals,
     new FileWatches(sandboxes, logger.child({ module: "files" })),
+    (run) => metrics.runFinished(run),
   );
+  metrics.observe(metricsSources({ db: database.db, sandboxes, setups, nodeId: node, capacity: config.node.capacity }));
   const embeds = new EmbedService(database.db, sessions, actions);
   const apiKeys = new ApiKeyService(database.db);
   const previews = new PreviewService({ config, sessions, sandboxes, apiKeys });
@@ -180,6 +189,7 @@ export function createServices(config: Config): Services {
     embeds,
     terminals,
     previews,
+    metrics,
   };
 }
 

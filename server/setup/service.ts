@@ -27,6 +27,8 @@ export interface SetupServiceOptions {
   imageId: () => Promise<string>;
   concurrency: number;
   log: Logger;
+  /** Told whether each setup found its layer stored (a hit) or builds it (a miss). */
+  onLayerLookup?: (hit: boolean) => void;
 }
 
 const PROGRESS_WRITE_MS = 300;
@@ -39,6 +41,11 @@ export class SetupService {
   private readonly settled = new Map<string, Array<() => void>>();
 
   constructor(private readonly options: SetupServiceOptions) {}
+
+  /** Setups waiting for a place, and setups running, in this process. */
+  get queue(): { waiting: number; running: number } {
+    return { waiting: this.waiting.length, running: this.active.size };
+  }
 
   /**
    * Validates and stores a setup, then queues it; a stored layer for the same spec completes it at
@@ -175,6 +182,7 @@ export class SetupService {
   private async completeFromCache(sessionId: string, key: string, normalized: NormalizedSetup): Promise<boolean> {
     const bytes = await this.options.store.head(key);
     if (bytes === undefined) return false;
+    this.options.onLayerLookup?.(true);
     const [known] = await this.options.db.select().from(layers).where(eq(layers.key, key));
     const now = new Date();
     const layer: LayerRecord = { key, bytes, files: known?.files ?? 0, cache_hit: true };
@@ -250,6 +258,7 @@ export class SetupService {
       .where(and(eq(setups.sessionId, sessionId), eq(setups.status, "pending")))
       .returning({ attempt: setups.attempts });
     if (!claimed) return;
+    this.options.onLayerLookup?.(false);
     const mine = and(eq(setups.sessionId, sessionId), eq(setups.attempts, claimed.attempt));
     log.info({ sessionId, layerKey: row.layerKey }, "setup started");
 
