@@ -47,8 +47,15 @@ server.on("upgrade", (request, socket, head) => {
   else socket.destroy();
 });
 server.listen(port, hostname, () => console.log(`Sandpit listening on http://${hostname}:${port}`));
+// The app marks this node stopped in the database on the way out (server/services.ts), for 5 s at most.
+const SHUTDOWN = Symbol.for("sandpit.shutdown");
+let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"])
   process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
     server.close();
-    process.exit(0);
+    const done = Promise.resolve(globalThis[SHUTDOWN]?.()).catch((error) => console.error("shutdown:", error));
+    const limit = new Promise((resolve) => setTimeout(resolve, 5_000).unref());
+    void Promise.race([done, limit]).then(() => process.exit(0));
   });

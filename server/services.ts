@@ -34,6 +34,7 @@ import { EgressService } from "@/server/egress/service";
 import { SessionEgress } from "@/server/egress/sessions";
 import { Metrics } from "@/server/metrics/metrics";
 import { metricsSources } from "@/server/metrics/sources";
+import { NodeRegistry } from "@/server/nodes/registry";
 
 /** The long-lived engines one Sandpit process talks to. */
 export interface Services {
@@ -59,6 +60,8 @@ export interface Services {
   previews: PreviewService;
   /** What /metrics shows Prometheus. */
   metrics: Metrics;
+  /** This process as a node in the database: registration and heartbeat. */
+  nodes: NodeRegistry;
 }
 
 const globalForServices = globalThis as unknown as { sandpitServices?: Services; sandpitReady?: Promise<void> };
@@ -141,6 +144,7 @@ export function createServices(config: Config): Services {
     },
     concurrency: config.setup.concurrency,
     log: logger.child({ module: "setup" }),
+    node,
     onLayerLookup: (hit) => metrics.layerLookup(hit),
   });
   const sessions = new SessionService({
@@ -190,6 +194,13 @@ export function createServices(config: Config): Services {
     terminals,
     previews,
     metrics,
+    nodes: new NodeRegistry({
+      db: database.db,
+      id: node,
+      ...config.node,
+      sandboxes: () => sandboxes.openCount,
+      log: logger.child({ module: "nodes" }),
+    }),
   };
 }
 
@@ -209,6 +220,9 @@ export function servicesReady(): Promise<void> {
   globalForServices.sandpitReady ??= (async () => {
     const services = getServices();
     await services.database.migrate();
+    await services.nodes.start();
+    // Called by the HTTP server (scripts/server.mjs) on SIGTERM / SIGINT before it exits.
+    (globalThis as Record<symbol, unknown>)[Symbol.for("sandpit.shutdown")] = () => services.nodes.stop();
     try {
       // Uploads cut short by a crash of an earlier process (they started before this one).
       await services.store.clearPartial?.(new Date(Date.now() - process.uptime() * 1000));

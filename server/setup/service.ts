@@ -1,7 +1,7 @@
 import "server-only";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
-import { and, eq, inArray, lt, notInArray, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, notInArray, or, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { zodProblems } from "@/lib/api/problems";
 import type { SetupView } from "@/lib/api/responses";
@@ -27,6 +27,8 @@ export interface SetupServiceOptions {
   imageId: () => Promise<string>;
   concurrency: number;
   log: Logger;
+  /** The node this process is: it queues, runs and recovers only the setups submitted to it. */
+  node?: string;
   /** Told whether each setup found its layer stored (a hit) or builds it (a miss). */
   onLayerLookup?: (hit: boolean) => void;
 }
@@ -60,6 +62,7 @@ export class SetupService {
     const now = new Date();
     const row = {
       sessionId,
+      node: this.options.node ?? null,
       spec: spec as Record<string, unknown>,
       specHash: specHash(normalized),
       layerKey: key,
@@ -148,10 +151,12 @@ export class SetupService {
 
   /**
    * After a restart: setups left `running` by the previous process are queued again (their
-   * container is gone with it) and `pending` ones are queued; none stays stuck.
+   * container is gone with it) and `pending` ones are queued; none stays stuck. Only this node's:
+   * another Sandpit on the same database runs its own (setups from before nodes count as this one's).
    */
   async recover(): Promise<number> {
     const { db, environment } = this.options;
+    const mine = this.options.node ? or(eq(setups.node, this.options.node), isNull(setups.node)) : undefined;
     // The rows first: an attempt whose container goes below then finds its row queued again, not
     // running, and leaves it alone instead of recording the failure it sees.
     await db
@@ -162,7 +167,7 @@ export class SetupService {
         steps: [],
         startedAt: null,
       })
-      .where(eq(setups.status, "running"));
+      .where(and(eq(setups.status, "running"), mine));
     for (const container of await environment.driver.list()) {
       if (container.role === "setup") await environment.driver.remove(container.id);
     }
@@ -173,7 +178,7 @@ export class SetupService {
     const pending = await db
       .select({ sessionId: setups.sessionId })
       .from(setups)
-      .where(eq(setups.status, "pending"))
+      .where(and(eq(setups.status, "pending"), mine))
       .orderBy(setups.queuedAt);
     for (const { sessionId } of pending) this.enqueue(sessionId);
     return pending.length;
