@@ -13,8 +13,10 @@ export function proxy(request: NextRequest): Response {
   const refusal = checkWebRequest(request, config);
   if (refusal) return refusalResponse(refusal, request.nextUrl.pathname);
   const response = NextResponse.next();
-  // The API gives cookies itself, and so do the sign-in routes (a second owner cookie would race theirs).
-  if (request.nextUrl.pathname.startsWith("/api/") || request.nextUrl.pathname.startsWith("/auth/")) return response;
+  // The API gives cookies itself, and so do the sign-in routes (a second owner cookie would race theirs);
+  // a metrics scraper is no browser.
+  const path = request.nextUrl.pathname;
+  if (path.startsWith("/api/") || path.startsWith("/auth/") || path === "/metrics") return response;
   if (!ownerFromCookie(request.headers.get("cookie"), config.dataDir)) {
     response.headers.append("set-cookie", newOwnerCookie(config.dataDir, request.nextUrl.protocol === "https:").header);
   }

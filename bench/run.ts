@@ -7,6 +7,7 @@ import { coldStart, warmExec } from "./scenarios/sandbox";
 import { cacheHitSetup, lodashPersist } from "./scenarios/setup";
 import { classJoins } from "./scenarios/classroom";
 import { classForks, forkRunnable } from "./scenarios/forks";
+import { idleMemory } from "./scenarios/idle-memory";
 import { load } from "./scenarios/load";
 import { previewRelay } from "./scenarios/preview";
 import { terminalTyping } from "./scenarios/terminal";
@@ -29,6 +30,7 @@ const scenarios: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   "gvisor-warm-exec": gvisorWarmExec,
   "gvisor-python": gvisorPython,
   "gvisor-npm-setup": gvisorNpmSetup,
+  "idle-memory": idleMemory,
 };
 
 const wanted = process.argv.slice(2);

@@ -2,6 +2,7 @@
 // is under the preview domain goes to the preview gateway the app installs when its services start
 // (server/preview/gateway.ts); everything else goes to the app, whose checks then apply.
 //   node scripts/server.mjs [-p port] [-H host]
+import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,11 +13,18 @@ const option = (short, long, fallback) => {
   const at = args.findIndex((arg) => arg === short || arg === long);
   return at >= 0 && args[at + 1] ? args[at + 1] : fallback;
 };
-const port = Number(option("-p", "--port", process.env.PORT ?? "3000"));
-const hostname = option("-H", "--hostname", process.env.SANDPIT_HOST ?? "127.0.0.1");
+const port = Number(option("-p", "--port", process.env.PORT || "3000"));
+const hostname = option("-H", "--hostname", process.env.SANDPIT_HOST || "127.0.0.1");
 // What `next start -p` does too: the app reads its own port from PORT (its Host checks use it).
 process.env.PORT = String(port);
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+// The configuration as the build resolved it, as Next's standalone server takes it: loading
+// next.config.ts again would load the SWC compiler, some 40 MB kept for the life of the process.
+// (Sandpit's own settings are validated when its services start.)
+const built = path.join(dir, ".next", "required-server-files.json");
+if (existsSync(built) && !process.env.__NEXT_PRIVATE_STANDALONE_CONFIG)
+  process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(JSON.parse(readFileSync(built, "utf8")).config);
 
 const { default: next } = await import("next");
 const app = next({ dev: false, dir, hostname, port });
@@ -39,8 +47,15 @@ server.on("upgrade", (request, socket, head) => {
   else socket.destroy();
 });
 server.listen(port, hostname, () => console.log(`Sandpit listening on http://${hostname}:${port}`));
+// The app marks this node stopped in the database on the way out (server/services.ts), for 5 s at most.
+const SHUTDOWN = Symbol.for("sandpit.shutdown");
+let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"])
   process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
     server.close();
-    process.exit(0);
+    const done = Promise.resolve(globalThis[SHUTDOWN]?.()).catch((error) => console.error("shutdown:", error));
+    const limit = new Promise((resolve) => setTimeout(resolve, 5_000).unref());
+    void Promise.race([done, limit]).then(() => process.exit(0));
   });

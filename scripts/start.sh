@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm start`: everything Sandpit needs on one machine, then the server on http://127.0.0.1:3000.
+# `npm start`: everything Sandpit needs on one machine, then the server on http://127.0.0.1:3000
+# (PORT, SANDPIT_HOST), as one Node process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,4 +12,6 @@ if [ ! -f .next/BUILD_ID ] || [ -n "$(find app components lib server images publ
   echo "[start] building the app"
   npm run --silent build >/tmp/sandpit-next-build.log 2>&1 || { cat /tmp/sandpit-next-build.log; exit 1; }
 fi
-exec npx --no-install tsx --conditions=react-server scripts/serve.ts
+npx --no-install tsx --conditions=react-server scripts/announce.ts
+# The server replaces this script: one Node process serves, with no shell or tsx left around it.
+exec node scripts/server.mjs

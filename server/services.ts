@@ -34,6 +34,9 @@ import type { ObjectStore } from "@/server/storage/object-store";
 import { EgressService } from "@/server/egress/service";
 import { SessionEgress } from "@/server/egress/sessions";
 import { TemplateUpdates } from "@/server/classroom/updates";
+import { Metrics } from "@/server/metrics/metrics";
+import { metricsSources } from "@/server/metrics/sources";
+import { NodeRegistry } from "@/server/nodes/registry";
 
 /** The long-lived engines one Sandpit process talks to. */
 export interface Services {
@@ -61,6 +64,10 @@ export interface Services {
   previews: PreviewService;
   /** A class template's changes published to its students' copies. */
   templateUpdates: TemplateUpdates;
+  /** What /metrics shows Prometheus. */
+  metrics: Metrics;
+  /** This process as a node in the database: registration and heartbeat. */
+  nodes: NodeRegistry;
 }
 
 const globalForServices = globalThis as unknown as { sandpitServices?: Services; sandpitReady?: Promise<void> };
@@ -78,7 +85,9 @@ export function createServices(config: Config): Services {
     limits: config.limits,
     log: logger.child({ module: "runtime" }),
   });
-  const driver = new DockerSandboxDriver(docker, logger.child({ module: "docker" }), runtime, nodeId(config.dataDir));
+  const node = nodeId(config.dataDir);
+  const metrics = new Metrics();
+  const driver = new DockerSandboxDriver(docker, logger.child({ module: "docker" }), runtime, node);
   const helper = new HelperContainers(docker, image, config.limits, async () => (await runtime.choose()).sandbox);
   const layers = new LayerCache(path.join(config.dataDir, "layers"), store, logger.child({ module: "layers" }), helper);
   const egress = new SessionEgress(
@@ -141,6 +150,8 @@ export function createServices(config: Config): Services {
     },
     concurrency: config.setup.concurrency,
     log: logger.child({ module: "setup" }),
+    node,
+    onLayerLookup: (hit) => metrics.layerLookup(hit),
   });
   const templateUpdates = new TemplateUpdates({
     db: database.db,
@@ -167,7 +178,9 @@ export function createServices(config: Config): Services {
     terminals,
     runTerminals,
     new FileWatches(sandboxes, logger.child({ module: "files" })),
+    (run) => metrics.runFinished(run),
   );
+  metrics.observe(metricsSources({ db: database.db, sandboxes, setups, nodeId: node, capacity: config.node.capacity }));
   const embeds = new EmbedService(database.db, sessions, actions);
   const apiKeys = new ApiKeyService(database.db);
   const previews = new PreviewService({ config, sessions, sandboxes, apiKeys });
@@ -195,6 +208,14 @@ export function createServices(config: Config): Services {
     terminals,
     previews,
     templateUpdates,
+    metrics,
+    nodes: new NodeRegistry({
+      db: database.db,
+      id: node,
+      ...config.node,
+      sandboxes: () => sandboxes.openCount,
+      log: logger.child({ module: "nodes" }),
+    }),
   };
 }
 
@@ -214,6 +235,9 @@ export function servicesReady(): Promise<void> {
   globalForServices.sandpitReady ??= (async () => {
     const services = getServices();
     await services.database.migrate();
+    await services.nodes.start();
+    // Called by the HTTP server (scripts/server.mjs) on SIGTERM / SIGINT before it exits.
+    (globalThis as Record<symbol, unknown>)[Symbol.for("sandpit.shutdown")] = () => services.nodes.stop();
     try {
       // Uploads cut short by a crash of an earlier process (they started before this one).
       await services.store.clearPartial?.(new Date(Date.now() - process.uptime() * 1000));

@@ -17,6 +17,7 @@ import {
 } from "./schemas";
 import {
   apiKeySchema,
+  nodeSchema,
   execResponseSchema,
   executeResponseSchema,
   fileContentSchema,
@@ -141,6 +142,15 @@ export const routes = {
     access: "admin",
     success: { status: 200, description: "the revoked key", json: apiKeySchema },
     errors: [404],
+  },
+  listNodes: {
+    method: "GET",
+    path: "/api/admin/nodes",
+    summary: "The Sandpit nodes sharing this database: address, state, capacity, open sandboxes, heartbeat (administration)",
+    tags: ["admin"],
+    access: "admin",
+    success: { status: 200, description: "the nodes, alive ones first", json: z.object({ nodes: z.array(nodeSchema) }) },
+    errors: [],
   },
 
   listSessions: {

@@ -69,6 +69,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Sandpit nodes sharing this database: address, state, capacity, open sandboxes, heartbeat (administration) */
+        get: operations["listNodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions": {
         parameters: {
             query?: never;
@@ -817,6 +834,27 @@ export interface components {
             revoked_at: string | null;
             key: string;
         };
+        ListNodesResponse: {
+            nodes: {
+                id: string;
+                /** @description the URL other nodes reach it at (SANDPIT_NODE_ADDRESS) */
+                address: string;
+                /**
+                 * @description alive: heartbeat younger than three intervals; stopped: shut down cleanly; lost: heartbeat too old
+                 * @enum {string}
+                 */
+                state: "alive" | "stopped" | "lost";
+                /** @description sandboxes it offers to hold (SANDPIT_MAX_SANDBOXES) */
+                capacity: number;
+                /** @description sandboxes open on it at its last heartbeat */
+                sandboxes: number;
+                /** @description seconds between its heartbeats */
+                heartbeat_interval: number;
+                started_at: string;
+                heartbeat_at: string;
+                stopped_at: string | null;
+            }[];
+        };
         ListSessionsResponse: {
             sessions: components["schemas"]["Session"][];
         };
@@ -1250,6 +1288,35 @@ export interface operations {
             };
             /** @description no such session (or file, shell, terminal or key) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listNodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the nodes, alive ones first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListNodesResponse"];
+                };
+            };
+            /** @description administration needs the token in the data folder */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

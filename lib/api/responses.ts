@@ -216,6 +216,21 @@ export const apiKeySchema = z.object({
 });
 export type ApiKeyInfo = z.infer<typeof apiKeySchema>;
 
+export const nodeSchema = z.object({
+  id: z.string(),
+  address: z.string().meta({ description: "the URL other nodes reach it at (SANDPIT_NODE_ADDRESS)" }),
+  state: z.enum(["alive", "stopped", "lost"]).meta({
+    description: "alive: heartbeat younger than three intervals; stopped: shut down cleanly; lost: heartbeat too old",
+  }),
+  capacity: z.number().meta({ description: "sandboxes it offers to hold (SANDPIT_MAX_SANDBOXES)" }),
+  sandboxes: z.number().meta({ description: "sandboxes open on it at its last heartbeat" }),
+  heartbeat_interval: z.number().meta({ description: "seconds between its heartbeats" }),
+  started_at: z.string(),
+  heartbeat_at: z.string(),
+  stopped_at: z.string().nullable(),
+});
+export type NodeView = z.infer<typeof nodeSchema>;
+
 export const limitsSchema = z.object({
   memory_mb: z.number(),
   cpus: z.number(),

@@ -1,3 +1,4 @@
+import { totalmem } from "node:os";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "./index";
 
@@ -208,5 +209,27 @@ describe("the preview domain", () => {
       "ftp://x.y",
     ])
       expect(problemsOf({ SANDPIT_PREVIEW_URL: preview })[0], preview).toMatch(/^SANDPIT_PREVIEW_URL: /);
+  });
+
+  it("names this node by its own URL and offers as many sandboxes as fit in memory unless told", () => {
+    const config = loadConfig({ PORT: "4000", SANDPIT_MEMORY_MB: "1024" }, "/srv");
+    expect(config.node.address).toBe("http://127.0.0.1:4000");
+    expect(config.node.capacity).toBe(Math.max(1, Math.floor(totalmem() / 2 ** 30)));
+    expect(config.node.heartbeatMs).toBe(10_000);
+    expect(loadConfig({ SANDPIT_PUBLIC_URL: "https://sandpit.example.com" }, "/srv").node.address).toBe(
+      "https://sandpit.example.com",
+    );
+    const told = loadConfig(
+      { SANDPIT_NODE_ADDRESS: "http://10.0.0.5:3000", SANDPIT_MAX_SANDBOXES: "40", SANDPIT_HEARTBEAT_INTERVAL: "5s" },
+      "/srv",
+    );
+    expect(told.node).toEqual({ address: "http://10.0.0.5:3000", capacity: 40, heartbeatMs: 5_000 });
+    expect(loadConfig({ SANDPIT_HOST: "::1" }, "/srv").node.address).toBe("http://[::1]:3000");
+  });
+
+  it("refuses a short metrics token and a node address that is no URL", () => {
+    expect(problemsOf({ SANDPIT_METRICS_TOKEN: "short" })[0]).toMatch(/^SANDPIT_METRICS_TOKEN: must be 16 to 256/);
+    expect(problemsOf({ SANDPIT_NODE_ADDRESS: "10.0.0.5:3000" })[0]).toMatch(/^SANDPIT_NODE_ADDRESS: must be the http/);
+    expect(problemsOf({ SANDPIT_HEARTBEAT_INTERVAL: "10m" })[0]).toMatch(/^SANDPIT_HEARTBEAT_INTERVAL: 10m is out of range/);
   });
 });

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { hostname, totalmem } from "node:os";
 import path from "node:path";
 import { createEnv } from "@t3-oss/env-nextjs";
 import type { z } from "zod";
@@ -92,6 +93,13 @@ export interface Config {
   api: { rateLimitPerMinute: number };
   /** Sign-in through an OpenID Connect provider; undefined (sign-in off) unless it is configured. */
   oidc?: OidcConfig;
+  /**
+   * This process as a node in the database (server/nodes): the URL other nodes reach it at, the
+   * sandboxes it offers to hold, and how often it says it is alive.
+   */
+  node: { address: string; capacity: number; heartbeatMs: number };
+  /** The bearer token a Prometheus scraper sends for /metrics (the admin token works too). */
+  metrics: { token?: string };
 }
 
 export interface OidcConfig {
@@ -258,7 +266,19 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
     web: { publicUrl: env.SANDPIT_PUBLIC_URL, allowedHosts: env.SANDPIT_ALLOWED_HOSTS },
     preview: { url: env.SANDPIT_PREVIEW_URL, connections: env.SANDPIT_PREVIEW_CONNECTIONS },
     oidc,
+    node: {
+      address: env.SANDPIT_NODE_ADDRESS ?? env.SANDPIT_PUBLIC_URL ?? ownAddress(env.SANDPIT_HOST ?? "127.0.0.1", env.PORT),
+      capacity: env.SANDPIT_MAX_SANDBOXES || Math.max(1, Math.floor(totalmem() / (env.SANDPIT_MEMORY_MB * 1_048_576))),
+      heartbeatMs: env.SANDPIT_HEARTBEAT_INTERVAL,
+    },
+    metrics: { token: env.SANDPIT_METRICS_TOKEN },
   };
+}
+
+/** The URL this server listens at: the machine's name when it listens on every address. */
+function ownAddress(host: string, port: number): string {
+  const name = host === "0.0.0.0" || host === "::" ? hostname() : host;
+  return `http://${name.includes(":") ? `[${name}]` : name}:${port}`;
 }
 
 let cached: Config | undefined;

@@ -332,5 +332,14 @@ export const envSchema = {
   SANDPIT_OIDC_CLIENT_ID: z.string().min(1).max(255).optional(),
   SANDPIT_OIDC_CLIENT_SECRET: z.string().min(1).max(1024).optional(),
   SANDPIT_OIDC_NAME: z.string().trim().min(1).max(40).optional(),
+  SANDPIT_NODE_ADDRESS: z
+    .url({ protocol: /^https?$/, error: "must be the http:// or https:// URL other nodes reach this one at" })
+    .optional(),
+  SANDPIT_MAX_SANDBOXES: integer(0, 0, 100_000),
+  SANDPIT_HEARTBEAT_INTERVAL: duration("10s", 1_000, 300_000),
+  SANDPIT_METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,256}$/, "must be 16 to 256 printable characters with no spaces (a Prometheus bearer token)")
+    .optional(),
   LOG_LEVEL: logLevel,
 };

@@ -1,5 +1,6 @@
 import "server-only";
-import { mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
@@ -26,12 +27,30 @@ export interface DatabaseHandle {
 }
 
 const MIGRATIONS = path.join(process.cwd(), "server", "db", "migrations");
+const PGLITE_SHARED_BUFFERS = "16MB";
+
+/**
+ * Makes a new PGlite database in a short-lived child process: initdb grows the WebAssembly memory
+ * of the process that runs it to some 700 MB, which that process never gives back. Once, on the
+ * first start; the server then opens the database as on any later start.
+ */
+function createPglite(dir: string): void {
+  if (existsSync(path.join(dir, "PG_VERSION"))) return;
+  const script = `import { PGlite } from "@electric-sql/pglite"; const db = new PGlite(process.argv[1]); await db.waitReady; await db.close();`;
+  execFileSync(process.execPath, ["--input-type=module", "-e", script, dir], {
+    stdio: ["ignore", "ignore", "inherit"],
+    timeout: 300_000,
+  });
+}
 
 /** Opens the configured database: PGlite in the data folder, or PostgreSQL with a pool. */
 export function openDatabase(config: Config["database"]): DatabaseHandle {
   if (config.kind === "pglite") {
     mkdirSync(config.dir, { recursive: true });
-    const client = new PGlite(config.dir);
+    createPglite(config.dir);
+    // PostgreSQL's default 128 MB of shared buffers would be resident in this process from the
+    // start; Sandpit's tables are small, and 16 MB keeps the whole idle server near 250 MB.
+    const client = new PGlite(config.dir, { postgresqlconf: `shared_buffers = ${PGLITE_SHARED_BUFFERS}` });
     const db = drizzlePglite(client, { schema });
     const close = (): Promise<void> => client.close();
     return {

@@ -52,6 +52,8 @@ export const setups = pgTable(
   "setups",
   {
     sessionId: text("session_id").primaryKey(),
+    /** The node that queued it (server/nodes): the one that runs it and recovers it after a restart. */
+    node: text("node"),
     spec: jsonb("spec").$type<Record<string, unknown>>().notNull(),
     specHash: text("spec_hash").notNull(),
     layerKey: text("layer_key").notNull(),
@@ -340,3 +342,21 @@ export const copyBases = pgTable(
   },
   (table) => [index("copy_bases_template_idx").on(table.templateId)],
 );
+/**
+ * The Sandpit processes sharing this database, each a node with its own data folder and Docker
+ * engine (server/nodes): where it is reached, what it holds, and when it last said it was alive.
+ */
+export const nodes = pgTable("nodes", {
+  id: text("id").primaryKey(),
+  address: text("address").notNull(),
+  /** Sandboxes it offers to hold (SANDPIT_MAX_SANDBOXES). */
+  capacity: integer("capacity").notNull(),
+  /** Sandboxes open on it at its last heartbeat. */
+  sandboxes: integer("sandboxes").notNull().default(0),
+  /** Its heartbeat interval: it counts as alive while its last heartbeat is younger than three. */
+  heartbeatMs: integer("heartbeat_ms").notNull(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+  heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }).notNull().defaultNow(),
+  /** Set when it shut down cleanly; cleared when it starts again. */
+  stoppedAt: timestamp("stopped_at", { withTimezone: true }),
+});

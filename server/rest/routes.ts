@@ -102,6 +102,8 @@ export const handlers: { [N in RouteName]: Handler<Routes[N]> } = {
     return revoked;
   },
 
+  listNodes: async ({ services }) => ({ nodes: await services.nodes.list() }),
+
   listSessions: async ({ services, caller, query }) => ({
     sessions: await services.sessions.list(caller, { limit: query.limit }),
   }),

@@ -100,6 +100,11 @@ export class SandboxManager {
     return this.options.limits;
   }
 
+  /** Sandboxes this process holds open now. */
+  get openCount(): number {
+    return this.live.size;
+  }
+
   private get log(): Logger {
     return this.options.log;
   }

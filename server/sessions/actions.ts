@@ -26,6 +26,14 @@ import { parseInput } from "./validation";
 
 export type { ExecView, RunRecord, RunView } from "@/lib/api/responses";
 
+/** A finished run as the metrics count it: seconds from its request to its result. */
+export interface FinishedRun {
+  language: string;
+  seconds: number;
+  exitCode: number;
+  timedOut: boolean;
+}
+
 function runView(sessionId: string, result: RunResult): RunView {
   return {
     run_id: result.runId,
@@ -59,6 +67,8 @@ export class SessionActions {
     private readonly runTerminals: TerminalRegistry,
     /** Changes to workspaces, for those following a session's files. */
     private readonly fileWatches: FileWatches,
+    /** Told of every run that finished (the metrics). */
+    private readonly onRunFinished: (run: FinishedRun) => void = () => undefined,
   ) {}
 
   private async request(caller: Caller, sessionId: string, input: RunInput): Promise<RunRequest> {
@@ -94,7 +104,9 @@ export class SessionActions {
     request: RunRequest,
     result: { runId: string; exitCode: number; durationMs: number; timedOut: boolean; truncated: boolean },
     bytes: [number, number],
+    started: number,
   ): Promise<void> {
+    this.finished(request.language, result, started);
     // Metadata only: the env (secrets) and the output are never written.
     await this.db.insert(runs).values({
       id: result.runId,
@@ -112,22 +124,30 @@ export class SessionActions {
     await this.sessions.touch(sessionId);
   }
 
+  private finished(language: string, result: { exitCode: number; timedOut: boolean }, started: number): void {
+    const { exitCode, timedOut } = result;
+    this.onRunFinished({ language, seconds: (Date.now() - started) / 1000, exitCode, timedOut });
+  }
+
   async run(caller: Caller, sessionId: string, input: RunInput): Promise<RunView> {
+    const started = Date.now();
     const request = await this.finiteRequest(caller, sessionId, input);
     const result = await sandboxRuns.run(this.sandboxes, sessionId, request);
-    await this.record(sessionId, request, result, [Buffer.byteLength(result.stdout), Buffer.byteLength(result.stderr)]);
+    const bytes: [number, number] = [Buffer.byteLength(result.stdout), Buffer.byteLength(result.stderr)];
+    await this.record(sessionId, request, result, bytes, started);
     return runView(sessionId, result);
   }
 
   /** Validates first (so a bad request fails before streaming starts), then streams. */
   async runStream(caller: Caller, sessionId: string, input: RunInput): Promise<AsyncGenerator<RunEvent>> {
+    const started = Date.now();
     const request = await this.finiteRequest(caller, sessionId, input);
     const stream = sandboxRuns.runStream(this.sandboxes, sessionId, request);
     const record = this.record.bind(this);
     return (async function* recorded(): AsyncGenerator<RunEvent> {
       const bytes: [number, number] = [0, 0];
       for await (const event of stream) {
-        if (event.type === "exit") await record(sessionId, request, event, bytes);
+        if (event.type === "exit") await record(sessionId, request, event, bytes, started);
         else bytes[event.type === "stdout" ? 0 : 1] += event.data.length;
         yield event;
       }
@@ -136,15 +156,16 @@ export class SessionActions {
 
   /** Starts a run attached to a PTY and answers its id at once; its output and input go by `interactiveRun`. */
   async startInteractiveRun(caller: Caller, sessionId: string, input: RunInput): Promise<{ runId: string }> {
+    const started = Date.now();
     const request = await this.request(caller, sessionId, input);
     this.runTerminals.checkRoom(sessionId);
-    const started = sandboxRuns.openRun(this.sandboxes, sessionId, request);
+    const opened = sandboxRuns.openRun(this.sandboxes, sessionId, request);
     let bytes = 0;
-    started.stream.on("data", (data: Buffer) => (bytes += data.length));
-    const terminal = this.runTerminals.add(sessionId, started, started.runId);
-    void started.result.then(
-      (result) => this.record(sessionId, request, { runId: started.runId, ...result }, [bytes, 0]),
-      (error: unknown) => this.log.warn({ err: error, sessionId, runId: started.runId }, "interactive run failed"),
+    opened.stream.on("data", (data: Buffer) => (bytes += data.length));
+    const terminal = this.runTerminals.add(sessionId, opened, opened.runId);
+    void opened.result.then(
+      (result) => this.record(sessionId, request, { runId: opened.runId, ...result }, [bytes, 0], started),
+      (error: unknown) => this.log.warn({ err: error, sessionId, runId: opened.runId }, "interactive run failed"),
     );
     return { runId: terminal.id };
   }
@@ -183,6 +204,7 @@ export class SessionActions {
 
   /** One run in a throwaway sandbox, removed right after. */
   async execute(input: unknown): Promise<ExecuteView> {
+    const started = Date.now();
     const value = parseInput(executeSchema, input);
     const sessionId = `x-${randomBytes(8).toString("hex")}`;
     try {
@@ -194,6 +216,7 @@ export class SessionActions {
         env: value.env,
         timeoutMs: this.sessions.timeoutFor(undefined, value.timeout).ms,
       });
+      this.finished(value.language, result, started);
       const { session_id: _ignored, ...view } = runView(sessionId, result);
       return view;
     } finally {

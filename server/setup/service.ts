@@ -1,7 +1,7 @@
 import "server-only";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
-import { and, eq, inArray, lt, notInArray, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, notInArray, or, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { zodProblems } from "@/lib/api/problems";
 import type { SetupView } from "@/lib/api/responses";
@@ -27,6 +27,10 @@ export interface SetupServiceOptions {
   imageId: () => Promise<string>;
   concurrency: number;
   log: Logger;
+  /** The node this process is: it queues, runs and recovers only the setups submitted to it. */
+  node?: string;
+  /** Told whether each setup found its layer stored (a hit) or builds it (a miss). */
+  onLayerLookup?: (hit: boolean) => void;
 }
 
 const PROGRESS_WRITE_MS = 300;
@@ -39,6 +43,11 @@ export class SetupService {
   private readonly settled = new Map<string, Array<() => void>>();
 
   constructor(private readonly options: SetupServiceOptions) {}
+
+  /** Setups waiting for a place, and setups running, in this process. */
+  get queue(): { waiting: number; running: number } {
+    return { waiting: this.waiting.length, running: this.active.size };
+  }
 
   /**
    * Validates and stores a setup, then queues it; a stored layer for the same spec completes it at
@@ -53,6 +62,7 @@ export class SetupService {
     const now = new Date();
     const row = {
       sessionId,
+      node: this.options.node ?? null,
       spec: spec as Record<string, unknown>,
       specHash: specHash(normalized),
       layerKey: key,
@@ -141,10 +151,12 @@ export class SetupService {
 
   /**
    * After a restart: setups left `running` by the previous process are queued again (their
-   * container is gone with it) and `pending` ones are queued; none stays stuck.
+   * container is gone with it) and `pending` ones are queued; none stays stuck. Only this node's:
+   * another Sandpit on the same database runs its own (setups from before nodes count as this one's).
    */
   async recover(): Promise<number> {
     const { db, environment } = this.options;
+    const mine = this.options.node ? or(eq(setups.node, this.options.node), isNull(setups.node)) : undefined;
     // The rows first: an attempt whose container goes below then finds its row queued again, not
     // running, and leaves it alone instead of recording the failure it sees.
     await db
@@ -155,7 +167,7 @@ export class SetupService {
         steps: [],
         startedAt: null,
       })
-      .where(eq(setups.status, "running"));
+      .where(and(eq(setups.status, "running"), mine));
     for (const container of await environment.driver.list()) {
       if (container.role === "setup") await environment.driver.remove(container.id);
     }
@@ -166,7 +178,7 @@ export class SetupService {
     const pending = await db
       .select({ sessionId: setups.sessionId })
       .from(setups)
-      .where(eq(setups.status, "pending"))
+      .where(and(eq(setups.status, "pending"), mine))
       .orderBy(setups.queuedAt);
     for (const { sessionId } of pending) this.enqueue(sessionId);
     return pending.length;
@@ -175,6 +187,7 @@ export class SetupService {
   private async completeFromCache(sessionId: string, key: string, normalized: NormalizedSetup): Promise<boolean> {
     const bytes = await this.options.store.head(key);
     if (bytes === undefined) return false;
+    this.options.onLayerLookup?.(true);
     const [known] = await this.options.db.select().from(layers).where(eq(layers.key, key));
     const now = new Date();
     const layer: LayerRecord = { key, bytes, files: known?.files ?? 0, cache_hit: true };
@@ -250,6 +263,7 @@ export class SetupService {
       .where(and(eq(setups.sessionId, sessionId), eq(setups.status, "pending")))
       .returning({ attempt: setups.attempts });
     if (!claimed) return;
+    this.options.onLayerLookup?.(false);
     const mine = and(eq(setups.sessionId, sessionId), eq(setups.attempts, claimed.attempt));
     log.info({ sessionId, layerKey: row.layerKey }, "setup started");
 

@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { loadConfigOrExit } from "./config";
 
-// Validates the configuration, prints where Sandpit listens, then runs the built Next.js server.
+// Validates the configuration (a bad value exits with status 2 and what to fix) and prints where
+// Sandpit listens. start.sh then replaces itself with the server, so that one Node process serves.
 const config = loadConfigOrExit();
 const shown = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
 console.log(`Sandpit is starting on http://${shown}:${config.port}`);
@@ -11,8 +11,3 @@ if (config.host === "127.0.0.1" || config.host === "localhost") {
   // Other machines reach it by a name it does not answer to yet (see server/auth/host.ts).
   console.log("Other machines get 421 until SANDPIT_PUBLIC_URL (or SANDPIT_ALLOWED_HOSTS) names the address they use.");
 }
-const child = spawn(process.execPath, ["scripts/server.mjs", "-p", String(config.port), "-H", config.host], {
-  stdio: "inherit",
-});
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
-child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

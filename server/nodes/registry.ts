@@ -1,0 +1,101 @@
+import "server-only";
+import { desc, eq, sql } from "drizzle-orm";
+import type { Logger } from "pino";
+import type { NodeView } from "@/lib/api/responses";
+import type { Database } from "@/server/db/client";
+import { nodes } from "@/server/db/schema";
+
+export type { NodeView } from "@/lib/api/responses";
+
+/** Heartbeats a node may miss before it counts as lost. */
+export const MISSED_HEARTBEATS = 3;
+
+export interface NodeRegistryOptions {
+  db: Database;
+  id: string;
+  address: string;
+  capacity: number;
+  heartbeatMs: number;
+  /** Sandboxes open on this node now, written with each heartbeat. */
+  sandboxes: () => number;
+  log: Logger;
+}
+
+/**
+ * This process as a node in the database: it registers at start, writes a heartbeat with its load
+ * every interval, and marks itself stopped when it shuts down cleanly. Times are the database's
+ * (now()), so that nodes whose clocks differ still judge each other alike.
+ */
+export class NodeRegistry {
+  private timer: NodeJS.Timeout | undefined;
+  private beating: Promise<void> | undefined;
+
+  constructor(private readonly options: NodeRegistryOptions) {}
+
+  get id(): string {
+    return this.options.id;
+  }
+
+  /** Registers (or registers again) this node and starts its heartbeat. */
+  async start(): Promise<void> {
+    const { db, id, address, capacity, heartbeatMs, log } = this.options;
+    const row = { address, capacity, heartbeatMs, sandboxes: this.options.sandboxes() };
+    await db
+      .insert(nodes)
+      .values({ id, ...row })
+      .onConflictDoUpdate({
+        target: nodes.id,
+        set: { ...row, startedAt: sql`now()`, heartbeatAt: sql`now()`, stoppedAt: null },
+      });
+    log.info({ node: id, address, capacity }, "node registered");
+    this.timer ??= setInterval(() => void this.heartbeat(), heartbeatMs);
+    this.timer.unref();
+  }
+
+  /** Says this node is alive, with the sandboxes it holds now. */
+  async heartbeat(): Promise<void> {
+    // One at a time: a slow database does not pile writes up.
+    this.beating ??= (async () => {
+      try {
+        await this.options.db
+          .update(nodes)
+          .set({ heartbeatAt: sql`now()`, sandboxes: this.options.sandboxes() })
+          .where(eq(nodes.id, this.options.id));
+      } catch (error) {
+        this.options.log.warn({ err: error, node: this.options.id }, "could not write the node's heartbeat");
+      } finally {
+        this.beating = undefined;
+      }
+    })();
+    return this.beating;
+  }
+
+  /** Stops the heartbeat and marks this node stopped (a clean shutdown). */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.beating;
+    await this.options.db
+      .update(nodes)
+      .set({ stoppedAt: sql`now()` })
+      .where(eq(nodes.id, this.options.id));
+    this.options.log.info({ node: this.options.id }, "node stopped");
+  }
+
+  /** Every node that shares the database, alive ones first, then by last heartbeat. */
+  async list(): Promise<NodeView[]> {
+    const alive = sql<boolean>`(${nodes.stoppedAt} is null and ${nodes.heartbeatAt} > now() - ${nodes.heartbeatMs} * ${MISSED_HEARTBEATS} * interval '1 millisecond')`;
+    const rows = await this.options.db.select({ row: nodes, alive }).from(nodes).orderBy(desc(alive), desc(nodes.heartbeatAt));
+    return rows.map(({ row, alive: isAlive }) => ({
+      id: row.id,
+      address: row.address,
+      state: isAlive ? "alive" : row.stoppedAt ? "stopped" : "lost",
+      capacity: row.capacity,
+      sandboxes: row.sandboxes,
+      heartbeat_interval: row.heartbeatMs / 1000,
+      started_at: row.startedAt.toISOString(),
+      heartbeat_at: row.heartbeatAt.toISOString(),
+      stopped_at: row.stoppedAt?.toISOString() ?? null,
+    }));
+  }
+}
