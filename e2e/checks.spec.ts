@@ -37,7 +37,7 @@ test("a teacher hides tests and sets a deadline; students Check, see what failed
   ).toBe(200);
   // A class link makes the session a template, with an Assignment panel.
   await page.reload();
-  await page.getByTestId("share-panel").locator("summary").click();
+  await page.getByTestId("share-panel").locator(":scope > summary").click();
   await page.getByLabel("People with the link may").selectOption("class");
   await page.getByRole("button", { name: "Create link" }).click();
   const link = await page.locator('[data-testid="share-row"][data-fresh="true"]').getByTestId("share-link").inputValue();

@@ -26,7 +26,7 @@ test("a teacher publishes a template update: untouched copies get it, an edited 
   });
   expect(patched.status()).toBe(200);
   await page.reload();
-  await page.getByTestId("share-panel").locator("summary").click();
+  await page.getByTestId("share-panel").locator(":scope > summary").click();
   await page.getByLabel("People with the link may").selectOption("class");
   await page.getByRole("button", { name: "Create link" }).click();
   const link = await page.locator('[data-testid="share-row"][data-fresh="true"]').getByTestId("share-link").inputValue();
@@ -44,7 +44,7 @@ test("a teacher publishes a template update: untouched copies get it, an edited 
   await expect(page.getByTestId("save-state")).toHaveText("Saved", { timeout: 15_000 });
   await putFile(page, template, "hints.md", "Use a loop.\n");
 
-  await page.getByTestId("share-panel").locator("summary").click();
+  await page.getByTestId("share-panel").locator(":scope > summary").click();
   const panel = page.getByTestId("publish-update");
   await expect(panel.getByTestId("published-version")).toHaveText(/No update published yet/);
   await panel.getByRole("button", { name: "Publish update" }).click();

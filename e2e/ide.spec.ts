@@ -55,8 +55,12 @@ test("create, edit, save and run a file", async ({ page }) => {
   await expect(page.getByTestId("save-state")).toHaveText("Saved");
   const origin = new URL(page.url()).origin;
   const id = decodeURIComponent(page.url().split("/s/")[1] ?? "");
-  const saved = await page.request.get(`/api/sessions/${id}/files/${name}`, { headers: { origin } });
-  expect(await saved.text()).toBe('print("saved and run")');
+  // "Saved" may still be the new empty file's state for a moment: the file itself says when the save landed.
+  await expect
+    .poll(async () => (await page.request.get(`/api/sessions/${id}/files/${name}`, { headers: { origin } })).text(), {
+      timeout: 10_000,
+    })
+    .toBe('print("saved and run")');
   await page.getByRole("button", { name: "▶ Run" }).click();
   await expect(page.getByTestId("output")).toContainText("saved and run", { timeout: 30_000 });
   await expect(page.getByTestId("recent-runs")).toContainText(name);

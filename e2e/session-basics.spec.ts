@@ -96,7 +96,7 @@ test("a template's README.md shows as instructions beside the editor in every st
   await page.screenshot({ path: test.info().outputPath("instructions.png") });
 
   // A student's copy carries them.
-  await page.getByTestId("share-panel").locator("summary").click();
+  await page.getByTestId("share-panel").locator(":scope > summary").click();
   await page.getByLabel("People with the link may").selectOption("class");
   await page.getByRole("button", { name: "Create link" }).click();
   const link = await page.locator('[data-testid="share-row"][data-fresh="true"]').getByTestId("share-link").inputValue();

@@ -151,7 +151,7 @@ test("a class copy's viewer sees its setup but cannot edit or retry it; its stud
   await expect(page.getByTestId("status-panel").locator("[data-status]").first()).toHaveAttribute("data-status", "completed", {
     timeout: 120_000,
   });
-  await page.getByTestId("share-panel").locator("summary").click();
+  await page.getByTestId("share-panel").locator(":scope > summary").click();
   await page.getByLabel("People with the link may").selectOption("class");
   await page.getByRole("button", { name: "Create link" }).click();
   const link = await page.locator('[data-testid="share-row"][data-fresh="true"]').getByTestId("share-link").inputValue();

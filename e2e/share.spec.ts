@@ -17,7 +17,7 @@ async function newSession(page: Page, code: string): Promise<string> {
 
 async function createLink(page: Page, role: "view" | "fork" | "class" | "embed"): Promise<string> {
   await page.reload();
-  await page.getByTestId("share-panel").locator("summary").click();
+  await page.getByTestId("share-panel").locator(":scope > summary").click();
   await page.getByLabel("People with the link may").selectOption(role);
   await page.getByRole("button", { name: "Create link" }).click();
   const link = await page.locator('[data-testid="share-row"][data-fresh="true"]').getByTestId("share-link").inputValue();
@@ -134,7 +134,7 @@ test("a class link gives 5 named students their own copies; the owner sees, rena
   expect(new Set(forks).size).toBe(5);
   expect(forks).not.toContain(template);
   await page.reload();
-  await page.getByTestId("share-panel").locator("summary").click();
+  await page.getByTestId("share-panel").locator(":scope > summary").click();
   const list = page.getByTestId("class-forks");
   for (const [i, fork] of forks.entries()) {
     const entry = list.locator(`[data-copy="${fork}"]`);
@@ -226,7 +226,7 @@ test("an embed's author picks file, read-only, theme, autorun and height; the em
   });
   expect(put.status()).toBe(200);
   await page.reload();
-  await page.getByTestId("share-panel").locator("summary").click();
+  await page.getByTestId("share-panel").locator(":scope > summary").click();
   await page.getByLabel("People with the link may").selectOption("embed");
   await page.getByLabel("File shown").selectOption("lesson.py");
   await page.getByLabel("Readers may edit the code").uncheck();
@@ -293,7 +293,7 @@ test("a class link is shown again after a reload with copy, a scannable QR code 
 
   // Shown again later: a reload (the owner coming back) still lists the same link.
   await page.reload();
-  await page.getByTestId("share-panel").locator("summary").click();
+  await page.getByTestId("share-panel").locator(":scope > summary").click();
   const row = page.locator('[data-testid="share-row"][data-role="class"]');
   await expect(row.getByTestId("share-link")).toHaveValue(link);
 
@@ -361,7 +361,7 @@ test("a student carries their class copy to a second browser with a resume link;
   const school = await visitor(browser);
   await joinAs(school, link, "Noor");
   const copy = decodeURIComponent(school.url().split("/s/")[1] ?? "");
-  await school.getByTestId("share-panel").locator("summary").click();
+  await school.getByTestId("share-panel").locator(":scope > summary").click();
   await school.getByRole("button", { name: "Make a resume link" }).click();
   const resume = await school.getByTestId("resume-link").inputValue();
   expect(resume).toMatch(/\/resume\/[A-Za-z0-9_-]{43}$/);
