@@ -119,6 +119,7 @@ describe("reading a check command's output", () => {
       ["a TAP result line with a run of spaces", `TAP version 13\nok 1 x${" ".repeat(n)}y`, 0],
       ["a pytest-like line of colons", ":".repeat(n), 0],
       ["a pytest summary line of colons", `a::b PASSED\nFAILED ${":".repeat(n)}`, 1],
+      ["many unittest failure headers without their rule", `t (m.T) ... FAIL\n${"FAIL: t (m.T)\n".repeat(n / 5)}`, 1],
       ["a YAML divider padded with spaces", `TAP version 13\nok 1 - a\n---${" ".repeat(n)}x`, 0],
     ];
     const slow = hostile
