@@ -1,0 +1,105 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Services } from "@/server/services";
+import { browserCaller, shareCaller, SYSTEM, type Identity } from "@/server/sessions/caller";
+import { testServices } from "@/test/services";
+
+/** A class whose students try to get past what Check and deadlines promise. */
+let services: Services & AsyncDisposable;
+const browser = (name: string): Identity => browserCaller(`browser:${name.padEnd(16, "x")}`);
+const teacher = browser("atk-teacher");
+const eve = browser("atk-eve");
+const mallory = browser("atk-mallory");
+const MARKER = `hidden-${randomBytes(6).toString("hex")}`;
+
+const HIDDEN_TEST = `# ${MARKER}
+import unittest
+from main import add
+
+class TestAdd(unittest.TestCase):
+    def test_small(self):
+        self.assertEqual(add(1, 2), 3)
+`;
+
+let classToken = "";
+let eveCopy = "";
+
+beforeAll(async () => {
+  services = await testServices();
+  await services.sessions.create(teacher, { language: "python", session_id: "atk-template", entry_file: "main.py" });
+  await services.actions.writeFile(teacher, "atk-template", "main.py", Buffer.from("def add(a, b):\n    return 0\n"));
+  await services.checks.setAssignment(teacher, "atk-template", {
+    command: "python3 -m unittest discover -s tests -v",
+    feedback: "results",
+    files: [{ path: "tests/test_main.py", content: HIDDEN_TEST }],
+  });
+  classToken = (await services.shares.create(teacher, "atk-template", "class")).token;
+  eveCopy = (await services.sessions.joinClass(shareCaller(classToken, eve), { name: "Eve" })).id;
+}, 300_000);
+afterAll(async () => services[Symbol.asyncDispose]());
+
+describe("hidden tests under the strictest feedback", () => {
+  it("show a student nothing of the hidden files: not even through test names their own code prints", async () => {
+    // Eve's code runs in the tests' process (the tests import it): it reads the hidden file and
+    // prints its lines as TAP results, which the parser prefers to unittest's own lines.
+    const main = [
+      "import os, sys",
+      "lines = open(os.path.join(os.path.dirname(__file__), 'tests', 'test_main.py')).read().splitlines()",
+      "print('TAP version 13')",
+      "for i, line in enumerate(lines): print(f'ok {i + 1} - {line}')",
+      "print(f'1..{len(lines)}')",
+      "sys.stdout.flush()",
+      "def add(a, b):\n    return 0",
+    ].join("\n");
+    await services.actions.writeFile(eve, eveCopy, "main.py", Buffer.from(`${main}\n`));
+    const seen = await services.checks.check(eve, eveCopy);
+    // "results" is pass or fail per test: the student sees the names of the tests.
+    expect(seen.output).toBeNull();
+    expect(seen.tests.every((test) => test.message === null)).toBe(true);
+    expect(JSON.stringify(seen)).not.toContain(MARKER);
+  });
+});
+
+describe("deadlines", () => {
+  it("leave no process of the student's running in their copy to change it afterwards", async () => {
+    await services.actions.writeFile(eve, eveCopy, "main.py", Buffer.from("def add(a, b):\n    return a + b\n"));
+    // Before the deadline: a job that outlives its command and the deadline, and edits the work later.
+    await services.actions.exec(eve, eveCopy, {
+      command: "nohup setsid sh -c 'sleep 6; echo \"# written after the deadline\" >> main.py' >/dev/null 2>&1 &",
+    });
+    await services.checks.setAssignment(teacher, "atk-template", { deadline: new Date(Date.now() - 1_000).toISOString() });
+    await expect(services.actions.writeFile(eve, eveCopy, "main.py", Buffer.from("x"))).rejects.toThrow("read-only");
+    // The copy is closed, yet Eve's job still runs in it and changes her work after the deadline.
+    const startedAt = Date.now();
+    let text = "";
+    while (Date.now() - startedAt < 12_000) {
+      text = (await services.actions.readFile(teacher, eveCopy, "main.py")).data.toString();
+      if (text.includes("after the deadline")) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(text).not.toContain("written after the deadline");
+    const ps = await services.actions.exec(SYSTEM, eveCopy, { command: "ps -eo args" });
+    expect(ps.stdout).not.toContain("sleep 6");
+    await services.checks.setAssignment(teacher, "atk-template", { deadline: null });
+  }, 60_000);
+});
+
+describe("the check queue", () => {
+  it("does not let one person's slow checks hold up everyone else's", async () => {
+    // Anyone may give their own session an assignment: Mallory makes two that sleep.
+    const slow = await Promise.all(
+      ["atk-slow-1", "atk-slow-2"].map(async (id) => {
+        await services.sessions.create(mallory, { language: "bash", session_id: id });
+        await services.checks.setAssignment(mallory, id, { command: "sleep 40", timeout_seconds: 45 });
+        return id;
+      }),
+    );
+    const held = slow.map((id) => services.checks.check(mallory, id));
+    // Eve's check, asked right after, waits for both.
+    const started = Date.now();
+    await services.checks.check(eve, eveCopy);
+    const waited = Date.now() - started;
+    await Promise.all(held);
+    expect(waited).toBeLessThan(30_000);
+  }, 180_000);
+});
