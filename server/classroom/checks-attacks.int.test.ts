@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sessions } from "@/server/db/schema";
 import type { Services } from "@/server/services";
 import { browserCaller, shareCaller, SYSTEM, type Identity } from "@/server/sessions/caller";
 import { testServices } from "@/test/services";
@@ -102,4 +104,59 @@ describe("the check queue", () => {
     await Promise.all(held);
     expect(waited).toBeLessThan(30_000);
   }, 180_000);
+});
+
+const ADD = "def add(a, b):\n    return a + b\n";
+
+describe("hostile code during a check", () => {
+  /** Check copies left behind: sessions of the server's own (embed:…) owners. */
+  const leftovers = async (): Promise<number> =>
+    (await services.database.db.select({ id: sessions.id }).from(sessions).where(like(sessions.owner, "embed:%"))).length;
+
+  it("keeps the server answering and removes every check copy: floods of output, fork bombs, jobs left behind, things where the tests go", async () => {
+    await services.checks.setAssignment(teacher, "atk-template", { timeout_seconds: 15 });
+    const attempts: Array<{ what: string; main: string; command?: string; status: string }> = [
+      // Nearly a megabyte of one line with a run of spaces, the exit: what once held the parser for minutes.
+      {
+        what: "one long line",
+        main: "import os, sys\nsys.stdout.write('x' + ' ' * 1_000_000 + 'x')\nsys.stdout.flush()\nos._exit(1)\n",
+        status: "failed",
+      },
+      { what: "output without end", main: "import sys\nwhile True: sys.stdout.write('y' * 65536)\n", status: "failed" },
+      // It may take the check's sandbox down with it (status error): never a pass.
+      { what: "fork bomb", main: "import os\nwhile True:\n    try: os.fork()\n    except OSError: pass\n", status: "not passed" },
+      {
+        what: "job left behind",
+        main: "import os\nos.system('nohup setsid sleep 600 >/dev/null 2>&1 &')\ndef add(a, b):\n    return a + b\n",
+        status: "passed",
+      },
+      { what: "FIFO where the tests go", main: ADD, command: "mkfifo tests/test_main.py", status: "passed" },
+      {
+        what: "symlink out of the workspace where the tests go",
+        main: ADD,
+        command: "rmdir tests; ln -s /etc tests",
+        status: "error",
+      },
+    ];
+    for (const { what, main, command, status } of attempts) {
+      await services.actions.exec(eve, eveCopy, { command: `rm -rf tests; mkdir -p tests; ${command ?? "true"}` });
+      await services.actions.writeFile(eve, eveCopy, "main.py", Buffer.from(main));
+      // The event loop stays free while the check runs: a timer every 50 ms never waits much longer.
+      let worst = 0;
+      let last = Date.now();
+      const timer = setInterval(() => {
+        worst = Math.max(worst, Date.now() - last);
+        last = Date.now();
+      }, 50);
+      const result = await services.checks.check(eve, eveCopy).finally(() => clearInterval(timer));
+      const got = status === "not passed" && result.status !== "passed" ? "not passed" : result.status;
+      expect({ what, status: got, stalled: worst > 1_000, leftovers: await leftovers() }).toEqual({
+        what,
+        status,
+        stalled: false,
+        leftovers: 0,
+      });
+    }
+    await services.actions.exec(eve, eveCopy, { command: "rm -rf tests" });
+  }, 300_000);
 });
