@@ -101,7 +101,7 @@ class Slots {
 export class CheckService {
   private readonly slots = new Slots(CHECKS_AT_ONCE);
   /** The check in progress per session: pressing Check again while it runs gets the same result. */
-  private readonly inFlight = new Map<string, Promise<CheckResultView>>();
+  private readonly inFlight = new Map<string, Promise<CheckRow>>();
 
   constructor(private readonly options: CheckServiceOptions) {}
 
@@ -242,13 +242,11 @@ export class CheckService {
       pending = this.slots.run(() => this.runChecks(id, templateId, assignment)).finally(() => this.inFlight.delete(id));
       this.inFlight.set(id, pending);
     }
-    const result = await pending;
-    if (teacher) return result;
-    const [row] = await this.options.db.select().from(checkResults).where(eq(checkResults.id, result.id));
-    return row ? checkView(row, assignment.feedback) : result;
+    // The view is decided here, for this caller: a student never gets more than the feedback allows.
+    return checkView(await pending, teacher ? "all" : assignment.feedback);
   }
 
-  private async runChecks(id: string, templateId: string, assignment: AssignmentRow): Promise<CheckResultView> {
+  private async runChecks(id: string, templateId: string, assignment: AssignmentRow): Promise<CheckRow> {
     const { sessions: service, sandboxes, db, log } = this.options;
     const started = Date.now();
     const checkId = `c-${randomBytes(8).toString("hex")}`;
@@ -309,8 +307,9 @@ export class CheckService {
       })
       .returning();
     await service.touch(id);
-    log.info({ sessionId: id, status: row?.status, ms: Date.now() - started }, "checked");
-    return checkView(row as CheckRow, "all");
+    if (!row) throw new Error(`check ${checkId} was not recorded`);
+    log.info({ sessionId: id, status: row.status, ms: Date.now() - started }, "checked");
+    return row;
   }
 
   /** Each copy's latest check, for the dashboard of the template's owner. */
