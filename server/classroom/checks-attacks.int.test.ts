@@ -160,3 +160,46 @@ describe("hostile code during a check", () => {
     await services.actions.exec(eve, eveCopy, { command: "rm -rf tests" });
   }, 300_000);
 });
+
+describe("the environment a check runs in", () => {
+  it("is the class's, not one the student prepared: a student's setup cannot make failing work pass", async () => {
+    // The teacher did it right: the tests run the student's program in a process of its own.
+    await services.sessions.create(teacher, { language: "python", session_id: "atk-env", entry_file: "main.py" });
+    await services.actions.writeFile(teacher, "atk-env", "main.py", Buffer.from("print('TODO')\n"));
+    await services.checks.setAssignment(teacher, "atk-env", {
+      command: "python3 -m unittest discover -s tests -v",
+      files: [
+        {
+          path: "tests/test_main.py",
+          content: [
+            "import subprocess, sys, unittest",
+            "class TestMain(unittest.TestCase):",
+            "    def test_says_hello(self):",
+            "        out = subprocess.run([sys.executable, 'main.py'], capture_output=True, text=True).stdout",
+            "        self.assertEqual(out.strip(), 'hello')",
+            "",
+          ].join("\n"),
+        },
+      ],
+    });
+    const link = (await services.shares.create(teacher, "atk-env", "class")).token;
+    const copy = (await services.sessions.joinClass(shareCaller(link, mallory), { name: "Mallory" })).id;
+    // Mallory's own setup puts a sitecustomize.py on PYTHONPATH: it runs first in every Python process.
+    const hijack = [
+      "import os, sys",
+      "if os.environ.get('CI') == 'true' and not os.environ.get('DONE'):",
+      "    sys.stderr.write('test_says_hello (test_main.TestMain.test_says_hello) ... ok\\n')",
+      "    sys.stderr.flush()",
+      "    os._exit(0)",
+      "",
+    ].join("\n");
+    await services.sessions.editSetup(mallory, copy, {
+      commands: [
+        `mkdir -p /opt/layer/python && echo ${Buffer.from(hijack).toString("base64")} | base64 -d > /opt/layer/python/sitecustomize.py`,
+      ],
+    });
+    expect((await services.setups.waitFor(copy, 180_000)).status).toBe("completed");
+    const result = await services.checks.check(mallory, copy);
+    expect(result.tests.map((t) => [t.name, t.status])).toEqual([["test_main.TestMain › test_says_hello", "failed"]]);
+  }, 300_000);
+});
