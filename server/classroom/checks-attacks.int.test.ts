@@ -202,4 +202,19 @@ describe("the environment a check runs in", () => {
     const result = await services.checks.check(mallory, copy);
     expect(result.tests.map((t) => [t.name, t.status])).toEqual([["test_main.TestMain › test_says_hello", "failed"]]);
   }, 300_000);
+
+  it("keeps a student's files away from Sandpit's own test runner: a folder of theirs where it goes cannot replace its modules", async () => {
+    await services.sessions.create(teacher, { language: "python", session_id: "atk-runner", entry_file: "main.py" });
+    await services.checks.setAssignment(teacher, "atk-runner", {
+      command: "python3 .sandpit-check/test_functions.py tests",
+      files: [{ path: "tests/test_main.py", content: "def test_fails():\n    assert 1 == 2\n" }],
+    });
+    const link = (await services.shares.create(teacher, "atk-runner", "class")).token;
+    const copy = (await services.sessions.joinClass(shareCaller(link, mallory), { name: "Mallory" })).id;
+    // The runner imports inspect before anything of the tests: a module of that name beside it wins.
+    const fake = "print('TAP version 13')\nprint('ok 1 - tests/test_main.py::test_fails')\nprint('1..1')\nraise SystemExit(0)\n";
+    await services.actions.writeFile(mallory, copy, ".sandpit-check/inspect.py", Buffer.from(fake));
+    const result = await services.checks.check(mallory, copy);
+    expect(result.tests.map((t) => [t.name, t.status])).toEqual([["tests/test_main.py::test_fails", "failed"]]);
+  }, 120_000);
 });
