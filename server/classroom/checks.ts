@@ -16,6 +16,7 @@ import {
 import { parseCheckOutput, type TestResult } from "@/lib/checks/results";
 import type { Database } from "@/server/db/client";
 import { assignments, checkResults, sessions } from "@/server/db/schema";
+import { FileNotFoundError } from "@/server/sandbox/errors";
 import * as files from "@/server/sandbox/files";
 import type { SandboxManager } from "@/server/sandbox/manager";
 import * as shells from "@/server/sandbox/shells";
@@ -254,6 +255,10 @@ export class CheckService {
     const copy = await service.fork(SYSTEM, id, { throwaway: true });
     try {
       try {
+        // The runner's folder holds the runner alone: a module of the student's beside it would be imported first.
+        await files.deleteFile(sandboxes, copy.id, path.dirname(TEST_FUNCTIONS_RUNNER), true).catch((error: unknown) => {
+          if (!(error instanceof FileNotFoundError)) throw error;
+        });
         for (const file of assignment.files) await files.writeFile(sandboxes, copy.id, file.path, Buffer.from(file.content));
         await files.writeFile(sandboxes, copy.id, TEST_FUNCTIONS_RUNNER, readFileSync(RUNNER_SOURCE));
       } catch (error) {
