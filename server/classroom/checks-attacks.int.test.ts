@@ -70,19 +70,23 @@ describe("deadlines", () => {
       command: "nohup setsid sh -c 'sleep 6; echo \"# written after the deadline\" >> main.py' >/dev/null 2>&1 &",
     });
     await services.checks.setAssignment(teacher, "atk-template", { deadline: new Date(Date.now() - 1_000).toISOString() });
-    await expect(services.actions.writeFile(eve, eveCopy, "main.py", Buffer.from("x"))).rejects.toThrow("read-only");
-    // The copy is closed, yet Eve's job still runs in it and changes her work after the deadline.
-    const startedAt = Date.now();
-    let text = "";
-    while (Date.now() - startedAt < 12_000) {
-      text = (await services.actions.readFile(teacher, eveCopy, "main.py")).data.toString();
-      if (text.includes("after the deadline")) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
+    try {
+      await expect(services.actions.writeFile(eve, eveCopy, "main.py", Buffer.from("x"))).rejects.toThrow("read-only");
+      // The copy is closed, yet Eve's job still runs in it and changes her work after the deadline.
+      const startedAt = Date.now();
+      let text = "";
+      while (Date.now() - startedAt < 12_000) {
+        text = (await services.actions.readFile(teacher, eveCopy, "main.py")).data.toString();
+        if (text.includes("after the deadline")) break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      expect(text).not.toContain("written after the deadline");
+      const ps = await services.actions.exec(SYSTEM, eveCopy, { command: "ps -eo args" });
+      expect(ps.stdout).not.toContain("sleep 6");
+    } finally {
+      // The other tests use the copy: it opens again whatever happened here.
+      await services.checks.setAssignment(teacher, "atk-template", { deadline: null });
     }
-    expect(text).not.toContain("written after the deadline");
-    const ps = await services.actions.exec(SYSTEM, eveCopy, { command: "ps -eo args" });
-    expect(ps.stdout).not.toContain("sleep 6");
-    await services.checks.setAssignment(teacher, "atk-template", { deadline: null });
   }, 60_000);
 });
 
