@@ -110,4 +110,25 @@ describe("reading a check command's output", () => {
     expect(message.length).toBeLessThanOrEqual(1000);
     expect(message.split("\n").length).toBeLessThanOrEqual(13);
   });
+
+  it("reads hostile output in linear time: long lines of spaces or colons do not stall the server", () => {
+    // A student's code prints what it likes (up to the output limit) before or instead of the tests.
+    const n = 100_000;
+    const hostile: Array<[string, string, number | null]> = [
+      ["trailing spaces in a failure message", `x${" ".repeat(n)}x`, 1],
+      ["a TAP result line with a run of spaces", `TAP version 13\nok 1 x${" ".repeat(n)}y`, 0],
+      ["a pytest-like line of colons", ":".repeat(n), 0],
+      ["a pytest summary line of colons", `a::b PASSED\nFAILED ${":".repeat(n)}`, 1],
+      ["many unittest failure headers without their rule", `t (m.T) ... FAIL\n${"FAIL: t (m.T)\n".repeat(n / 5)}`, 1],
+      ["a YAML divider padded with spaces", `TAP version 13\nok 1 - a\n---${" ".repeat(n)}x`, 0],
+    ];
+    const slow = hostile
+      .map(([what, output, exitCode]) => {
+        const started = performance.now();
+        parseCheckOutput(output, exitCode);
+        return `${what}: ${Math.round(performance.now() - started)} ms`;
+      })
+      .filter((line) => Number(/(\d+) ms$/.exec(line)?.[1]) >= 500);
+    expect(slow).toEqual([]);
+  });
 });

@@ -40,7 +40,8 @@ export function shortMessage(text: string | null | undefined): string | null {
   const lines = text
     .replace(/\r\n?/g, "\n")
     .split("\n")
-    .map((line) => line.replace(/\s+$/, ""));
+    // trimEnd, not /\s+$/: that regex takes quadratic time on a long run of spaces.
+    .map((line) => line.trimEnd());
   while (lines.length > 0 && lines[0] === "") lines.shift();
   while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
   if (lines.length === 0) return null;
@@ -90,11 +91,29 @@ function goTestJson(lines: string[]): TestResult[] | null {
 }
 
 /**
+ * A TAP result line (`ok 3 - name # SKIP why`), read piece by piece: one regex for all of it
+ * backtracks quadratically on long runs of spaces, and a test's output may print anything.
+ */
+function tapResult(line: string): { indent: number; ok: boolean; name: string; skip: boolean } | null {
+  const head = /^(\s*)(not ok|ok)\b/i.exec(line);
+  if (!head) return null;
+  let rest = line.slice(head[0].length).trimStart();
+  rest = rest.slice(/^\d*/.exec(rest)?.[0].length ?? 0).trimStart();
+  if (rest.startsWith("-")) rest = rest.slice(1).trimStart();
+  const directive = /\s#\s*(SKIP|TODO)\b/i.exec(rest);
+  return {
+    indent: (head[1] ?? "").length,
+    ok: (head[2] ?? "").toLowerCase() === "ok",
+    name: directive ? rest.slice(0, directive.index) : rest,
+    skip: Boolean(directive),
+  };
+}
+
+/**
  * TAP, with node:test's nested subtests (indented by 4) and YAML blocks: leaves are the tests, and
  * a group's name comes before its tests' (`group › test`). A failure's message is its `error:`.
  */
 function tap(lines: string[]): TestResult[] | null {
-  const resultLine = /^(\s*)(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?(.*?)(?:\s+#\s*(SKIP|TODO)\b.*)?$/i;
   if (!lines.some((line) => /^\s*(not ok|ok)\b/.test(line))) return null;
   if (!lines.some((line) => /^(TAP version \d+|\s*1\.\.\d+)\s*$/.test(line))) return null;
   interface Pending {
@@ -136,14 +155,14 @@ function tap(lines: string[]): TestResult[] | null {
       open[depth] = subtest[2] ?? "";
       continue;
     }
-    const match = resultLine.exec(raw);
+    const match = tapResult(raw);
     if (match) {
-      const depth = Math.floor((match[1] ?? "").length / 4);
+      const depth = Math.floor(match.indent / 4);
       const entry: Pending & { path: string[] } = {
         depth,
-        name: match[4] ?? "",
-        ok: (match[2] ?? "").toLowerCase() === "ok",
-        skip: Boolean(match[5]),
+        name: match.name,
+        ok: match.ok,
+        skip: match.skip,
         message: [],
         leaf: true,
         path: open.slice(0, depth),
@@ -209,14 +228,18 @@ function unittest(lines: string[]): TestResult[] | null {
   }
   if (tests.length === 0) return null;
   // "FAIL: name (id)" then a rule, the traceback, and a blank line: the traceback's last lines are the message.
+  // The rule comes right after its header (or its docstring's line); each body is read once (the
+  // scan goes on after it), so output full of headers without rules costs linear time.
   for (let i = 0; i < lines.length; i += 1) {
     const failure = /^(FAIL|ERROR): (\w+ \([\w.]+\))$/.exec(lines[i] ?? "");
     if (!failure) continue;
     const test = byId.get(failure[2] ?? "");
     let j = i + 1;
-    while (j < lines.length && !/^-{20,}$/.test(lines[j] ?? "")) j += 1;
+    while (j < lines.length && j <= i + 2 && !/^-{20,}$/.test(lines[j] ?? "")) j += 1;
+    if (!/^-{20,}$/.test(lines[j] ?? "")) continue;
     const body: string[] = [];
     for (j += 1; j < lines.length && !/^(={20,}|-{20,})$/.test(lines[j] ?? ""); j += 1) body.push(lines[j] ?? "");
+    i = j - 1;
     while (body.length > 0 && body[body.length - 1]?.trim() === "") body.pop();
     // What the assertion said: the lines after the traceback's last frame.
     const lastFrame = body.findLastIndex((line) => /^\s+File "/.test(line));
@@ -226,21 +249,33 @@ function unittest(lines: string[]): TestResult[] | null {
   return tests;
 }
 
+/**
+ * A pytest test id (`path::name`: no spaces, `::` inside) at the start of `text`, and what follows
+ * it. Found without a regex like /\S+::\S+ /, which backtracks quadratically on a long line of colons.
+ */
+function pytestId(text: string): { id: string; rest: string } | null {
+  const id = /^\S+/.exec(text)?.[0] ?? "";
+  const colons = id.indexOf("::", 1);
+  if (colons < 1 || colons > id.length - 3) return null;
+  return { id, rest: text.slice(id.length) };
+}
+
 /** `pytest -v`: `path::name PASSED`, and the short summary's `FAILED path::name - message`. */
 function pytest(lines: string[]): TestResult[] | null {
   const tests = new Map<string, TestResult>();
   for (const line of lines) {
-    const match = /^(\S+::\S+) (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\b/.exec(line);
-    if (!match) continue;
-    const word = match[2] ?? "";
+    const found = pytestId(line);
+    const word = found ? /^ (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\b/.exec(found.rest)?.[1] : undefined;
+    if (!found || !word) continue;
     const status: TestStatus = word === "PASSED" || word === "XFAIL" ? "passed" : word === "SKIPPED" ? "skipped" : "failed";
-    tests.set(match[1] ?? "", result(match[1] ?? "", status));
+    tests.set(found.id, result(found.id, status));
   }
   if (tests.size === 0) return null;
   for (const line of lines) {
-    const summary = /^(?:FAILED|ERROR) (\S+::\S+) - (.*)$/.exec(line);
-    const test = summary ? tests.get(summary[1] ?? "") : undefined;
-    if (test && test.status === "failed") test.message = shortMessage(summary?.[2]);
+    const prefix = /^(?:FAILED|ERROR) /.exec(line)?.[0];
+    const found = prefix ? pytestId(line.slice(prefix.length)) : null;
+    const test = found?.rest.startsWith(" - ") ? tests.get(found.id) : undefined;
+    if (found && test && test.status === "failed") test.message = shortMessage(found.rest.slice(3));
   }
   return [...tests.values()];
 }

@@ -16,6 +16,7 @@ import {
 import { parseCheckOutput, type TestResult } from "@/lib/checks/results";
 import type { Database } from "@/server/db/client";
 import { assignments, checkResults, sessions } from "@/server/db/schema";
+import { FileNotFoundError } from "@/server/sandbox/errors";
 import * as files from "@/server/sandbox/files";
 import type { SandboxManager } from "@/server/sandbox/manager";
 import * as shells from "@/server/sandbox/shells";
@@ -101,7 +102,7 @@ class Slots {
 export class CheckService {
   private readonly slots = new Slots(CHECKS_AT_ONCE);
   /** The check in progress per session: pressing Check again while it runs gets the same result. */
-  private readonly inFlight = new Map<string, Promise<CheckResultView>>();
+  private readonly inFlight = new Map<string, Promise<CheckRow>>();
 
   constructor(private readonly options: CheckServiceOptions) {}
 
@@ -242,13 +243,11 @@ export class CheckService {
       pending = this.slots.run(() => this.runChecks(id, templateId, assignment)).finally(() => this.inFlight.delete(id));
       this.inFlight.set(id, pending);
     }
-    const result = await pending;
-    if (teacher) return result;
-    const [row] = await this.options.db.select().from(checkResults).where(eq(checkResults.id, result.id));
-    return row ? checkView(row, assignment.feedback) : result;
+    // The view is decided here, for this caller: a student never gets more than the feedback allows.
+    return checkView(await pending, teacher ? "all" : assignment.feedback);
   }
 
-  private async runChecks(id: string, templateId: string, assignment: AssignmentRow): Promise<CheckResultView> {
+  private async runChecks(id: string, templateId: string, assignment: AssignmentRow): Promise<CheckRow> {
     const { sessions: service, sandboxes, db, log } = this.options;
     const started = Date.now();
     const checkId = `c-${randomBytes(8).toString("hex")}`;
@@ -256,6 +255,10 @@ export class CheckService {
     const copy = await service.fork(SYSTEM, id, { throwaway: true });
     try {
       try {
+        // The runner's folder holds the runner alone: a module of the student's beside it would be imported first.
+        await files.deleteFile(sandboxes, copy.id, path.dirname(TEST_FUNCTIONS_RUNNER), true).catch((error: unknown) => {
+          if (!(error instanceof FileNotFoundError)) throw error;
+        });
         for (const file of assignment.files) await files.writeFile(sandboxes, copy.id, file.path, Buffer.from(file.content));
         await files.writeFile(sandboxes, copy.id, TEST_FUNCTIONS_RUNNER, readFileSync(RUNNER_SOURCE));
       } catch (error) {
@@ -309,8 +312,9 @@ export class CheckService {
       })
       .returning();
     await service.touch(id);
-    log.info({ sessionId: id, status: row?.status, ms: Date.now() - started }, "checked");
-    return checkView(row as CheckRow, "all");
+    if (!row) throw new Error(`check ${checkId} was not recorded`);
+    log.info({ sessionId: id, status: row.status, ms: Date.now() - started }, "checked");
+    return row;
   }
 
   /** Each copy's latest check, for the dashboard of the template's owner. */
