@@ -260,6 +260,7 @@ export function servicesReady(): Promise<void> {
       (error: unknown) => logger.warn({ err: error }, "could not check the setup network"),
     );
     services.sandboxes.startIdleSweeper();
+    services.checks.startDeadlineSweeper();
     const days = services.config.setup.layerRetentionDays;
     if (days > 0) {
       const prune = (): void =>

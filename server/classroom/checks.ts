@@ -2,7 +2,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, lte, or } from "drizzle-orm";
 import type { Logger } from "pino";
 import {
   ASSIGNMENT_LIMITS,
@@ -21,7 +21,7 @@ import * as files from "@/server/sandbox/files";
 import type { SandboxManager } from "@/server/sandbox/manager";
 import * as shells from "@/server/sandbox/shells";
 import { identityOf, ownerOf, SYSTEM, type Caller } from "@/server/sessions/caller";
-import { ForbiddenError, InvalidRequestError } from "@/server/sessions/errors";
+import { ForbiddenError, InvalidRequestError, RateLimitedError } from "@/server/sessions/errors";
 import type { ClassProgress, SessionRow, SessionService } from "@/server/sessions/service";
 import { InvalidInputError } from "@/server/sessions/validation";
 
@@ -36,6 +36,8 @@ const CLASS_COPY_HAS_NONE = "a class copy has no assignment of its own: its teac
 
 /** Checks running at once on this server: each is a sandbox of its own. */
 const CHECKS_AT_ONCE = 2;
+/** Checks waiting for their turn at most; more are refused (429) until some are done. */
+const CHECKS_WAITING = 200;
 
 export interface CheckServiceOptions {
   db: Database;
@@ -56,10 +58,23 @@ function assignmentView(sessionId: string, row: AssignmentRow | undefined): Assi
   };
 }
 
-/** A check as one caller may see it: teachers see everything; students what the feedback allows. */
-function checkView(row: CheckRow, feedback: CheckFeedback | "all"): CheckResultView {
-  const tests: TestResult[] =
-    feedback === "results" ? row.tests.map((test) => ({ ...test, message: null })) : row.tests.map((test) => ({ ...test }));
+/** The line Sandpit adds for a command that failed or ran out of time: its name is Sandpit's own. */
+const COMMAND_LINE = "the test command";
+
+/**
+ * A check as one caller may see it: teachers see everything; students what the feedback allows.
+ * A test's name is printed by the tests' process, where the student's code runs too, so it could
+ * carry what that code read of the hidden files: below "output", students see the names the
+ * teacher's own check of the template listed (`reference`), and others not at all; without such a
+ * check, "results" numbers the tests instead of naming them.
+ */
+function checkView(row: CheckRow, feedback: CheckFeedback | "all", reference: Set<string> | null = null): CheckResultView {
+  let tests: TestResult[] = row.tests.map((test) => ({ ...test, message: feedback === "results" ? null : test.message }));
+  if (feedback === "results" || feedback === "messages") {
+    if (reference) tests = tests.filter((test) => test.name === COMMAND_LINE || reference.has(test.name));
+    else if (feedback === "results")
+      tests = tests.map((test, index) => (test.name === COMMAND_LINE ? test : { ...test, name: `test ${index + 1}` }));
+  }
   return {
     id: row.id,
     session_id: row.sessionId,
@@ -75,19 +90,35 @@ function checkView(row: CheckRow, feedback: CheckFeedback | "all"): CheckResultV
   };
 }
 
-/** A small queue: at most `limit` tasks at once, the others wait their turn. */
-class Slots {
+/**
+ * The check queue: at most `limit` checks at once, and a fair turn for everyone waiting. Each
+ * person (owner id) has one check running or waiting at a time; the next to start is the person
+ * who waited longest, so one person's slow checks never hold up a class. At most `waiting` wait.
+ */
+class CheckQueue {
   private running = 0;
-  private readonly waiting: Array<() => void> = [];
-  constructor(private readonly limit: number) {}
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.running += 1;
+  private readonly busy = new Set<string>();
+  private readonly waiting: Array<{ who: string; start: () => void }> = [];
+  constructor(
+    private readonly limit: number,
+    private readonly most: number,
+  ) {}
+
+  async run<T>(who: string, task: () => Promise<T>): Promise<T> {
+    if (this.busy.has(who)) throw new RateLimitedError("one check at a time: your other check is still running or waiting", 5);
+    if (this.waiting.length >= this.most) throw new RateLimitedError("too many checks are waiting on this server", 10);
+    this.busy.add(who);
     try {
-      return await task();
+      if (this.running >= this.limit) await new Promise<void>((start) => this.waiting.push({ who, start }));
+      this.running += 1;
+      try {
+        return await task();
+      } finally {
+        this.running -= 1;
+        this.waiting.shift()?.start();
+      }
     } finally {
-      this.running -= 1;
-      this.waiting.shift()?.();
+      this.busy.delete(who);
     }
   }
 }
@@ -100,7 +131,7 @@ class Slots {
  * shells, archives, forks, snapshots, MCP) reaches them.
  */
 export class CheckService {
-  private readonly slots = new Slots(CHECKS_AT_ONCE);
+  private readonly queue = new CheckQueue(CHECKS_AT_ONCE, CHECKS_WAITING);
   /** The check in progress per session: pressing Check again while it runs gets the same result. */
   private readonly inFlight = new Map<string, Promise<CheckRow>>();
 
@@ -134,6 +165,7 @@ export class CheckService {
       .values({ sessionId: templateId, ...patch })
       .onConflictDoUpdate({ target: assignments.sessionId, set: patch });
     this.options.log.info({ sessionId: templateId, files: value.files?.length }, "assignment changed");
+    if (value.deadline) await this.closeDue(templateId);
     return this.assignment(caller, templateId);
   }
 
@@ -198,9 +230,71 @@ export class CheckService {
     return { row, templateId, teacher };
   }
 
+  /** The test names of the teacher's latest check of the template itself, if one ran. */
+  private async reference(templateId: string): Promise<Set<string> | null> {
+    const [row] = await this.options.db
+      .select({ tests: checkResults.tests })
+      .from(checkResults)
+      .where(and(eq(checkResults.sessionId, templateId), eq(checkResults.templateId, templateId)))
+      .orderBy(desc(checkResults.createdAt))
+      .limit(1);
+    return row && row.tests.length > 0 ? new Set(row.tests.map((test) => test.name)) : null;
+  }
+
+  /** How a student sees a check of theirs: the assignment's feedback, and the teacher's test names. */
+  private async studentView(row: CheckRow, templateId: string, feedback: CheckFeedback): Promise<CheckResultView> {
+    return checkView(row, feedback, await this.reference(templateId));
+  }
+
   private async assignmentRow(templateId: string): Promise<AssignmentRow | undefined> {
     const [row] = await this.options.db.select().from(assignments).where(eq(assignments.sessionId, templateId));
     return row;
+  }
+
+  /**
+   * Stops the sandboxes of class copies whose deadline has passed (their work is saved): nothing a
+   * student started before the deadline goes on changing a closed copy. Of one template, or of all.
+   */
+  async closeDue(templateId?: string): Promise<string[]> {
+    const { db, sandboxes, log } = this.options;
+    const now = new Date();
+    const due = await db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .leftJoin(assignments, eq(assignments.sessionId, sessions.forkedFrom))
+      .where(
+        and(
+          eq(sessions.classCopy, true),
+          templateId ? eq(sessions.forkedFrom, templateId) : undefined,
+          or(
+            and(isNotNull(sessions.deadline), lte(sessions.deadline, now)),
+            and(isNull(sessions.deadline), lte(assignments.deadline, now)),
+          ),
+        ),
+      );
+    const closed: string[] = [];
+    for (const { id } of due) {
+      if ((await sandboxes.state(id)) !== "running") continue;
+      await sandboxes.hibernate(id).then(
+        () => closed.push(id),
+        (error: unknown) => log.warn({ err: error, sessionId: id }, "could not stop a closed class copy"),
+      );
+    }
+    if (closed.length > 0) log.info({ sessions: closed }, "class copies closed at their deadline");
+    return closed;
+  }
+
+  /** Checks every `ms` for class copies whose deadline passed, and stops their sandboxes. */
+  startDeadlineSweeper(ms = 30_000): void {
+    setInterval(() => void this.closeDue().catch(() => undefined), ms).unref();
+  }
+
+  /** One student's own deadline (or the class's again), for their teacher; closes the copy if it is due. */
+  async setCopyDeadline(caller: Caller, copyId: string, deadline: string | null): Promise<{ deadline: string | null }> {
+    const result = await this.options.sessions.setCopyDeadline(caller, copyId, deadline);
+    const templateId = await this.options.sessions.templateOfCopy(caller, copyId);
+    await this.closeDue(templateId);
+    return result;
   }
 
   /** Whether Check is offered on a session, its deadline, and its latest check as the caller may see it. */
@@ -224,7 +318,12 @@ export class CheckService {
       deadline: deadline?.toISOString() ?? null,
       closed: Boolean(row.classCopy && deadline && deadline.getTime() <= Date.now()),
       feedback: access ? feedback : null,
-      latest: latest && access ? checkView(latest, access.teacher ? "all" : (feedback ?? "results")) : null,
+      latest:
+        latest && access
+          ? access.teacher
+            ? checkView(latest, "all")
+            : await this.studentView(latest, templateId, feedback ?? "results")
+          : null,
     };
   }
 
@@ -240,11 +339,14 @@ export class CheckService {
       );
     let pending = this.inFlight.get(id);
     if (!pending) {
-      pending = this.slots.run(() => this.runChecks(id, templateId, assignment)).finally(() => this.inFlight.delete(id));
+      // Whose turn it is: the person asking (a teacher checking a copy waits as the teacher).
+      const who = ownerOf(identityOf(caller)) ?? `session:${id}`;
+      pending = this.queue.run(who, () => this.runChecks(id, templateId, assignment)).finally(() => this.inFlight.delete(id));
       this.inFlight.set(id, pending);
     }
     // The view is decided here, for this caller: a student never gets more than the feedback allows.
-    return checkView(await pending, teacher ? "all" : assignment.feedback);
+    const row = await pending;
+    return teacher ? checkView(row, "all") : this.studentView(row, templateId, assignment.feedback);
   }
 
   private async runChecks(id: string, templateId: string, assignment: AssignmentRow): Promise<CheckRow> {
@@ -252,7 +354,8 @@ export class CheckService {
     const started = Date.now();
     const checkId = `c-${randomBytes(8).toString("hex")}`;
     let outcome: { tests: TestResult[]; output: string; problem: string | null; error: boolean };
-    const copy = await service.fork(SYSTEM, id, { throwaway: true });
+    // The class's setup, not one the student prepared: their own packages cannot change how the tests run.
+    const copy = await service.fork(SYSTEM, id, { throwaway: true, setupOf: templateId });
     try {
       try {
         // The runner's folder holds the runner alone: a module of the student's beside it would be imported first.
@@ -389,7 +492,8 @@ export class CheckService {
       .where(inArray(checkResults.sessionId, [id]))
       .orderBy(desc(checkResults.createdAt))
       .limit(Math.min(Math.max(limit, 1), 100));
-    return rows.map((row) => checkView(row, teacher ? "all" : (assignment?.feedback ?? "results")));
+    const reference = teacher ? null : await this.reference(templateId);
+    return rows.map((row) => checkView(row, teacher ? "all" : (assignment?.feedback ?? "results"), reference));
   }
 }
 

@@ -284,6 +284,23 @@ export class SandboxManager {
   }
 
   /**
+   * Makes a session that has not started yet (a fresh fork) use another session's layer, or none
+   * when that one has none: a check's copy gets its class's setup, not its student's.
+   */
+  async useLayerOf(sessionId: string, otherId: string): Promise<void> {
+    await this.lock.run(sessionId, async () => {
+      if (this.live.has(sessionId)) throw new Error(`the sandbox of ${sessionId} has started already`);
+      const [other] = await this.options.db.select().from(sandboxes).where(eq(sandboxes.sessionId, otherId));
+      const layerKey = other?.layerKey ?? null;
+      const now = new Date();
+      await this.options.db
+        .insert(sandboxes)
+        .values({ sessionId, state: "new", layerKey, updatedAt: now })
+        .onConflictDoUpdate({ target: sandboxes.sessionId, set: { layerKey, updatedAt: now } });
+    });
+  }
+
+  /**
    * Makes a session use a layer from its next start. A running sandbox is restarted (its files
    * stay) so that the layer is mounted.
    */

@@ -326,7 +326,14 @@ export class SessionService {
   async fork(
     caller: Caller,
     sourceId: string,
-    options: { id?: string; metadata?: Record<string, unknown>; throwaway?: boolean; name?: string } = {},
+    options: {
+      id?: string;
+      metadata?: Record<string, unknown>;
+      throwaway?: boolean;
+      name?: string;
+      /** Another session whose setup the fork gets instead of the source's (a check runs in its class's). */
+      setupOf?: string;
+    } = {},
   ): Promise<SessionView> {
     const source = await this.authorize(caller, sourceId, "read");
     const share = caller.kind === "share" ? await this.shareFor(caller, sourceId) : undefined;
@@ -353,7 +360,11 @@ export class SessionService {
     });
     try {
       await this.options.sandboxes.forkWorkspace(source.id, id);
-      const [setup] = await this.options.db.select().from(setups).where(eq(setups.sessionId, source.id));
+      if (options.setupOf && options.setupOf !== source.id) await this.options.sandboxes.useLayerOf(id, options.setupOf);
+      const [setup] = await this.options.db
+        .select()
+        .from(setups)
+        .where(eq(setups.sessionId, options.setupOf ?? source.id));
       if (setup) await this.options.setups.submit(id, setup.spec);
     } catch (error) {
       await this.options.sandboxes.destroy(id).catch(() => undefined);

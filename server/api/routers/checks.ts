@@ -28,5 +28,5 @@ export const checksRouter = createTRPCRouter({
   /** One student's own deadline, or the class's back with null (the template's owner). */
   setCopyDeadline: publicProcedure
     .input(byId.extend({ deadline: z.string().max(64).nullable() }))
-    .mutation(({ ctx, input }) => ctx.sessions.setCopyDeadline(ctx.caller, input.id, input.deadline)),
+    .mutation(({ ctx, input }) => ctx.checks.setCopyDeadline(ctx.caller, input.id, input.deadline)),
 });
