@@ -164,14 +164,20 @@ export class TemplateUpdates {
     });
   }
 
-  /** The version `files` are published as: the last one again when nothing changed since, else a new one. */
-  private async newVersion(templateId: string, files: FileHashes): Promise<number> {
+  /** The template's last published version, if any. */
+  private async latestVersion(templateId: string): Promise<typeof templateVersions.$inferSelect | undefined> {
     const [latest] = await this.db
       .select()
       .from(templateVersions)
       .where(eq(templateVersions.templateId, templateId))
       .orderBy(desc(templateVersions.version))
       .limit(1);
+    return latest;
+  }
+
+  /** The version `files` are published as: the last one again when nothing changed since, else a new one. */
+  private async newVersion(templateId: string, files: FileHashes): Promise<number> {
+    const latest = await this.latestVersion(templateId);
     if (latest && sameFiles(latest.files, files)) return latest.version;
     const version = (latest?.version ?? 0) + 1;
     await this.db.insert(templateVersions).values({ templateId, version, files });
@@ -250,12 +256,7 @@ export class TemplateUpdates {
   /** Where each class copy stands against the template's last published version: for the template's owner. */
   async status(caller: Caller, templateId: string): Promise<ClassUpdates> {
     await this.template(caller, templateId);
-    const [latest] = await this.db
-      .select()
-      .from(templateVersions)
-      .where(eq(templateVersions.templateId, templateId))
-      .orderBy(desc(templateVersions.version))
-      .limit(1);
+    const latest = await this.latestVersion(templateId);
     const copies = await this.copiesOf(templateId);
     const rows =
       copies.length === 0
