@@ -116,6 +116,7 @@ export function createServices(config: Config): Services {
       logger.child({ module: "workspaces" }),
     ),
     log: logger.child({ module: "sandbox" }),
+    pool: config.pool,
   });
   let imageId: Promise<string> | undefined;
   const setups = new SetupService({
@@ -243,6 +244,7 @@ export function servicesReady(): Promise<void> {
       await services.store.clearPartial?.(new Date(Date.now() - process.uptime() * 1000));
       await services.sandboxes.reconcile();
       await services.setups.recover();
+      services.sandboxes.startPool();
     } catch (error) {
       // Docker may be down at start; health says why, and the next start reconciles.
       logger.error({ err: error }, "could not reconcile sandboxes and setups at start-up");

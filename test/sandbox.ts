@@ -35,6 +35,8 @@ export interface HarnessOptions {
   runtime?: string;
   /** Share another harness's data folder and database (a second host on the same object store, or a restart). */
   dataDir?: string;
+  /** A warm pool (SANDPIT_WARM_POOL / _MAX); none unless given. */
+  pool?: { size: number; max: number };
 }
 
 export interface SandboxHarness {
@@ -84,6 +86,7 @@ export async function sandboxHarness(options: HarnessOptions = {}): Promise<Sand
       log,
       layers,
       workspaces: createWorkspaces(dataDir, { quota: config.workspaceQuota, sizeMb: limits.workspaceMb, helper }),
+      pool: options.pool,
     });
   const managers = [make()];
   const sessions: string[] = [];

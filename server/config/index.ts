@@ -98,6 +98,8 @@ export interface Config {
    * sandboxes it offers to hold, and how often it says it is alive.
    */
   node: { address: string; capacity: number; heartbeatMs: number };
+  /** Sandboxes started ahead of need: kept ready for new sessions, and at most at once (class warm-ups). */
+  pool: { size: number; max: number };
   /** The bearer token a Prometheus scraper sends for /metrics (the admin token works too). */
   metrics: { token?: string };
 }
@@ -272,6 +274,7 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
       heartbeatMs: env.SANDPIT_HEARTBEAT_INTERVAL,
     },
     metrics: { token: env.SANDPIT_METRICS_TOKEN },
+    pool: { size: env.SANDPIT_WARM_POOL, max: env.SANDPIT_WARM_POOL_MAX },
   };
 }
 

@@ -336,6 +336,8 @@ export const envSchema = {
     .url({ protocol: /^https?$/, error: "must be the http:// or https:// URL other nodes reach this one at" })
     .optional(),
   SANDPIT_MAX_SANDBOXES: integer(0, 0, 100_000),
+  SANDPIT_WARM_POOL: integer(2, 0, 100),
+  SANDPIT_WARM_POOL_MAX: integer(40, 0, 1_000),
   SANDPIT_HEARTBEAT_INTERVAL: duration("10s", 1_000, 300_000),
   SANDPIT_METRICS_TOKEN: z
     .string()

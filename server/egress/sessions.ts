@@ -42,6 +42,10 @@ export class SessionEgress implements SandboxEgress {
     return { ...this.service.sandboxEnv(), ...this.service.goEnv(policy) };
   }
 
+  baseEnv(): Record<string, string> {
+    return { ...this.service.sandboxEnv(), ...this.service.goEnv("none") };
+  }
+
   async attach(sessionId: string, agent: AgentClient): Promise<void> {
     let version = this.versions.get(sessionId) ?? 0;
     const { policy, secrets } = await this.stored(sessionId);

@@ -9,10 +9,12 @@ import type { Database } from "@/server/db/client";
 import { sandboxes } from "@/server/db/schema";
 import type { ObjectStore } from "@/server/storage/object-store";
 import type { AgentClient } from "./agent/client";
+import { Readable } from "node:stream";
 import { adoptSandbox, openSandbox, type OpenSandbox } from "./agent/open";
 import type { PtyHandle, PtyOptions, SandboxDriver } from "./engine/driver";
 import { SandboxUnavailableError } from "./errors";
 import { KeyedLock } from "../util/keyed-lock";
+import { WarmPool, type WarmSandbox } from "./pool";
 import { scrubCommand } from "./workspaces/sandbox-user";
 import { FolderWorkspaces, type Workspaces } from "./workspaces/store";
 
@@ -33,6 +35,8 @@ export interface HostLayers {
  */
 export interface SandboxEgress {
   startEnv: (sessionId: string) => Promise<Record<string, string>>;
+  /** The environment of a session without egress (what warm sandboxes start with). */
+  baseEnv: () => Record<string, string>;
   attach: (sessionId: string, agent: AgentClient) => Promise<void>;
 }
 
@@ -55,6 +59,11 @@ export interface SandboxManagerOptions {
   egress?: SandboxEgress;
   /** Host PEM bundle mounted into sandboxes (programs behind the egress proxy trust it). */
   caBundle?: string;
+  /**
+   * Sandboxes started ahead of need: `size` kept ready for new sessions without a setup, at most
+   * `max` at once with class warm-ups. None when unset.
+   */
+  pool?: { size: number; max: number };
 }
 
 /** A sandbox that is up: its container and the connection to its agent. */
@@ -70,6 +79,13 @@ export type SandboxState = "running" | "hibernated" | "none";
 
 /** How long archiving a workspace for a snapshot, or unpacking one, may take. */
 const SNAPSHOT_TIMEOUT_MS = 10 * 60_000;
+/**
+ * A fork into warm sandboxes carries the source's files as one archive held in memory: a bigger
+ * workspace is copied at block level instead.
+ */
+const WARM_FORK_MAX_BYTES = 32 * 1024 * 1024;
+/** Warm sandboxes filled at once by one fork batch. */
+const WARM_FORK_PARALLEL = 4;
 
 /**
  * Owns the sandboxes of one Sandpit process: starts them on first use, adopts the ones that
@@ -90,10 +106,66 @@ export class SandboxManager {
   private sweeper: NodeJS.Timeout | undefined;
   readonly agentDir: string;
   readonly workspaces: Workspaces;
+  /** Sandboxes started ahead of need (none unless configured). */
+  readonly pool: WarmPool | undefined;
 
   constructor(private readonly options: SandboxManagerOptions) {
     this.agentDir = options.agentDir ?? path.join(process.cwd(), "server", "sandbox", "agent", "inside");
     this.workspaces = options.workspaces ?? new FolderWorkspaces(options.dataDir);
+    const pool = options.pool;
+    this.pool =
+      pool && pool.max > 0
+        ? new WarmPool({
+            driver: options.driver,
+            workspaces: this.workspaces,
+            layers: options.layers,
+            image: options.image,
+            agentDir: this.agentDir,
+            limits: options.limits,
+            caBundle: options.caBundle,
+            size: Math.min(pool.size, pool.max),
+            max: pool.max,
+            log: options.log.child({ part: "pool" }),
+          })
+        : undefined;
+  }
+
+  /** The environment a session's sandbox starts with: the languages', then its egress policy's. */
+  private async startEnv(sessionId: string): Promise<Record<string, string>> {
+    return { ...sandboxEnv(), ...(await this.options.egress?.startEnv(sessionId)) };
+  }
+
+  private baseEnv(): Record<string, string> {
+    return { ...sandboxEnv(), ...this.options.egress?.baseEnv() };
+  }
+
+  /** Starts keeping warm sandboxes ready (after reconcile, which would remove them). */
+  startPool(): void {
+    this.pool?.start(this.baseEnv());
+  }
+
+  /**
+   * Keeps `count` warm sandboxes ready for forks of `sessionId` (a class about to join) for
+   * `minutes`; bounded by the pool's maximum. Returns how many it will keep, 0 without a pool.
+   */
+  async prepareForks(sessionId: string, count: number, minutes: number): Promise<number> {
+    if (!this.pool) return 0;
+    const [row] = await this.options.db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
+    const kept = Math.min(count, this.options.pool?.max ?? 0);
+    this.pool.want(
+      `forks:${sessionId}`,
+      { layerKey: row?.layerKey ?? null, env: this.baseEnv() },
+      kept,
+      Date.now() + minutes * 60_000,
+    );
+    return kept;
+  }
+
+  /** How many warm sandboxes are ready for forks of `sessionId` now. */
+  async readyForks(sessionId: string): Promise<number> {
+    if (!this.pool) return 0;
+    const [row] = await this.options.db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
+    return this.pool.readyCount({ layerKey: row?.layerKey ?? null, env: this.baseEnv() });
   }
 
   get limits(): Limits {
@@ -154,14 +226,11 @@ export class SandboxManager {
     const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
 
     // A container left over for this session (killed, or from an older agent) is replaced.
-    for (const container of await driver.list()) {
-      if (container.sessionId === sessionId && container.role === "sandbox") await driver.remove(container.id);
-    }
+    await this.removeContainers(sessionId, row?.containerId);
     const layerKey = row?.layerKey ?? undefined;
     const layerDir = layerKey && this.options.layers ? await this.options.layers.ensure(layerKey) : undefined;
     // No network at run time: Go resolves modules from the layer's cache only, unless egress lets it out.
-    // The languages' env, then the egress policy's (proxy and Go module settings) over it.
-    const env = { ...sandboxEnv(), ...(await this.options.egress?.startEnv(sessionId)) };
+    const env = await this.startEnv(sessionId);
     const start = (workspaceDir: string): Promise<OpenSandbox> =>
       openSandbox(
         driver,
@@ -182,7 +251,20 @@ export class SandboxManager {
     const { workspaces } = this;
     const snapshotKey = row?.snapshotKey;
     let sandbox: OpenSandbox | undefined;
-    if (!workspaces.exists(sessionId) && snapshotKey) {
+    // A session without a workspace here takes a warm sandbox when one of its kind is ready: its
+    // empty slot becomes the workspace, filled from the snapshot first when there is one.
+    const warm = workspaces.exists(sessionId) ? undefined : this.pool?.take({ layerKey: layerKey ?? null, env });
+    if (warm) {
+      try {
+        if (snapshotKey) await warm.agent.archiveIn(await store.get(snapshotKey), { timeoutMs: SNAPSHOT_TIMEOUT_MS });
+        await workspaces.claimSlot(warm.slot, sessionId);
+        sandbox = { containerId: warm.containerId, agent: warm.agent };
+      } catch (error) {
+        await this.pool?.discard(warm);
+        throw error;
+      }
+    }
+    if (!sandbox && !workspaces.exists(sessionId) && snapshotKey) {
       // Unpacked inside the sandbox, as the sandbox user, into an empty workspace that gets its
       // final name only once the whole snapshot is in.
       this.log.info({ sessionId, snapshot: snapshotKey }, "restoring workspace snapshot");
@@ -200,9 +282,11 @@ export class SandboxManager {
           }
         });
       } catch (error) {
-        if (sandbox) {
-          sandbox.agent.close();
-          await driver.remove(sandbox.containerId);
+        // Set by the callback above (which the compiler does not follow).
+        const begun = sandbox as OpenSandbox | undefined;
+        if (begun) {
+          begun.agent.close();
+          await driver.remove(begun.containerId);
         }
         throw error;
       }
@@ -235,7 +319,7 @@ export class SandboxManager {
       .values({ sessionId, ...values })
       .onConflictDoUpdate({ target: sandboxes.sessionId, set: values });
     this.log.info(
-      { sessionId, containerId, ms: Date.now() - started, restored: Boolean(snapshotKey), layer: layerKey },
+      { sessionId, containerId, ms: Date.now() - started, restored: Boolean(snapshotKey), layer: layerKey, warm: Boolean(warm) },
       "sandbox ready",
     );
     const live = this.track(sessionId, containerId, agent);
@@ -289,9 +373,20 @@ export class SandboxManager {
    */
   async useLayerOf(sessionId: string, otherId: string): Promise<void> {
     await this.lock.run(sessionId, async () => {
-      if (this.live.has(sessionId)) throw new Error(`the sandbox of ${sessionId} has started already`);
       const [other] = await this.options.db.select().from(sandboxes).where(eq(sandboxes.sessionId, otherId));
       const layerKey = other?.layerKey ?? null;
+      // A fork that came up in a warm sandbox already: kept when its layer is that one, else
+      // stopped (its files stay) so that its next start mounts the other layer.
+      if (this.live.has(sessionId)) {
+        const [own] = await this.options.db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
+        if ((own?.layerKey ?? null) === layerKey) return;
+        await this.stop(sessionId);
+        await this.options.db
+          .update(sandboxes)
+          .set({ state: "new", containerId: null, layerKey, seededLayerKey: null, updatedAt: new Date() })
+          .where(eq(sandboxes.sessionId, sessionId));
+        return;
+      }
       const now = new Date();
       await this.options.db
         .insert(sandboxes)
@@ -370,13 +465,21 @@ export class SandboxManager {
 
   /** Removes the session's sandbox containers; its workspace stays. */
   private async stop(sessionId: string): Promise<void> {
-    const { driver } = this.options;
     const sandbox = this.live.get(sessionId);
     if (sandbox) {
       this.live.delete(sessionId);
       sandbox.agent.close();
-      await driver.remove(sandbox.containerId);
     }
+    await this.removeContainers(sessionId, sandbox?.containerId);
+  }
+
+  /**
+   * Removes the containers of a session: those labelled with it, and the one it runs in (a warm
+   * sandbox it took is labelled with the pool's slot, not with the session).
+   */
+  private async removeContainers(sessionId: string, containerId?: string | null): Promise<void> {
+    const { driver } = this.options;
+    if (containerId && !this.pool?.holds(containerId)) await driver.remove(containerId);
     for (const container of await driver.list()) {
       if (container.sessionId === sessionId && container.role === "sandbox") await driver.remove(container.id);
     }
@@ -413,10 +516,15 @@ export class SandboxManager {
     const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, from));
     if (!this.workspaces.exists(from)) return Promise.allSettled(targets.map((to) => this.copyWorkspace(to, row)));
     const started = Date.now();
+    const warm = await this.forkWarm(from, row, targets);
+    const rest = targets.filter((to) => !warm.has(to));
+    if (rest.length === 0) return targets.map((to) => warm.get(to) as PromiseSettledResult<void>);
     await this.flushWrites(from);
-    const copies = await this.workspaces.copyAll(from, targets);
+    const copied = await this.workspaces.copyAll(from, rest);
+    const copies = targets.map((to) => warm.get(to) ?? copied[rest.indexOf(to)]);
     return Promise.all(
       targets.map(async (to, i): Promise<PromiseSettledResult<void>> => {
+        if (warm.has(to)) return warm.get(to) as PromiseSettledResult<void>;
         const copied = copies[i];
         if (copied?.status !== "fulfilled") return copied ?? { status: "rejected", reason: new Error("not copied") };
         try {
@@ -428,6 +536,78 @@ export class SandboxManager {
         }
       }),
     );
+  }
+
+  /**
+   * Forks of a live source into warm sandboxes, as many as are ready: the source's files are
+   * archived once inside its sandbox (sensitive files left out, as in a snapshot) and unpacked in
+   * each warm sandbox as the sandbox user, whose slot then becomes the fork's workspace. The forks
+   * are running when this returns. Targets it did not serve are left out of the result (they are
+   * copied at block level); a failed one is removed and reported.
+   */
+  private async forkWarm(
+    from: string,
+    row: typeof sandboxes.$inferSelect | undefined,
+    targets: string[],
+  ): Promise<Map<string, PromiseSettledResult<void>>> {
+    const served = new Map<string, PromiseSettledResult<void>>();
+    const source = this.peek(from);
+    const { pool } = this;
+    if (!pool || !source) return served;
+    const layerKey = row?.layerKey ?? null;
+    const taken: Array<{ to: string; warm: WarmSandbox }> = [];
+    for (const to of targets) {
+      const warm = pool.take({ layerKey, env: await this.startEnv(to) });
+      if (!warm) break;
+      taken.push({ to, warm });
+    }
+    if (taken.length === 0) return served;
+    let archive: Buffer;
+    try {
+      source.busy += 1;
+      archive = await collect(source.agent.archiveOut({ timeoutMs: SNAPSHOT_TIMEOUT_MS, maxBytes: WARM_FORK_MAX_BYTES }));
+    } catch (error) {
+      // Too big, or the source did not answer: these forks are copied at block level after all.
+      this.log.info({ from, err: error }, "forking by block copy instead of into warm sandboxes");
+      for (const { warm } of taken) pool.giveBack(warm);
+      return served;
+    } finally {
+      source.busy -= 1;
+    }
+    const started = Date.now();
+    const fill = async ({ to, warm }: { to: string; warm: WarmSandbox }): Promise<void> => {
+      try {
+        await warm.agent.archiveIn(Readable.from([archive]), { timeoutMs: SNAPSHOT_TIMEOUT_MS });
+        await this.workspaces.claimSlot(warm.slot, to);
+      } catch (error) {
+        await pool.discard(warm);
+        throw error;
+      }
+      const now = new Date();
+      try {
+        await this.options.db.insert(sandboxes).values({
+          ...this.forkRow(to, row),
+          state: "running",
+          containerId: warm.containerId,
+          scrubPending: false,
+          lastActiveAt: now,
+        });
+      } catch (error) {
+        warm.agent.close();
+        await this.options.driver.remove(warm.containerId);
+        await this.workspaces.remove(to);
+        throw error;
+      }
+      this.track(to, warm.containerId, warm.agent);
+      await this.options.egress?.attach(to, warm.agent);
+      this.log.info({ from, to, ms: Date.now() - started, bytes: archive.length }, "fork started in a warm sandbox");
+    };
+    for (let i = 0; i < taken.length; i += WARM_FORK_PARALLEL) {
+      const batch = taken.slice(i, i + WARM_FORK_PARALLEL);
+      const results = await Promise.allSettled(batch.map(fill));
+      batch.forEach(({ to }, j) => served.set(to, results[j] as PromiseSettledResult<void>));
+    }
+    return served;
   }
 
   private forkRow(to: string, row: typeof sandboxes.$inferSelect | undefined) {
@@ -469,13 +649,12 @@ export class SandboxManager {
   /** Removes the container, the workspace and every snapshot of the session. */
   async destroy(sessionId: string): Promise<void> {
     await this.lock.run(sessionId, async () => {
-      const { db, driver, store } = this.options;
+      const { db, store } = this.options;
       const sandbox = this.live.get(sessionId);
       this.live.delete(sessionId);
       sandbox?.agent.close();
-      for (const container of await driver.list()) {
-        if (container.sessionId === sessionId && container.role === "sandbox") await driver.remove(container.id);
-      }
+      const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
+      await this.removeContainers(sessionId, sandbox?.containerId ?? row?.containerId);
       for (const object of await store.list(`snapshots/${sessionId}/`)) await store.delete(object.key);
       await db.delete(sandboxes).where(eq(sandboxes.sessionId, sessionId));
       await this.workspaces.remove(sessionId);
@@ -492,23 +671,27 @@ export class SandboxManager {
     const rows = new Map((await db.select().from(sandboxes)).map((row) => [row.sessionId, row]));
     const adopted: string[] = [];
     const removed: string[] = [];
+    // A warm sandbox a session took is labelled with its pool slot: its session is the row that names it.
+    const byContainer = new Map([...rows.values()].filter((row) => row.containerId).map((row) => [row.containerId, row]));
     for (const container of await driver.list()) {
-      if (container.role !== "sandbox") continue;
-      const row = rows.get(container.sessionId);
-      if (this.peek(container.sessionId)?.containerId === container.id) continue;
+      if (container.role !== "sandbox" && container.role !== "pool") continue;
+      if (this.pool?.holds(container.id)) continue;
+      const row = container.role === "pool" ? byContainer.get(container.id) : rows.get(container.sessionId);
+      const sessionId = row?.sessionId ?? container.sessionId;
+      if (this.peek(sessionId)?.containerId === container.id) continue;
       if (row?.state === "running" && row.containerId === container.id && container.running) {
         try {
           const agent = await adoptSandbox(driver, container.id);
-          this.track(container.sessionId, container.id, agent);
-          await this.options.egress?.attach(container.sessionId, agent);
-          adopted.push(container.sessionId);
+          this.track(sessionId, container.id, agent);
+          await this.options.egress?.attach(sessionId, agent);
+          adopted.push(sessionId);
           continue;
         } catch (error) {
-          this.log.warn({ sessionId: container.sessionId, err: error }, "could not adopt sandbox; removing it");
+          this.log.warn({ sessionId, err: error }, "could not adopt sandbox; removing it");
         }
       }
       await driver.remove(container.id);
-      removed.push(container.sessionId);
+      removed.push(sessionId);
     }
     // Only now, with no stray container writing there, what interrupted work left is cleared.
     await this.workspaces.recover();
@@ -552,6 +735,8 @@ export class SandboxManager {
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
+    // Warm sandboxes serve no session: they go (a restart would remove them anyway).
+    await this.pool?.close();
     for (const sandbox of this.live.values()) sandbox.agent.close();
     this.live.clear();
     await this.lock.idle();
@@ -565,4 +750,11 @@ export class SandboxManager {
   openPty(sandbox: LiveSandbox, options: PtyOptions): Promise<PtyHandle> {
     return this.options.driver.openPty(sandbox.containerId, options);
   }
+}
+
+/** A stream read whole into memory (the caller bounds its size). */
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

@@ -9,8 +9,8 @@ export const LABEL_NODE = "dev.sandpit.node";
 /** Everything an engine needs to start the container behind one session. */
 export interface SandboxSpec {
   sessionId: string;
-  /** `sandbox` serves a session; `setup` runs a setup and is removed afterwards. */
-  role?: "sandbox" | "setup";
+  /** `sandbox` serves a session; `setup` runs a setup and is removed afterwards; `pool` waits in the warm pool (and serves the session that takes it). */
+  role?: "sandbox" | "setup" | "pool";
   image: string;
   /** Host folder mounted read-write at /workspace. */
   workspaceDir: string;

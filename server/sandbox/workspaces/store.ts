@@ -48,14 +48,28 @@ export interface Workspaces {
    * once): a volume is frozen once for all of them. One result per target, in order.
    */
   copyAll(from: string, targets: string[]): Promise<PromiseSettledResult<void>[]>;
+  /**
+   * An empty workspace under a temporary name, for a sandbox started before its session is known
+   * (the warm pool). Its folder is what the sandbox mounts; `recover` clears slots nobody claimed.
+   */
+  makeSlot(): Promise<{ name: string; dir: string }>;
+  /**
+   * Makes a slot the workspace of `id` (which has none), without unmounting it from the sandbox
+   * that uses it: only host-owned names change, nothing inside is opened.
+   */
+  claimSlot(name: string, id: string): Promise<void>;
+  removeSlot(name: string): Promise<void>;
   remove(id: string): Promise<void>;
   list(): Promise<string[]>;
   /** Clears what an interrupted create, restore or copy left behind; run at start-up. */
   recover(): Promise<number>;
 }
 
+/** The names of workspaces made for the warm pool before their session is known. */
+const SLOT_PREFIX = ".slot-";
+
 /** The temporary names copies and restores fill before renaming into place. */
-const TEMP_PREFIXES = [".restore-", ".copy-"];
+const TEMP_PREFIXES = [".restore-", ".copy-", SLOT_PREFIX];
 const isTemp = (name: string): boolean => TEMP_PREFIXES.some((prefix) => name.startsWith(prefix));
 
 /** How long a copy of a workspace may take. */
@@ -139,6 +153,25 @@ export class FolderWorkspaces implements Workspaces {
     const results: PromiseSettledResult<void>[] = [];
     for (const to of targets) results.push(...(await Promise.allSettled([this.copy(from, to)])));
     return results;
+  }
+
+  async makeSlot(): Promise<{ name: string; dir: string }> {
+    const name = `${SLOT_PREFIX}${randomUUID()}`;
+    await makePrivateDir(this.root);
+    await makeSandboxDir(this.dir(name));
+    return { name, dir: this.dir(name) };
+  }
+
+  /** The folder is renamed: the sandbox's mount follows it. */
+  async claimSlot(name: string, id: string): Promise<void> {
+    if (!name.startsWith(SLOT_PREFIX)) throw new Error(`not a workspace slot: ${name}`);
+    if (this.exists(id)) throw new Error(`the session ${id} has a workspace already`);
+    await rename(this.dir(name), this.dir(id));
+  }
+
+  async removeSlot(name: string): Promise<void> {
+    if (!name.startsWith(SLOT_PREFIX)) throw new Error(`not a workspace slot: ${name}`);
+    await this.remove(name);
   }
 
   async remove(id: string): Promise<void> {
@@ -264,6 +297,53 @@ export class VolumeWorkspaces implements Workspaces {
         }
       }),
     );
+  }
+
+  /** A blank volume mounted at the slot's folder; its image keeps a partial name until claimed. */
+  async makeSlot(): Promise<{ name: string; dir: string }> {
+    const name = `${SLOT_PREFIX}${randomUUID()}`;
+    const dir = this.dir(name);
+    const image = this.slotImage(name);
+    await makePrivateDir(this.root);
+    await mkdir(dir, { recursive: true });
+    try {
+      await this.takeBlank(image);
+      await mount(image, dir);
+    } catch (error) {
+      await this.removeSlot(name).catch(() => undefined);
+      throw error;
+    }
+    return { name, dir };
+  }
+
+  /**
+   * The slot's filesystem is bound at the session's folder and its own mount dropped (the
+   * sandbox keeps its mount of the same filesystem); the image takes its final name last, so a
+   * crash before that leaves a slot that `recover` clears.
+   */
+  async claimSlot(name: string, id: string): Promise<void> {
+    if (!name.startsWith(SLOT_PREFIX)) throw new Error(`not a workspace slot: ${name}`);
+    if (this.exists(id)) throw new Error(`the session ${id} has a workspace already`);
+    const slotDir = this.dir(name);
+    const dir = this.dir(id);
+    if (isMountPoint(dir)) await unmount(dir);
+    await mkdir(dir, { recursive: true });
+    await execFileAsync("mount", ["--bind", slotDir, dir]);
+    await unmount(slotDir);
+    await rm(slotDir, { recursive: true, force: true });
+    await rename(this.slotImage(name), this.image(id));
+  }
+
+  async removeSlot(name: string): Promise<void> {
+    if (!name.startsWith(SLOT_PREFIX)) throw new Error(`not a workspace slot: ${name}`);
+    const dir = this.dir(name);
+    if (isMountPoint(dir)) await unmount(dir);
+    await rm(dir, { recursive: true, force: true });
+    await rm(this.slotImage(name), { force: true });
+  }
+
+  private slotImage(name: string): string {
+    return path.join(this.images, `${name}.ext4.partial`);
   }
 
   async remove(id: string): Promise<void> {

@@ -1,0 +1,134 @@
+import { existsSync } from "node:fs";
+import { readFile as readHostFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
+import { exec } from "./shells";
+
+/** Warm sandboxes: a session takes one instead of starting a container, with its files its own. */
+describe.each(["auto", "runc"])("Warm pool (runtime %s)", (runtime) => {
+  let h: SandboxHarness;
+
+  beforeAll(async () => {
+    h = await sandboxHarness({ runtime, pool: { size: 1, max: 4 } });
+    h.manager.startPool();
+    await h.manager.pool?.settled();
+  });
+  afterAll(async () => h[Symbol.asyncDispose]());
+
+  const sandboxStarts = (session: string): number =>
+    h.driver.started.filter((s) => s.role === "sandbox" && s.sessionId === session).length;
+
+  function containerOf(session: string): string {
+    const sandbox = h.manager.peek(session);
+    if (!sandbox) throw new Error(`${session} has no live sandbox`);
+    return sandbox.containerId;
+  }
+
+  it("gives a new session a sandbox started ahead of it, then starts the next one", async () => {
+    expect(h.manager.pool?.snapshot().ready).toBe(1);
+    const session = h.session();
+    const out = await exec(h.manager, session, { command: "echo hi > note.txt && cat /workspace/note.txt && pwd" });
+    expect(out.stdout).toBe("hi\n/workspace\n");
+    // No container was started for the session: it runs in the pool's.
+    expect(sandboxStarts(session)).toBe(0);
+    const info = await h.docker.getContainer(containerOf(session)).inspect();
+    expect(info.Config.Labels["dev.sandpit.role"]).toBe("pool");
+    // The slot became the session's workspace: it is found under the session's name.
+    expect(h.manager.workspaces.exists(session)).toBe(true);
+    if (h.manager.workspaces.kind === "volume") {
+      const mounts = await readHostFile("/proc/self/mounts", "utf8");
+      const line = mounts.split("\n").find((l) => l.split(" ")[1] === h.manager.workspaces.dir(session));
+      expect(line).toBeDefined();
+      expect(line?.split(" ")[3]?.split(",")).toEqual(expect.arrayContaining(["nosuid", "nodev"]));
+      // The slot's own mount is gone: only the pool's next one is mounted.
+      const slots = mounts.split("\n").filter((l) => l.split(" ")[1]?.startsWith(h.manager.workspaces.dir(".slot-")));
+      expect(slots.length).toBeLessThanOrEqual(1);
+    }
+    await h.manager.pool?.settled();
+    expect(h.manager.pool?.snapshot()).toMatchObject({ ready: 1, taken: 1 });
+  });
+
+  it("keeps the files of a session in a warm sandbox through hibernation, and wakes it in another", async () => {
+    await h.manager.pool?.settled();
+    const session = h.session();
+    await exec(h.manager, session, { command: "mkdir -p src && echo kept > src/a.txt" });
+    const first = containerOf(session);
+    await h.manager.hibernate(session);
+    expect(await h.manager.state(session)).toBe("hibernated");
+    await h.manager.pool?.settled();
+    const out = await exec(h.manager, session, { command: "cat src/a.txt" });
+    expect(out.stdout).toBe("kept\n");
+    expect(containerOf(session)).not.toBe(first);
+    expect(sandboxStarts(session)).toBe(0);
+  });
+
+  it("forks a class at once into warm sandboxes: each running with the files, sensitive ones left out", async () => {
+    const template = h.session();
+    await exec(h.manager, template, {
+      command: "echo 'print(1)' > main.py && echo SECRET=1 > .env && mkdir -p data && echo x > data/d.txt",
+    });
+    const kept = await h.manager.prepareForks(template, 3, 5);
+    expect(kept).toBe(3);
+    await h.manager.pool?.settled();
+    // The class's three besides the one kept for new sessions (the same kind: no setup).
+    expect(await h.manager.readyForks(template)).toBe(4);
+    const students = [h.session(), h.session(), h.session()];
+    await Promise.all(students.map((to) => h.manager.forkWorkspace(template, to)));
+    for (const student of students) {
+      // Running when the fork returns, in a container it did not have to start.
+      expect(h.manager.peek(student)).toBeDefined();
+      expect(sandboxStarts(student)).toBe(0);
+      const out = await exec(h.manager, student, { command: "cat main.py data/d.txt; ls -A" });
+      expect(out.stdout).toBe("print(1)\nx\ndata\nmain.py\n");
+    }
+    // Each copy is its own.
+    await exec(h.manager, students[0] as string, { command: "echo changed > main.py" });
+    const other = await exec(h.manager, students[1] as string, { command: "cat main.py" });
+    expect(other.stdout).toBe("print(1)\n");
+    const source = await exec(h.manager, template, { command: "cat main.py" });
+    expect(source.stdout).toBe("print(1)\n");
+  });
+
+  it("forks by block copy when no warm sandbox is ready, as before", async () => {
+    const template = h.session();
+    await exec(h.manager, template, { command: "echo v1 > a.txt" });
+    await h.manager.pool?.settled();
+    // Two forks more than the pool holds: those are copied and start on first use.
+    const ready = await h.manager.readyForks(template);
+    const students = Array.from({ length: ready + 2 }, () => h.session());
+    await Promise.all(students.map((to) => h.manager.forkWorkspace(template, to)));
+    for (const student of students) {
+      const out = await exec(h.manager, student, { command: "cat a.txt" });
+      expect(out.stdout).toBe("v1\n");
+    }
+    expect(students.filter((s) => sandboxStarts(s) === 1)).toHaveLength(2);
+    expect(students.filter((s) => sandboxStarts(s) === 0)).toHaveLength(ready);
+  });
+
+  it("is adopted after a restart when a session took it; unclaimed warm sandboxes are removed", async () => {
+    await h.manager.pool?.settled();
+    const session = h.session();
+    await exec(h.manager, session, { command: "echo before > r.txt" });
+    const container = containerOf(session);
+    const warm = (await h.driver.list()).filter(
+      (c) => c.role === "pool" && c.id !== container && c.sessionId.startsWith(".slot-"),
+    );
+    const unclaimed = warm.filter((c) => h.manager.pool?.holds(c.id));
+    expect(unclaimed.length).toBeGreaterThan(0);
+    // As if the server died: its pool's containers are still there when the next process starts.
+    const next = h.restart();
+    const { adopted } = await next.reconcile();
+    expect(adopted).toContain(session);
+    expect(next.peek(session)?.containerId).toBe(container);
+    const ids = new Set((await h.driver.list()).map((c) => c.id));
+    for (const c of unclaimed) expect(ids.has(c.id)).toBe(false);
+    // Their slots (folders, and volumes with their mounts) are cleared too.
+    const root = path.dirname(next.workspaces.dir("x"));
+    for (const c of unclaimed) expect(existsSync(path.join(root, c.sessionId))).toBe(false);
+    const out = await exec(next, session, { command: "cat r.txt" });
+    expect(out.stdout).toBe("before\n");
+    await next.destroy(session);
+    expect((await h.driver.list()).some((c) => c.id === container)).toBe(false);
+  });
+});
