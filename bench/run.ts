@@ -3,7 +3,7 @@ import path from "node:path";
 import { describeMachine } from "./machine";
 import type { BenchResult } from "./result";
 import { gvisorColdStart, gvisorNpmSetup, gvisorPython, gvisorWarmExec } from "./scenarios/runtimes";
-import { coldStart, warmExec } from "./scenarios/sandbox";
+import { coldStart, warmExec, warmStart } from "./scenarios/sandbox";
 import { cacheHitSetup, lodashPersist } from "./scenarios/setup";
 import { classJoins } from "./scenarios/classroom";
 import { classForks, forkRunnable } from "./scenarios/forks";
@@ -18,6 +18,7 @@ import { terminalTyping } from "./scenarios/terminal";
 const scenarios: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   "warm-exec": warmExec,
   "cold-start": coldStart,
+  "warm-start": warmStart,
   "lodash-layer": lodashPersist,
   "cache-hit-setup": cacheHitSetup,
   "terminal-typing": terminalTyping,

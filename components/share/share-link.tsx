@@ -49,7 +49,18 @@ export function LinkQrCode({ url, size }: { url: string; size: number }): ReactN
 }
 
 /** A link shown full-screen for a projector: big text and a big QR code. Esc or Close ends it. */
-export function PresentDialog({ url, title, onClose }: { url: string; title: string; onClose: () => void }): ReactNode {
+export function PresentDialog({
+  url,
+  title,
+  onClose,
+  children,
+}: {
+  url: string;
+  title: string;
+  onClose: () => void;
+  /** Shown under the link (a class's readiness). */
+  children?: ReactNode;
+}): ReactNode {
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const element = dialog.current;
@@ -72,6 +83,7 @@ export function PresentDialog({ url, title, onClose }: { url: string; title: str
         <p className="max-w-full font-mono text-2xl break-all md:text-4xl" data-testid="present-link">
           {url}
         </p>
+        {children}
         <Button autoFocus onClick={() => dialog.current?.close()}>
           Close (Esc)
         </Button>

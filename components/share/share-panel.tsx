@@ -7,6 +7,7 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { useTRPC } from "@/lib/trpc/client";
 import { AssignmentPanel } from "@/components/classroom/assignment-panel";
 import { ClassCopies } from "./class-copies";
+import { ClassReadiness, DEFAULT_CLASS_SIZE, PresentReadiness } from "./class-readiness";
 import { EmbedChoiceFields, EmbedSnippet } from "./embed-options";
 import { ResumeLinkPanel } from "./resume-link";
 import { ConfirmRevoke, CopyButton, LinkQrCode, linkPath, PresentDialog } from "./share-link";
@@ -36,12 +37,14 @@ type OwnedShare = {
 /** One active link: shown again whenever its owner comes back, with copy, QR, present and revoke. */
 function ShareRow({
   share,
+  sessionId,
   origin,
   fresh,
   onRevoke,
   revoking,
 }: {
   share: OwnedShare;
+  sessionId: string;
   origin: string;
   fresh: boolean;
   onRevoke: () => void;
@@ -49,6 +52,7 @@ function ShareRow({
 }): ReactNode {
   const [showQr, setShowQr] = useState(share.role === "class");
   const [presenting, setPresenting] = useState(false);
+  const [students, setStudents] = useState(DEFAULT_CLASS_SIZE);
   const input = useRef<HTMLInputElement>(null);
   const url = share.token ? `${origin}${linkPath(share.role, share.token)}` : null;
   const label = ROLE_LABEL[share.role] ?? "Link";
@@ -104,8 +108,11 @@ function ShareRow({
           <EmbedSnippet url={url} />
         </div>
       )}
+      {url && share.role === "class" && <ClassReadiness sessionId={sessionId} students={students} onStudents={setStudents} />}
       {url && presenting && (
-        <PresentDialog url={url} title={share.role === "class" ? "Join the class" : label} onClose={() => setPresenting(false)} />
+        <PresentDialog url={url} title={share.role === "class" ? "Join the class" : label} onClose={() => setPresenting(false)}>
+          {share.role === "class" && <PresentReadiness sessionId={sessionId} students={students} />}
+        </PresentDialog>
       )}
     </li>
   );
@@ -205,6 +212,7 @@ export function SharePanel({ sessionId, template }: { sessionId: string; templat
               <ShareRow
                 key={share.id}
                 share={share}
+                sessionId={sessionId}
                 origin={origin}
                 fresh={share.id === freshId}
                 revoking={revoke.isPending}

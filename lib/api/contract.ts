@@ -1,6 +1,17 @@
 import { z } from "zod";
 import { setupSpecSchema } from "@/lib/setup/spec";
 import { assignmentInputSchema, assignmentSchema, checkResultSchema, checkStatusSchema } from "@/lib/checks/assignment";
+
+/** Sandboxes kept ready for a class (PUT/GET /api/sessions/{id}/class-readiness). */
+const classReadinessSchema = z.object({
+  students: z
+    .number()
+    .int()
+    .meta({
+      description: "how many are kept ready (the pool's maximum bounds the count asked for); 0 when none was asked or it expired",
+    }),
+  ready: z.number().int().meta({ description: "how many are ready now" }),
+});
 import {
   createKeySchema,
   createSessionSchema,
@@ -526,6 +537,31 @@ export const routes = {
     access: "caller",
     body: { json: assignmentInputSchema },
     success: { status: 200, description: "the assignment", json: assignmentSchema },
+    errors: [400, 404],
+  },
+  getClassReadiness: {
+    method: "GET",
+    path: "/api/sessions/:id/class-readiness",
+    summary: "How many sandboxes are kept ready for a template's students, and how many are ready now (its owner only)",
+    tags: ["classroom"],
+    access: "caller",
+    success: { status: 200, description: "the class's readiness", json: classReadinessSchema },
+    errors: [404],
+  },
+  prepareClass: {
+    method: "PUT",
+    path: "/api/sessions/:id/class-readiness",
+    summary:
+      "Get a class ready before its students arrive: sandboxes with the template's setup are started ahead, one at a time, so that students joining at once each start in one. Kept for `minutes` (default 30); asking again replaces the count",
+    tags: ["classroom"],
+    access: "caller",
+    body: {
+      json: z.object({
+        students: z.number().int().min(1).max(500).meta({ description: "how many students are expected" }),
+        minutes: z.number().int().min(1).max(240).optional().meta({ description: "how long to keep them ready (default 30)" }),
+      }),
+    },
+    success: { status: 200, description: "the class's readiness", json: classReadinessSchema },
     errors: [400, 404],
   },
   runCheck: {

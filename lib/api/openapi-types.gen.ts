@@ -504,6 +504,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{id}/class-readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many sandboxes are kept ready for a template's students, and how many are ready now (its owner only) */
+        get: operations["getClassReadiness"];
+        /** Get a class ready before its students arrive: sandboxes with the template's setup are started ahead, one at a time, so that students joining at once each start in one. Kept for `minutes` (default 30); asking again replaces the count */
+        put: operations["prepareClass"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{id}/checks": {
         parameters: {
             query?: never;
@@ -1055,6 +1073,12 @@ export interface components {
             timeout_seconds: number;
             deadline: string | null;
             updated_at: string | null;
+        };
+        GetClassReadinessResponse: {
+            /** @description how many are kept ready (the pool's maximum bounds the count asked for); 0 when none was asked or it expired */
+            students: number;
+            /** @description how many are ready now */
+            ready: number;
         };
         RunCheckResponse: {
             id: string;
@@ -3956,6 +3980,142 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GetAssignmentResponse"];
+                };
+            };
+            /** @description invalid input; `details` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an API key is needed or was not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such session (or file, shell, terminal or key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body (or the file) is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description send the body as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limit reached; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getClassReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the session's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the class's readiness */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetClassReadinessResponse"];
+                };
+            };
+            /** @description an API key is needed or was not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such session (or file, shell, terminal or key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limit reached; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    prepareClass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the session's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description how many students are expected */
+                    students: number;
+                    /** @description how long to keep them ready (default 30) */
+                    minutes?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description the class's readiness */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetClassReadinessResponse"];
                 };
             };
             /** @description invalid input; `details` names each field */

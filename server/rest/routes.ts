@@ -129,6 +129,8 @@ export const handlers: { [N in RouteName]: Handler<Routes[N]> } = {
   }),
   getAssignment: async ({ services, caller, params }) => services.checks.assignment(caller, params.id),
   setAssignment: async ({ services, caller, params, body }) => services.checks.setAssignment(caller, params.id, body),
+  getClassReadiness: async ({ services, caller, params }) => services.sessions.classReadiness(caller, params.id),
+  prepareClass: async ({ services, caller, params, body }) => services.sessions.prepareClass(caller, params.id, body),
   runCheck: async ({ services, caller, params }) => services.checks.check(caller, params.id),
   listChecks: async ({ services, caller, params }) => {
     const status = await services.checks.status(caller, params.id);

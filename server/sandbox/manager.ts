@@ -161,6 +161,11 @@ export class SandboxManager {
     return kept;
   }
 
+  /** How many warm sandboxes were asked for, for forks of `sessionId`, and are still kept (0 when none). */
+  wantedForks(sessionId: string): number {
+    return this.pool?.wanted(`forks:${sessionId}`) ?? 0;
+  }
+
   /** How many warm sandboxes are ready for forks of `sessionId` now. */
   async readyForks(sessionId: string): Promise<number> {
     if (!this.pool) return 0;
@@ -401,6 +406,9 @@ export class SandboxManager {
    */
   async attachLayer(sessionId: string, layerKey: string): Promise<void> {
     await this.lock.run(sessionId, async () => {
+      // A fork that came up in a warm sandbox with this layer mounted already keeps running.
+      const [row] = await this.options.db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
+      if (row?.layerKey === layerKey && this.live.has(sessionId)) return;
       const now = new Date();
       await this.options.db
         .insert(sandboxes)
@@ -514,10 +522,13 @@ export class SandboxManager {
   private async copyWorkspaces(from: string, targets: string[]): Promise<PromiseSettledResult<void>[]> {
     const { db } = this.options;
     const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, from));
-    if (!this.workspaces.exists(from)) return Promise.allSettled(targets.map((to) => this.copyWorkspace(to, row)));
-    const started = Date.now();
     const warm = await this.forkWarm(from, row, targets);
     const rest = targets.filter((to) => !warm.has(to));
+    if (!this.workspaces.exists(from)) {
+      const copied = await Promise.allSettled(rest.map((to) => this.copyWorkspace(to, row)));
+      return targets.map((to) => warm.get(to) ?? (copied[rest.indexOf(to)] as PromiseSettledResult<void>));
+    }
+    const started = Date.now();
     if (rest.length === 0) return targets.map((to) => warm.get(to) as PromiseSettledResult<void>);
     await this.flushWrites(from);
     const copied = await this.workspaces.copyAll(from, rest);
@@ -539,11 +550,12 @@ export class SandboxManager {
   }
 
   /**
-   * Forks of a live source into warm sandboxes, as many as are ready: the source's files are
-   * archived once inside its sandbox (sensitive files left out, as in a snapshot) and unpacked in
-   * each warm sandbox as the sandbox user, whose slot then becomes the fork's workspace. The forks
-   * are running when this returns. Targets it did not serve are left out of the result (they are
-   * copied at block level); a failed one is removed and reported.
+   * Forks into warm sandboxes, as many as are ready: the source's files are archived once inside
+   * its sandbox (woken for it when it has a workspace here; sensitive files left out, as in a
+   * snapshot), or read from its snapshot, and unpacked in each warm sandbox as the sandbox user,
+   * whose slot then becomes the fork's workspace. The forks are running when this returns.
+   * Targets it did not serve are left out of the result (they are copied as before); a failed
+   * one is removed and reported. Runs under the source's lock.
    */
   private async forkWarm(
     from: string,
@@ -551,28 +563,25 @@ export class SandboxManager {
     targets: string[],
   ): Promise<Map<string, PromiseSettledResult<void>>> {
     const served = new Map<string, PromiseSettledResult<void>>();
-    const source = this.peek(from);
     const { pool } = this;
-    if (!pool || !source) return served;
+    const local = this.workspaces.exists(from);
+    if (!pool || (!local && !row?.snapshotKey)) return served;
     const layerKey = row?.layerKey ?? null;
     const taken: Array<{ to: string; warm: WarmSandbox }> = [];
     for (const to of targets) {
-      const warm = pool.take({ layerKey, env: await this.startEnv(to) });
+      const warm = pool.take({ layerKey, env: await this.startEnv(to) }, `forks:${from}`);
       if (!warm) break;
       taken.push({ to, warm });
     }
     if (taken.length === 0) return served;
     let archive: Buffer;
     try {
-      source.busy += 1;
-      archive = await collect(source.agent.archiveOut({ timeoutMs: SNAPSHOT_TIMEOUT_MS, maxBytes: WARM_FORK_MAX_BYTES }));
+      archive = await this.forkArchive(from, local, row);
     } catch (error) {
-      // Too big, or the source did not answer: these forks are copied at block level after all.
-      this.log.info({ from, err: error }, "forking by block copy instead of into warm sandboxes");
+      // Too big, or the source did not answer: these forks are copied as before after all.
+      this.log.info({ from, err: error }, "forking by copy instead of into warm sandboxes");
       for (const { warm } of taken) pool.giveBack(warm);
       return served;
-    } finally {
-      source.busy -= 1;
     }
     const started = Date.now();
     const fill = async ({ to, warm }: { to: string; warm: WarmSandbox }): Promise<void> => {
@@ -608,6 +617,25 @@ export class SandboxManager {
       batch.forEach(({ to }, j) => served.set(to, results[j] as PromiseSettledResult<void>));
     }
     return served;
+  }
+
+  /** The files a fork gets, as one archive of at most WARM_FORK_MAX_BYTES (see forkWarm). */
+  private async forkArchive(from: string, local: boolean, row: typeof sandboxes.$inferSelect | undefined): Promise<Buffer> {
+    if (!local) {
+      if (!row?.snapshotKey || (row.snapshotBytes ?? Infinity) > WARM_FORK_MAX_BYTES) {
+        throw new Error("the snapshot is too big to fork into warm sandboxes");
+      }
+      return collect(await this.options.store.get(row.snapshotKey));
+    }
+    // Under the source's lock already (ensure would wait for it).
+    const source = this.peek(from) ?? (await this.wake(from));
+    source.busy += 1;
+    try {
+      return await collect(source.agent.archiveOut({ timeoutMs: SNAPSHOT_TIMEOUT_MS, maxBytes: WARM_FORK_MAX_BYTES }));
+    } finally {
+      source.busy -= 1;
+      source.lastActive = Date.now();
+    }
   }
 
   private forkRow(to: string, row: typeof sandboxes.$inferSelect | undefined) {

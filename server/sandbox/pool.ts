@@ -98,14 +98,27 @@ export class WarmPool {
     this.fill();
   }
 
-  /** A ready sandbox of the kind, now, or none (the caller starts one as before). */
-  take(kind: Kind): WarmSandbox | undefined {
-    const list = this.ready.get(keyOf(kind));
+  /** The count a purpose asked for, while it lasts (0 when it never did, or it expired). */
+  wanted(purpose: string): number {
+    const want = this.wants.get(purpose);
+    return want && want.until > Date.now() ? want.count : 0;
+  }
+
+  /**
+   * A ready sandbox of the kind, now, or none (the caller starts one as before). Taken for
+   * `purpose`, it counts against what that purpose asked for (a class's students, one each),
+   * so the pool does not start it again.
+   */
+  take(kind: Kind, purpose?: string): WarmSandbox | undefined {
+    const key = keyOf(kind);
+    const list = this.ready.get(key);
     let sandbox = list?.shift();
     while (sandbox && !sandbox.agent.isOpen) {
       void this.discard(sandbox);
       sandbox = list?.shift();
     }
+    const want = purpose ? this.wants.get(purpose) : undefined;
+    if (sandbox && want && keyOf(want) === key && want.count > 0) want.count -= 1;
     if (sandbox) this.stats.taken += 1;
     else this.stats.missed += 1;
     this.fill();

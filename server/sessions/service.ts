@@ -1,4 +1,5 @@
 import "server-only";
+import { z } from "zod";
 import { randomBytes } from "node:crypto";
 import { and, count, desc, eq, inArray, isNull, lt, max } from "drizzle-orm";
 import type { Logger } from "pino";
@@ -71,6 +72,15 @@ export function newSessionId(): string {
 
 /** Sessions: create, read, change, delete and fork. Routers call this; it never knows about HTTP. */
 /** One student's line on a class's dashboard. */
+/** Sandboxes kept ready for a class: how many were asked for (0 when none), and how many are ready now. */
+export interface ClassReadiness {
+  students: number;
+  ready: number;
+}
+
+const classSizeSchema = z.number({ error: "must be a number of students" }).int().min(1).max(500);
+const warmMinutesSchema = z.number({ error: "must be a number of minutes" }).int().min(1).max(240);
+
 export interface ClassProgress {
   session_id: string;
   name: string | null;
@@ -454,6 +464,35 @@ export class SessionService {
       throw new InvalidRequestError(`give your name to join this class: ${problem}`);
     }
     return this.fork(caller, share.session_id, { name: name.data });
+  }
+
+  /**
+   * Gets a class ready before its students arrive: sandboxes with the template's setup are started
+   * ahead (one at a time), so that students who join at once each start in one instead of all
+   * starting theirs together. For the template's owner; at most the node's pool maximum, kept for
+   * `minutes` (default 30); asking again replaces the earlier count.
+   */
+  async prepareClass(caller: Caller, id: string, input: { students: unknown; minutes?: unknown }): Promise<ClassReadiness> {
+    const row = await this.authorize(caller, id, "write");
+    if (row.classCopy) throw new InvalidRequestError("get the class ready from its template, not from a student's copy");
+    const students = classSizeSchema.safeParse(input.students);
+    if (!students.success) throw new InvalidRequestError(`students: ${students.error.issues[0]?.message ?? "invalid"}`);
+    const minutes = warmMinutesSchema.safeParse(input.minutes ?? 30);
+    if (!minutes.success) throw new InvalidRequestError(`minutes: ${minutes.error.issues[0]?.message ?? "invalid"}`);
+    const setup = await this.options.setups.get(id);
+    if (setup && (setup.status === "pending" || setup.status === "running")) {
+      throw new InvalidRequestError("the setup is still running: get the class ready once it has completed");
+    }
+    const kept = await this.options.sandboxes.prepareForks(id, students.data, minutes.data);
+    this.options.log.info({ sessionId: id, students: students.data, kept }, "getting a class ready");
+    return { students: kept, ready: await this.options.sandboxes.readyForks(id) };
+  }
+
+  /** How many sandboxes are ready for a template's students now (see prepareClass). */
+  async classReadiness(caller: Caller, id: string): Promise<ClassReadiness> {
+    await this.authorize(caller, id, "write");
+    const ready = await this.options.sandboxes.readyForks(id);
+    return { students: this.options.sandboxes.wantedForks(id), ready };
   }
 
   /**

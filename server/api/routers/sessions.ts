@@ -36,6 +36,12 @@ export const sessionsRouter = createTRPCRouter({
   forks: publicProcedure.input(byId).query(({ ctx, input }) => ctx.sessions.classCopies(ctx.caller, input.id)),
   /** Each student's standing in the session's class: runs, the last one's result (its owner only). */
   classProgress: publicProcedure.input(byId).query(({ ctx, input }) => ctx.sessions.classProgress(ctx.caller, input.id)),
+  /** How many sandboxes are kept ready for the session's class, and how many are ready (its owner only). */
+  classReadiness: publicProcedure.input(byId).query(({ ctx, input }) => ctx.sessions.classReadiness(ctx.caller, input.id)),
+  /** Gets the session's class ready: sandboxes started ahead for `students` (validated in the service). */
+  prepareClass: publicProcedure
+    .input(byId.extend({ students: z.number(), minutes: z.number().optional() }))
+    .mutation(({ ctx, input }) => ctx.sessions.prepareClass(ctx.caller, input.id, input)),
   /** A student's changes against the template, for the template's owner (input: the copy's id). */
   copyChanges: publicProcedure.input(byId).query(({ ctx, input }) => ctx.actions.copyChanges(ctx.caller, input.id)),
   /** Renames a student's class copy (the template's owner only). */
