@@ -12,6 +12,8 @@ export interface MetricsSources {
   setupQueue(): { waiting: number; running: number };
   /** Sandboxes this node offers to hold (SANDPIT_MAX_SANDBOXES). */
   capacity: number;
+  /** The warm pool: sandboxes ready now, and how many sessions took one or found none since start. */
+  pool(): { ready: number; taken: number; missed: number } | undefined;
 }
 
 export const SESSION_STATES = ["new", "running", "hibernated"] as const;
@@ -102,6 +104,25 @@ export class Metrics {
         const sources = read();
         this.reset();
         if (sources) this.set({ node: sources.nodeId }, sources.capacity);
+      },
+    });
+    new Gauge({
+      name: "sandpit_warm_sandboxes",
+      help: "Sandboxes started ahead of need on this node and ready to be taken (SANDPIT_WARM_POOL, class warm-ups)",
+      registers,
+      collect() {
+        this.set(read()?.pool()?.ready ?? 0);
+      },
+    });
+    new Gauge({
+      name: "sandpit_warm_sandbox_takes",
+      help: "Sandbox starts since this node started that took a warm sandbox (taken) or found none of their kind (missed)",
+      labelNames: ["result"],
+      registers,
+      collect() {
+        const pool = read()?.pool();
+        this.set({ result: "taken" }, pool?.taken ?? 0);
+        this.set({ result: "missed" }, pool?.missed ?? 0);
       },
     });
   }

@@ -33,5 +33,6 @@ export function metricsSources(options: {
     sessionsByState: () => sessionsByState(options.db),
     sandboxes: () => options.sandboxes.openCount,
     setupQueue: () => options.setups.queue,
+    pool: () => options.sandboxes.pool?.snapshot(),
   };
 }

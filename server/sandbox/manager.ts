@@ -1,5 +1,5 @@
 import "server-only";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import path from "node:path";
 import { eq, inArray } from "drizzle-orm";
 import type { Logger } from "pino";
@@ -14,7 +14,7 @@ import { adoptSandbox, openSandbox, type OpenSandbox } from "./agent/open";
 import type { PtyHandle, PtyOptions, SandboxDriver } from "./engine/driver";
 import { SandboxUnavailableError } from "./errors";
 import { KeyedLock } from "../util/keyed-lock";
-import { WarmPool, type WarmSandbox } from "./pool";
+import { WarmPool, type Kind, type WarmSandbox } from "./pool";
 import { scrubCommand } from "./workspaces/sandbox-user";
 import { FolderWorkspaces, type Workspaces } from "./workspaces/store";
 
@@ -86,23 +86,31 @@ const SNAPSHOT_TIMEOUT_MS = 10 * 60_000;
 const WARM_FORK_MAX_BYTES = 32 * 1024 * 1024;
 /** Warm sandboxes filled at once by one fork batch. */
 const WARM_FORK_PARALLEL = 4;
+/** How long one archive of a session fills the warm sandboxes started for its forks. */
+const PREFILL_REUSE_MS = 5_000;
+
+/**
+ * Forks of one source copied together; each target's outcome is told as soon as it is known
+ * (`tell`), the rest when the batch ends (`done`, one result per target, in order).
+ */
+interface ForkBatch {
+  targets: string[];
+  tellers: Array<(outcome: PromiseSettledResult<void>) => void>;
+  done: Promise<PromiseSettledResult<void>[]>;
+}
 
 /**
  * Owns the sandboxes of one Sandpit process: starts them on first use, adopts the ones that
  * survived a restart, hibernates idle ones to the object store and wakes them on demand.
  */
-/** Forks of one source copied together; `done` holds one result per target, in order. */
-interface ForkBatch {
-  targets: string[];
-  done: Promise<PromiseSettledResult<void>[]>;
-}
-
 export class SandboxManager {
   private readonly live = new Map<string, LiveSandbox>();
   private readonly liveListeners: Array<(sandbox: LiveSandbox) => void> = [];
   private readonly lock = new KeyedLock();
   /** Forks of a source waiting for its lock, to be copied together (see forkWorkspace). */
   private readonly forkBatches = new Map<string, ForkBatch>();
+  /** The last archive of each session whose forks are filled ahead (see prefill). */
+  private readonly prefills = new Map<string, { at: number; archive: Buffer; tag: string }>();
   private sweeper: NodeJS.Timeout | undefined;
   readonly agentDir: string;
   readonly workspaces: Workspaces;
@@ -152,13 +160,38 @@ export class SandboxManager {
     if (!this.pool) return 0;
     const [row] = await this.options.db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
     const kept = Math.min(count, this.options.pool?.max ?? 0);
+    // Filled ahead with the session's files as they are then: a fork whose source has not
+    // changed since only claims one (see forkWarm).
     this.pool.want(
       `forks:${sessionId}`,
-      { layerKey: row?.layerKey ?? null, env: this.baseEnv() },
+      this.forkKind(sessionId, row?.layerKey ?? null),
       kept,
       Date.now() + minutes * 60_000,
+      (warm) => this.prefill(sessionId, warm),
     );
     return kept;
+  }
+
+  /** Warm sandboxes filled ahead for forks of a session. */
+  private forkKind(sessionId: string, layerKey: string | null): Kind {
+    return { layerKey, env: this.baseEnv(), fill: sessionId };
+  }
+
+  /**
+   * Fills a warm sandbox with a session's files (one archive serves the sandboxes started within
+   * a few seconds) and tells their fingerprint.
+   */
+  private async prefill(sessionId: string, warm: WarmSandbox): Promise<string> {
+    let cached = this.prefills.get(sessionId);
+    if (!cached || Date.now() - cached.at > PREFILL_REUSE_MS) {
+      const archive = await this.use(sessionId, (source) =>
+        collect(source.agent.archiveOut({ timeoutMs: SNAPSHOT_TIMEOUT_MS, maxBytes: WARM_FORK_MAX_BYTES })),
+      );
+      cached = { at: Date.now(), archive, tag: fingerprint(archive) };
+      this.prefills.set(sessionId, cached);
+    }
+    await warm.agent.archiveIn(Readable.from([cached.archive]), { timeoutMs: SNAPSHOT_TIMEOUT_MS });
+    return cached.tag;
   }
 
   /** How many warm sandboxes were asked for, for forks of `sessionId`, and are still kept (0 when none). */
@@ -170,7 +203,7 @@ export class SandboxManager {
   async readyForks(sessionId: string): Promise<number> {
     if (!this.pool) return 0;
     const [row] = await this.options.db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
-    return this.pool.readyCount({ layerKey: row?.layerKey ?? null, env: this.baseEnv() });
+    return this.pool.readyCount(this.forkKind(sessionId, row?.layerKey ?? null));
   }
 
   get limits(): Limits {
@@ -505,24 +538,32 @@ export class SandboxManager {
     // then copied together: one flush and one freeze for a whole class joining at once.
     let batch = this.forkBatches.get(from);
     if (!batch) {
-      const fresh: ForkBatch = { targets: [], done: Promise.resolve([]) };
+      const fresh: ForkBatch = { targets: [], tellers: [], done: Promise.resolve([]) };
       // The lock runs work on a later tick at the earliest, so every target pushed until then is in.
       fresh.done = this.lock.run(from, () => {
         if (this.forkBatches.get(from) === fresh) this.forkBatches.delete(from);
-        return this.copyWorkspaces(from, fresh.targets);
+        return this.copyWorkspaces(from, fresh.targets, (to, outcome) => fresh.tellers[fresh.targets.indexOf(to)]?.(outcome));
       });
       this.forkBatches.set(from, fresh);
       batch = fresh;
     }
-    const index = batch.targets.push(to) - 1;
-    const outcome = (await batch.done)[index];
+    const current = batch;
+    const index = current.targets.push(to) - 1;
+    // A fork is told its outcome as soon as its own copy is done (one that started in a warm
+    // sandbox runs while the rest of its class is still being copied), else when the batch ends.
+    const told = new Promise<PromiseSettledResult<void>>((resolve) => (current.tellers[index] = resolve));
+    const outcome = await Promise.race([told, current.done.then((outcomes) => outcomes[index])]);
     if (outcome?.status === "rejected") throw outcome.reason;
   }
 
-  private async copyWorkspaces(from: string, targets: string[]): Promise<PromiseSettledResult<void>[]> {
+  private async copyWorkspaces(
+    from: string,
+    targets: string[],
+    tell: (to: string, outcome: PromiseSettledResult<void>) => void,
+  ): Promise<PromiseSettledResult<void>[]> {
     const { db } = this.options;
     const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, from));
-    const warm = await this.forkWarm(from, row, targets);
+    const warm = await this.forkWarm(from, row, targets, tell);
     const rest = targets.filter((to) => !warm.has(to));
     if (!this.workspaces.exists(from)) {
       const copied = await Promise.allSettled(rest.map((to) => this.copyWorkspace(to, row)));
@@ -561,32 +602,52 @@ export class SandboxManager {
     from: string,
     row: typeof sandboxes.$inferSelect | undefined,
     targets: string[],
+    tell: (to: string, outcome: PromiseSettledResult<void>) => void,
   ): Promise<Map<string, PromiseSettledResult<void>>> {
     const served = new Map<string, PromiseSettledResult<void>>();
     const { pool } = this;
     const local = this.workspaces.exists(from);
     if (!pool || (!local && !row?.snapshotKey)) return served;
     const layerKey = row?.layerKey ?? null;
-    const taken: Array<{ to: string; warm: WarmSandbox }> = [];
-    for (const to of targets) {
-      const warm = pool.take({ layerKey, env: await this.startEnv(to) }, `forks:${from}`);
-      if (!warm) break;
-      taken.push({ to, warm });
-    }
-    if (taken.length === 0) return served;
+    const filled = this.forkKind(from, layerKey);
+    const base = this.baseEnv();
+    const envs = await Promise.all(targets.map((to) => this.startEnv(to)));
+    const sorted = (env: Record<string, string>): string =>
+      JSON.stringify(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const sameAsBase = (env: Record<string, string>): boolean => sorted(env) === sorted(base);
+    const anyReady = envs.some(
+      (env) => pool.readyCount({ layerKey, env }) > 0 || (sameAsBase(env) && pool.readyCount(filled) > 0),
+    );
+    if (!anyReady) return served;
     let archive: Buffer;
     try {
       archive = await this.forkArchive(from, local, row);
     } catch (error) {
       // Too big, or the source did not answer: these forks are copied as before after all.
       this.log.info({ from, err: error }, "forking by copy instead of into warm sandboxes");
-      for (const { warm } of taken) pool.giveBack(warm);
       return served;
     }
+    const tag = fingerprint(archive);
+    const taken: Array<{ to: string; warm: WarmSandbox }> = [];
+    for (const [i, to] of targets.entries()) {
+      const env = envs[i] ?? base;
+      let warm = sameAsBase(env) ? pool.take(filled, `forks:${from}`) : undefined;
+      if (warm && warm.tag !== tag) {
+        // Filled before the source changed: every one filled then is out of date.
+        void pool.discard(warm);
+        pool.drop(filled);
+        warm = undefined;
+      }
+      warm ??= pool.take({ layerKey, env }, `forks:${from}`);
+      if (!warm) break;
+      taken.push({ to, warm });
+    }
+    if (taken.length === 0) return served;
     const started = Date.now();
     const fill = async ({ to, warm }: { to: string; warm: WarmSandbox }): Promise<void> => {
       try {
-        await warm.agent.archiveIn(Readable.from([archive]), { timeoutMs: SNAPSHOT_TIMEOUT_MS });
+        // One filled ahead with these very files is only claimed.
+        if (warm.tag !== tag) await warm.agent.archiveIn(Readable.from([archive]), { timeoutMs: SNAPSHOT_TIMEOUT_MS });
         await this.workspaces.claimSlot(warm.slot, to);
       } catch (error) {
         await pool.discard(warm);
@@ -611,11 +672,16 @@ export class SandboxManager {
       await this.options.egress?.attach(to, warm.agent);
       this.log.info({ from, to, ms: Date.now() - started, bytes: archive.length }, "fork started in a warm sandbox");
     };
-    for (let i = 0; i < taken.length; i += WARM_FORK_PARALLEL) {
-      const batch = taken.slice(i, i + WARM_FORK_PARALLEL);
-      const results = await Promise.allSettled(batch.map(fill));
-      batch.forEach(({ to }, j) => served.set(to, results[j] as PromiseSettledResult<void>));
-    }
+    // WARM_FORK_PARALLEL at a time, each told as soon as it is done.
+    const queue = [...taken];
+    const worker = async (): Promise<void> => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const [outcome] = await Promise.allSettled([fill(next)]);
+        served.set(next.to, outcome);
+        tell(next.to, outcome);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(WARM_FORK_PARALLEL, taken.length) }, worker));
     return served;
   }
 
@@ -778,6 +844,14 @@ export class SandboxManager {
   openPty(sandbox: LiveSandbox, options: PtyOptions): Promise<PtyHandle> {
     return this.options.driver.openPty(sandbox.containerId, options);
   }
+}
+
+/**
+ * What files an archive holds, as a fingerprint: tar lists the same files the same way, and gzip
+ * reading a pipe writes no time, so two archives of unchanged files are the same bytes.
+ */
+function fingerprint(archive: Buffer): string {
+  return createHash("sha256").update(archive).digest("hex");
 }
 
 /** A stream read whole into memory (the caller bounds its size). */

@@ -71,8 +71,8 @@ describe.each(["auto", "runc"])("Warm pool (runtime %s)", (runtime) => {
     const kept = await h.manager.prepareForks(template, 3, 5);
     expect(kept).toBe(3);
     await h.manager.pool?.settled();
-    // The class's three besides the one kept for new sessions (the same kind: no setup).
-    expect(await h.manager.readyForks(template)).toBe(4);
+    // Filled ahead with the template's files: a fork only claims one.
+    expect(await h.manager.readyForks(template)).toBe(3);
     const students = [h.session(), h.session(), h.session()];
     await Promise.all(students.map((to) => h.manager.forkWorkspace(template, to)));
     for (const student of students) {
@@ -90,12 +90,28 @@ describe.each(["auto", "runc"])("Warm pool (runtime %s)", (runtime) => {
     expect(source.stdout).toBe("print(1)\n");
   });
 
+  it("forks a template changed after its class got ready with its files as they are now", async () => {
+    const template = h.session();
+    await exec(h.manager, template, { command: "echo v1 > a.txt && echo old > old.txt" });
+    await h.manager.prepareForks(template, 2, 5);
+    await h.manager.pool?.settled();
+    expect(await h.manager.readyForks(template)).toBe(2);
+    await exec(h.manager, template, { command: "echo v2 > a.txt && rm old.txt && echo new > new.txt" });
+    const students = [h.session(), h.session()];
+    await Promise.all(students.map((to) => h.manager.forkWorkspace(template, to)));
+    for (const student of students) {
+      const out = await exec(h.manager, student, { command: "cat a.txt; ls" });
+      expect(out.stdout).toBe("v2\na.txt\nnew.txt\n");
+    }
+  });
+
   it("forks by block copy when no warm sandbox is ready, as before", async () => {
     const template = h.session();
     await exec(h.manager, template, { command: "echo v1 > a.txt" });
     await h.manager.pool?.settled();
     // Two forks more than the pool holds: those are copied and start on first use.
-    const ready = await h.manager.readyForks(template);
+    const ready = h.manager.pool?.snapshot().ready ?? 0;
+    expect(ready).toBe(1);
     const students = Array.from({ length: ready + 2 }, () => h.session());
     await Promise.all(students.map((to) => h.manager.forkWorkspace(template, to)));
     for (const student of students) {
@@ -111,6 +127,8 @@ describe.each(["auto", "runc"])("Warm pool (runtime %s)", (runtime) => {
     const session = h.session();
     await exec(h.manager, session, { command: "echo before > r.txt" });
     const container = containerOf(session);
+    // The one that replaced it is ready too.
+    await h.manager.pool?.settled();
     const warm = (await h.driver.list()).filter(
       (c) => c.role === "pool" && c.id !== container && c.sessionId.startsWith(".slot-"),
     );

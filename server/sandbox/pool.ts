@@ -17,6 +17,8 @@ export interface WarmSandbox {
   startMs: number;
   /** The kind it was started as (see keyOf). */
   key: string;
+  /** For a kind with `fill`: what its prepare step put in its workspace (e.g. a fingerprint of the files). */
+  tag?: string;
 }
 
 export interface WarmPoolOptions {
@@ -36,15 +38,19 @@ export interface WarmPoolOptions {
 }
 
 /** What a sandbox is started with: sessions whose start would differ do not take it. */
-interface Kind {
+export interface Kind {
   layerKey: string | null;
   env: Record<string, string>;
+  /** Sandboxes whose workspace is filled ahead for one purpose (a class's template files), not empty. */
+  fill?: string;
 }
 
 interface Want extends Kind {
   count: number;
   /** Until when (epoch ms) this many are kept ready; the default kind has no end. */
   until: number;
+  /** Fills a fresh sandbox of a `fill` kind; its answer becomes the sandbox's tag. */
+  prepare?: (sandbox: WarmSandbox) => Promise<string>;
 }
 
 export interface PoolStats {
@@ -59,7 +65,7 @@ export interface PoolStats {
 }
 
 const keyOf = (kind: Kind): string =>
-  JSON.stringify([kind.layerKey, Object.entries(kind.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+  JSON.stringify([kind.layerKey, Object.entries(kind.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), kind.fill ?? null]);
 
 /**
  * Sandboxes started ahead of need, so that a new session, a fork through a class link or a woken
@@ -90,9 +96,9 @@ export class WarmPool {
    * besides what other purposes keep of the same kind. The pool's maximum bounds the whole; a
    * later call for the same purpose replaces the earlier one.
    */
-  want(purpose: string, kind: Kind, count: number, until: number): void {
+  want(purpose: string, kind: Kind, count: number, until: number, prepare?: Want["prepare"]): void {
     if (this.closed) return;
-    this.wants.set(purpose, { ...kind, env: { ...kind.env }, count: Math.max(0, Math.floor(count)), until });
+    this.wants.set(purpose, { ...kind, env: { ...kind.env }, count: Math.max(0, Math.floor(count)), until, prepare });
     // What an expired want keeps ready is removed then, even if nothing else happens meanwhile.
     if (Number.isFinite(until)) setTimeout(() => this.fill(), Math.max(0, until - Date.now()) + 50).unref();
     this.fill();
@@ -106,8 +112,8 @@ export class WarmPool {
 
   /**
    * A ready sandbox of the kind, now, or none (the caller starts one as before). Taken for
-   * `purpose`, it counts against what that purpose asked for (a class's students, one each),
-   * so the pool does not start it again.
+   * `purpose`, it counts against what that purpose asked for (a class's students, one each,
+   * whichever kind they took), so the pool does not start it again.
    */
   take(kind: Kind, purpose?: string): WarmSandbox | undefined {
     const key = keyOf(kind);
@@ -118,11 +124,17 @@ export class WarmPool {
       sandbox = list?.shift();
     }
     const want = purpose ? this.wants.get(purpose) : undefined;
-    if (sandbox && want && keyOf(want) === key && want.count > 0) want.count -= 1;
+    if (sandbox && want && want.count > 0) want.count -= 1;
     if (sandbox) this.stats.taken += 1;
     else this.stats.missed += 1;
     this.fill();
     return sandbox;
+  }
+
+  /** Removes every ready sandbox of a kind (what they were filled with is out of date); they are started again. */
+  drop(kind: Kind): void {
+    for (const sandbox of this.ready.get(keyOf(kind))?.splice(0) ?? []) void this.discard(sandbox);
+    this.fill();
   }
 
   /** Puts back a sandbox taken but not used (nothing was written to it). */
@@ -173,11 +185,12 @@ export class WarmPool {
   }
 
   /** How many of each kind are wanted now, by every purpose together. */
-  private targets(): Map<string, { kind: Kind; count: number }> {
-    const targets = new Map<string, { kind: Kind; count: number }>();
+  private targets(): Map<string, { kind: Kind; count: number; prepare?: Want["prepare"] }> {
+    const targets = new Map<string, { kind: Kind; count: number; prepare?: Want["prepare"] }>();
     for (const want of this.wants.values()) {
       const key = keyOf(want);
-      const target = targets.get(key) ?? { kind: { layerKey: want.layerKey, env: want.env }, count: 0 };
+      const kind = { layerKey: want.layerKey, env: want.env, fill: want.fill };
+      const target = targets.get(key) ?? { kind, count: 0, prepare: want.prepare };
       target.count += want.count;
       targets.set(key, target);
     }
@@ -188,7 +201,7 @@ export class WarmPool {
    * The kind most short of what is wanted, or none when every want is met. Expired wants go first,
    * and what they kept beyond the rest's wants is removed.
    */
-  private next(now: number): Kind | undefined {
+  private next(now: number): (Kind & { prepare?: Want["prepare"] }) | undefined {
     for (const [purpose, want] of this.wants) if (want.until <= now) this.wants.delete(purpose);
     const targets = this.targets();
     for (const [key, list] of this.ready) {
@@ -197,12 +210,12 @@ export class WarmPool {
     }
     const total = [...this.ready.values()].reduce((sum, list) => sum + list.length, 0);
     if (total >= this.options.max) return undefined;
-    let best: Kind | undefined;
+    let best: (Kind & { prepare?: Want["prepare"] }) | undefined;
     let shortBy = 0;
     for (const [key, target] of targets) {
       const short = target.count - (this.ready.get(key)?.length ?? 0);
       if (short > shortBy) {
-        best = target.kind;
+        best = { ...target.kind, prepare: target.prepare };
         shortBy = short;
       }
     }
@@ -247,7 +260,7 @@ export class WarmPool {
     })().finally(() => (this.filling = undefined));
   }
 
-  private async startOne(kind: Kind): Promise<WarmSandbox> {
+  private async startOne(kind: Kind & { prepare?: Want["prepare"] }): Promise<WarmSandbox> {
     const { driver, workspaces, layers } = this.options;
     const started = Date.now();
     const layerDir = kind.layerKey && layers ? await layers.ensure(kind.layerKey) : undefined;
@@ -270,10 +283,20 @@ export class WarmPool {
         },
         this.options.log,
       );
-      const startMs = Date.now() - started;
+      const sandbox: WarmSandbox = { containerId, agent, slot: slot.name, layerKey: kind.layerKey, startMs: 0, key: keyOf(kind) };
+      if (kind.prepare) {
+        try {
+          sandbox.tag = await kind.prepare(sandbox);
+        } catch (error) {
+          agent.close();
+          await driver.remove(containerId).catch(() => undefined);
+          throw error;
+        }
+      }
+      sandbox.startMs = Date.now() - started;
       this.stats.started += 1;
-      this.stats.refillMs = [...this.stats.refillMs.slice(-49), startMs];
-      return { containerId, agent, slot: slot.name, layerKey: kind.layerKey, startMs, key: keyOf(kind) };
+      this.stats.refillMs = [...this.stats.refillMs.slice(-49), sandbox.startMs];
+      return sandbox;
     } catch (error) {
       await workspaces.removeSlot(slot.name).catch(() => undefined);
       throw error;
