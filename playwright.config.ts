@@ -35,6 +35,7 @@ export default defineConfig({
         url: `${baseURL}/api/health`,
         reuseExistingServer: false,
         timeout: 60_000,
-        env: { SANDPIT_DATA_DIR: dataDir, LOG_LEVEL: "warn" },
+        // A class warm-up here keeps at most 6 sandboxes ready (2 for new sessions): the browser tests share two cores.
+        env: { SANDPIT_DATA_DIR: dataDir, LOG_LEVEL: "warn", SANDPIT_WARM_POOL_MAX: "6" },
       },
 });

@@ -352,6 +352,36 @@ function decodePng(png: Buffer): [Uint8ClampedArray, number, number] {
   return [new Uint8ClampedArray(image.data), image.width, image.height];
 }
 
+test("a teacher gets a class ready: sandboxes start ahead, the present view counts them, and a student who joins runs at once", async ({
+  page,
+  browser,
+}) => {
+  await newSession(page, 'print("ready for class")\n');
+  const link = await createLink(page, "class");
+  const row = page.locator('[data-testid="share-row"][data-role="class"]');
+  await row.getByLabel("Students expected").fill("3");
+  await row.getByRole("button", { name: "Get the class ready" }).click();
+  const readiness = row.getByTestId("class-readiness");
+  await expect(readiness).toHaveText(/Getting ready: \d of 3 students…|Ready for 3 students/);
+  await expect(readiness).toHaveText("Ready for 3 students", { timeout: 60_000 });
+
+  // The present view shows it under the link.
+  await row.getByRole("button", { name: "Present" }).click();
+  const present = page.getByTestId("present-dialog");
+  await expect(present.getByTestId("class-readiness")).toHaveText("Ready for 3 students", { timeout: 60_000 });
+  await page.screenshot({ path: "docs/screenshot-class-ready.png" });
+  await page.keyboard.press("Escape");
+
+  // A student joins and runs: their copy was running before they pressed Run.
+  const student = await visitor(browser);
+  await joinAs(student, link, "Ada");
+  await student.getByRole("button", { name: "▶ Run" }).click();
+  await expect(student.getByTestId("output")).toContainText("ready for class", { timeout: 30_000 });
+  // One of the three came: two are still kept ready for the others.
+  await expect(row.getByTestId("class-readiness")).toHaveText("Ready for 2 students", { timeout: 60_000 });
+  await student.context().close();
+});
+
 test("a student carries their class copy to a second browser with a resume link; a revoked link stops working", async ({
   page,
   browser,

@@ -39,8 +39,8 @@ export async function classJoins(): Promise<BenchResult[]> {
   for (let i = 0; i < 3; i++) alone.push(await joinAndRun(`alone-${i}`));
   // A class nobody got ready for: every copy starts its own sandbox.
   const cold = await Promise.all(Array.from({ length: STUDENTS }, (_, i) => joinAndRun(`cold-${i}`)));
-  // The teacher gets the class ready (the present view does, as the link is shown): sandboxes
-  // with the class's setup are started ahead, one at a time, before the students arrive.
+  // The teacher gets the class ready (Get the class ready, in the class link's row): sandboxes
+  // with the class's setup and files are started ahead, one at a time, before the students arrive.
   const warming = performance.now();
   const kept = await services.sessions.prepareClass(teacher, template.id, { students: STUDENTS });
   await services.sandboxes.pool?.settled();

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { useTRPC } from "@/lib/trpc/client";
 
@@ -9,8 +9,8 @@ import { useTRPC } from "@/lib/trpc/client";
 export const DEFAULT_CLASS_SIZE = 30;
 
 /**
- * Sandboxes kept ready for a class: asked for here (or by presenting the class link), counted as
- * they start. Students who join while they are ready each start in one instead of waiting for
+ * Sandboxes kept ready for a class: asked for in the class link's row, counted as they start
+ * (there and in the present view). Students who join while they are ready each start in one instead of waiting for
  * their own.
  */
 export function useClassReadiness(sessionId: string) {
@@ -19,10 +19,12 @@ export function useClassReadiness(sessionId: string) {
   const options = trpc.sessions.classReadiness.queryOptions({ id: sessionId });
   const readiness = useQuery({
     ...options,
-    // Polled while sandboxes are still starting; quiet once they are all ready or none was asked.
+    // Polled often while sandboxes are still starting, now and then while students come and take
+    // them, not at all when none was asked for.
     refetchInterval: (query) => {
       const data = query.state.data;
-      return data && data.students > 0 && data.ready < data.students ? 2_000 : false;
+      if (!data || data.students === 0) return false;
+      return data.ready < data.students ? 2_000 : 5_000;
     },
   });
   const prepare = useMutation(
@@ -33,13 +35,13 @@ export function useClassReadiness(sessionId: string) {
   return { readiness, prepare };
 }
 
-/** "12 of 30 sandboxes ready", or nothing when none was asked for. */
+/** "Getting ready: 12 of 30 students…", or nothing when none was asked for. */
 export function ReadinessLine({ students, ready }: { students: number; ready: number }): ReactNode {
   if (students === 0) return null;
   const shown = Math.min(ready, students);
   return (
     <span role="status" aria-live="polite" data-testid="class-readiness" data-ready={shown} data-students={students}>
-      {shown >= students ? `All ${students} sandboxes are ready` : `${shown} of ${students} sandboxes ready…`}
+      {shown >= students ? `Ready for ${students} students` : `Getting ready: ${shown} of ${students} students…`}
     </span>
   );
 }
@@ -82,24 +84,9 @@ export function ClassReadiness({
   );
 }
 
-/**
- * Under a presented class link: presenting it gets the class ready (students are about to open
- * it), and shows how far that is, for the teacher to see before saying "go".
- */
-export function PresentReadiness({ sessionId, students }: { sessionId: string; students: number }): ReactNode {
-  const { readiness, prepare } = useClassReadiness(sessionId);
-  const asked = useRef(false);
-  const { mutate } = prepare;
-  useEffect(() => {
-    if (asked.current) return;
-    asked.current = true;
-    mutate({ id: sessionId, students });
-  }, [mutate, sessionId, students]);
+/** Under a presented class link: how many sandboxes are ready, for the teacher to see before saying "go". */
+export function PresentReadiness({ sessionId }: { sessionId: string }): ReactNode {
+  const { readiness } = useClassReadiness(sessionId);
   const data = readiness.data;
-  return (
-    <p className="text-sm text-stone-600">
-      {data && <ReadinessLine students={data.students} ready={data.ready} />}
-      {prepare.error && <span role="alert">Sandboxes could not be started ahead: {prepare.error.message}</span>}
-    </p>
-  );
+  return <p className="text-sm text-stone-600">{data && <ReadinessLine students={data.students} ready={data.ready} />}</p>;
 }

@@ -111,7 +111,7 @@ function ShareRow({
       {url && share.role === "class" && <ClassReadiness sessionId={sessionId} students={students} onStudents={setStudents} />}
       {url && presenting && (
         <PresentDialog url={url} title={share.role === "class" ? "Join the class" : label} onClose={() => setPresenting(false)}>
-          {share.role === "class" && <PresentReadiness sessionId={sessionId} students={students} />}
+          {share.role === "class" && <PresentReadiness sessionId={sessionId} />}
         </PresentDialog>
       )}
     </li>
