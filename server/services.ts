@@ -238,7 +238,9 @@ export function servicesReady(): Promise<void> {
     await services.database.migrate();
     await services.nodes.start();
     // Called by the HTTP server (scripts/server.mjs) on SIGTERM / SIGINT before it exits.
-    (globalThis as Record<symbol, unknown>)[Symbol.for("sandpit.shutdown")] = () => services.nodes.stop();
+    // Warm sandboxes serve no session: they go with the process (the next start would remove them).
+    (globalThis as Record<symbol, unknown>)[Symbol.for("sandpit.shutdown")] = () =>
+      Promise.all([services.nodes.stop(), services.sandboxes.pool?.close()]);
     try {
       // Uploads cut short by a crash of an earlier process (they started before this one).
       await services.store.clearPartial?.(new Date(Date.now() - process.uptime() * 1000));
