@@ -182,8 +182,10 @@ export class SandboxManager {
    * a few seconds) and tells their fingerprint.
    */
   private async prefill(sessionId: string, warm: WarmSandbox): Promise<string> {
+    // Archives past their reuse are dropped, whichever session they were of: at most a few are held.
+    for (const [id, entry] of this.prefills) if (Date.now() - entry.at > PREFILL_REUSE_MS) this.prefills.delete(id);
     let cached = this.prefills.get(sessionId);
-    if (!cached || Date.now() - cached.at > PREFILL_REUSE_MS) {
+    if (!cached) {
       const archive = await this.use(sessionId, (source) =>
         collect(source.agent.archiveOut({ timeoutMs: SNAPSHOT_TIMEOUT_MS, maxBytes: WARM_FORK_MAX_BYTES })),
       );
