@@ -226,6 +226,7 @@ export function getServices(): Services {
 }
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 /**
  * Start-up work, once per process: the schema is migrated, sandboxes and setups left by an
@@ -265,6 +266,14 @@ export function servicesReady(): Promise<void> {
     );
     services.sandboxes.startIdleSweeper();
     services.checks.startDeadlineSweeper();
+    // Throwaway copies (embed runs, checks) left by a server that stopped mid-run, now and hourly;
+    // two hours is past the longest run (one hour), so another node's running ones are not touched.
+    const clearThrowaways = (): void =>
+      void services.sessions
+        .clearThrowaways(new Date(Date.now() - 2 * HOUR_MS))
+        .catch((error: unknown) => logger.error({ err: error }, "could not remove throwaway copies"));
+    clearThrowaways();
+    setInterval(clearThrowaways, HOUR_MS).unref();
     const days = services.config.setup.layerRetentionDays;
     if (days > 0) {
       const prune = (): void =>

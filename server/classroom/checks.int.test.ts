@@ -3,11 +3,15 @@ import { buffer } from "node:stream/consumers";
 import { gunzipSync } from "node:zlib";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { eq } from "drizzle-orm";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CheckService } from "@/server/classroom/checks";
+import { sessions } from "@/server/db/schema";
 import { createMcpServer } from "@/server/mcp/server";
 import { handleRest } from "@/server/rest/router";
 import type { Services } from "@/server/services";
-import { browserCaller, keyCaller, shareCaller, type Identity } from "@/server/sessions/caller";
+import { browserCaller, keyCaller, shareCaller, SYSTEM, type Identity } from "@/server/sessions/caller";
 import { testServices } from "@/test/services";
 
 let services: Services & AsyncDisposable;
@@ -198,6 +202,43 @@ describe("Check with hidden tests", () => {
     await services.actions.deleteFile(teacher, "chk-slow", "tests/check.sh", true);
     const fine = await services.checks.check(teacher, "chk-slow");
     expect([fine.status, fine.tests]).toEqual(["passed", [{ name: "fine", status: "passed", message: null }]]);
+  });
+});
+
+describe("what checks leave behind", () => {
+  it("keeps a session's newest checks only, and clears throwaway copies an interrupted check left", async () => {
+    await services.sessions.create(teacher, { language: "bash", session_id: "chk-kept" });
+    await services.checks.setAssignment(teacher, "chk-kept", {
+      command: "bash tests/check.sh",
+      files: [{ path: "tests/check.sh", content: "echo ok 1 - fine\n" }],
+    });
+    const keepingTwo = new CheckService({
+      db: services.database.db,
+      sessions: services.sessions,
+      sandboxes: services.sandboxes,
+      log: pino({ level: "silent" }),
+      kept: 2,
+    });
+    const made: string[] = [];
+    for (let i = 0; i < 3; i++) made.push((await keepingTwo.check(teacher, "chk-kept")).id);
+    const history = await services.checks.history(teacher, "chk-kept");
+    expect(history.map((check) => check.id)).toEqual([made[2], made[1]]);
+
+    // A throwaway copy as a server that stopped mid-check leaves it: older than the cut-off, it goes.
+    const left = await services.sessions.fork(SYSTEM, "chk-kept", { throwaway: true });
+    const young = await services.sessions.fork(SYSTEM, "chk-kept", { throwaway: true });
+    await services.database.db
+      .update(sessions)
+      .set({ createdAt: new Date(Date.now() - 3 * 3_600_000) })
+      .where(eq(sessions.id, left.id));
+    const cleared = await services.sessions.clearThrowaways(new Date(Date.now() - 2 * 3_600_000));
+    expect(cleared).toEqual([left.id]);
+    expect(await services.sandboxes.state(left.id)).toBe("none");
+    await expect(services.sessions.get(SYSTEM, left.id)).rejects.toThrow(/not found|does not exist/i);
+    expect((await services.sessions.get(SYSTEM, young.id)).id).toBe(young.id);
+    // The owner's own session is never a throwaway.
+    expect((await services.sessions.get(teacher, "chk-kept")).id).toBe("chk-kept");
+    await services.sessions.delete(SYSTEM, young.id);
   });
 });
 

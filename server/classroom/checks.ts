@@ -44,7 +44,12 @@ export interface CheckServiceOptions {
   sessions: SessionService;
   sandboxes: SandboxManager;
   log: Logger;
+  /** Checks kept per session, newest first (default CHECKS_KEPT); older ones are deleted. */
+  kept?: number;
 }
+
+/** A session's checks kept: a student pressing Check all term does not fill the database. */
+export const CHECKS_KEPT = 50;
 
 function assignmentView(sessionId: string, row: AssignmentRow | undefined): AssignmentView {
   return {
@@ -416,8 +421,27 @@ export class CheckService {
       .returning();
     await service.touch(id);
     if (!row) throw new Error(`check ${checkId} was not recorded`);
+    await this.prune(id);
     log.info({ sessionId: id, status: row.status, ms: Date.now() - started }, "checked");
     return row;
+  }
+
+  /** Deletes the session's checks beyond the newest ones kept (the dashboard and history read only those). */
+  private async prune(id: string): Promise<void> {
+    const { db } = this.options;
+    const stale = await db
+      .select({ id: checkResults.id })
+      .from(checkResults)
+      .where(eq(checkResults.sessionId, id))
+      .orderBy(desc(checkResults.createdAt), desc(checkResults.id))
+      .offset(this.options.kept ?? CHECKS_KEPT);
+    if (stale.length > 0)
+      await db.delete(checkResults).where(
+        inArray(
+          checkResults.id,
+          stale.map((row) => row.id),
+        ),
+      );
   }
 
   /** Each of these copies' latest check (the dashboard's; access was decided by the caller). */

@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { randomBytes } from "node:crypto";
-import { and, count, desc, eq, inArray, isNull, lt, max } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, like, lt, max } from "drizzle-orm";
 import type { Logger } from "pino";
 import {
   createSessionSchema,
@@ -72,6 +72,9 @@ export function newSessionId(): string {
 
 /** Sessions: create, read, change, delete and fork. Routers call this; it never knows about HTTP. */
 /** One student's line on a class's dashboard. */
+/** The owner of throwaway copies: a name no caller has, so only the server reaches them. */
+const THROWAWAY_OWNER = "embed:";
+
 /** Sandboxes kept ready for a class: how many were asked for (0 when none), and how many are ready now. */
 export interface ClassReadiness {
   students: number;
@@ -309,6 +312,30 @@ export class SessionService {
     this.options.log.info({ sessionId: id }, "session deleted");
   }
 
+  /**
+   * Removes throwaway copies (embed runs, checks) made before `before`: they are removed right
+   * after their run, so one still here was left by a server that stopped in the middle. Returns
+   * their ids.
+   */
+  async clearThrowaways(before: Date): Promise<string[]> {
+    const rows = await this.options.db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(and(like(sessions.owner, `${THROWAWAY_OWNER}%`), lt(sessions.createdAt, before)));
+    const cleared: string[] = [];
+    for (const { id } of rows) {
+      try {
+        await this.remove(id);
+        cleared.push(id);
+      } catch (error) {
+        this.options.log.warn({ sessionId: id, err: error }, "could not remove a throwaway copy");
+      }
+    }
+    if (cleared.length > 0)
+      this.options.log.info({ cleared: cleared.length }, "removed throwaway copies left by an interrupted run");
+    return cleared;
+  }
+
   /** Runs the session's setup again (after a failure). */
   async retrySetup(caller: Caller, id: string): Promise<SetupView> {
     await this.authorize(caller, id, "write");
@@ -347,7 +374,7 @@ export class SessionService {
   ): Promise<SessionView> {
     const source = await this.authorize(caller, sourceId, "read");
     const share = caller.kind === "share" ? await this.shareFor(caller, sourceId) : undefined;
-    const owner = options.throwaway ? `embed:${randomBytes(9).toString("base64url")}` : ownerOf(caller);
+    const owner = options.throwaway ? `${THROWAWAY_OWNER}${randomBytes(9).toString("base64url")}` : ownerOf(caller);
     // A fork without an owner would be open to every caller: share visitors need their identity.
     if (share && !owner) throw new IdentityRequiredError();
     const id = options.id ?? newSessionId();
