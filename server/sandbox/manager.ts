@@ -265,8 +265,9 @@ export class SandboxManager {
     const { db, driver, store } = this.options;
     const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
 
-    // A container left over for this session (killed, or from an older agent) is replaced.
-    await this.removeContainers(sessionId, row?.containerId);
+    // A container left over for this session (killed, or from an older agent) is replaced; a
+    // session never started has none (reconcile removed any a crash left at start-up).
+    if (row) await this.removeContainers(sessionId, row.containerId);
     const layerKey = row?.layerKey ?? undefined;
     const layerDir = layerKey && this.options.layers ? await this.options.layers.ensure(layerKey) : undefined;
     // No network at run time: Go resolves modules from the layer's cache only, unless egress lets it out.

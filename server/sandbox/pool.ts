@@ -64,6 +64,9 @@ export interface PoolStats {
   refillMs: number[];
 }
 
+/** The shell a session's commands use unless they name one (shells.ts' DEFAULT_SHELL). */
+const WARM_SHELL = "default";
+
 const keyOf = (kind: Kind): string =>
   JSON.stringify([kind.layerKey, Object.entries(kind.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), kind.fill ?? null]);
 
@@ -284,6 +287,9 @@ export class WarmPool {
         this.options.log,
       );
       const sandbox: WarmSandbox = { containerId, agent, slot: slot.name, layerKey: kind.layerKey, startMs: 0, key: keyOf(kind) };
+      // The default shell (shells.ts' DEFAULT_SHELL) is started too: a session's first command
+      // does not wait for bash to start. A sandbox that cannot start it is still of use.
+      await agent.request("shell.create", { shell: WARM_SHELL }).catch(() => undefined);
       if (kind.prepare) {
         try {
           sandbox.tag = await kind.prepare(sandbox);
