@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { asPage, createSession, putFile, setCode } from "./helpers";
+import { asPage, createSession, joinClass, putFile, setCode } from "./helpers";
 
 /** The teacher's tests: written in the workspace first, then hidden from it in the Assignment panel. */
 const TESTS = `import unittest
@@ -16,11 +16,7 @@ class TestAdd(unittest.TestCase):
 
 async function student(browser: Browser, link: string, name: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
-  await page.goto(link);
-  await page.getByLabel("Your name").fill(name);
-  await page.getByRole("button", { name: "Join the class" }).click();
-  await page.waitForURL(/\/s\/[^/]+$/, { timeout: 30_000 });
-  await expect(page.getByTestId("open-file")).toContainText("main.py", { timeout: 30_000 });
+  await joinClass(page, link, name);
   return page;
 }
 

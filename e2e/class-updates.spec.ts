@@ -1,16 +1,12 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { asPage, createSession, putFile, setCode } from "./helpers";
+import { asPage, createSession, joinClass, putFile, setCode } from "./helpers";
 
-/** A student opens a class link, gives their name and lands in their own copy, its main.py open. */
+/** A student in a browser of their own, in their copy with its main.py open and the editor ready. */
 async function joinAs(browser: Browser, link: string, name: string): Promise<{ page: Page; copy: string }> {
   const page = await (await browser.newContext()).newPage();
-  await page.goto(link);
-  await page.getByLabel("Your name").fill(name);
-  await page.getByRole("button", { name: "Join the class" }).click();
-  await page.waitForURL(/\/s\/[^/]+$/, { timeout: 30_000 });
-  await expect(page.getByTestId("open-file")).toContainText("main.py", { timeout: 30_000 });
+  const copy = await joinClass(page, link, name);
   await expect(page.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
-  return { page, copy: decodeURIComponent(page.url().split("/s/")[1] ?? "") };
+  return { page, copy };
 }
 
 test("a teacher publishes a template update: untouched copies get it, an edited file is kept and shown as a conflict", async ({

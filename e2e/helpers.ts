@@ -38,3 +38,16 @@ export async function putFile(page: Page, id: string, path: string, content: str
   });
   expect(response.status()).toBe(200);
 }
+
+/**
+ * A student opens a class link in `page`, gives their name and lands in their own copy with `file`
+ * (the template's entry file) open. Returns the copy's id.
+ */
+export async function joinClass(page: Page, link: string, name: string, file = "main.py"): Promise<string> {
+  await page.goto(link);
+  await page.getByLabel("Your name").fill(name);
+  await page.getByRole("button", { name: "Join the class" }).click();
+  await page.waitForURL(/\/s\/[^/]+$/, { timeout: 30_000 });
+  await expect(page.getByTestId("open-file")).toContainText(file, { timeout: 30_000 });
+  return decodeURIComponent(page.url().split("/s/")[1] ?? "");
+}

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
-import { asPage, createSession, putFile, setCode } from "./helpers";
+import { asPage, createSession, joinClass, putFile, setCode } from "./helpers";
 import { CSV_HEADER } from "../components/share/class-csv";
 
 async function newSession(page: Page, code: string): Promise<string> {
@@ -36,16 +36,6 @@ async function staticPage(html: string): Promise<{ url: string; server: Server }
   const server = createServer((_, res) => res.writeHead(200, { "content-type": "text/html" }).end(html));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/course.html`, server };
-}
-
-/** A student opens a class link, gives their name and lands in their own copy. */
-async function joinAs(student: Page, link: string, name: string): Promise<void> {
-  await student.goto(link);
-  await student.getByLabel("Your name").fill(name);
-  await student.getByRole("button", { name: "Join the class" }).click();
-  await student.waitForURL(/\/s\/[^/]+$/, { timeout: 30_000 });
-  // The templates here (newSession) have main.py as their entry file: it opens first.
-  await expect(student.getByTestId("open-file")).toContainText("main.py", { timeout: 30_000 });
 }
 
 test("share a view link; a visitor cannot change the original, forks, edits and runs", async ({ page, browser }) => {
@@ -115,7 +105,7 @@ test("a class link gives 5 named students their own copies; the owner sees, rena
       await expect(student.getByRole("button", { name: "Join the class" })).toBeDisabled();
       await student.screenshot({ path: test.info().outputPath("join-name.png") });
     }
-    await joinAs(student, link, `Student ${i}`);
+    await joinClass(student, link, `Student ${i}`);
     const fork = decodeURIComponent(student.url().split("/s/")[1] ?? "");
     forks.push(fork);
     await expect(student.getByTestId("code-editor")).toHaveAttribute("data-ready", "true", { timeout: 30_000 });
@@ -322,7 +312,7 @@ test("a class link is shown again after a reload with copy, a scannable QR code 
 
   // A student joins, then the teacher revokes; Cancel keeps the link, confirming revokes it.
   const student = await visitor(browser);
-  await joinAs(student, link, "Grace");
+  await joinClass(student, link, "Grace");
   const copy = decodeURIComponent(student.url().split("/s/")[1] ?? "");
   await row.getByRole("button", { name: "Revoke" }).click();
   await row.getByRole("button", { name: "Cancel" }).click();
@@ -374,7 +364,7 @@ test("a teacher gets a class ready: sandboxes start ahead, the present view coun
 
   // A student joins and runs: their copy was running before they pressed Run.
   const student = await visitor(browser);
-  await joinAs(student, link, "Ada");
+  await joinClass(student, link, "Ada");
   await student.getByRole("button", { name: "▶ Run" }).click();
   await expect(student.getByTestId("output")).toContainText("ready for class", { timeout: 30_000 });
   // One of the three came: two are still kept ready for the others.
@@ -389,7 +379,7 @@ test("a student carries their class copy to a second browser with a resume link;
   await newSession(page, 'print("homework")\n');
   const link = await createLink(page, "class");
   const school = await visitor(browser);
-  await joinAs(school, link, "Noor");
+  await joinClass(school, link, "Noor");
   const copy = decodeURIComponent(school.url().split("/s/")[1] ?? "");
   await school.getByTestId("share-panel").locator(":scope > summary").click();
   await school.getByRole("button", { name: "Make a resume link" }).click();

@@ -218,7 +218,11 @@ export class CheckService {
    * own copy, or a teacher's template), and the teacher who owns the copy's template.
    */
   private async checked(caller: Caller, id: string): Promise<{ row: SessionRow; templateId: string; teacher: boolean }> {
-    const row = await this.options.sessions.authorize(caller, id, "read");
+    return this.checkerOf(caller, await this.options.sessions.authorize(caller, id, "read"));
+  }
+
+  /** Whether a caller who may read the session may check it, and as its teacher or its owner. */
+  private async checkerOf(caller: Caller, row: SessionRow): Promise<{ row: SessionRow; templateId: string; teacher: boolean }> {
     const owner = ownerOf(identityOf(caller));
     const own = caller.kind === "system" || row.owner === null || (owner !== undefined && row.owner === owner);
     const templateId = row.classCopy && row.forkedFrom ? row.forkedFrom : row.id;
@@ -308,7 +312,7 @@ export class CheckService {
     const templateId = row.classCopy && row.forkedFrom ? row.forkedFrom : row.id;
     const assignment = await this.assignmentRow(templateId);
     const deadline = row.classCopy ? await this.options.sessions.deadlineOf(row) : (assignment?.deadline ?? null);
-    const access = await this.checked(caller, id).catch(() => null);
+    const access = await this.checkerOf(caller, row).catch(() => null);
     const [latest] = access
       ? await this.options.db
           .select()
