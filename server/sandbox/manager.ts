@@ -86,6 +86,8 @@ const SNAPSHOT_TIMEOUT_MS = 10 * 60_000;
 const WARM_FORK_MAX_BYTES = 32 * 1024 * 1024;
 /** Warm sandboxes filled at once by one fork batch. */
 const WARM_FORK_PARALLEL = 4;
+/** How long a sandbox of a setup that just started one is kept ready for the next session of that setup. */
+const RECENT_SETUP_MS = 10 * 60_000;
 /** How long one archive of a session fills the warm sandboxes started for its forks. */
 const PREFILL_REUSE_MS = 5_000;
 
@@ -294,7 +296,13 @@ export class SandboxManager {
     let sandbox: OpenSandbox | undefined;
     // A session without a workspace here takes a warm sandbox when one of its kind is ready: its
     // empty slot becomes the workspace, filled from the snapshot first when there is one.
-    const warm = workspaces.exists(sessionId) ? undefined : this.pool?.take({ layerKey: layerKey ?? null, env });
+    const kind = { layerKey: layerKey ?? null, env };
+    const warm = workspaces.exists(sessionId) ? undefined : this.pool?.take(kind);
+    // A setup that just needed a sandbox is likely to need another soon (sessions made from the
+    // same setup, woken in turn): one of its kind is kept ready for a while.
+    if (!warm && !workspaces.exists(sessionId) && kind.layerKey) {
+      this.pool?.want(`recent:${kind.layerKey}:${JSON.stringify(env)}`, kind, 1, Date.now() + RECENT_SETUP_MS);
+    }
     if (warm) {
       try {
         if (snapshotKey) await warm.agent.archiveIn(await store.get(snapshotKey), { timeoutMs: SNAPSHOT_TIMEOUT_MS });

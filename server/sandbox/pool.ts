@@ -84,6 +84,8 @@ export class WarmPool {
   private filling: Promise<void> | undefined;
   private closed = false;
   private failures = 0;
+  /** fill() was called while a fill was under way (see fill). */
+  private asked = false;
   private retry: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: WarmPoolOptions) {}
@@ -226,7 +228,10 @@ export class WarmPool {
   }
 
   private fill(): void {
+    // Asked for while a fill is ending: that fill may have looked before this want came.
+    this.asked = true;
     if (this.filling || this.closed || this.retry) return;
+    this.asked = false;
     this.filling = (async () => {
       for (let want = this.next(Date.now()); want && !this.closed; want = this.next(Date.now())) {
         try {
@@ -260,7 +265,10 @@ export class WarmPool {
           return;
         }
       }
-    })().finally(() => (this.filling = undefined));
+    })().finally(() => {
+      this.filling = undefined;
+      if (this.asked) this.fill();
+    });
   }
 
   private async startOne(kind: Kind & { prepare?: Want["prepare"] }): Promise<WarmSandbox> {
