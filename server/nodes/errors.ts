@@ -12,3 +12,8 @@ export class SessionElsewhereError extends Error {
     this.name = "SessionElsewhereError";
   }
 }
+
+/** Whether `error` is a SessionElsewhereError, told by its name (a second copy of the class in a bundle still counts). */
+export function isSessionElsewhere(error: unknown): error is SessionElsewhereError {
+  return error instanceof Error && error.name === "SessionElsewhereError";
+}

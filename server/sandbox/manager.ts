@@ -8,7 +8,8 @@ import type { Limits } from "@/server/config";
 import type { Database } from "@/server/db/client";
 import { sandboxes } from "@/server/db/schema";
 import type { ObjectStore } from "@/server/storage/object-store";
-import { SessionElsewhereError, type LeaseService } from "@/server/nodes/leases";
+import { isSessionElsewhere } from "@/server/nodes/errors";
+import type { LeaseService } from "@/server/nodes/leases";
 import type { AgentClient } from "./agent/client";
 import { Readable } from "node:stream";
 import { adoptSandbox, openSandbox, type OpenSandbox } from "./agent/open";
@@ -230,7 +231,7 @@ export class SandboxManager {
     try {
       ({ previous } = await leases.take(sessionId));
     } catch (error) {
-      if (error instanceof SessionElsewhereError && this.live.has(sessionId)) await this.stop(sessionId);
+      if (isSessionElsewhere(error) && this.live.has(sessionId)) await this.stop(sessionId);
       throw error;
     }
     if (!previous) return;
@@ -837,7 +838,7 @@ export class SandboxManager {
       try {
         await this.takeLease(row.sessionId);
       } catch (error) {
-        if (error instanceof SessionElsewhereError) continue;
+        if (isSessionElsewhere(error)) continue;
         throw error;
       }
       if (this.workspaces.exists(row.sessionId)) gone.push(row.sessionId);
