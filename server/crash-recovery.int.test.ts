@@ -128,7 +128,9 @@ describe("Crash recovery (kill -9 of the server)", () => {
   });
 
   it("during a hibernation snapshot: the partial snapshot is never used, the sandbox is adopted, nothing is lost", async () => {
-    await using first = await startServer({ SANDPIT_IDLE_TIMEOUT: "5s" });
+    // No warm sandboxes: the session's containers are found by its label, which a warm sandbox it
+    // took does not carry (their adoption after a crash is server/sandbox/pool.int.test.ts's).
+    await using first = await startServer({ SANDPIT_IDLE_TIMEOUT: "5s", SANDPIT_WARM_POOL: "0" });
     const api = restClient(first.url);
     const id = "crash-hibernate";
     const objects = path.join(first.dataDir, "objects");
@@ -153,7 +155,7 @@ describe("Crash recovery (kill -9 of the server)", () => {
     expect(filesUnder(path.join(objects, ".tmp"))).toHaveLength(1);
     expect(filesUnder(path.join(objects, "snapshots"))).toEqual(snapshotA);
 
-    await using second = await startServer({ SANDPIT_IDLE_TIMEOUT: "1h" }, { dataDir: first.dataDir });
+    await using second = await startServer({ SANDPIT_IDLE_TIMEOUT: "1h", SANDPIT_WARM_POOL: "0" }, { dataDir: first.dataDir });
     const again = restClient(second.url);
     // The snapshot is made inside the sandbox, which outlives the server: it is adopted, with its files.
     expect(await again.call("GET", `/api/sessions/${id}`)).toMatchObject({ body: { sandbox: { state: "running" } } });

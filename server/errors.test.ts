@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { SessionElsewhereError } from "@/server/nodes/errors";
 import { SandboxUnavailableError, PathOutsideWorkspaceError, PayloadTooLargeError } from "@/server/sandbox/errors";
 import { InvalidRequestError, SessionExistsError, SessionNotFoundError } from "@/server/sessions/errors";
 import { InvalidInputError } from "@/server/sessions/validation";
@@ -17,6 +18,7 @@ describe("toApiError", () => {
     [new PayloadTooLargeError("big"), 413, "payload_too_large"],
     [new HttpRequestError(429, "rate_limited", "slow down", 3), 429, "rate_limited"],
     [new SandboxUnavailableError("agent gone"), 503, "sandbox_unavailable"],
+    [new SessionElsewhereError("s1", "node-b", "http://10.0.0.2:3000"), 409, "session_elsewhere"],
     [
       Object.assign(new Error("connect ECONNREFUSED /var/run/docker.sock"), {
         code: "ECONNREFUSED",
@@ -29,6 +31,14 @@ describe("toApiError", () => {
   ])("maps %s to %i", (error, status, code) => {
     const api = toApiError(error);
     expect([api.status, api.error]).toEqual([status, code]);
+  });
+
+  it("names the node a session runs on when the request reached another one", () => {
+    const api = toApiError(new SessionElsewhereError("s1", "node-b", "http://10.0.0.2:3000"));
+    expect(api.message).toBe(
+      "session s1 runs on node node-b (http://10.0.0.2:3000); send the request there, or retry once it lets the session go",
+    );
+    expect(api.id).toBe("s1");
   });
 
   it("keeps the message of domain errors and hides the one of unexpected errors", () => {

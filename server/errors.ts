@@ -1,4 +1,5 @@
 import "server-only";
+import type { SessionElsewhereError } from "@/server/nodes/errors";
 import type { SandboxError } from "@/server/sandbox/errors";
 import type {
   ForbiddenError,
@@ -82,6 +83,8 @@ export function toApiError(error: unknown): ApiError {
   if (named<SetupBusyError>(error, "SetupBusyError")) return { status: 409, error: "setup_busy", message: error.message };
   if (named<ShareUnavailableError>(error, "ShareUnavailableError"))
     return { status: error.reason === "unknown" ? 404 : 410, error: `share_${error.reason}`, message: error.message };
+  if (named<SessionElsewhereError>(error, "SessionElsewhereError"))
+    return { status: 409, error: "session_elsewhere", message: error.message, id: error.sessionId, retryAfter: 5 };
   if (named<SandboxError>(error, "SandboxError")) {
     const [status, code] = SANDBOX_STATUS[error.code];
     return { status, error: code, message: error.message };

@@ -36,7 +36,8 @@ import { SessionEgress } from "@/server/egress/sessions";
 import { TemplateUpdates } from "@/server/classroom/updates";
 import { Metrics } from "@/server/metrics/metrics";
 import { metricsSources } from "@/server/metrics/sources";
-import { NodeRegistry } from "@/server/nodes/registry";
+import { LeaseService } from "@/server/nodes/leases";
+import { MISSED_HEARTBEATS, NodeRegistry } from "@/server/nodes/registry";
 
 /** The long-lived engines one Sandpit process talks to. */
 export interface Services {
@@ -68,6 +69,8 @@ export interface Services {
   metrics: Metrics;
   /** This process as a node in the database: registration and heartbeat. */
   nodes: NodeRegistry;
+  /** Which node runs each session's sandbox. */
+  leases: LeaseService;
 }
 
 const globalForServices = globalThis as unknown as { sandpitServices?: Services; sandpitReady?: Promise<void> };
@@ -86,6 +89,14 @@ export function createServices(config: Config): Services {
     log: logger.child({ module: "runtime" }),
   });
   const node = nodeId(config.dataDir);
+  // A lease lasts as long as its node counts as alive without a heartbeat.
+  const leases = new LeaseService({
+    db: database.db,
+    node,
+    ttlMs: MISSED_HEARTBEATS * config.node.heartbeatMs,
+    alone: database.kind === "pglite",
+    log: logger.child({ module: "leases" }),
+  });
   const metrics = new Metrics();
   const driver = new DockerSandboxDriver(docker, logger.child({ module: "docker" }), runtime, node);
   const helper = new HelperContainers(docker, image, config.limits, async () => (await runtime.choose()).sandbox);
@@ -117,6 +128,7 @@ export function createServices(config: Config): Services {
     ),
     log: logger.child({ module: "sandbox" }),
     pool: config.pool,
+    leases,
   });
   let imageId: Promise<string> | undefined;
   const setups = new SetupService({
@@ -186,6 +198,14 @@ export function createServices(config: Config): Services {
   const apiKeys = new ApiKeyService(database.db);
   const previews = new PreviewService({ config, sessions, sandboxes, apiKeys });
   installPreviewGateway(createPreviewGateway(previews, logger.child({ module: "previews" })));
+  const nodes = new NodeRegistry({
+    db: database.db,
+    id: node,
+    ...config.node,
+    sandboxes: () => sandboxes.openCount,
+    log: logger.child({ module: "nodes" }),
+  });
+  nodes.onHeartbeat(() => sandboxes.renewLeases());
   return {
     config,
     docker,
@@ -210,13 +230,8 @@ export function createServices(config: Config): Services {
     previews,
     templateUpdates,
     metrics,
-    nodes: new NodeRegistry({
-      db: database.db,
-      id: node,
-      ...config.node,
-      sandboxes: () => sandboxes.openCount,
-      log: logger.child({ module: "nodes" }),
-    }),
+    nodes,
+    leases,
   };
 }
 
@@ -240,8 +255,12 @@ export function servicesReady(): Promise<void> {
     await services.nodes.start();
     // Called by the HTTP server (scripts/server.mjs) on SIGTERM / SIGINT before it exits.
     // Warm sandboxes serve no session: they go with the process (the next start would remove them).
-    (globalThis as Record<symbol, unknown>)[Symbol.for("sandpit.shutdown")] = () =>
-      Promise.all([services.nodes.stop(), services.sandboxes.pool?.close()]);
+    (globalThis as Record<symbol, unknown>)[Symbol.for("sandpit.shutdown")] = async () => {
+      await services.sandboxes
+        .releaseLeases()
+        .catch((error: unknown) => logger.warn({ err: error }, "could not release session leases at shutdown"));
+      await Promise.all([services.nodes.stop(), services.sandboxes.pool?.close()]);
+    };
     try {
       // Uploads cut short by a crash of an earlier process (they started before this one).
       await services.store.clearPartial?.(new Date(Date.now() - process.uptime() * 1000));

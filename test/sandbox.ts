@@ -13,6 +13,7 @@ import { createWorkspaces } from "@/server/sandbox/workspaces/store";
 import { SandboxManager } from "@/server/sandbox/manager";
 import { nodeId } from "@/server/sandbox/engine/node-id";
 import { LayerCache } from "@/server/setup/layer-cache";
+import { LeaseService } from "@/server/nodes/leases";
 import { FsObjectStore } from "@/server/storage/fs-object-store";
 import type { ObjectStore } from "@/server/storage/object-store";
 import { removeDataDir, removeSandboxesOf, tempDataDir } from "./cleanup";
@@ -37,6 +38,10 @@ export interface HarnessOptions {
   dataDir?: string;
   /** A warm pool (SANDPIT_WARM_POOL / _MAX); none unless given. */
   pool?: { size: number; max: number };
+  /** A database shared with other harnesses (PostgreSQL, as nodes share it); its own PGlite unless given. */
+  database?: DatabaseHandle;
+  /** Session leases lasting this long unrenewed (a node's MISSED_HEARTBEATS × heartbeat); none unless given. */
+  leaseTtlMs?: number;
 }
 
 export interface SandboxHarness {
@@ -47,6 +52,10 @@ export interface SandboxHarness {
   store: ObjectStore;
   layers: LayerCache;
   dataDir: string;
+  /** Its node id (from its data folder). */
+  node: string;
+  /** Its session leases, when asked for. */
+  leases: LeaseService | undefined;
   image: string;
   docker: ReturnType<typeof createDockerClient>;
   /** The runtime its containers run under (runsc where auto finds gVisor). */
@@ -63,7 +72,7 @@ export interface SandboxHarness {
 export async function sandboxHarness(options: HarnessOptions = {}): Promise<SandboxHarness> {
   const config = loadConfig();
   const dataDir = options.dataDir ?? tempDataDir("sandpit-it-");
-  const database = openDatabase({ kind: "pglite", dir: path.join(dataDir, "db") });
+  const database = options.database ?? openDatabase({ kind: "pglite", dir: path.join(dataDir, "db") });
   await database.migrate();
   const store = options.store ?? new FsObjectStore(path.join(dataDir, "objects"));
   const docker = createDockerClient(config.docker);
@@ -71,7 +80,12 @@ export async function sandboxHarness(options: HarnessOptions = {}): Promise<Sand
   const image = runtimeImageRef(config.runtimeImage);
   const limits = { ...config.limits, ...options.limits };
   const runtime = new RuntimeSelector({ docker, image, setting: options.runtime ?? config.docker.runtime, limits, log });
-  const driver = new CountingDriver(docker, log, runtime, nodeId(dataDir));
+  const node = nodeId(dataDir);
+  const driver = new CountingDriver(docker, log, runtime, node);
+  const leases =
+    options.leaseTtlMs === undefined
+      ? undefined
+      : new LeaseService({ db: database.db, node, ttlMs: options.leaseTtlMs, alone: database.kind === "pglite", log });
   const helper = new HelperContainers(docker, image, limits, async () => (await runtime.choose()).sandbox);
   const layers = new LayerCache(path.join(dataDir, "layers"), store, log, helper);
   const make = (): SandboxManager =>
@@ -87,6 +101,7 @@ export async function sandboxHarness(options: HarnessOptions = {}): Promise<Sand
       layers,
       workspaces: createWorkspaces(dataDir, { quota: config.workspaceQuota, sizeMb: limits.workspaceMb, helper }),
       pool: options.pool,
+      leases,
     });
   const managers = [make()];
   const sessions: string[] = [];
@@ -98,6 +113,8 @@ export async function sandboxHarness(options: HarnessOptions = {}): Promise<Sand
     store,
     layers,
     dataDir,
+    node,
+    leases,
     image,
     docker,
     runtime,
@@ -119,7 +136,7 @@ export async function sandboxHarness(options: HarnessOptions = {}): Promise<Sand
         if (sessions.includes(container.sessionId)) await driver.remove(container.id);
       }
       for (const manager of managers) await manager.close();
-      await database.close();
+      if (!options.database) await database.close();
       if (options.dataDir) return;
       // Whatever else mounts its folders (setup and helper containers, sessions a test made by hand) goes too.
       await removeSandboxesOf(docker, dataDir);

@@ -360,3 +360,20 @@ export const nodes = pgTable("nodes", {
   /** Set when it shut down cleanly; cleared when it starts again. */
   stoppedAt: timestamp("stopped_at", { withTimezone: true }),
 });
+
+/**
+ * Which node a session's sandbox may run on (server/nodes/leases.ts): at most one at a time. The
+ * holder renews `expires_at` with its heartbeat; a lapsed lease may be taken by any node. The row
+ * stays after release, so that the next holder knows who ran the session last.
+ */
+export const sessionLeases = pgTable(
+  "session_leases",
+  {
+    sessionId: text("session_id").primaryKey(),
+    nodeId: text("node_id").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    /** When this holder took it (kept through renewals). */
+    takenAt: timestamp("taken_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("session_leases_node_idx").on(table.nodeId)],
+);

@@ -29,6 +29,7 @@ export interface NodeRegistryOptions {
 export class NodeRegistry {
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> | undefined;
+  private readonly listeners: Array<() => Promise<unknown>> = [];
 
   constructor(private readonly options: NodeRegistryOptions) {}
 
@@ -52,22 +53,41 @@ export class NodeRegistry {
     this.timer.unref();
   }
 
-  /** Says this node is alive, with the sandboxes it holds now. */
+  /** Runs `work` after each heartbeat (renewing this node's session leases); a failure is logged. */
+  onHeartbeat(work: () => Promise<unknown>): void {
+    this.listeners.push(work);
+  }
+
+  /** Says this node is alive, with the sandboxes it holds now, then runs the heartbeat's work. */
   async heartbeat(): Promise<void> {
     // One at a time: a slow database does not pile writes up.
     this.beating ??= (async () => {
+      const { db, id, log } = this.options;
       try {
-        await this.options.db
+        await db
           .update(nodes)
           .set({ heartbeatAt: sql`now()`, sandboxes: this.options.sandboxes() })
-          .where(eq(nodes.id, this.options.id));
+          .where(eq(nodes.id, id));
       } catch (error) {
-        this.options.log.warn({ err: error, node: this.options.id }, "could not write the node's heartbeat");
-      } finally {
-        this.beating = undefined;
+        log.warn({ err: error, node: id }, "could not write the node's heartbeat");
       }
+      for (const work of this.listeners) {
+        await work().catch((error: unknown) =>
+          log.warn({ err: error, node: id }, "heartbeat work failed; tried again on the next one"),
+        );
+      }
+      this.beating = undefined;
     })();
     return this.beating;
+  }
+
+  /**
+   * Stops the heartbeat without a word, as when the process dies: other nodes count this one lost,
+   * and take its sessions once their leases lapse.
+   */
+  abandon(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   /** Stops the heartbeat and marks this node stopped (a clean shutdown). */

@@ -8,6 +8,8 @@ import type { Limits } from "@/server/config";
 import type { Database } from "@/server/db/client";
 import { sandboxes } from "@/server/db/schema";
 import type { ObjectStore } from "@/server/storage/object-store";
+import { isSessionElsewhere } from "@/server/nodes/errors";
+import type { LeaseService } from "@/server/nodes/leases";
 import type { AgentClient } from "./agent/client";
 import { Readable } from "node:stream";
 import { adoptSandbox, openSandbox, type OpenSandbox } from "./agent/open";
@@ -64,6 +66,11 @@ export interface SandboxManagerOptions {
    * `max` at once with class warm-ups. None when unset.
    */
   pool?: { size: number; max: number };
+  /**
+   * Session leases (server/nodes): a sandbox starts only on the node holding its session's lease.
+   * Without them this process assumes it is the only one.
+   */
+  leases?: LeaseService;
 }
 
 /** A sandbox that is up: its container and the connection to its agent. */
@@ -226,15 +233,84 @@ export class SandboxManager {
   /** The sandbox of a session, started or woken when needed. */
   async ensure(sessionId: string): Promise<LiveSandbox> {
     const current = this.live.get(sessionId);
-    if (current?.agent.isOpen) {
+    if (current?.agent.isOpen && this.leaseFresh(sessionId)) {
       current.lastActive = Date.now();
       return current;
     }
     return this.lock.run(sessionId, async () => {
       const again = this.live.get(sessionId);
-      if (again?.agent.isOpen) return again;
+      if (again?.agent.isOpen) {
+        if (this.leaseFresh(sessionId)) return again;
+        // Its renewals did not come through in time: the database says whether it is still ours.
+        await this.takeLease(sessionId);
+        const kept = this.peek(sessionId);
+        if (kept) return kept;
+      }
       return this.wake(sessionId);
     });
+  }
+
+  /** Whether this node may run the session's sandbox without asking the database (always, without leases). */
+  private leaseFresh(sessionId: string): boolean {
+    return !this.options.leases || this.options.leases.fresh(sessionId);
+  }
+
+  /**
+   * Takes the session's lease for this node, or throws SessionElsewhereError when another node
+   * holds it (stopping a sandbox of it here, which is no longer this node's to run). Taken over
+   * from another node, the session's files here are older than what that node saw: they go, and
+   * the sandbox starts from the latest snapshot. Called under the session's lock.
+   */
+  private async takeLease(sessionId: string): Promise<void> {
+    const { leases } = this.options;
+    if (!leases) return;
+    let previous: string | null;
+    try {
+      ({ previous } = await leases.take(sessionId));
+    } catch (error) {
+      if (isSessionElsewhere(error) && this.live.has(sessionId)) await this.stop(sessionId);
+      throw error;
+    }
+    if (!previous) return;
+    if (this.live.has(sessionId)) await this.stop(sessionId);
+    if (this.workspaces.exists(sessionId)) {
+      this.log.info({ sessionId, from: previous }, "dropping this node's older copy of a session another node ran since");
+      await this.workspaces.remove(sessionId);
+    }
+  }
+
+  /** Lets other nodes take the session, once its files are in the object store (or gone). */
+  private async releaseLease(sessionId: string): Promise<void> {
+    await this.options.leases?.release(sessionId);
+  }
+
+  /**
+   * Renews this node's session leases (on each node heartbeat); sandboxes of sessions another
+   * node took meanwhile are stopped here.
+   */
+  async renewLeases(): Promise<void> {
+    const lost = (await this.options.leases?.renew()) ?? [];
+    for (const sessionId of lost) {
+      await this.lock.run(sessionId, async () => {
+        // Taken again under the lock meanwhile (a request woke it here after all): it stays.
+        if (this.options.leases?.fresh(sessionId)) return;
+        if (this.live.has(sessionId)) this.log.warn({ sessionId }, "stopping a sandbox whose session another node took");
+        await this.stop(sessionId);
+      });
+    }
+  }
+
+  /**
+   * Lets go of the leases that keep nothing here (sessions without files on this node), at a
+   * clean shutdown. Sessions whose files are here stay leased: a restart takes them up again, and
+   * if this node does not come back, their leases lapse and another node wakes them from their snapshots.
+   */
+  async releaseLeases(): Promise<void> {
+    const { leases } = this.options;
+    if (!leases) return;
+    for (const sessionId of leases.sessions) {
+      if (!this.workspaces.exists(sessionId)) await leases.release(sessionId);
+    }
   }
 
   /** Runs `work` with the session's sandbox; it counts as activity and is never hibernated meanwhile. */
@@ -262,7 +338,23 @@ export class SandboxManager {
     return "none";
   }
 
+  /** Starts the session's sandbox on this node once its lease is this node's. */
   private async wake(sessionId: string): Promise<LiveSandbox> {
+    await this.takeLease(sessionId);
+    try {
+      return await this.start(sessionId);
+    } catch (error) {
+      // Nothing of the session is here to keep it for: another node may try.
+      if (!this.workspaces.exists(sessionId)) {
+        await this.releaseLease(sessionId).catch((failure: unknown) =>
+          this.log.warn({ sessionId, err: failure }, "could not release the lease of a sandbox that did not start"),
+        );
+      }
+      throw error;
+    }
+  }
+
+  private async start(sessionId: string): Promise<LiveSandbox> {
     const started = Date.now();
     const { db, driver, store } = this.options;
     const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
@@ -489,8 +581,11 @@ export class SandboxManager {
   async hibernate(sessionId: string): Promise<void> {
     await this.lock.run(sessionId, async () => {
       const { db, store } = this.options;
+      // Files another node has run on since are not snapshotted over its newer ones.
+      if (this.workspaces.exists(sessionId) && !this.leaseFresh(sessionId)) await this.takeLease(sessionId);
       if (!this.workspaces.exists(sessionId)) {
         await this.stop(sessionId);
+        await this.releaseLease(sessionId);
         return;
       }
       // The snapshot is made inside the sandbox: a workspace whose container is gone is started for it.
@@ -511,6 +606,7 @@ export class SandboxManager {
         });
       if (row?.snapshotKey && row.snapshotKey !== key) await store.delete(row.snapshotKey);
       await this.workspaces.remove(sessionId);
+      await this.releaseLease(sessionId);
       this.log.info({ sessionId, key, bytes, ms: Date.now() - started }, "sandbox hibernated");
     });
   }
@@ -573,6 +669,8 @@ export class SandboxManager {
     tell: (to: string, outcome: PromiseSettledResult<void>) => void,
   ): Promise<PromiseSettledResult<void>[]> {
     const { db } = this.options;
+    // Files of the source here are copied only while they are the latest (this node holds its lease).
+    if (this.workspaces.exists(from) && !this.leaseFresh(from)) await this.takeLease(from);
     const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, from));
     const warm = await this.forkWarm(from, row, targets, tell);
     const rest = targets.filter((to) => !warm.has(to));
@@ -591,6 +689,8 @@ export class SandboxManager {
         const copied = copies[i];
         if (copied?.status !== "fulfilled") return copied ?? { status: "rejected", reason: new Error("not copied") };
         try {
+          // The copy's files are on this node alone: no other node starts it before it has a snapshot.
+          await this.takeLease(to);
           await db.insert(sandboxes).values({ ...this.forkRow(to, row), state: "new", scrubPending: true });
           this.log.info({ from, to, ms: Date.now() - started, together: targets.length }, "workspace copied");
           return copied;
@@ -657,6 +757,7 @@ export class SandboxManager {
     const started = Date.now();
     const fill = async ({ to, warm }: { to: string; warm: WarmSandbox }): Promise<void> => {
       try {
+        await this.takeLease(to);
         // One filled ahead with these very files is only claimed.
         if (warm.tag !== tag) await warm.agent.archiveIn(Readable.from([archive]), { timeoutMs: SNAPSHOT_TIMEOUT_MS });
         await this.workspaces.claimSlot(warm.slot, to);
@@ -755,6 +856,8 @@ export class SandboxManager {
   async destroy(sessionId: string): Promise<void> {
     await this.lock.run(sessionId, async () => {
       const { db, store } = this.options;
+      // A session another node runs is destroyed there (this throws, naming it).
+      await this.takeLease(sessionId);
       const sandbox = this.live.get(sessionId);
       this.live.delete(sessionId);
       sandbox?.agent.close();
@@ -763,6 +866,7 @@ export class SandboxManager {
       for (const object of await store.list(`snapshots/${sessionId}/`)) await store.delete(object.key);
       await db.delete(sandboxes).where(eq(sandboxes.sessionId, sessionId));
       await this.workspaces.remove(sessionId);
+      await this.options.leases?.forget(sessionId);
       this.log.info({ sessionId }, "sandbox destroyed");
     });
   }
@@ -786,6 +890,7 @@ export class SandboxManager {
       if (this.peek(sessionId)?.containerId === container.id) continue;
       if (row?.state === "running" && row.containerId === container.id && container.running) {
         try {
+          await this.takeLease(sessionId);
           const agent = await adoptSandbox(driver, container.id);
           this.track(sessionId, container.id, agent);
           await this.options.egress?.attach(sessionId, agent);
@@ -803,9 +908,18 @@ export class SandboxManager {
     await this.options.layers?.recover();
     // Sandboxes of this host recorded as running whose container is gone (the engine restarted, or
     // the server died while hibernating one): their files are here, and wake from them.
-    const gone = [...rows.values()]
-      .filter((row) => row.state === "running" && !adopted.includes(row.sessionId) && this.workspaces.exists(row.sessionId))
-      .map((row) => row.sessionId);
+    const gone: string[] = [];
+    for (const row of rows.values()) {
+      if (row.state !== "running" || adopted.includes(row.sessionId) || !this.workspaces.exists(row.sessionId)) continue;
+      // Their files are kept for this node alone; a session another node holds now is that node's.
+      try {
+        await this.takeLease(row.sessionId);
+      } catch (error) {
+        if (isSessionElsewhere(error)) continue;
+        throw error;
+      }
+      if (this.workspaces.exists(row.sessionId)) gone.push(row.sessionId);
+    }
     if (gone.length > 0) {
       await db
         .update(sandboxes)
