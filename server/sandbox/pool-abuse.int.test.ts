@@ -36,6 +36,25 @@ describe("Warm pool under a hostile owner", () => {
     await h.manager.destroy(template);
   }, 120_000);
 
+  it("refills the sandbox for new sessions first, however many classes ask for more than the pool holds", async () => {
+    const templates = [h.session(), h.session()];
+    for (const template of templates) {
+      await exec(h.manager, template, { command: "echo class > a.txt" });
+      await h.manager.prepareForks(template, 4, 5);
+    }
+    await h.manager.pool?.settled();
+    const forClasses = async (): Promise<number> =>
+      (await h.manager.readyForks(templates[0] as string)) + (await h.manager.readyForks(templates[1] as string));
+    expect(h.manager.pool?.snapshot().ready).toBe(4);
+    // New sessions take the sandbox kept for them, one after the other.
+    for (let i = 0; i < 2; i += 1) {
+      await exec(h.manager, h.session(), { command: "true" });
+      await h.manager.pool?.settled();
+      expect((h.manager.pool?.snapshot().ready ?? 0) - (await forClasses())).toBe(1);
+    }
+    for (const template of templates) await h.manager.destroy(template);
+  }, 180_000);
+
   it("stops filling sandboxes for a class whose template was deleted, and never starts the template again", async () => {
     const template = h.session();
     await exec(h.manager, template, { command: "echo teacher > notes.txt" });

@@ -71,6 +71,9 @@ class PrepareError extends Error {
   }
 }
 
+/** What the sandboxes kept for new sessions without a setup are wanted for (see start). */
+const DEFAULT_PURPOSE = "default";
+
 /** The shell a session's commands use unless they name one (shells.ts' DEFAULT_SHELL). */
 const WARM_SHELL = "default";
 
@@ -102,7 +105,7 @@ export class WarmPool {
   /** Starts keeping `size` sandboxes ready for sessions without a setup, started with `env`. */
   start(env: Record<string, string>): void {
     if (this.options.size <= 0) return;
-    this.want("default", { layerKey: null, env }, this.options.size, Number.POSITIVE_INFINITY);
+    this.want(DEFAULT_PURPOSE, { layerKey: null, env }, this.options.size, Number.POSITIVE_INFINITY);
   }
 
   /**
@@ -237,6 +240,13 @@ export class WarmPool {
     }
     const total = [...this.ready.values()].reduce((sum, list) => sum + list.length, 0);
     if (total >= this.options.max) return undefined;
+    // The sandboxes for new sessions come first: classes asking for more than the pool holds
+    // (one owner's, or several) never leave the node's new sessions without one.
+    const base = this.wants.get(DEFAULT_PURPOSE);
+    const baseTarget = base ? targets.get(keyOf(base)) : undefined;
+    if (base && baseTarget && baseTarget.count > (this.ready.get(keyOf(base))?.length ?? 0)) {
+      return { ...baseTarget.kind, prepare: baseTarget.prepare };
+    }
     let best: (Kind & { prepare?: Want["prepare"] }) | undefined;
     let shortBy = 0;
     for (const [key, target] of targets) {
