@@ -172,7 +172,7 @@ export class SandboxManager {
     // Filled ahead with the session's files as they are then: a fork whose source has not
     // changed since only claims one (see forkWarm).
     this.pool.want(
-      `forks:${sessionId}`,
+      forksPurpose(sessionId),
       this.forkKind(sessionId, row?.layerKey ?? null),
       kept,
       Date.now() + minutes * 60_000,
@@ -195,9 +195,20 @@ export class SandboxManager {
     for (const [id, entry] of this.prefills) if (Date.now() - entry.at > PREFILL_REUSE_MS) this.prefills.delete(id);
     let cached = this.prefills.get(sessionId);
     if (!cached) {
-      const archive = await this.use(sessionId, (source) =>
-        collect(source.agent.archiveOut({ timeoutMs: SNAPSHOT_TIMEOUT_MS, maxBytes: WARM_FORK_MAX_BYTES })),
-      );
+      // Under the session's lock, and only while its class still wants sandboxes: a session
+      // deleted meanwhile (destroy holds the lock) is never started again for it.
+      const archive = await this.lock.run(sessionId, async () => {
+        if (!this.pool?.stillWanted(forksPurpose(sessionId)))
+          throw new Error(`sandboxes for forks of ${sessionId} are no longer wanted`);
+        const source = this.peek(sessionId) ?? (await this.wake(sessionId));
+        source.busy += 1;
+        try {
+          return await collect(source.agent.archiveOut({ timeoutMs: SNAPSHOT_TIMEOUT_MS, maxBytes: WARM_FORK_MAX_BYTES }));
+        } finally {
+          source.busy -= 1;
+          source.lastActive = Date.now();
+        }
+      });
       cached = { at: Date.now(), archive, tag: fingerprint(archive) };
       this.prefills.set(sessionId, cached);
     }
@@ -207,7 +218,7 @@ export class SandboxManager {
 
   /** How many warm sandboxes were asked for, for forks of `sessionId`, and are still kept (0 when none). */
   wantedForks(sessionId: string): number {
-    return this.pool?.wanted(`forks:${sessionId}`) ?? 0;
+    return this.pool?.wanted(forksPurpose(sessionId)) ?? 0;
   }
 
   /** How many warm sandboxes are ready for forks of `sessionId` now. */
@@ -742,14 +753,14 @@ export class SandboxManager {
     const taken: Array<{ to: string; warm: WarmSandbox }> = [];
     for (const [i, to] of targets.entries()) {
       const env = envs[i] ?? base;
-      let warm = sameAsBase(env) ? pool.take(filled, `forks:${from}`) : undefined;
+      let warm = sameAsBase(env) ? pool.take(filled, forksPurpose(from)) : undefined;
       if (warm && warm.tag !== tag) {
         // Filled before the source changed: every one filled then is out of date.
         void pool.discard(warm);
         pool.drop(filled);
         warm = undefined;
       }
-      warm ??= pool.take({ layerKey, env }, `forks:${from}`);
+      warm ??= pool.take({ layerKey, env }, forksPurpose(from));
       if (!warm) break;
       taken.push({ to, warm });
     }
@@ -858,6 +869,9 @@ export class SandboxManager {
       const { db, store } = this.options;
       // A session another node runs is destroyed there (this throws, naming it).
       await this.takeLease(sessionId);
+      // Its class's warm sandboxes (filled with its files) go with it.
+      this.pool?.forget(forksPurpose(sessionId));
+      this.prefills.delete(sessionId);
       const sandbox = this.live.get(sessionId);
       this.live.delete(sessionId);
       sandbox?.agent.close();
@@ -970,6 +984,9 @@ export class SandboxManager {
     return this.options.driver.openPty(sandbox.containerId, options);
   }
 }
+
+/** The pool purpose of the warm sandboxes kept for forks of a session (a class about to join). */
+const forksPurpose = (sessionId: string): string => `forks:${sessionId}`;
 
 /**
  * What files an archive holds, as a fingerprint: tar lists the same files the same way, and gzip

@@ -64,6 +64,16 @@ export interface PoolStats {
   refillMs: number[];
 }
 
+/** A kind's `prepare` failed: that kind rests a while, the others are still started. */
+class PrepareError extends Error {
+  constructor(readonly reason: unknown) {
+    super(`could not fill a warm sandbox: ${reason instanceof Error ? reason.message : String(reason)}`);
+  }
+}
+
+/** What the sandboxes kept for new sessions without a setup are wanted for (see start). */
+const DEFAULT_PURPOSE = "default";
+
 /** The shell a session's commands use unless they name one (shells.ts' DEFAULT_SHELL). */
 const WARM_SHELL = "default";
 
@@ -84,6 +94,8 @@ export class WarmPool {
   private filling: Promise<void> | undefined;
   private closed = false;
   private failures = 0;
+  /** Kinds whose `prepare` failed lately: not started again until then (epoch ms), and how often in a row. */
+  private readonly resting = new Map<string, { until: number; failures: number }>();
   /** fill() was called while a fill was under way (see fill). */
   private asked = false;
   private retry: NodeJS.Timeout | undefined;
@@ -93,7 +105,7 @@ export class WarmPool {
   /** Starts keeping `size` sandboxes ready for sessions without a setup, started with `env`. */
   start(env: Record<string, string>): void {
     if (this.options.size <= 0) return;
-    this.want("default", { layerKey: null, env }, this.options.size, Number.POSITIVE_INFINITY);
+    this.want(DEFAULT_PURPOSE, { layerKey: null, env }, this.options.size, Number.POSITIVE_INFINITY);
   }
 
   /**
@@ -107,6 +119,18 @@ export class WarmPool {
     // What an expired want keeps ready is removed then, even if nothing else happens meanwhile.
     if (Number.isFinite(until)) setTimeout(() => this.fill(), Math.max(0, until - Date.now()) + 50).unref();
     this.fill();
+  }
+
+  /** Stops keeping sandboxes for `purpose` (its session is gone); what only it kept ready is removed. */
+  forget(purpose: string): void {
+    if (!this.wants.delete(purpose)) return;
+    this.fill();
+  }
+
+  /** Whether `purpose` still asks for sandboxes (even when every one it asked for was taken). */
+  stillWanted(purpose: string): boolean {
+    const want = this.wants.get(purpose);
+    return Boolean(want && want.until > Date.now());
   }
 
   /** The count a purpose asked for, while it lasts (0 when it never did, or it expired). */
@@ -209,15 +233,24 @@ export class WarmPool {
   private next(now: number): (Kind & { prepare?: Want["prepare"] }) | undefined {
     for (const [purpose, want] of this.wants) if (want.until <= now) this.wants.delete(purpose);
     const targets = this.targets();
+    for (const key of this.resting.keys()) if (!targets.has(key)) this.resting.delete(key);
     for (const [key, list] of this.ready) {
       const excess = list.length - (targets.get(key)?.count ?? 0);
       for (const sandbox of excess > 0 ? list.splice(list.length - excess) : []) void this.discard(sandbox);
     }
     const total = [...this.ready.values()].reduce((sum, list) => sum + list.length, 0);
     if (total >= this.options.max) return undefined;
+    // The sandboxes for new sessions come first: classes asking for more than the pool holds
+    // (one owner's, or several) never leave the node's new sessions without one.
+    const base = this.wants.get(DEFAULT_PURPOSE);
+    const baseTarget = base ? targets.get(keyOf(base)) : undefined;
+    if (base && baseTarget && baseTarget.count > (this.ready.get(keyOf(base))?.length ?? 0)) {
+      return { ...baseTarget.kind, prepare: baseTarget.prepare };
+    }
     let best: (Kind & { prepare?: Want["prepare"] }) | undefined;
     let shortBy = 0;
     for (const [key, target] of targets) {
+      if ((this.resting.get(key)?.until ?? 0) > now) continue;
       const short = target.count - (this.ready.get(key)?.length ?? 0);
       if (short > shortBy) {
         best = { ...target.kind, prepare: target.prepare };
@@ -251,8 +284,20 @@ export class WarmPool {
             }
           });
           this.failures = 0;
+          this.resting.delete(key);
         } catch (error) {
           this.stats.failed += 1;
+          if (error instanceof PrepareError) {
+            // What one purpose fills its sandboxes with failed (its files are too big, its session
+            // is gone): that kind waits, the rest of the pool does not.
+            const key = keyOf(want);
+            const failures = (this.resting.get(key)?.failures ?? 0) + 1;
+            const delay = Math.min(300_000, 1_000 * 2 ** Math.min(failures, 8));
+            this.resting.set(key, { until: Date.now() + delay, failures });
+            this.options.log.warn({ err: error.reason, retryInMs: delay }, "could not fill a warm sandbox");
+            setTimeout(() => this.fill(), delay + 50).unref();
+            continue;
+          }
           this.failures += 1;
           // An engine that cannot start sandboxes now is tried again later, not in a tight loop.
           const delay = Math.min(60_000, 1_000 * 2 ** Math.min(this.failures, 6));
@@ -304,7 +349,7 @@ export class WarmPool {
         } catch (error) {
           agent.close();
           await driver.remove(containerId).catch(() => undefined);
-          throw error;
+          throw new PrepareError(error);
         }
       }
       sandbox.startMs = Date.now() - started;
