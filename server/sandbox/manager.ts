@@ -95,6 +95,8 @@ const WARM_FORK_MAX_BYTES = 32 * 1024 * 1024;
 const WARM_FORK_PARALLEL = 4;
 /** How long a sandbox of a setup that just started one is kept ready for the next session of that setup. */
 const RECENT_SETUP_MS = 10 * 60_000;
+/** How long a destroyed session is remembered, for forks into it still under way (far longer than a fork takes). */
+const DELETED_KEPT_MS = 60 * 60_000;
 /** How long one archive of a session fills the warm sandboxes started for its forks. */
 const PREFILL_REUSE_MS = 5_000;
 
@@ -118,6 +120,8 @@ export class SandboxManager {
   private readonly lock = new KeyedLock();
   /** Forks of a source waiting for its lock, to be copied together (see forkWorkspace). */
   private readonly forkBatches = new Map<string, ForkBatch>();
+  /** Sessions destroyed lately, and when: a fork into one of them still under way is undone (see intoFork). */
+  private readonly deleted = new Map<string, number>();
   /** The last archive of each session whose forks are filled ahead (see prefill). */
   private readonly prefills = new Map<string, { at: number; archive: Buffer; tag: string }>();
   private sweeper: NodeJS.Timeout | undefined;
@@ -652,6 +656,7 @@ export class SandboxManager {
    * (which has none) is copied in the store.
    */
   async forkWorkspace(from: string, to: string): Promise<void> {
+    this.deleted.delete(to);
     // Forks of one source asked for while an earlier copy holds its lock wait together, and are
     // then copied together: one flush and one freeze for a whole class joining at once.
     let batch = this.forkBatches.get(from);
@@ -700,9 +705,15 @@ export class SandboxManager {
         const copied = copies[i];
         if (copied?.status !== "fulfilled") return copied ?? { status: "rejected", reason: new Error("not copied") };
         try {
-          // The copy's files are on this node alone: no other node starts it before it has a snapshot.
-          await this.takeLease(to);
-          await db.insert(sandboxes).values({ ...this.forkRow(to, row), state: "new", scrubPending: true });
+          await this.intoFork(
+            to,
+            async () => {
+              // The copy's files are on this node alone: no other node starts it before it has a snapshot.
+              await this.takeLease(to);
+              await db.insert(sandboxes).values({ ...this.forkRow(to, row), state: "new", scrubPending: true });
+            },
+            () => this.workspaces.remove(to),
+          );
           this.log.info({ from, to, ms: Date.now() - started, together: targets.length }, "workspace copied");
           return copied;
         } catch (error) {
@@ -766,7 +777,13 @@ export class SandboxManager {
     }
     if (taken.length === 0) return served;
     const started = Date.now();
-    const fill = async ({ to, warm }: { to: string; warm: WarmSandbox }): Promise<void> => {
+    const fill = ({ to, warm }: { to: string; warm: WarmSandbox }): Promise<void> =>
+      this.intoFork(
+        to,
+        () => fill1({ to, warm }),
+        () => pool.discard(warm),
+      );
+    const fill1 = async ({ to, warm }: { to: string; warm: WarmSandbox }): Promise<void> => {
       try {
         await this.takeLease(to);
         // One filled ahead with these very files is only claimed.
@@ -827,6 +844,21 @@ export class SandboxManager {
     }
   }
 
+  /**
+   * Makes a fork's copy its session's, under that session's lock: a session deleted while its fork
+   * was being copied gets nothing (`undo` removes what was made), so no sandbox or files are left
+   * under an id that a later session could be given.
+   */
+  private async intoFork(to: string, work: () => Promise<void>, undo: () => Promise<void>): Promise<void> {
+    await this.lock.run(to, async () => {
+      if (this.deleted.has(to)) {
+        await undo();
+        throw new SandboxUnavailableError(`session ${to} was deleted while it was being forked`);
+      }
+      await work();
+    });
+  }
+
   private forkRow(to: string, row: typeof sandboxes.$inferSelect | undefined) {
     return { sessionId: to, layerKey: row?.layerKey ?? null, seededLayerKey: row?.seededLayerKey ?? null, updatedAt: new Date() };
   }
@@ -881,6 +913,10 @@ export class SandboxManager {
       await db.delete(sandboxes).where(eq(sandboxes.sessionId, sessionId));
       await this.workspaces.remove(sessionId);
       await this.options.leases?.forget(sessionId);
+      // A fork into this id still under way finds it deleted (see intoFork).
+      const now = Date.now();
+      for (const [id, at] of this.deleted) if (now - at > DELETED_KEPT_MS) this.deleted.delete(id);
+      this.deleted.set(sessionId, now);
       this.log.info({ sessionId }, "sandbox destroyed");
     });
   }

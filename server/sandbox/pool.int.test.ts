@@ -105,6 +105,24 @@ describe.each(["auto", "runc"])("Warm pool (runtime %s)", (runtime) => {
     }
   });
 
+  it("leaves nothing under a fork's id when the fork is deleted while it is being copied", async () => {
+    const template = h.session();
+    await exec(h.manager, template, { command: "echo mine > a.txt" });
+    await h.manager.pool?.settled();
+    // One fork goes into a warm sandbox, the other is copied at block level: both are undone.
+    const [warmTo, copiedTo] = [h.session(), h.session()];
+    const forks = Promise.allSettled([h.manager.forkWorkspace(template, warmTo), h.manager.forkWorkspace(template, copiedTo)]);
+    await Promise.all([h.manager.destroy(warmTo), h.manager.destroy(copiedTo)]);
+    const outcomes = await forks;
+    for (const [i, to] of [warmTo, copiedTo].entries()) {
+      expect(outcomes[i]?.status).toBe("rejected");
+      expect(String((outcomes[i] as PromiseRejectedResult).reason)).toMatch(/deleted while it was being forked/);
+      expect(h.manager.peek(to)).toBeUndefined();
+      expect(h.manager.workspaces.exists(to)).toBe(false);
+      expect(await h.manager.state(to)).toBe("none");
+    }
+  });
+
   it("forks by block copy when no warm sandbox is ready, as before", async () => {
     const template = h.session();
     await exec(h.manager, template, { command: "echo v1 > a.txt" });
