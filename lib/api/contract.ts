@@ -4,12 +4,9 @@ import { assignmentInputSchema, assignmentSchema, checkResultSchema, checkStatus
 
 /** Sandboxes kept ready for a class (PUT/GET /api/sessions/{id}/class-readiness). */
 const classReadinessSchema = z.object({
-  students: z
-    .number()
-    .int()
-    .meta({
-      description: "how many are kept ready (the pool's maximum bounds the count asked for); 0 when none was asked or it expired",
-    }),
+  students: z.number().int().meta({
+    description: "how many are kept ready (the pool's maximum bounds the count asked for); 0 when none was asked or it expired",
+  }),
   ready: z.number().int().meta({ description: "how many are ready now" }),
 });
 import {
