@@ -204,14 +204,7 @@ export class SandboxManager {
       const archive = await this.lock.run(sessionId, async () => {
         if (!this.pool?.stillWanted(forksPurpose(sessionId)))
           throw new Error(`sandboxes for forks of ${sessionId} are no longer wanted`);
-        const source = this.peek(sessionId) ?? (await this.wake(sessionId));
-        source.busy += 1;
-        try {
-          return await collect(source.agent.archiveOut({ timeoutMs: SNAPSHOT_TIMEOUT_MS, maxBytes: WARM_FORK_MAX_BYTES }));
-        } finally {
-          source.busy -= 1;
-          source.lastActive = Date.now();
-        }
+        return this.archiveForForks(sessionId);
       });
       cached = { at: Date.now(), archive, tag: fingerprint(archive) };
       this.prefills.set(sessionId, cached);
@@ -833,8 +826,15 @@ export class SandboxManager {
       }
       return collect(await this.options.store.get(row.snapshotKey));
     }
-    // Under the source's lock already (ensure would wait for it).
-    const source = this.peek(from) ?? (await this.wake(from));
+    return this.archiveForForks(from);
+  }
+
+  /**
+   * The session's files as one archive of at most WARM_FORK_MAX_BYTES, made inside its sandbox
+   * (woken for it). Called under the session's lock (ensure would wait for it).
+   */
+  private async archiveForForks(sessionId: string): Promise<Buffer> {
+    const source = this.peek(sessionId) ?? (await this.wake(sessionId));
     source.busy += 1;
     try {
       return await collect(source.agent.archiveOut({ timeoutMs: SNAPSHOT_TIMEOUT_MS, maxBytes: WARM_FORK_MAX_BYTES }));
