@@ -29,6 +29,8 @@ export default defineConfig({
           name: "integration",
           include: ["{server,lib,images,scripts,bench,test}/**/*.int.test.ts"],
           setupFiles: ["test/setup-integration.ts"],
+          // The second Docker engine the multi-node tests start is stopped at the end of the run.
+          globalSetup: ["test/global-integration.ts"],
           environment: "node",
           testTimeout: 180_000,
           hookTimeout: 300_000,
