@@ -41,3 +41,23 @@ export function testDatabases(): TestDatabase[] {
   }
   return list;
 }
+
+/** A fresh database on TEST_DATABASE_URL's PostgreSQL server, dropped (with its connections) on dispose. */
+export async function freshPostgres(): Promise<{ url: string; [Symbol.asyncDispose](): Promise<void> }> {
+  const server = process.env.TEST_DATABASE_URL;
+  if (!server) throw new Error("TEST_DATABASE_URL is not set: export TEST_DATABASE_URL=$(bash scripts/ensure-postgres.sh)");
+  const name = `sandpit_test_${randomBytes(6).toString("hex")}`;
+  const admin = async (statement: string): Promise<void> => {
+    const client = new pg.Client({ connectionString: server });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const target = new URL(server);
+  target.pathname = `/${name}`;
+  return { url: target.toString(), [Symbol.asyncDispose]: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}

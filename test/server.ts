@@ -3,6 +3,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import type Dockerode from "dockerode";
 import { removeDataDir, removeSandboxesOf, tempDataDir } from "./cleanup";
 import { testDocker } from "./docker";
 
@@ -27,7 +28,8 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> 
   clearTimeout(timer);
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on loopback now (for a server the test starts next). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", reject);
@@ -38,13 +40,22 @@ async function freePort(): Promise<number> {
   });
 }
 
+export interface ServerOptions {
+  /** A data folder of an earlier server (a restart), or one the caller made and removes. */
+  dataDir?: string;
+  /** The port to listen on (default: a free one). */
+  port?: number;
+  /** The engine its containers run on, to remove them with its data folder (default: the tests' engine). */
+  docker?: Dockerode;
+}
+
 /** The built Sandpit (next start) on a free loopback port with its own data folder. */
-export async function startServer(env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<RunningServer> {
+export async function startServer(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<RunningServer> {
   const root = process.cwd();
   if (!existsSync(path.join(root, ".next", "BUILD_ID"))) execFileSync("npm", ["run", "--silent", "build"], { stdio: "ignore" });
   // A given data folder is another server's (a restart): the one that made it removes it.
   const dataDir = options.dataDir ?? tempDataDir("sandpit-server-");
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   let output = "";
   const child: ChildProcess = spawn(
     process.execPath,
@@ -80,7 +91,7 @@ export async function startServer(env: Record<string, string> = {}, options: { d
       await stop(child, "SIGTERM");
       if (options.dataDir) return;
       // Containers this server started mount folders of its data folder: remove them with it.
-      await removeSandboxesOf(testDocker().docker, dataDir);
+      await removeSandboxesOf(options.docker ?? testDocker().docker, dataDir);
       await removeDataDir(dataDir);
     },
   };
