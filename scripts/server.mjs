@@ -34,11 +34,25 @@ const upgradeApp = app.getUpgradeHandler();
 
 const GATEWAY = Symbol.for("sandpit.preview-gateway");
 const gateway = () => globalThis[GATEWAY];
+// With more than one node (server/nodes/relay.ts): a request about a session another node runs is
+// sent on to that node before the app sees it. Previews are sent on by their gateway, which knows
+// their session once it has checked the preview's cookie.
+const RELAY = Symbol.for("sandpit.relay");
 
 const server = http.createServer((request, response) => {
   const previews = gateway();
-  if (previews?.claims(request.headers.host)) previews.handle(request, response);
-  else void handle(request, response);
+  if (previews?.claims(request.headers.host)) return previews.handle(request, response);
+  const relay = globalThis[RELAY];
+  if (!relay) return void handle(request, response);
+  relay.web(request, response).then(
+    (relayed) => {
+      if (!relayed) void handle(request, response);
+    },
+    (error) => {
+      console.error("relay:", error);
+      void handle(request, response);
+    },
+  );
 });
 server.on("upgrade", (request, socket, head) => {
   const previews = gateway();

@@ -38,6 +38,8 @@ import { Metrics } from "@/server/metrics/metrics";
 import { metricsSources } from "@/server/metrics/sources";
 import { LeaseService } from "@/server/nodes/leases";
 import { MISSED_HEARTBEATS, NodeRegistry } from "@/server/nodes/registry";
+import { installRelay, Relay } from "@/server/nodes/relay";
+import { admitsWebRequest } from "@/server/auth/guard";
 
 /** The long-lived engines one Sandpit process talks to. */
 export interface Services {
@@ -71,6 +73,8 @@ export interface Services {
   nodes: NodeRegistry;
   /** Which node runs each session's sandbox. */
   leases: LeaseService;
+  /** Sends requests about sessions other nodes run to those nodes (PostgreSQL only). */
+  relay: Relay | undefined;
 }
 
 const globalForServices = globalThis as unknown as { sandpitServices?: Services; sandpitReady?: Promise<void> };
@@ -197,7 +201,21 @@ export function createServices(config: Config): Services {
   const embeds = new EmbedService(database.db, sessions, actions);
   const apiKeys = new ApiKeyService(database.db);
   const previews = new PreviewService({ config, sessions, sandboxes, apiKeys });
-  installPreviewGateway(createPreviewGateway(previews, logger.child({ module: "previews" })));
+  // One node on PGlite: every session runs here, and nothing is sent on.
+  const relay =
+    database.kind === "pglite"
+      ? undefined
+      : new Relay({
+          db: database.db,
+          node,
+          leases,
+          load: () => sandboxes.openCount,
+          log: logger.child({ module: "relay" }),
+          admits: (request) => admitsWebRequest(request, config),
+          onRelay: (reason, outcome) => metrics.relayed(reason, outcome),
+        });
+  if (relay) installRelay(relay);
+  installPreviewGateway(createPreviewGateway(previews, logger.child({ module: "previews" }), relay));
   const nodes = new NodeRegistry({
     db: database.db,
     id: node,
@@ -232,6 +250,7 @@ export function createServices(config: Config): Services {
     metrics,
     nodes,
     leases,
+    relay,
   };
 }
 

@@ -7,6 +7,7 @@ import { useState, type ReactNode } from "react";
 import superjson from "superjson";
 import { z } from "zod";
 import type { AppRouter } from "@/server/api/root";
+import { SESSION_HEADER } from "@/lib/api/session-route";
 import { makeQueryClient } from "./query-client";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
@@ -14,6 +15,17 @@ export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRou
 // Zod compiles its parsers with Function() where it may; the pages' CSP allows no eval, so in the
 // browser it parses without compiling (and never probes, which the CSP would report).
 z.config({ jitless: true });
+
+/**
+ * Names the session a batch of calls is about, when they all name one (every session procedure
+ * takes it as `id`): with several servers, the one that receives the batch sends it on to the
+ * server that runs that session before reading it (server/nodes/route.ts).
+ */
+function sessionHeader(operations: ReadonlyArray<{ input: unknown }>): Record<string, string> {
+  const ids = new Set(operations.map((operation) => (operation.input as { id?: unknown } | undefined)?.id));
+  const [only] = ids;
+  return ids.size === 1 && typeof only === "string" ? { [SESSION_HEADER]: only } : {};
+}
 
 let browserQueryClient: QueryClient | undefined;
 
@@ -32,7 +44,7 @@ export function TRPCReactProvider({ children }: { children: ReactNode }): ReactN
           // Streamed runs arrive as server-sent events; everything else is batched.
           condition: (op) => op.type === "subscription",
           true: httpSubscriptionLink({ url: "/api/trpc", transformer: superjson }),
-          false: httpBatchLink({ url: "/api/trpc", transformer: superjson }),
+          false: httpBatchLink({ url: "/api/trpc", transformer: superjson, headers: ({ opList }) => sessionHeader(opList) }),
         }),
       ],
     }),

@@ -26,7 +26,7 @@ function hasBadEscape(text: string): boolean {
  */
 export function checkWebRequest(
   request: { method: string; url: string; headers: Headers },
-  config: Pick<Config, "port" | "web">,
+  config: Pick<Config, "port" | "web"> & { node?: Pick<Config["node"], "address"> },
 ): Refusal | undefined {
   const path = new URL(request.url).pathname;
   if (hasBadEscape(path))
@@ -37,6 +37,21 @@ export function checkWebRequest(
   if (SAFE_METHODS.has(request.method.toUpperCase())) return undefined;
   const reason = crossSiteReason(request.headers, allowedOrigins(config));
   return reason ? { status: 403, error: "forbidden", message: reason } : undefined;
+}
+
+/** The same checks on a request as Node's HTTP server hands it over (before the app sees it). */
+export function admitsWebRequest(
+  request: { method?: string; url?: string; headers: Record<string, string | string[] | undefined> },
+  config: Pick<Config, "port" | "web"> & { node?: Pick<Config["node"], "address"> },
+): boolean {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(key, one);
+  }
+  // The URL's own host is a placeholder: the Host header is what is checked.
+  const url = `http://request.invalid${request.url?.startsWith("/") ? request.url : "/"}`;
+  return checkWebRequest({ method: request.method ?? "GET", url, headers }, config) === undefined;
 }
 
 /** A refusal as the caller expects it: JSON on the API, plain text on pages. */

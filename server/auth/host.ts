@@ -11,14 +11,16 @@ export function listeningPort(config: Pick<Config, "port">): number {
 }
 
 /**
- * Host header values this Sandpit answers to: the public URL's host, the configured extra hosts and
- * the loopback names at the listening port. Anything else is a DNS-rebinding attempt or a
+ * Host header values this Sandpit answers to: the public URL's host, the configured extra hosts,
+ * this node's own address and the loopback names at the listening port. Anything else is a DNS-rebinding attempt or a
  * misconfiguration, and both are refused.
  */
-export function allowedHosts(config: Pick<Config, "port" | "web">): string[] {
+export function allowedHosts(config: Pick<Config, "port" | "web"> & { node?: Pick<Config["node"], "address"> }): string[] {
   const port = listeningPort(config);
   const hosts = new Set<string>(config.web.allowedHosts);
   if (config.web.publicUrl) hosts.add(new URL(config.web.publicUrl).host.toLowerCase());
+  // The address other nodes reach this one at (SANDPIT_NODE_ADDRESS): requests they send on name it.
+  if (config.node) hosts.add(new URL(config.node.address).host.toLowerCase());
   for (const name of LOOPBACK_NAMES) {
     hosts.add(`${name}:${port}`);
     if (port === 80) hosts.add(name);

@@ -9,7 +9,7 @@ export const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * Origins whose pages may change state here: the public URL's origin exactly, and http or https
  * on every other allowed host (loopback and the configured extra hosts).
  */
-export function allowedOrigins(config: Pick<Config, "port" | "web">): string[] {
+export function allowedOrigins(config: Pick<Config, "port" | "web"> & { node?: Pick<Config["node"], "address"> }): string[] {
   const origins = new Set<string>();
   const publicHost = config.web.publicUrl ? new URL(config.web.publicUrl).host.toLowerCase() : undefined;
   if (config.web.publicUrl) origins.add(new URL(config.web.publicUrl).origin.toLowerCase());

@@ -35,6 +35,7 @@ export class Metrics {
   private readonly runs: Counter<"language" | "outcome">;
   private readonly runSeconds: Histogram<"language">;
   private readonly layerLookups: Counter<"result">;
+  private readonly relays: Counter<"reason" | "outcome">;
 
   constructor() {
     // The process's own (process_*, nodejs_*), named as every Node.js dashboard expects them.
@@ -60,6 +61,12 @@ export class Metrics {
       registers,
     });
     for (const result of ["hit", "miss"]) this.layerLookups.inc({ result }, 0);
+    this.relays = new Counter({
+      name: "sandpit_relayed_requests_total",
+      help: "Requests this node sent on to another node: to the node that runs their session (owner) or to the node with the most room for it (placement); unreachable: that node did not answer",
+      labelNames: ["reason", "outcome"],
+      registers,
+    });
     const read = (): MetricsSources | undefined => this.sources;
     new Gauge({
       name: "sandpit_sessions",
@@ -140,6 +147,11 @@ export class Metrics {
 
   layerLookup(hit: boolean): void {
     this.layerLookups.inc({ result: hit ? "hit" : "miss" });
+  }
+
+  /** A request sent on to another node (server/nodes/relay.ts). */
+  relayed(reason: "owner" | "placement", outcome: "relayed" | "unreachable"): void {
+    this.relays.inc({ reason, outcome });
   }
 
   /** The text Prometheus scrapes, and its content type. */

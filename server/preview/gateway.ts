@@ -15,6 +15,15 @@ export interface PreviewGateway {
   upgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): void;
 }
 
+/**
+ * Sends a preview's request on to the node that runs its session, when that is another node
+ * (server/nodes/relay.ts); resolves false when this node serves it.
+ */
+export interface PreviewRelay {
+  web(request: http.IncomingMessage, response: http.ServerResponse, session: string): Promise<boolean>;
+  upgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer, session: string): Promise<boolean>;
+}
+
 /** Where the HTTP server finds the gateway: the app's services and the server share one process. */
 export const GATEWAY_KEY = Symbol.for("sandpit.preview-gateway");
 
@@ -91,7 +100,7 @@ function refusalPage(status: number, message: string): { body: string; headers: 
   };
 }
 
-export function createPreviewGateway(previews: PreviewService, log: Logger): PreviewGateway {
+export function createPreviewGateway(previews: PreviewService, log: Logger, relay?: PreviewRelay): PreviewGateway {
   const secure = previews.base.protocol === "https:" || previews.base.domain.endsWith("localhost");
   const name = cookieName(secure);
 
@@ -154,6 +163,8 @@ export function createPreviewGateway(previews: PreviewService, log: Logger): Pre
     response.once("close", () => (gone = true));
     const { value, rest } = takeCookie(request.headers.cookie, name);
     const admitted = await previews.admit(target, value);
+    // The session's sandbox runs on another node: that node admits the request again and serves it.
+    if (!gone && (await relay?.web(request, response, admitted.session))) return;
     const tunnel = await previews.connect(admitted.session, admitted.port);
     if (gone) {
       tunnel.destroy();
@@ -223,6 +234,7 @@ export function createPreviewGateway(previews: PreviewService, log: Logger): Pre
     socket.on("error", () => socket.destroy());
     const { value, rest } = takeCookie(request.headers.cookie, name);
     const admitted = await previews.admit(target, value);
+    if (!gone && (await relay?.upgrade(request, socket, head, admitted.session))) return;
     const tunnel = await previews.connect(admitted.session, admitted.port);
     if (gone) {
       tunnel.destroy();
