@@ -60,6 +60,13 @@ async function filesInSnapshot(key: string): Promise<string[]> {
   return names.sort();
 }
 
+/** "503 node_unavailable ×12, 409 session_elsewhere ×1" */
+function summary(answers: string[]): string {
+  const counts = new Map<string, number>();
+  for (const answer of answers) counts.set(answer, (counts.get(answer) ?? 0) + 1);
+  return counts.size === 0 ? "none" : [...counts].map(([answer, n]) => `${answer} ×${n}`).join(", ");
+}
+
 async function snapshotKey(sessionId: string): Promise<string | null> {
   const [row] = await cluster.query<{ snapshot_key: string | null }>("select snapshot_key from sandboxes where session_id = $1", [
     sessionId,
@@ -204,7 +211,7 @@ describe.skipIf(!postgres)("Several nodes behind a round-robin proxy", () => {
       async () => {
         const answer = await api.call("GET", `/api/sessions/${id}/files/kept.txt?format=json`);
         if (answer.status === 200) return answer;
-        interim.push(told(answer));
+        interim.push(`${answer.status} ${String(answer.body.error)}`);
         expect([409, 502, 503], told(answer)).toContain(answer.status);
         return undefined;
       },
@@ -228,8 +235,9 @@ describe.skipIf(!postgres)("Several nodes behind a round-robin proxy", () => {
     expect(successor).toBeDefined();
     expect(successor?.id).not.toBe(holder.id);
 
-    // The dead node's container still runs on its engine (nothing there removes it while the node is down),
-    // but nothing reaches it; when the node comes back it drops that older copy.
+    // Live nodes run it once. The dead node's container is gone when the node that took over shares its
+    // engine (it removes the container the database names before starting its own); on an engine of
+    // its own it runs on, reached by nothing, until the dead node comes back and drops that older copy.
     const orphans = (await running(id)).filter((c) => c.node === holder.id);
     expect((await running(id)).filter((c) => c.node !== holder.id).map((c) => c.node)).toEqual([successor?.id]);
     await cluster.restart(holder);
@@ -241,8 +249,9 @@ describe.skipIf(!postgres)("Several nodes behind a round-robin proxy", () => {
     const again = await api.call("GET", `/api/sessions/${id}/files/kept.txt?format=json`);
     expect(again.status, told(again)).toBe(200);
     console.info(
-      `crash: served again ${recoveredInMs} ms after the kill; interim answers: ${interim.length ? interim.join("; ") : "none"}; ` +
-        `orphan containers on the dead node's engine until it returned: ${orphans.length}; snapshot files: ${expected.join(", ")}`,
+      `crash of ${holder.name} (${holder.engine} engine): ${successor?.name} (${successor?.engine} engine) served the session ` +
+        `${recoveredInMs} ms after the kill; answers meanwhile: ${summary(interim)}; the dead node's containers still running ` +
+        `until it returned: ${orphans.length}; files of the last snapshot: ${expected.join(", ")}`,
     );
   });
 
