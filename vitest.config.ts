@@ -28,6 +28,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["{server,lib,images,scripts,bench,test}/**/*.int.test.ts"],
+          globalSetup: ["test/global-setup.ts"],
           setupFiles: ["test/setup-integration.ts"],
           environment: "node",
           testTimeout: 180_000,

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { ensureAgentBundle } from "@/server/sandbox/agent/bundle";
 import { describeMachine } from "./machine";
 import type { BenchResult } from "./result";
 import { gvisorColdStart, gvisorNpmSetup, gvisorPython, gvisorWarmExec } from "./scenarios/runtimes";
@@ -35,6 +36,9 @@ const scenarios: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
 };
 
 const wanted = process.argv.slice(2);
+// Scenarios start sandboxes themselves, not only through a server: they run the current agent.
+const bundled = await ensureAgentBundle();
+if (bundled) console.log(bundled);
 const results: BenchResult[] = [];
 for (const [name, scenario] of Object.entries(scenarios)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;

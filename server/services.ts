@@ -14,6 +14,7 @@ import { RuntimeSelector } from "@/server/sandbox/engine/runtime";
 import { HelperContainers } from "@/server/sandbox/engine/helper";
 import { createWorkspaces } from "@/server/sandbox/workspaces/store";
 import { SandboxManager } from "@/server/sandbox/manager";
+import { ensureAgentBundle } from "@/server/sandbox/agent/bundle";
 import { LayerCache } from "@/server/setup/layer-cache";
 import { checkSetupNetwork } from "@/server/setup/network";
 import { ApiKeyService } from "@/server/auth/api-keys";
@@ -280,6 +281,14 @@ export function servicesReady(): Promise<void> {
         .catch((error: unknown) => logger.warn({ err: error }, "could not release session leases at shutdown"));
       await Promise.all([services.nodes.stop(), services.sandboxes.pool?.close()]);
     };
+    // Before the first sandbox starts (the warm pool's, below): the agent's bundle, built again when
+    // its sources changed since (a checkout upgraded in place).
+    try {
+      const said = await ensureAgentBundle();
+      if (said) logger.info(said);
+    } catch (error) {
+      logger.error({ err: error }, "sandboxes cannot start without the agent's bundle");
+    }
     try {
       // Uploads cut short by a crash of an earlier process (they started before this one).
       await services.store.clearPartial?.(new Date(Date.now() - process.uptime() * 1000));

@@ -1,6 +1,5 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
-import path from "node:path";
 import { eq, inArray } from "drizzle-orm";
 import type { Logger } from "pino";
 import { sandboxEnv } from "@/lib/languages";
@@ -12,6 +11,7 @@ import { isSessionElsewhere } from "@/server/nodes/errors";
 import type { LeaseService } from "@/server/nodes/leases";
 import type { AgentClient } from "./agent/client";
 import { Readable } from "node:stream";
+import { agentBundleDir } from "./agent/bundle";
 import { adoptSandbox, openSandbox, type OpenSandbox } from "./agent/open";
 import type { PtyHandle, PtyOptions, SandboxDriver } from "./engine/driver";
 import { SandboxUnavailableError } from "./errors";
@@ -51,7 +51,7 @@ export interface SandboxManagerOptions {
   limits: Limits;
   idleTimeoutMs: number;
   log: Logger;
-  /** Host folder with the agent's code; defaults to server/sandbox/agent/inside in the project. */
+  /** Host folder with the agent's bundle; defaults to the one scripts/build-agent.mjs writes (agentBundleDir). */
   agentDir?: string;
   /** Where layers are unpacked on this host; sandboxes of sessions with a layer mount theirs. */
   layers?: HostLayers;
@@ -131,7 +131,7 @@ export class SandboxManager {
   readonly pool: WarmPool | undefined;
 
   constructor(private readonly options: SandboxManagerOptions) {
-    this.agentDir = options.agentDir ?? path.join(process.cwd(), "server", "sandbox", "agent", "inside");
+    this.agentDir = options.agentDir ?? agentBundleDir();
     this.workspaces = options.workspaces ?? new FolderWorkspaces(options.dataDir);
     const pool = options.pool;
     this.pool =
