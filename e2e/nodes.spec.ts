@@ -46,7 +46,7 @@ test.beforeAll(async () => {
   for (const [i, folder] of folders.entries()) {
     writeFileSync(path.join(folder, "owner-secret"), secret, { mode: 0o600 });
     servers.push(
-      spawn(process.execPath, [path.resolve("scripts/server.mjs"), "-p", String(ports[i]), "-H", "127.0.0.1"], {
+      spawn("bash", [path.resolve("scripts/serve.sh"), "-p", String(ports[i]), "-H", "127.0.0.1"], {
         env: {
           ...process.env,
           DATABASE_URL: databaseUrl,
