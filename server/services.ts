@@ -227,6 +227,7 @@ export function createServices(config: Config): Services {
     log: logger.child({ module: "nodes" }),
   });
   nodes.onHeartbeat(() => sandboxes.renewLeases());
+  nodes.onHeartbeat(() => setups.takeOverLost());
   return {
     config,
     docker,

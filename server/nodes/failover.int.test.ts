@@ -3,11 +3,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "@/server/api/root";
 import { createContextInner } from "@/server/api/trpc";
-import { sandboxes } from "@/server/db/schema";
+import { sandboxes, setups } from "@/server/db/schema";
 import { LABEL_NODE, LABEL_ROLE, LABEL_SESSION } from "@/server/sandbox/engine/driver";
 import { exec } from "@/server/sandbox/shells";
 import type { Services } from "@/server/services";
@@ -37,6 +37,9 @@ async function startNode(name: string, more: Record<string, string> = {}): Promi
   node.sandboxes.startSnapshots();
   return node;
 }
+
+/** The nodes still alive. */
+const live = (): string[] => nodes.filter((node) => !killed.has(node)).map((node) => node.nodes.id);
 
 /** The node dies at once (kill -9, machine lost): no heartbeat, no queue, no agent connections, no setup containers. */
 async function kill(node: Node): Promise<void> {
@@ -254,5 +257,56 @@ describe.skipIf(!postgres)("Failover between nodes", () => {
         (await fileInSnapshot(b, row.snapshotKey, "note")) === "on-b\n",
       );
     });
+  });
+
+  it("finishes on another node, once, the setups a lost node was running or had queued", async () => {
+    const doomed = await startNode("setups");
+    const commands = (tag: string): string[] => ["sleep 4", `echo built-${tag} > built.txt`];
+    // Two run at once on a node (SANDPIT_SETUP_CONCURRENCY): the third waits in its queue.
+    const created = await Promise.all(
+      ["x", "y", "z"].map((tag) => doomed.sessions.create(owner, { language: "bash", setup: { commands: commands(tag) } })),
+    );
+    const ids = created.map((session) => session.id);
+    const db = doomed.database.db;
+    await waitFor("two setups to run on the node", async () => {
+      const rows = await db.select().from(setups).where(inArray(setups.sessionId, ids));
+      return rows.filter((row) => row.status === "running").length === 2;
+    });
+    // Their containers up: the node dies with them (else this process, which lives on, would start them after).
+    await waitFor("the node's two setup containers", async () => {
+      const filters = { label: [`${LABEL_NODE}=${doomed.nodes.id}`, `${LABEL_ROLE}=setup`] };
+      return (await doomed.docker.listContainers({ filters })).length === 2;
+    });
+    await kill(doomed);
+    // The live nodes (two more here) race to take them over with their heartbeats.
+    const b = await startNode("taker-b");
+    await startNode("taker-c");
+
+    const done = await eventually(
+      "the setups to complete on the live nodes",
+      async () => {
+        const rows = await db.select().from(setups).where(inArray(setups.sessionId, ids));
+        return rows.length === 3 && rows.every((row) => row.status === "completed" || row.status === "failed") ? rows : undefined;
+      },
+      120_000,
+    );
+    for (const row of done) {
+      expect(row, row.stderr ?? "").toMatchObject({ status: "completed", success: true });
+      expect(live()).toContain(row.node);
+      expect(row.note).toMatch(
+        new RegExp(
+          `^queued again on another node: node ${doomed.nodes.id} stopped answering while this setup was (running|pending)$`,
+        ),
+      );
+      // Exactly one attempt after the takeover: the lost node's, if it had started one, and one more.
+      expect(row.attempts).toBe(row.note?.endsWith("running") ? 2 : 1);
+    }
+    expect(done.filter((row) => row.note?.endsWith("running"))).toHaveLength(2);
+    // The layers are the sessions' now, on any node.
+    for (const [i, tag] of ["x", "y", "z"].entries()) {
+      const id = ids[i] as string;
+      expect((await exec(b.sandboxes, id, { command: "cat built.txt" })).stdout).toBe(`built-${tag}\n`);
+      expect((await b.sessions.get(owner, id)).setup_status).toBe("completed");
+    }
   });
 });
