@@ -10,7 +10,7 @@ import type { Database } from "@/server/db/client";
 import { sandboxes } from "@/server/db/schema";
 import type { ObjectStore } from "@/server/storage/object-store";
 import { isSessionElsewhere } from "@/server/nodes/errors";
-import type { LeaseService } from "@/server/nodes/leases";
+import type { LeaseService, TakenLease } from "@/server/nodes/leases";
 import type { AgentClient } from "./agent/client";
 import { Readable } from "node:stream";
 import { adoptSandbox, openSandbox, type OpenSandbox } from "./agent/open";
@@ -299,7 +299,7 @@ export class SandboxManager {
   private async takeLease(sessionId: string): Promise<void> {
     const { leases } = this.options;
     if (!leases) return;
-    let taken: Awaited<ReturnType<LeaseService["take"]>>;
+    let taken: TakenLease;
     try {
       taken = await leases.take(sessionId);
     } catch (error) {
