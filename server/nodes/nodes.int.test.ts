@@ -101,6 +101,8 @@ describe.skipIf(!postgres)("Two Sandpit nodes on one database and one Docker eng
       return row?.node === a.nodes.id ? row : undefined;
     });
     expect(taken.note).toBe(`queued again on another node: node ${cId} stopped answering while this setup was running`);
+    // It runs here now; settled before the node's data folder goes.
+    expect(["completed", "failed"]).toContain((await a.setups.waitFor("dead-node-setup", 120_000)).status);
     expect((await a.database.db.select().from(setups).where(eq(setups.sessionId, "other-node-setup")))[0]?.node).toBe(
       "n-elsewhere",
     );
