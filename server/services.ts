@@ -94,6 +94,7 @@ export function createServices(config: Config): Services {
     log: logger.child({ module: "runtime" }),
   });
   const node = nodeId(config.dataDir);
+  const metrics = new Metrics();
   // A lease lasts as long as its node counts as alive without a heartbeat.
   const leases = new LeaseService({
     db: database.db,
@@ -101,8 +102,8 @@ export function createServices(config: Config): Services {
     ttlMs: MISSED_HEARTBEATS * config.node.heartbeatMs,
     alone: database.kind === "pglite",
     log: logger.child({ module: "leases" }),
+    onMoved: (move) => metrics.leaseMoved(move),
   });
-  const metrics = new Metrics();
   const driver = new DockerSandboxDriver(docker, logger.child({ module: "docker" }), runtime, node);
   const helper = new HelperContainers(docker, image, config.limits, async () => (await runtime.choose()).sandbox);
   const layers = new LayerCache(path.join(config.dataDir, "layers"), store, logger.child({ module: "layers" }), helper);
@@ -121,6 +122,7 @@ export function createServices(config: Config): Services {
     dataDir: config.dataDir,
     limits: config.limits,
     idleTimeoutMs: config.idleTimeoutMs,
+    snapshotIntervalMs: config.snapshotIntervalMs,
     layers,
     workspaces: createWorkspaces(
       config.dataDir,
@@ -186,7 +188,8 @@ export function createServices(config: Config): Services {
     classroom: templateUpdates,
     log: logger.child({ module: "sessions" }),
   });
-  const terminals = new TerminalRegistry(config.terminals.perSession);
+  // Typing in a terminal is use of the sandbox: it keeps it awake and due for its next snapshot.
+  const terminals = new TerminalRegistry(config.terminals.perSession, "terminal", (sessionId) => sandboxes.touch(sessionId));
   const runTerminals = new TerminalRegistry(config.terminals.perSession, "run");
   const actions = new SessionActions(
     sessions,
@@ -225,6 +228,7 @@ export function createServices(config: Config): Services {
     log: logger.child({ module: "nodes" }),
   });
   nodes.onHeartbeat(() => sandboxes.renewLeases());
+  nodes.onHeartbeat(() => setups.takeOverLost());
   return {
     config,
     docker,
@@ -312,6 +316,7 @@ export function servicesReady(): Promise<void> {
       (error: unknown) => logger.warn({ err: error }, "could not check the setup network"),
     );
     services.sandboxes.startIdleSweeper();
+    services.sandboxes.startSnapshots();
     services.checks.startDeadlineSweeper();
     // Throwaway copies (embed runs, checks) left by a server that stopped mid-run, now and hourly;
     // two hours is past the longest run (one hour), so another node's running ones are not touched.
