@@ -7,7 +7,7 @@ import { gvisorColdStart, gvisorNpmSetup, gvisorPython, gvisorWarmExec } from ".
 import { coldStart, warmExec, warmStart } from "./scenarios/sandbox";
 import { cacheHitSetup, lodashPersist } from "./scenarios/setup";
 import { classJoins } from "./scenarios/classroom";
-import { classForks, forkRunnable } from "./scenarios/forks";
+import { classForks, forkBig, forkRunnable } from "./scenarios/forks";
 import { idleMemory } from "./scenarios/idle-memory";
 import { load } from "./scenarios/load";
 import { previewRelay } from "./scenarios/preview";
@@ -24,6 +24,7 @@ const scenarios: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   "cache-hit-setup": cacheHitSetup,
   "terminal-typing": terminalTyping,
   "fork-20mb": forkRunnable,
+  "fork-200mb": forkBig,
   "class-forks": classForks,
   "class-joins": classJoins,
   load,
