@@ -31,7 +31,7 @@ export default defineConfig({
   webServer: process.env.E2E_BASE_URL
     ? undefined
     : {
-        command: `node scripts/server.mjs -p ${port} -H 127.0.0.1`,
+        command: `bash scripts/serve.sh -p ${port} -H 127.0.0.1`,
         url: `${baseURL}/api/health`,
         reuseExistingServer: false,
         timeout: 60_000,

@@ -28,6 +28,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["{server,lib,images,scripts,bench,test}/**/*.int.test.ts"],
+          globalSetup: ["test/global-setup.ts"],
           setupFiles: ["test/setup-integration.ts"],
           // The second Docker engine the multi-node tests start is stopped at the end of the run.
           globalSetup: ["test/global-integration.ts"],

@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { ensureAgentBundle } from "@/server/sandbox/agent/bundle";
 import { describeMachine } from "./machine";
 import type { BenchResult } from "./result";
 import { gvisorColdStart, gvisorNpmSetup, gvisorPython, gvisorWarmExec } from "./scenarios/runtimes";
 import { coldStart, warmExec, warmStart } from "./scenarios/sandbox";
 import { cacheHitSetup, lodashPersist } from "./scenarios/setup";
 import { classJoins } from "./scenarios/classroom";
-import { classForks, forkRunnable } from "./scenarios/forks";
+import { classForks, forkBig, forkRunnable } from "./scenarios/forks";
 import { idleMemory } from "./scenarios/idle-memory";
 import { load } from "./scenarios/load";
 import { previewRelay } from "./scenarios/preview";
@@ -23,6 +24,7 @@ const scenarios: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   "cache-hit-setup": cacheHitSetup,
   "terminal-typing": terminalTyping,
   "fork-20mb": forkRunnable,
+  "fork-200mb": forkBig,
   "class-forks": classForks,
   "class-joins": classJoins,
   load,
@@ -35,6 +37,9 @@ const scenarios: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
 };
 
 const wanted = process.argv.slice(2);
+// Scenarios start sandboxes themselves, not only through a server: they run the current agent.
+const bundled = await ensureAgentBundle();
+if (bundled) console.log(bundled);
 const results: BenchResult[] = [];
 for (const [name, scenario] of Object.entries(scenarios)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;

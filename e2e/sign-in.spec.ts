@@ -19,7 +19,7 @@ test.beforeAll(async () => {
   test.setTimeout(120_000);
   idp = await startOidcProvider();
   idp.serve(`${url}/auth/callback`);
-  server = spawn(process.execPath, [path.resolve("scripts/server.mjs"), "-p", String(port), "-H", "127.0.0.1"], {
+  server = spawn("bash", [path.resolve("scripts/serve.sh"), "-p", String(port), "-H", "127.0.0.1"], {
     env: { ...process.env, ...idp.env, SANDPIT_DATA_DIR: dataDir, LOG_LEVEL: "warn" },
     stdio: "inherit",
   });

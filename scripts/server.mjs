@@ -1,7 +1,7 @@
 // Sandpit's HTTP server: the Next.js app, and previews. A request or WebSocket upgrade whose Host
 // is under the preview domain goes to the preview gateway the app installs when its services start
 // (server/preview/gateway.ts); everything else goes to the app, whose checks then apply.
-//   node scripts/server.mjs [-p port] [-H host]
+//   bash scripts/serve.sh [-p port] [-H host]   (which runs it with Node.js's memory settings)
 import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";

@@ -14,4 +14,4 @@ if [ ! -f .next/BUILD_ID ] || [ -n "$(find app components lib server images publ
 fi
 npx --no-install tsx --conditions=react-server scripts/announce.ts
 # The server replaces this script: one Node process serves, with no shell or tsx left around it.
-exec node scripts/server.mjs
+exec bash scripts/serve.sh

@@ -14,6 +14,7 @@ import { RuntimeSelector } from "@/server/sandbox/engine/runtime";
 import { HelperContainers } from "@/server/sandbox/engine/helper";
 import { createWorkspaces } from "@/server/sandbox/workspaces/store";
 import { SandboxManager } from "@/server/sandbox/manager";
+import { ensureAgentBundle } from "@/server/sandbox/agent/bundle";
 import { LayerCache } from "@/server/setup/layer-cache";
 import { checkSetupNetwork } from "@/server/setup/network";
 import { ApiKeyService } from "@/server/auth/api-keys";
@@ -93,6 +94,7 @@ export function createServices(config: Config): Services {
     log: logger.child({ module: "runtime" }),
   });
   const node = nodeId(config.dataDir);
+  const metrics = new Metrics();
   // A lease lasts as long as its node counts as alive without a heartbeat.
   const leases = new LeaseService({
     db: database.db,
@@ -100,8 +102,8 @@ export function createServices(config: Config): Services {
     ttlMs: MISSED_HEARTBEATS * config.node.heartbeatMs,
     alone: database.kind === "pglite",
     log: logger.child({ module: "leases" }),
+    onMoved: (move) => metrics.leaseMoved(move),
   });
-  const metrics = new Metrics();
   const driver = new DockerSandboxDriver(docker, logger.child({ module: "docker" }), runtime, node);
   const helper = new HelperContainers(docker, image, config.limits, async () => (await runtime.choose()).sandbox);
   const layers = new LayerCache(path.join(config.dataDir, "layers"), store, logger.child({ module: "layers" }), helper);
@@ -120,6 +122,7 @@ export function createServices(config: Config): Services {
     dataDir: config.dataDir,
     limits: config.limits,
     idleTimeoutMs: config.idleTimeoutMs,
+    snapshotIntervalMs: config.snapshotIntervalMs,
     layers,
     workspaces: createWorkspaces(
       config.dataDir,
@@ -185,7 +188,8 @@ export function createServices(config: Config): Services {
     classroom: templateUpdates,
     log: logger.child({ module: "sessions" }),
   });
-  const terminals = new TerminalRegistry(config.terminals.perSession);
+  // Typing in a terminal is use of the sandbox: it keeps it awake and due for its next snapshot.
+  const terminals = new TerminalRegistry(config.terminals.perSession, "terminal", (sessionId) => sandboxes.touch(sessionId));
   const runTerminals = new TerminalRegistry(config.terminals.perSession, "run");
   const actions = new SessionActions(
     sessions,
@@ -224,6 +228,7 @@ export function createServices(config: Config): Services {
     log: logger.child({ module: "nodes" }),
   });
   nodes.onHeartbeat(() => sandboxes.renewLeases());
+  nodes.onHeartbeat(() => setups.takeOverLost());
   return {
     config,
     docker,
@@ -280,6 +285,14 @@ export function servicesReady(): Promise<void> {
         .catch((error: unknown) => logger.warn({ err: error }, "could not release session leases at shutdown"));
       await Promise.all([services.nodes.stop(), services.sandboxes.pool?.close()]);
     };
+    // Before the first sandbox starts (the warm pool's, below): the agent's bundle, built again when
+    // its sources changed since (a checkout upgraded in place).
+    try {
+      const said = await ensureAgentBundle();
+      if (said) logger.info(said);
+    } catch (error) {
+      logger.error({ err: error }, "sandboxes cannot start without the agent's bundle");
+    }
     try {
       // Uploads cut short by a crash of an earlier process (they started before this one).
       await services.store.clearPartial?.(new Date(Date.now() - process.uptime() * 1000));
@@ -303,6 +316,7 @@ export function servicesReady(): Promise<void> {
       (error: unknown) => logger.warn({ err: error }, "could not check the setup network"),
     );
     services.sandboxes.startIdleSweeper();
+    services.sandboxes.startSnapshots();
     services.checks.startDeadlineSweeper();
     // Throwaway copies (embed runs, checks) left by a server that stopped mid-run, now and hourly;
     // two hours is past the longest run (one hour), so another node's running ones are not touched.

@@ -57,15 +57,12 @@ export async function startServer(env: Record<string, string> = {}, options: Ser
   const dataDir = options.dataDir ?? tempDataDir("sandpit-server-");
   const port = options.port ?? (await freePort());
   let output = "";
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [path.join(root, "scripts/server.mjs"), "-p", String(port), "-H", "127.0.0.1"],
-    {
-      cwd: root,
-      env: { ...process.env, SANDPIT_DATA_DIR: dataDir, LOG_LEVEL: "warn", NODE_ENV: "production", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  // serve.sh becomes the server (exec): the child's pid is the server's.
+  const child: ChildProcess = spawn("bash", [path.join(root, "scripts/serve.sh"), "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: root,
+    env: { ...process.env, SANDPIT_DATA_DIR: dataDir, LOG_LEVEL: "warn", NODE_ENV: "production", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;

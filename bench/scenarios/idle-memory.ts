@@ -1,10 +1,12 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import type Dockerode from "dockerode";
-import { LABEL_SESSION } from "@/server/sandbox/engine/driver";
+import { getConfig } from "@/server/config";
+import { LABEL_ROLE, LABEL_SESSION } from "@/server/sandbox/engine/driver";
 import { removeDataDir, removeSandboxesOf, tempDataDir } from "@/test/cleanup";
 import { testDocker } from "@/test/docker";
 import { startServer, type RunningServer } from "@/test/server";
+import { waitFor } from "@/test/wait";
 import { cgroupMiB, memoryCgroup, pssMiB, residentMiB, runscOutside, settled } from "../memory";
 import { result, type BenchResult } from "../result";
 import { percentile, round } from "../stats";
@@ -69,6 +71,12 @@ async function call(url: string, method: string, path: string, body?: unknown): 
   return (await response.json()) as Record<string, unknown>;
 }
 
+/** The warm sandboxes (role `pool`) a server with this data folder has started. */
+async function warmSandboxes(docker: Dockerode, dataDir: string): Promise<number> {
+  const containers = await docker.listContainers({ filters: { label: [`${LABEL_ROLE}=pool`] } });
+  return containers.filter((info) => info.Mounts.some((mount) => mount.Source.startsWith(`${dataDir}/`))).length;
+}
+
 /** Idle after it served a page and an API call, as after someone looked at it once: its resident memory. */
 async function idleServerMiB(server: RunningServer): Promise<number> {
   await (await fetch(`${server.url}/`)).text();
@@ -97,11 +105,19 @@ async function measure(docker: Dockerode, image: string, dataDir: string): Promi
     await using first = await startServer({}, { dataDir });
     firstStart = await idleServerMiB(first);
   }
-  let idleServer: number | undefined;
+  // Restarted with the settings `npm start` has, once its warm sandboxes (SANDPIT_WARM_POOL) are up.
+  const warm = getConfig().pool.size;
+  let idleServer: number;
+  {
+    await using restarted = await startServer({}, { dataDir });
+    await waitFor(`${warm} warm sandboxes`, async () => (await warmSandboxes(docker, dataDir)) >= warm, 120_000);
+    idleServer = await idleServerMiB(restarted);
+  }
   for (const { runtime, label, target } of RUNTIMES) {
-    await using server = await startServer({ SANDPIT_DOCKER_RUNTIME: runtime }, { dataDir });
+    // No warm sandboxes here: each session starts its own, whose container carries the session's id
+    // (one taken from the pool keeps the label of the pool's slot).
+    await using server = await startServer({ SANDPIT_DOCKER_RUNTIME: runtime, SANDPIT_WARM_POOL: "0" }, { dataDir });
     const before = await idleServerMiB(server);
-    idleServer ??= before;
 
     const sandboxes: number[] = [];
     const ids: string[] = [];
@@ -145,8 +161,8 @@ async function measure(docker: Dockerode, image: string, dataDir: string): Promi
   }
   results.unshift(
     result(
-      `idle server resident memory (one Node process, PGlite), restarted on its data folder, after serving a page (first start, which makes the database: ${round(firstStart, 0)} MiB)`,
-      round(idleServer ?? 0, 0),
+      `idle server resident memory (one Node process, PGlite), restarted on its data folder, ${warm} warm sandboxes up, after serving a page (first start, which makes the database: ${round(firstStart, 0)} MiB)`,
+      round(idleServer, 0),
       "MiB",
       { name: "a bare Node.js HTTP server (node -e, nothing loaded)", value: round(bare, 0) },
       { target: "≤ 250 MiB" },

@@ -29,6 +29,7 @@ import { Instructions } from "./instructions";
 import { IdeLayout } from "./ide-layout";
 import { SessionTitle } from "./session-title";
 import { SidePane, type SideTab } from "./side-pane";
+import { RecoveredNotice } from "./recovered-notice";
 import { SandboxIndicator } from "./sandbox-indicator";
 import { Shortcuts } from "./shortcuts";
 
@@ -561,6 +562,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }): ReactNod
         <SandboxIndicator state={sandboxState} />
       </header>
 
+      <RecoveredNotice sessionId={sessionId} recovered={session.data?.recovered} />
       {readOnly && (
         <p
           role="status"

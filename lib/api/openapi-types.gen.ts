@@ -673,7 +673,18 @@ export interface components {
             sandbox: {
                 /** @enum {string} */
                 state: "running" | "hibernated" | "none";
+                /** @description when the latest snapshot of the workspace was taken (at hibernation, and in the background while the sandbox runs); null before the first */
+                snapshot_at: string | null;
             };
+            /** @description set when the session's server stopped answering and another one took it over from its latest snapshot: work after snapshot_at was lost. null when that never happened */
+            recovered: {
+                /** @description when another server took the session over */
+                at: string;
+                /** @description the time of the snapshot it came back from; null: it had none and came back without its files */
+                snapshot_at: string | null;
+                /** @description the server that stopped answering */
+                from_node: string;
+            } | null;
             /** @description where the sandbox may connect: "none", "registries" or { allow: [...] } */
             egress: "none" | "registries" | {
                 allow: string[];

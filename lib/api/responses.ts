@@ -77,7 +77,27 @@ export const sessionResponseSchema = z.object({
     .nullable()
     .meta({ description: "the setup spec, with env values hidden: they are for the setup only" }),
   setup_result: setupResultSchema.nullable(),
-  sandbox: z.object({ state: z.enum(["running", "hibernated", "none"]) }),
+  sandbox: z.object({
+    state: z.enum(["running", "hibernated", "none"]),
+    snapshot_at: z.string().nullable().meta({
+      description:
+        "when the latest snapshot of the workspace was taken (at hibernation, and in the background while the sandbox runs); null before the first",
+    }),
+  }),
+  recovered: z
+    .object({
+      at: z.string().meta({ description: "when another server took the session over" }),
+      snapshot_at: z
+        .string()
+        .nullable()
+        .meta({ description: "the time of the snapshot it came back from; null: it had none and came back without its files" }),
+      from_node: z.string().meta({ description: "the server that stopped answering" }),
+    })
+    .nullable()
+    .meta({
+      description:
+        "set when the session's server stopped answering and another one took it over from its latest snapshot: work after snapshot_at was lost. null when that never happened",
+    }),
   egress: egressPolicySchema.meta({ description: 'where the sandbox may connect: "none", "registries" or { allow: [...] }' }),
   egress_secrets: z.array(
     z.object({

@@ -227,6 +227,18 @@ describe("the preview domain", () => {
     expect(loadConfig({ SANDPIT_HOST: "::1" }, "/srv").node.address).toBe("http://[::1]:3000");
   });
 
+  it("snapshots running sandboxes every minute unless told another interval, or 0 for never", () => {
+    expect(loadConfig({}, "/srv").snapshotIntervalMs).toBe(60_000);
+    expect(loadConfig({ SANDPIT_SNAPSHOT_INTERVAL: "5m" }, "/srv").snapshotIntervalMs).toBe(300_000);
+    expect(loadConfig({ SANDPIT_SNAPSHOT_INTERVAL: "0" }, "/srv").snapshotIntervalMs).toBe(0);
+    expect(problemsOf({ SANDPIT_SNAPSHOT_INTERVAL: "500ms" })).toEqual([
+      "SANDPIT_SNAPSHOT_INTERVAL: 500ms is out of range; allowed 1s to 86400s, or 0 to turn it off",
+    ]);
+    expect(problemsOf({ SANDPIT_SNAPSHOT_INTERVAL: "often" })).toEqual([
+      'SANDPIT_SNAPSHOT_INTERVAL: "often" is not a duration; use seconds (600) or a unit: 500ms, 30s, 10m, 1h, or 0 to turn it off',
+    ]);
+  });
+
   it("refuses a short metrics token and a node address that is no URL", () => {
     expect(problemsOf({ SANDPIT_METRICS_TOKEN: "short" })[0]).toMatch(/^SANDPIT_METRICS_TOKEN: must be 16 to 256/);
     expect(problemsOf({ SANDPIT_NODE_ADDRESS: "10.0.0.5:3000" })[0]).toMatch(/^SANDPIT_NODE_ADDRESS: must be the http/);

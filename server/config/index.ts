@@ -51,6 +51,11 @@ export interface Config {
       };
   database: { kind: "pglite"; dir: string } | { kind: "postgres"; url: string };
   idleTimeoutMs: number;
+  /**
+   * How often a running sandbox whose session was used since its last snapshot is snapshotted in
+   * the background (it keeps running), so that losing its node costs at most this much work; 0: never.
+   */
+  snapshotIntervalMs: number;
   /** diskMb: a setup's own filesystem where workspaces are volumes (see workspaceQuota). */
   /**
    * network: the Docker network of setup containers (sandpit-setup: egress to this host and private
@@ -228,6 +233,7 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
     objectStore: resolveObjectStore(env.OBJECT_STORE_URL, dataDir, env),
     database: resolveDatabase(env.DATABASE_URL, dataDir),
     idleTimeoutMs: env.SANDPIT_IDLE_TIMEOUT,
+    snapshotIntervalMs: env.SANDPIT_SNAPSHOT_INTERVAL,
     setup: {
       timeoutMs: env.SANDPIT_SETUP_TIMEOUT,
       concurrency: env.SANDPIT_SETUP_CONCURRENCY,

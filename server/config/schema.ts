@@ -3,8 +3,16 @@ import { z } from "zod";
 import { RATE_LIMIT, RUN_TIMEOUT } from "../../lib/limits";
 import { parseDuration } from "./duration";
 
-/** A duration such as `600`, `30s`, `10m`, `1h`, bounded to [min, max] milliseconds. */
-export function duration(defaultValue: string, minMs: number, maxMs: number): z.ZodType<number> {
+/**
+ * A duration such as `600`, `30s`, `10m`, `1h`, bounded to [min, max] milliseconds. With
+ * `zeroTurnsOff`, `0` is allowed too and means the feature it times is off.
+ */
+export function duration(
+  defaultValue: string,
+  minMs: number,
+  maxMs: number,
+  options: { zeroTurnsOff?: boolean } = {},
+): z.ZodType<number> {
   return z
     .string()
     .default(defaultValue)
@@ -13,14 +21,15 @@ export function duration(defaultValue: string, minMs: number, maxMs: number): z.
       if (ms === undefined) {
         ctx.addIssue({
           code: "custom",
-          message: `"${text}" is not a duration; use seconds (600) or a unit: 500ms, 30s, 10m, 1h`,
+          message: `"${text}" is not a duration; use seconds (600) or a unit: 500ms, 30s, 10m, 1h${options.zeroTurnsOff ? ", or 0 to turn it off" : ""}`,
         });
         return z.NEVER;
       }
+      if (ms === 0 && options.zeroTurnsOff) return 0;
       if (ms < minMs || ms > maxMs) {
         ctx.addIssue({
           code: "custom",
-          message: `${text} is out of range; allowed ${minMs / 1000}s to ${maxMs / 1000}s`,
+          message: `${text} is out of range; allowed ${minMs / 1000}s to ${maxMs / 1000}s${options.zeroTurnsOff ? ", or 0 to turn it off" : ""}`,
         });
         return z.NEVER;
       }
@@ -276,6 +285,7 @@ export const envSchema = {
   S3_REGION: z.string().default("auto"),
   DATABASE_URL: databaseUrl,
   SANDPIT_IDLE_TIMEOUT: duration("10m", 5_000, 7 * 24 * 3_600_000),
+  SANDPIT_SNAPSHOT_INTERVAL: duration("60s", 1_000, 24 * 3_600_000, { zeroTurnsOff: true }),
   SANDPIT_RUN_TIMEOUT: duration(
     `${RUN_TIMEOUT.defaultSeconds}s`,
     RUN_TIMEOUT.minConfiguredSeconds * 1000,

@@ -31,6 +31,15 @@ export const sandboxes = pgTable(
     /** The complete snapshot in the object store; a key is written here only after its upload finished. */
     snapshotKey: text("snapshot_key"),
     snapshotBytes: bigint("snapshot_bytes", { mode: "number" }),
+    /** When the snapshot's files were read (its archive began): what a wake from it brings back is as of then. */
+    snapshotAt: timestamp("snapshot_at", { withTimezone: true }),
+    /**
+     * The last time the session was taken over from a node that stopped renewing its lease (lost,
+     * not hibernated): when, the time of the snapshot it woke from (null: it had none), and that node.
+     */
+    recoveredAt: timestamp("recovered_at", { withTimezone: true }),
+    recoveredSnapshotAt: timestamp("recovered_snapshot_at", { withTimezone: true }),
+    recoveredFrom: text("recovered_from"),
     /** The layer mounted read-only into the sandbox (set by setups). */
     layerKey: text("layer_key"),
     /** The layer whose workspace files were last copied into the workspace. */
@@ -374,6 +383,8 @@ export const sessionLeases = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     /** When this holder took it (kept through renewals). */
     takenAt: timestamp("taken_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Set when the holder let it go (its files are in the object store); null while held, or when it lapsed. */
+    releasedAt: timestamp("released_at", { withTimezone: true }),
   },
   (table) => [index("session_leases_node_idx").on(table.nodeId)],
 );

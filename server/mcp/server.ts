@@ -120,7 +120,11 @@ export function createMcpServer(services: Services, caller: Identity): McpServer
 
   server.registerTool(
     "get_session",
-    { description: "Get a session: language, setup status and result, sandbox state.", inputSchema: { session_id: sessionId } },
+    {
+      description:
+        "Get a session: language, setup status and result, sandbox state and latest snapshot time, and `recovered` when its server stopped answering and it came back on another from an earlier snapshot.",
+      inputSchema: { session_id: sessionId },
+    },
     ({ session_id }) => answer(() => services.sessions.get(caller, session_id)),
   );
 

@@ -94,6 +94,9 @@ describe("/metrics", () => {
     expect(value(after, "sandpit_setup_queue_length")).toBe(0);
     expect(value(after, "sandpit_setups_running")).toBe(0);
     expect(value(after, "process_resident_memory_bytes")).toBeGreaterThan(0);
+    // One node: no session's lease came from another (both reasons are shown from the start).
+    expect(after.get('sandpit_lease_moves_total{reason="lapsed"}')).toBe(0);
+    expect(after.get('sandpit_lease_moves_total{reason="released"}')).toBe(0);
 
     // Deleting a session takes its sandbox and its count away.
     expect((await call("DELETE", "/api/sessions/m-one")).status).toBe(200);

@@ -19,6 +19,10 @@ export interface MetricsSources {
 export const SESSION_STATES = ["new", "running", "hibernated"] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
+/** Why a session's lease came to this node from another, as the lease moves counter labels it. */
+export const LEASE_MOVE_REASONS = ["released", "lapsed"] as const;
+export type LeaseMoveReason = (typeof LEASE_MOVE_REASONS)[number];
+
 /** How a run ended, as the runs counter labels it. */
 export type RunOutcome = "ok" | "error" | "timeout";
 
@@ -36,6 +40,7 @@ export class Metrics {
   private readonly runSeconds: Histogram<"language">;
   private readonly layerLookups: Counter<"result">;
   private readonly relays: Counter<"reason" | "outcome">;
+  private readonly leaseMoves: Counter<"reason">;
 
   constructor() {
     // The process's own (process_*, nodejs_*), named as every Node.js dashboard expects them.
@@ -67,6 +72,13 @@ export class Metrics {
       labelNames: ["reason", "outcome"],
       registers,
     });
+    this.leaseMoves = new Counter({
+      name: "sandpit_lease_moves_total",
+      help: "Sessions this node took over from another node: released (it hibernated there) or lapsed (that node stopped renewing its lease: lost, and the session woke here from its latest snapshot)",
+      labelNames: ["reason"],
+      registers,
+    });
+    for (const reason of LEASE_MOVE_REASONS) this.leaseMoves.inc({ reason }, 0);
     const read = (): MetricsSources | undefined => this.sources;
     new Gauge({
       name: "sandpit_sessions",
@@ -152,6 +164,11 @@ export class Metrics {
   /** A request sent on to another node (server/nodes/relay.ts). */
   relayed(reason: "owner" | "placement", outcome: "relayed" | "unreachable"): void {
     this.relays.inc({ reason, outcome });
+  }
+
+  /** This node took a session's lease from another node (see LeaseMove in server/nodes/leases.ts). */
+  leaseMoved(reason: LeaseMoveReason): void {
+    this.leaseMoves.inc({ reason });
   }
 
   /** The text Prometheus scrapes, and its content type. */

@@ -36,10 +36,25 @@ describe.each(testDatabases())("Session leases on $name", (database) => {
   it("gives a session to one node at a time, renews it, and lets another take it once released or lapsed", async () => {
     const { db } = await open();
     // A's leases last 1.5 s unrenewed; B's a minute.
-    const a = new LeaseService({ db, node: "node-a", ttlMs: 1500, alone: false, log });
-    const b = new LeaseService({ db, node: "node-b", ttlMs: 60_000, alone: false, log });
+    const moves: string[] = [];
+    const a = new LeaseService({
+      db,
+      node: "node-a",
+      ttlMs: 1500,
+      alone: false,
+      log,
+      onMoved: (move) => moves.push(`a:${move}`),
+    });
+    const b = new LeaseService({
+      db,
+      node: "node-b",
+      ttlMs: 60_000,
+      alone: false,
+      log,
+      onMoved: (move) => moves.push(`b:${move}`),
+    });
 
-    expect(await a.take("s1")).toEqual({ previous: null });
+    expect(await a.take("s1")).toEqual({ previous: null, moved: null });
     expect(a.fresh("s1")).toBe(true);
     const refused = await b.take("s1").catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(SessionElsewhereError);
@@ -47,7 +62,7 @@ describe.each(testDatabases())("Session leases on $name", (database) => {
     expect(b.fresh("s1")).toBe(false);
     // Taking it again is renewing it: still A's, taken when it first was.
     const [first] = await db.select().from(sessionLeases).where(eq(sessionLeases.sessionId, "s1"));
-    expect(await a.take("s1")).toEqual({ previous: null });
+    expect(await a.take("s1")).toEqual({ previous: null, moved: null });
     const [again] = await db.select().from(sessionLeases).where(eq(sessionLeases.sessionId, "s1"));
     expect(again?.takenAt).toEqual(first?.takenAt);
     expect(again?.expiresAt.getTime()).toBeGreaterThanOrEqual(first?.expiresAt.getTime() ?? Infinity);
@@ -55,7 +70,7 @@ describe.each(testDatabases())("Session leases on $name", (database) => {
     // Released, B takes it, and learns A ran it last.
     await a.release("s1");
     expect(a.sessions).toEqual([]);
-    expect(await b.take("s1")).toEqual({ previous: "node-a" });
+    expect(await b.take("s1")).toEqual({ previous: "node-a", moved: "released" });
     await expect(a.take("s1")).rejects.toThrow("session s1 runs on node node-b (http://10.0.0.2:3000)");
 
     // A lease A stops renewing lapses; B takes it over, and A's next renewal reports it lost.
@@ -66,12 +81,14 @@ describe.each(testDatabases())("Session leases on $name", (database) => {
       const [row] = await db.select().from(sessionLeases).where(eq(sessionLeases.sessionId, "s2"));
       return Boolean(row && row.expiresAt.getTime() < Date.now());
     });
-    expect(await b.take("s2")).toEqual({ previous: "node-a" });
+    expect(await b.take("s2")).toEqual({ previous: "node-a", moved: "lapsed" });
     expect(await a.renew()).toEqual(["s2"]);
     expect(a.sessions).toEqual(["s3"]);
     expect(a.fresh("s2")).toBe(false);
     // s3 lapsed too, but no one took it: A's renewal keeps it.
     expect(a.fresh("s3")).toBe(true);
+    // Each move is told once by the node that took the lease; A taking its own again is no move.
+    expect(moves).toEqual(["b:released", "b:lapsed"]);
 
     // A destroyed session's lease goes; only its holder removes it.
     await a.forget("s1");

@@ -1,6 +1,6 @@
 import "server-only";
 import { performance } from "node:perf_hooks";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Database } from "@/server/db/client";
 import { nodes, sessionLeases } from "@/server/db/schema";
@@ -20,11 +20,23 @@ export interface LeaseServiceOptions {
    */
   alone: boolean;
   log: Logger;
+  /** Told each time this node takes a lease another node held (see LeaseMove). */
+  onMoved?: (move: LeaseMove) => void;
 }
 
-/** A lease this node just took; `previous` is the other node that held it last, if one did. */
+/**
+ * Why a lease came to this node from another: that node let it go (`released`, its files were
+ * saved), or stopped renewing it without a word (`lapsed`: lost, or cut off from the database).
+ */
+export type LeaseMove = "released" | "lapsed";
+
+/**
+ * A lease this node just took; `previous` is the other node that held it last, if one did, and
+ * `moved` how it came from that node (null when none did).
+ */
 export interface TakenLease {
   previous: string | null;
+  moved: LeaseMove | null;
 }
 
 /**
@@ -62,10 +74,14 @@ export class LeaseService {
         .values({ sessionId, nodeId: node, expiresAt: this.expiry(), takenAt: sql`now()` })
         .onConflictDoNothing()
         .returning({ nodeId: sessionLeases.nodeId });
-      if (created.length > 0) return { previous: null };
+      if (created.length > 0) return { previous: null, moved: null };
       // The row exists (a concurrent insert has committed by now): lock it and decide.
       const [row] = await tx
-        .select({ nodeId: sessionLeases.nodeId, running: sql<boolean>`${sessionLeases.expiresAt} > now()` })
+        .select({
+          nodeId: sessionLeases.nodeId,
+          running: sql<boolean>`${sessionLeases.expiresAt} > now()`,
+          released: sql<boolean>`${sessionLeases.releasedAt} is not null`,
+        })
         .from(sessionLeases)
         .where(eq(sessionLeases.sessionId, sessionId))
         .for("update");
@@ -77,9 +93,10 @@ export class LeaseService {
       const renewing = row.nodeId === node && row.running;
       await tx
         .update(sessionLeases)
-        .set({ nodeId: node, expiresAt: this.expiry(), ...(renewing ? {} : { takenAt: sql`now()` }) })
+        .set({ nodeId: node, expiresAt: this.expiry(), releasedAt: null, ...(renewing ? {} : { takenAt: sql`now()` }) })
         .where(eq(sessionLeases.sessionId, sessionId));
-      return { previous: row.nodeId === node ? null : row.nodeId };
+      if (row.nodeId === node) return { previous: null, moved: null };
+      return { previous: row.nodeId, moved: row.released ? "released" : "lapsed" };
     });
     // Deleted between the insert and the lock (its session was destroyed meanwhile): ask again.
     if (!outcome) return this.take(sessionId);
@@ -88,7 +105,10 @@ export class LeaseService {
       throw new SessionElsewhereError(sessionId, outcome.owner, outcome.address);
     }
     this.held.set(sessionId, asked + this.options.ttlMs);
-    if (outcome.previous) log.info({ sessionId, node, from: outcome.previous }, "session lease taken over");
+    if (outcome.moved) {
+      log.info({ sessionId, node, from: outcome.previous, moved: outcome.moved }, "session lease taken over");
+      this.options.onMoved?.(outcome.moved);
+    }
     return outcome;
   }
 
@@ -114,7 +134,14 @@ export class LeaseService {
     const renewed = await this.options.db
       .update(sessionLeases)
       .set({ expiresAt: this.expiry() })
-      .where(and(eq(sessionLeases.nodeId, this.options.node), inArray(sessionLeases.sessionId, mine)))
+      .where(
+        and(
+          eq(sessionLeases.nodeId, this.options.node),
+          inArray(sessionLeases.sessionId, mine),
+          // One released while the renewal was on its way stays released.
+          isNull(sessionLeases.releasedAt),
+        ),
+      )
       .returning({ sessionId: sessionLeases.sessionId });
     const kept = new Set(renewed.map((row) => row.sessionId));
     const lost: string[] = [];
@@ -136,7 +163,7 @@ export class LeaseService {
     this.held.delete(sessionId);
     await this.options.db
       .update(sessionLeases)
-      .set({ expiresAt: sql`now()` })
+      .set({ expiresAt: sql`now()`, releasedAt: sql`now()` })
       .where(and(eq(sessionLeases.sessionId, sessionId), eq(sessionLeases.nodeId, this.options.node)));
   }
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { adminToken } from "@/server/auth/admin-token";
-import { setups } from "@/server/db/schema";
+import { nodes as nodeRows, setups } from "@/server/db/schema";
 import type { Services } from "@/server/services";
 import { SYSTEM } from "@/server/sessions/caller";
 import { testDatabases } from "@/test/databases";
@@ -79,18 +79,33 @@ describe.skipIf(!postgres)("Two Sandpit nodes on one database and one Docker eng
     await eventually("the dead node counts as lost", async () => ((await nodeOf(cId))?.state === "lost" ? true : undefined));
     await c[Symbol.asyncDispose]();
 
-    // A setup another node was running stays that node's when this one recovers its own.
-    await a.database.db.insert(setups).values({
-      sessionId: "other-node-setup",
-      node: cId,
+    // A setup a live node is running stays that node's when this one recovers its own; one the
+    // dead node was running becomes this node's with its next heartbeat.
+    const setupOn = (sessionId: string, node: string): typeof setups.$inferInsert => ({
+      sessionId,
+      node,
       spec: { commands: ["true"] },
       specHash: "h",
       layerKey: "layers/h.tar.gz",
       status: "running",
     });
+    await a.database.db
+      .insert(nodeRows)
+      .values({ id: "n-elsewhere", address: "http://10.0.0.9:3000", capacity: 1, heartbeatMs: 3_600_000 });
+    await a.database.db.insert(setups).values([setupOn("other-node-setup", "n-elsewhere"), setupOn("dead-node-setup", cId)]);
     await a.setups.recover();
     const [other] = await a.database.db.select().from(setups).where(eq(setups.sessionId, "other-node-setup"));
-    expect(other).toMatchObject({ status: "running", node: cId });
+    expect(other).toMatchObject({ status: "running", node: "n-elsewhere" });
+    const taken = await eventually("the dead node's setup to be taken over", async () => {
+      const [row] = await a.database.db.select().from(setups).where(eq(setups.sessionId, "dead-node-setup"));
+      return row?.node === a.nodes.id ? row : undefined;
+    });
+    expect(taken.note).toBe(`queued again on another node: node ${cId} stopped answering while this setup was running`);
+    // It runs here now; settled before the node's data folder goes.
+    expect(["completed", "failed"]).toContain((await a.setups.waitFor("dead-node-setup", 120_000)).status);
+    expect((await a.database.db.select().from(setups).where(eq(setups.sessionId, "other-node-setup")))[0]?.node).toBe(
+      "n-elsewhere",
+    );
 
     expect(await nodeOf(a.nodes.id)).toMatchObject({ state: "alive" });
     const same = await a.actions.exec(SYSTEM, session, { command: "[ -f /tmp/pid ] && echo same" });

@@ -1,5 +1,5 @@
 import "server-only";
-import { desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, ne, not, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { NodeView } from "@/lib/api/responses";
 import type { Database } from "@/server/db/client";
@@ -9,6 +9,18 @@ export type { NodeView } from "@/lib/api/responses";
 
 /** Heartbeats a node may miss before it counts as lost. */
 export const MISSED_HEARTBEATS = 3;
+
+/** Whether a node counts as alive: not stopped, and its last heartbeat younger than MISSED_HEARTBEATS intervals. */
+const alive = sql<boolean>`(${nodes.stoppedAt} is null and ${nodes.heartbeatAt} > now() - ${nodes.heartbeatMs} * ${MISSED_HEARTBEATS} * interval '1 millisecond')`;
+
+/** The nodes other than `self` that do not count as alive: lost, or stopped and not started again. */
+export async function goneNodes(db: Database, self: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: nodes.id })
+    .from(nodes)
+    .where(and(ne(nodes.id, self), not(alive)));
+  return rows.map((row) => row.id);
+}
 
 export interface NodeRegistryOptions {
   db: Database;
@@ -104,7 +116,6 @@ export class NodeRegistry {
 
   /** Every node that shares the database, alive ones first, then by last heartbeat. */
   async list(): Promise<NodeView[]> {
-    const alive = sql<boolean>`(${nodes.stoppedAt} is null and ${nodes.heartbeatAt} > now() - ${nodes.heartbeatMs} * ${MISSED_HEARTBEATS} * interval '1 millisecond')`;
     const rows = await this.options.db.select({ row: nodes, alive }).from(nodes).orderBy(desc(alive), desc(nodes.heartbeatAt));
     return rows.map(({ row, alive: isAlive }) => ({
       id: row.id,

@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
-import path from "node:path";
-import { eq, inArray } from "drizzle-orm";
+import { performance } from "node:perf_hooks";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { sandboxEnv } from "@/lib/languages";
 import type { Limits } from "@/server/config";
@@ -9,13 +9,15 @@ import type { Database } from "@/server/db/client";
 import { sandboxes } from "@/server/db/schema";
 import type { ObjectStore } from "@/server/storage/object-store";
 import { isSessionElsewhere } from "@/server/nodes/errors";
-import type { LeaseService } from "@/server/nodes/leases";
+import type { LeaseService, TakenLease } from "@/server/nodes/leases";
 import type { AgentClient } from "./agent/client";
 import { Readable } from "node:stream";
+import { agentBundleDir } from "./agent/bundle";
 import { adoptSandbox, openSandbox, type OpenSandbox } from "./agent/open";
 import type { PtyHandle, PtyOptions, SandboxDriver } from "./engine/driver";
 import { SandboxUnavailableError } from "./errors";
 import { KeyedLock } from "../util/keyed-lock";
+import { SnapshotSchedule, type BackgroundSnapshot } from "./snapshot-schedule";
 import { WarmPool, type Kind, type WarmSandbox } from "./pool";
 import { scrubCommand } from "./workspaces/sandbox-user";
 import { FolderWorkspaces, type Workspaces } from "./workspaces/store";
@@ -50,8 +52,13 @@ export interface SandboxManagerOptions {
   dataDir: string;
   limits: Limits;
   idleTimeoutMs: number;
+  /**
+   * How often running sandboxes used since their last snapshot are snapshotted in the background
+   * (see startSnapshots); none when unset or 0.
+   */
+  snapshotIntervalMs?: number;
   log: Logger;
-  /** Host folder with the agent's code; defaults to server/sandbox/agent/inside in the project. */
+  /** Host folder with the agent's bundle; defaults to the one scripts/build-agent.mjs writes (agentBundleDir). */
   agentDir?: string;
   /** Where layers are unpacked on this host; sandboxes of sessions with a layer mount theirs. */
   layers?: HostLayers;
@@ -80,9 +87,28 @@ export interface LiveSandbox {
   agent: AgentClient;
   lastActive: number;
   busy: number;
+  /** The `lastActive` its latest snapshot covers: used since when it is later (see dueForSnapshot). */
+  snapshotActivity: number;
 }
 
 export type SandboxState = "running" | "hibernated" | "none";
+
+/** A session taken over from a node that stopped renewing its lease, woken from the snapshot of `snapshotAt`. */
+export interface Recovery {
+  at: Date;
+  /** When the files it woke with were saved; null when it had no snapshot and woke without its files. */
+  snapshotAt: Date | null;
+  fromNode: string;
+}
+
+/** A session's sandbox as the API tells it. */
+export interface SandboxSummary {
+  state: SandboxState;
+  /** When the latest snapshot's files were read; null before the first. */
+  snapshotAt: Date | null;
+  /** The last time it was taken over from a lost node; null when it never was. */
+  recovered: Recovery | null;
+}
 
 /** How long archiving a workspace for a snapshot, or unpacking one, may take. */
 const SNAPSHOT_TIMEOUT_MS = 10 * 60_000;
@@ -125,13 +151,14 @@ export class SandboxManager {
   /** The last archive of each session whose forks are filled ahead (see prefill). */
   private readonly prefills = new Map<string, { at: number; archive: Buffer; tag: string }>();
   private sweeper: NodeJS.Timeout | undefined;
+  private snapshots: SnapshotSchedule | undefined;
   readonly agentDir: string;
   readonly workspaces: Workspaces;
   /** Sandboxes started ahead of need (none unless configured). */
   readonly pool: WarmPool | undefined;
 
   constructor(private readonly options: SandboxManagerOptions) {
-    this.agentDir = options.agentDir ?? path.join(process.cwd(), "server", "sandbox", "agent", "inside");
+    this.agentDir = options.agentDir ?? agentBundleDir();
     this.workspaces = options.workspaces ?? new FolderWorkspaces(options.dataDir);
     const pool = options.pool;
     this.pool =
@@ -272,14 +299,17 @@ export class SandboxManager {
   private async takeLease(sessionId: string): Promise<void> {
     const { leases } = this.options;
     if (!leases) return;
-    let previous: string | null;
+    let taken: TakenLease;
     try {
-      ({ previous } = await leases.take(sessionId));
+      taken = await leases.take(sessionId);
     } catch (error) {
       if (isSessionElsewhere(error) && this.live.has(sessionId)) await this.stop(sessionId);
       throw error;
     }
+    const { previous, moved } = taken;
     if (!previous) return;
+    // Its node did not let it go: what it did there since its latest snapshot is lost, and the API says so.
+    if (moved === "lapsed") await this.recordRecovery(sessionId, previous);
     if (this.live.has(sessionId)) await this.stop(sessionId);
     if (this.workspaces.exists(sessionId)) {
       this.log.info({ sessionId, from: previous }, "dropping this node's older copy of a session another node ran since");
@@ -340,10 +370,38 @@ export class SandboxManager {
   }
 
   async state(sessionId: string): Promise<SandboxState> {
-    if (this.peek(sessionId)) return "running";
+    return (await this.summary(sessionId)).state;
+  }
+
+  /** The sandbox's state, its latest snapshot's time, and whether it came back from a lost node. */
+  async summary(sessionId: string): Promise<SandboxSummary> {
     const [row] = await this.options.db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
-    if (row?.state === "hibernated" || (row && this.workspaces.exists(sessionId))) return "hibernated";
-    return "none";
+    const state: SandboxState = this.peek(sessionId)
+      ? "running"
+      : row?.state === "hibernated" || (row && this.workspaces.exists(sessionId))
+        ? "hibernated"
+        : "none";
+    const recovered =
+      row?.recoveredAt && row.recoveredFrom
+        ? { at: row.recoveredAt, snapshotAt: row.recoveredSnapshotAt, fromNode: row.recoveredFrom }
+        : null;
+    return { state, snapshotAt: row?.snapshotAt ?? null, recovered };
+  }
+
+  /**
+   * Notes on the session's row that it was taken over from `from`, which did not let it go, and
+   * the time of the snapshot it wakes from (its files as of then). Called under the session's lock.
+   */
+  private async recordRecovery(sessionId: string, from: string): Promise<void> {
+    const [row] = await this.options.db
+      .update(sandboxes)
+      .set({ recoveredAt: new Date(), recoveredSnapshotAt: sql`${sandboxes.snapshotAt}`, recoveredFrom: from })
+      .where(eq(sandboxes.sessionId, sessionId))
+      .returning({ snapshotAt: sandboxes.snapshotAt });
+    this.log.warn(
+      { sessionId, from, snapshotAt: row?.snapshotAt ?? null },
+      "session taken over from a node that stopped renewing its lease; it wakes from its latest snapshot",
+    );
   }
 
   /** Starts the session's sandbox on this node once its lease is this node's. */
@@ -573,7 +631,9 @@ export class SandboxManager {
   }
 
   private track(sessionId: string, containerId: string, agent: AgentClient): LiveSandbox {
-    const sandbox: LiveSandbox = { sessionId, containerId, agent, lastActive: Date.now(), busy: 0 };
+    const now = Date.now();
+    // Up as its snapshot (or its files here) left it: due for a snapshot only once used.
+    const sandbox: LiveSandbox = { sessionId, containerId, agent, lastActive: now, busy: 0, snapshotActivity: now };
     this.live.set(sessionId, sandbox);
     for (const listener of this.liveListeners) listener(sandbox);
     agent.onClosed(() => {
@@ -599,18 +659,19 @@ export class SandboxManager {
       // The snapshot is made inside the sandbox: a workspace whose container is gone is started for it.
       const sandbox = this.peek(sessionId) ?? (await this.wake(sessionId));
       const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, sessionId));
-      const key = `snapshots/${sessionId}/${Date.now()}-${randomBytes(4).toString("hex")}.tar.gz`;
+      const key = snapshotKeyOf(sessionId);
       const started = Date.now();
       await store.put(key, sandbox.agent.archiveOut({ timeoutMs: SNAPSHOT_TIMEOUT_MS }));
       const bytes = (await store.head(key)) ?? 0;
       await this.stop(sessionId);
       const now = new Date();
+      const saved = { snapshotKey: key, snapshotBytes: bytes, snapshotAt: new Date(started) };
       await db
         .insert(sandboxes)
-        .values({ sessionId, state: "hibernated", containerId: null, snapshotKey: key, snapshotBytes: bytes, updatedAt: now })
+        .values({ sessionId, state: "hibernated", containerId: null, ...saved, updatedAt: now })
         .onConflictDoUpdate({
           target: sandboxes.sessionId,
-          set: { state: "hibernated", containerId: null, snapshotKey: key, snapshotBytes: bytes, updatedAt: now },
+          set: { state: "hibernated", containerId: null, ...saved, updatedAt: now },
         });
       if (row?.snapshotKey && row.snapshotKey !== key) await store.delete(row.snapshotKey);
       await this.workspaces.remove(sessionId);
@@ -868,9 +929,15 @@ export class SandboxManager {
     const { db, store } = this.options;
     const base = this.forkRow(to, row);
     if (row?.snapshotKey) {
-      const key = `snapshots/${to}/${Date.now()}-${randomBytes(4).toString("hex")}.tar.gz`;
+      const key = snapshotKeyOf(to);
       await store.put(key, await store.get(row.snapshotKey));
-      await db.insert(sandboxes).values({ ...base, state: "hibernated", snapshotKey: key, snapshotBytes: row.snapshotBytes });
+      await db.insert(sandboxes).values({
+        ...base,
+        state: "hibernated",
+        snapshotKey: key,
+        snapshotBytes: row.snapshotBytes,
+        snapshotAt: row.snapshotAt,
+      });
     } else {
       await db.insert(sandboxes).values({ ...base, state: "new" });
     }
@@ -1000,14 +1067,121 @@ export class SandboxManager {
     this.sweeper.unref();
   }
 
+  /** Starts snapshotting used sandboxes in the background every snapshotIntervalMs (nothing when 0 or unset). */
+  startSnapshots(): void {
+    const intervalMs = this.options.snapshotIntervalMs ?? 0;
+    if (this.snapshots || intervalMs <= 0) return;
+    this.snapshots = new SnapshotSchedule({
+      intervalMs,
+      due: () => this.dueForSnapshot(),
+      snapshot: (sessionId) => this.snapshotRunning(sessionId),
+      log: this.log,
+    });
+    this.snapshots.start();
+  }
+
+  /** Counts as use of the session's sandbox (terminal input, which reaches it without `use`). */
+  touch(sessionId: string): void {
+    const sandbox = this.peek(sessionId);
+    if (sandbox) sandbox.lastActive = Date.now();
+  }
+
+  /** Running sandboxes used since their latest snapshot (or busy now), the longest unsaved first. */
+  dueForSnapshot(): string[] {
+    return [...this.live.values()]
+      .filter((sandbox) => sandbox.agent.isOpen && (sandbox.busy > 0 || sandbox.lastActive > sandbox.snapshotActivity))
+      .sort((a, b) => a.snapshotActivity - b.snapshotActivity)
+      .map((sandbox) => sandbox.sessionId);
+  }
+
+  /**
+   * Snapshots a running sandbox while it keeps running: archived inside the sandbox by its agent,
+   * as at hibernation, and uploaded as a new object. The session's lock is held only to look and
+   * to record (never during the archive), so runs and requests go on meanwhile; the new key is
+   * recorded only after its upload completed and only if the row still names the snapshot this one
+   * replaces (a hibernation, a wake elsewhere or a deletion meanwhile wins), then the older object
+   * goes. Only while this node holds the session's lease. Undefined when there was nothing to save.
+   */
+  async snapshotRunning(sessionId: string): Promise<BackgroundSnapshot | undefined> {
+    const { db, store } = this.options;
+    let lockMs = 0;
+    const locked = <T>(work: () => Promise<T>): Promise<T> =>
+      this.lock.run(sessionId, async () => {
+        const entered = performance.now();
+        try {
+          return await work();
+        } finally {
+          lockMs += performance.now() - entered;
+        }
+      });
+    const begun = await locked(async () => {
+      const sandbox = this.peek(sessionId);
+      if (!sandbox || !this.leaseFresh(sessionId)) return undefined;
+      const [row] = await db
+        .select({ snapshotKey: sandboxes.snapshotKey })
+        .from(sandboxes)
+        .where(eq(sandboxes.sessionId, sessionId));
+      if (!row) return undefined;
+      // Busy: the idle sweeper leaves it running until its files are read.
+      sandbox.busy += 1;
+      return { sandbox, replaces: row.snapshotKey, activity: sandbox.lastActive };
+    });
+    if (!begun) return undefined;
+    const { sandbox, replaces, activity } = begun;
+    const key = snapshotKeyOf(sessionId);
+    const at = new Date();
+    let bytes = 0;
+    let recorded = false;
+    try {
+      await store.put(key, sandbox.agent.archiveOut({ timeoutMs: SNAPSHOT_TIMEOUT_MS }));
+      bytes = (await store.head(key)) ?? 0;
+      recorded = await locked(async () => {
+        if (this.live.get(sessionId) !== sandbox || !this.leaseFresh(sessionId)) return false;
+        const saved = await db
+          .update(sandboxes)
+          .set({ snapshotKey: key, snapshotBytes: bytes, snapshotAt: at, updatedAt: new Date() })
+          .where(
+            and(
+              eq(sandboxes.sessionId, sessionId),
+              eq(sandboxes.state, "running"),
+              replaces === null ? isNull(sandboxes.snapshotKey) : eq(sandboxes.snapshotKey, replaces),
+            ),
+          )
+          .returning({ sessionId: sandboxes.sessionId });
+        return saved.length > 0;
+      });
+    } finally {
+      sandbox.busy -= 1;
+      if (!recorded)
+        await store
+          .delete(key)
+          .catch((error: unknown) => this.log.warn({ sessionId, key, err: error }, "could not delete an unused snapshot"));
+    }
+    if (!recorded) return undefined;
+    sandbox.snapshotActivity = activity;
+    if (replaces) {
+      await store
+        .delete(replaces)
+        .catch((error: unknown) =>
+          this.log.warn({ sessionId, key: replaces, err: error }, "could not delete a replaced snapshot"),
+        );
+    }
+    const done = { sessionId, key, bytes, at, ms: Date.now() - at.getTime(), lockMs: Math.round(lockMs * 10) / 10 };
+    this.log.info(done, "sandbox snapshotted in the background");
+    return done;
+  }
+
   /** Stops the sweeper and closes agent connections; containers keep running for the next start. */
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
+    const snapshots = this.snapshots?.stop();
     // Warm sandboxes serve no session: they go (a restart would remove them anyway).
     await this.pool?.close();
     for (const sandbox of this.live.values()) sandbox.agent.close();
     this.live.clear();
+    // A snapshot under way ends with its sandbox's connection; its object is removed, its row left as it was.
+    await snapshots;
     await this.lock.idle();
   }
 
@@ -1020,6 +1194,10 @@ export class SandboxManager {
     return this.options.driver.openPty(sandbox.containerId, options);
   }
 }
+
+/** A new key for a snapshot of the session's workspace. */
+const snapshotKeyOf = (sessionId: string): string =>
+  `snapshots/${sessionId}/${Date.now()}-${randomBytes(4).toString("hex")}.tar.gz`;
 
 /** The pool purpose of the warm sandboxes kept for forks of a session (a class about to join). */
 const forksPurpose = (sessionId: string): string => `forks:${sessionId}`;

@@ -606,7 +606,7 @@ export class SessionService {
   private async view(row: SessionRow): Promise<SessionView> {
     const [setup, sandbox] = await Promise.all([
       this.options.db.select().from(setups).where(eq(setups.sessionId, row.id)),
-      this.options.sandboxes.state(row.id),
+      this.options.sandboxes.summary(row.id),
     ]);
     const setupRow = setup[0];
     const result = setupRow ? await this.options.setups.get(row.id) : undefined;
@@ -629,7 +629,12 @@ export class SessionService {
       setup_status: setupRow?.status ?? "none",
       setup: setupRow ? hideEnvValues(setupRow.spec) : null,
       setup_result: result ?? null,
-      sandbox: { state: sandbox },
+      sandbox: { state: sandbox.state, snapshot_at: sandbox.snapshotAt?.toISOString() ?? null },
+      recovered: sandbox.recovered && {
+        at: sandbox.recovered.at.toISOString(),
+        snapshot_at: sandbox.recovered.snapshotAt?.toISOString() ?? null,
+        from_node: sandbox.recovered.fromNode,
+      },
       egress: row.egress,
       egress_secrets: secretViews(this.options.config.dataDir, row.egressSecrets),
       egress_usage: this.options.egress?.service.usage(row.id) ?? emptyUsage(),

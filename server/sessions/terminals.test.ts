@@ -44,4 +44,14 @@ describe("TerminalRegistry", () => {
     }
     expect(registry.get("s2", other).id).toBe(other);
   });
+
+  it("tells the session of each input to one of its terminals", () => {
+    const used: string[] = [];
+    const registry = new TerminalRegistry(2, "terminal", (sessionId) => used.push(sessionId));
+    const stream = new PassThrough();
+    const terminal = registry.add("s1", { stream, resize: () => Promise.resolve(), exited: () => new Promise(() => undefined) });
+    terminal.write("ls\n");
+    terminal.write("pwd\n");
+    expect(used).toEqual(["s1", "s1"]);
+  });
 });

@@ -36,6 +36,8 @@ export class Terminal {
     readonly sessionId: string,
     private readonly pty: PtyHandle,
     readonly id = `t-${randomBytes(8).toString("hex")}`,
+    /** Told of each input (it is use of the session's sandbox). */
+    private readonly onInput?: () => void,
   ) {
     pty.stream.on("data", (data: Buffer) => {
       this.chunks.push({ seq: ++this.seq, offset: this.written, data });
@@ -57,6 +59,7 @@ export class Terminal {
   /** Sends input; refused (409) while more than INPUT_BYTES wait for a terminal that is not reading. */
   write(data: string | Buffer): void {
     this.lastSeen = Date.now();
+    this.onInput?.();
     if (this.pty.stream.writableLength > INPUT_BYTES)
       throw new SandboxError(
         `terminal ${this.id} is not reading its input (over ${INPUT_BYTES / 1024} KiB wait); send more once it has read that`,
@@ -170,10 +173,14 @@ export const DEFAULT_TERMINALS_PER_SESSION = 8;
 export class TerminalRegistry {
   private readonly terminals = new Map<string, Terminal>();
 
-  /** `noun` names what the registry keeps in its errors: terminals, or the PTYs of interactive runs. */
+  /**
+   * `noun` names what the registry keeps in its errors: terminals, or the PTYs of interactive runs;
+   * `onInput` is told the session of each input to one of them.
+   */
   constructor(
     private readonly perSession = DEFAULT_TERMINALS_PER_SESSION,
     private readonly noun: "terminal" | "run" = "terminal",
+    private readonly onInput?: (sessionId: string) => void,
   ) {
     setInterval(() => this.sweep(), 60_000).unref();
   }
@@ -216,7 +223,8 @@ export class TerminalRegistry {
       pty.stream.destroy();
       throw error;
     }
-    const terminal = new Terminal(sessionId, pty, id);
+    const onInput = this.onInput;
+    const terminal = new Terminal(sessionId, pty, id, onInput && (() => onInput(sessionId)));
     this.terminals.set(terminal.id, terminal);
     // Terminal's own handler (registered first) has set exitCode when this one runs.
     void pty.exited().then(

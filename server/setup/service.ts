@@ -7,6 +7,7 @@ import { zodProblems } from "@/lib/api/problems";
 import type { SetupView } from "@/lib/api/responses";
 import { normalizeSetup, setupSpecSchema, type NormalizedSetup, type SetupSpec } from "@/lib/setup/spec";
 import type { Database } from "@/server/db/client";
+import { goneNodes } from "@/server/nodes/registry";
 import { layers, sandboxes, setups, type LayerRecord, type SetupStepRecord } from "@/server/db/schema";
 import type { SandboxManager } from "@/server/sandbox/manager";
 import type { ObjectStore } from "@/server/storage/object-store";
@@ -27,7 +28,10 @@ export interface SetupServiceOptions {
   imageId: () => Promise<string>;
   concurrency: number;
   log: Logger;
-  /** The node this process is: it queues, runs and recovers only the setups submitted to it. */
+  /**
+   * The node this process is: it queues, runs and recovers the setups submitted to it, and takes
+   * over those of nodes that are gone (see takeOverLost).
+   */
   node?: string;
   /** Told whether each setup found its layer stored (a hit) or builds it (a miss). */
   onLayerLookup?: (hit: boolean) => void;
@@ -184,6 +188,36 @@ export class SetupService {
     return pending.length;
   }
 
+  /**
+   * Setups pending or running on nodes that are gone (lost: their heartbeat lapsed; or stopped and
+   * not back) become this node's and are queued here, each once: one conditional update moves them,
+   * so of two nodes taking over at once only one gets each. What the gone node had done is dropped
+   * (its container went with it); an attempt of it that still finishes is no longer the row's.
+   * Called with each heartbeat; returns how many it took.
+   */
+  async takeOverLost(): Promise<number> {
+    const { db, node, log } = this.options;
+    if (!node || this.closed) return 0;
+    const gone = await goneNodes(db, node);
+    if (gone.length === 0) return 0;
+    const taken = await db
+      .update(setups)
+      .set({
+        node,
+        status: "pending",
+        note: sql`'queued again on another node: node ' || ${setups.node} || ' stopped answering while this setup was ' || ${setups.status}`,
+        steps: [],
+        startedAt: null,
+      })
+      .where(and(inArray(setups.status, ["pending", "running"]), inArray(setups.node, gone)))
+      .returning({ sessionId: setups.sessionId, queuedAt: setups.queuedAt });
+    if (taken.length === 0) return 0;
+    log.warn({ node, from: gone, sessions: taken.map((row) => row.sessionId) }, "took over setups of nodes that are gone");
+    taken.sort((a, b) => a.queuedAt.getTime() - b.queuedAt.getTime());
+    for (const { sessionId } of taken) this.enqueue(sessionId);
+    return taken.length;
+  }
+
   private async completeFromCache(sessionId: string, key: string, normalized: NormalizedSetup): Promise<boolean> {
     const bytes = await this.options.store.head(key);
     if (bytes === undefined) return false;
@@ -257,10 +291,12 @@ export class SetupService {
 
     const started = new Date();
     // Each attempt owns the row until it finishes; a stale attempt (from before a restart) cannot overwrite a newer one.
+    // A setup another node took over meanwhile is that node's to run.
+    const ours = this.options.node ? or(eq(setups.node, this.options.node), isNull(setups.node)) : undefined;
     const [claimed] = await db
       .update(setups)
       .set({ status: "running", startedAt: started, attempts: sql`${setups.attempts} + 1` })
-      .where(and(eq(setups.sessionId, sessionId), eq(setups.status, "pending")))
+      .where(and(eq(setups.sessionId, sessionId), eq(setups.status, "pending"), ours))
       .returning({ attempt: setups.attempts });
     if (!claimed) return;
     this.options.onLayerLookup?.(false);

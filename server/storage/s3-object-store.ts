@@ -1,16 +1,7 @@
 import "server-only";
 import { Readable } from "node:stream";
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  NoSuchKey,
-  NotFound,
-  S3Client,
-} from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
+import type * as S3 from "@aws-sdk/client-s3";
+import type { Upload } from "@aws-sdk/lib-storage";
 import { DependencyUnavailableError, isConnectionFailure, reasonOf } from "@/server/unavailable";
 import { assertValidKey, ObjectNotFoundError, type ObjectStore } from "./object-store";
 
@@ -34,22 +25,38 @@ export interface S3Options {
   secretAccessKey?: string;
 }
 
+/** The AWS SDK's modules, and a client made with them. */
+interface Sdk {
+  s3: typeof S3;
+  Upload: typeof Upload;
+  client: S3.S3Client;
+}
+
 /** Cloudflare R2, AWS S3 or MinIO; large bodies go up as one multipart upload. */
 export class S3ObjectStore implements ObjectStore {
   readonly description: string;
-  private readonly client: S3Client;
+  /** Loaded on first use: a server with another store never loads the SDK (some 20 MiB it would keep). */
+  private sdk: Promise<Sdk> | undefined;
 
   constructor(private readonly options: S3Options) {
     this.description = `s3://${options.bucket}/${options.prefix}${options.endpoint ? ` at ${options.endpoint}` : ""}`;
-    this.client = new S3Client({
-      region: options.region,
-      endpoint: options.endpoint,
-      forcePathStyle: options.forcePathStyle,
-      credentials:
-        options.accessKeyId && options.secretAccessKey
-          ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey }
-          : undefined,
-    });
+  }
+
+  private load(): Promise<Sdk> {
+    this.sdk ??= Promise.all([import("@aws-sdk/client-s3"), import("@aws-sdk/lib-storage")]).then(([s3, storage]) => ({
+      s3,
+      Upload: storage.Upload,
+      client: new s3.S3Client({
+        region: this.options.region,
+        endpoint: this.options.endpoint,
+        forcePathStyle: this.options.forcePathStyle,
+        credentials:
+          this.options.accessKeyId && this.options.secretAccessKey
+            ? { accessKeyId: this.options.accessKeyId, secretAccessKey: this.options.secretAccessKey }
+            : undefined,
+      }),
+    }));
+    return this.sdk;
   }
 
   private keyOf(key: string): string {
@@ -58,9 +65,10 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async put(key: string, body: Buffer | Readable): Promise<void> {
+    const { Upload, client } = await this.load();
     // Upload sends one PUT for small bodies and a multipart upload (completed atomically) for large ones.
     const upload = new Upload({
-      client: this.client,
+      client,
       params: { Bucket: this.options.bucket, Key: this.keyOf(key), Body: body },
       partSize: 16 * 1024 * 1024,
       queueSize: 4,
@@ -69,22 +77,27 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async get(key: string): Promise<Readable> {
+    const { s3, client } = await this.load();
     try {
-      const result = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: this.keyOf(key) }));
+      const result = await client.send(new s3.GetObjectCommand({ Bucket: this.options.bucket, Key: this.keyOf(key) }));
       if (!(result.Body instanceof Readable)) throw new Error(`unexpected body type for ${key}`);
       return result.Body;
     } catch (error) {
-      if (error instanceof NoSuchKey || error instanceof NotFound) throw new ObjectNotFoundError(key);
+      if (error instanceof s3.NoSuchKey || error instanceof s3.NotFound) throw new ObjectNotFoundError(key);
       throw unreachable(error);
     }
   }
 
   async head(key: string): Promise<number | undefined> {
+    const { s3, client } = await this.load();
     try {
-      const result = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.keyOf(key) }));
+      const result = await client.send(new s3.HeadObjectCommand({ Bucket: this.options.bucket, Key: this.keyOf(key) }));
       return result.ContentLength ?? 0;
     } catch (error) {
-      if (error instanceof NotFound || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) {
+      if (
+        error instanceof s3.NotFound ||
+        (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404
+      ) {
         return undefined;
       }
       throw unreachable(error);
@@ -92,17 +105,19 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.guard(this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.keyOf(key) })));
+    const { s3, client } = await this.load();
+    await this.guard(client.send(new s3.DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.keyOf(key) })));
   }
 
   async list(prefix: string): Promise<Array<{ key: string; bytes: number; modified: Date }>> {
+    const { s3, client } = await this.load();
     const base = this.options.prefix ? `${this.options.prefix.replace(/\/+$/, "")}/` : "";
     const out: Array<{ key: string; bytes: number; modified: Date }> = [];
     let token: string | undefined;
     do {
       const page = await this.guard(
-        this.client.send(
-          new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: base + prefix, ContinuationToken: token }),
+        client.send(
+          new s3.ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: base + prefix, ContinuationToken: token }),
         ),
       );
       for (const item of page.Contents ?? []) {
@@ -115,7 +130,8 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async check(): Promise<void> {
-    await this.guard(this.client.send(new HeadBucketCommand({ Bucket: this.options.bucket })));
+    const { s3, client } = await this.load();
+    await this.guard(client.send(new s3.HeadBucketCommand({ Bucket: this.options.bucket })));
   }
 
   /** A request's answer; a store that does not answer is reported as unavailable. */

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_LIMITS } from "@/lib/limits";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
 import { waitFor } from "@/test/wait";
+import { AGENT_FILE, AGENT_MOUNT } from "../engine/driver";
 import { downloadWorkspace, readFile, streamFile, uploadWorkspace, writeFile } from "../files";
 import { run } from "../runs";
 import { exec } from "../shells";
@@ -31,7 +32,7 @@ import ctypes, json, os, signal
 libc = ctypes.CDLL(None, use_errno=True)
 libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
 agent = next(int(p) for p in os.listdir("/proc") if p.isdigit()
-             and open(f"/proc/{p}/cmdline", "rb").read().startswith(b"node\0/opt/sandpit/agent/agent.ts"))
+             and open(f"/proc/{p}/cmdline", "rb").read().startswith(b"node\0${AGENT_MOUNT}/${AGENT_FILE}"))
 def report(name, attempt):
     try:
         attempt()

@@ -4,6 +4,8 @@ import type { Logger } from "pino";
 import { type Duplex, PassThrough } from "node:stream";
 import { DockerStreamDemuxer } from "./demux";
 import {
+  AGENT_FILE,
+  AGENT_MOUNT,
   type AgentChannel,
   LABEL_NODE,
   LABEL_ROLE,
@@ -43,7 +45,7 @@ export class DockerSandboxDriver implements SandboxDriver {
     const { limits } = spec;
     const binds = [
       `${spec.workspaceDir}:/workspace:rw`,
-      `${spec.agentDir}:/opt/sandpit/agent:ro`,
+      `${spec.agentDir}:${AGENT_MOUNT}:ro`,
       ...(spec.layerDir ? [`${spec.layerDir}:/opt/layer:${spec.layerWritable ? "rw" : "ro"}`] : []),
       ...(spec.caBundle ? [`${spec.caBundle}:/etc/sandpit/ca.crt:ro`] : []),
     ];
@@ -52,7 +54,7 @@ export class DockerSandboxDriver implements SandboxDriver {
       Image: spec.image,
       // The agent runs as container root with only the capabilities to start processes as the
       // sandbox user (and stop them); it talks over its stdio, which nothing logs.
-      Cmd: ["node", "/opt/sandpit/agent/agent.ts"],
+      Cmd: ["node", `${AGENT_MOUNT}/${AGENT_FILE}`],
       User: "0:0",
       OpenStdin: true,
       StdinOnce: false,

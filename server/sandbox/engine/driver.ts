@@ -5,6 +5,9 @@ export const LABEL_SESSION = "dev.sandpit.session";
 export const LABEL_ROLE = "dev.sandpit.role";
 /** The Sandpit process (node) that started the container; see node-id.ts. */
 export const LABEL_NODE = "dev.sandpit.node";
+/** Where sandboxes mount the agent's folder (`SandboxSpec.agentDir`), and the file in it that Node.js runs. */
+export const AGENT_MOUNT = "/opt/sandpit/agent";
+export const AGENT_FILE = "agent.mjs";
 
 /** Everything an engine needs to start the container behind one session. */
 export interface SandboxSpec {
@@ -14,7 +17,7 @@ export interface SandboxSpec {
   image: string;
   /** Host folder mounted read-write at /workspace. */
   workspaceDir: string;
-  /** Host folder with the agent's code, mounted read-only at /opt/sandpit/agent. */
+  /** Host folder with the agent's bundle (AGENT_FILE), mounted read-only at AGENT_MOUNT. */
   agentDir: string;
   /** Host folder with the session's layer, mounted at /opt/layer (read-only unless `layerWritable`). */
   layerDir?: string;

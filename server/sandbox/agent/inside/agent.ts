@@ -1,7 +1,8 @@
 // The Sandpit agent: runs inside every sandbox as container root with only the capabilities to
-// start processes as the sandbox user (node strips the types), and serves the server over the
-// container's attach stream: requests on stdin, answers on stdout, one JSON object a line. User
-// code runs as uid 1000 and cannot signal, trace or read this process, nor reach its stdio.
+// start processes as the sandbox user, and serves the server over the container's attach stream:
+// requests on stdin, answers on stdout, one JSON object a line. User code runs as uid 1000 and
+// cannot signal, trace or read this process, nor reach its stdio. Sandboxes run it bundled into one
+// JavaScript file (scripts/build-agent.mjs), so their Node.js loads no TypeScript type stripper.
 import * as fs from "node:fs";
 import * as net from "node:net";
 import { asUser, dropGroups, STATE_DIR, type RequestContext } from "./context.ts";
