@@ -28,10 +28,9 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["{server,lib,images,scripts,bench,test}/**/*.int.test.ts"],
-          globalSetup: ["test/global-setup.ts"],
+          // The agent's bundle; the second Docker engine the multi-node tests start is stopped at the end of the run.
+          globalSetup: ["test/global-setup.ts", "test/global-second-engine.ts"],
           setupFiles: ["test/setup-integration.ts"],
-          // The second Docker engine the multi-node tests start is stopped at the end of the run.
-          globalSetup: ["test/global-integration.ts"],
           environment: "node",
           testTimeout: 180_000,
           hookTimeout: 300_000,

@@ -21,7 +21,7 @@ export interface SecondEngine {
  * A second Docker engine on this machine, as a second host would have (its own dockerd, socket, data
  * root and containerd namespace; no bridge, no iptables rules), with gVisor registered as on the main
  * engine and `images` copied from it. Started by the first caller, found running by the others; the
- * integration suite's global teardown (test/global-integration.ts) stops it at the end of a run that
+ * integration suite's global teardown (test/global-second-engine.ts) stops it at the end of a run that
  * started it. Its data root stays, so that the next run finds the images without copying them again.
  */
 export async function secondEngine(images: string[]): Promise<SecondEngine> {

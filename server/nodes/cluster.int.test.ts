@@ -81,11 +81,13 @@ function summary(answers: string[]): string {
   return counts.size === 0 ? "none" : [...counts].map(([answer, n]) => `${answer} ×${n}`).join(", ");
 }
 
-async function snapshotKey(sessionId: string): Promise<string | null> {
-  const [row] = await cluster.query<{ snapshot_key: string | null }>("select snapshot_key from sandboxes where session_id = $1", [
-    sessionId,
-  ]);
-  return row?.snapshot_key ?? null;
+/** The session's latest complete snapshot: its key in the object store and when it was taken. */
+async function lastSnapshot(sessionId: string): Promise<{ key: string | null; at: Date | null }> {
+  const [row] = await cluster.query<{ snapshot_key: string | null; snapshot_at: Date | null }>(
+    "select snapshot_key, snapshot_at from sandboxes where session_id = $1",
+    [sessionId],
+  );
+  return { key: row?.snapshot_key ?? null, at: row?.snapshot_at ?? null };
 }
 
 describe.skipIf(!postgres)("Several nodes behind a round-robin proxy", () => {
@@ -188,88 +190,6 @@ describe.skipIf(!postgres)("Several nodes behind a round-robin proxy", () => {
     expect(containers.map((c) => ({ engine: c.engine, node: c.node }))).toEqual([{ engine: holder?.engine, node: holder?.id }]);
   });
 
-  it("kill -9 of the node that holds a session: the next requests are served by another node from the last snapshot", async () => {
-    const api = restClient(cluster.url);
-    // On node2 if placement has its way: the crash of a node whose engine is another host's.
-    const id = idPlacedOn(cluster.nodes[1] as ClusterNode, "cluster-crash");
-    expect((await api.call("POST", "/api/sessions", { language: "python", session_id: id })).status).toBe(201);
-    const kept = await api.call("PUT", `/api/sessions/${id}/files/kept.txt`, { content: "kept" });
-    expect(kept.status, told(kept)).toBe(200);
-    const first = await snapshotKey(id);
-    // A snapshot taken after the write: a background one, or the one the sandbox hibernated with when left idle.
-    await eventually(
-      "a snapshot holding kept.txt",
-      async () => {
-        const key = await snapshotKey(id);
-        return key && key !== first && (await filesInSnapshot(key)).includes("kept.txt") ? key : undefined;
-      },
-      90_000,
-    );
-    // Work after that snapshot, on a running sandbox (woken again if it hibernated).
-    const late = await api.call("PUT", `/api/sessions/${id}/files/late.txt`, { content: "late" });
-    expect(late.status, told(late)).toBe(200);
-    const holder = await eventually("the node holding the session", () => cluster.holder(id));
-    expect((await running(id)).map((c) => c.node)).toEqual([holder.id]);
-
-    await cluster.crash(holder);
-    const crashedAt = Date.now();
-    // The last snapshot that completed before the kill (an upload the kill cut short never counts).
-    const last = await snapshotKey(id);
-    expect(last).not.toBeNull();
-    const expected = await filesInSnapshot(last as string);
-    expect(expected).toContain("kept.txt");
-
-    // Until the dead node's lease lapses (3 heartbeats) a request may be told to retry; none may fail otherwise.
-    const interim: string[] = [];
-    const served = await eventually(
-      "a request served after the crash",
-      async () => {
-        const answer = await api.call("GET", `/api/sessions/${id}/files/kept.txt?format=json`);
-        if (answer.status === 200) return answer;
-        interim.push(`${answer.status} ${String(answer.body.error)}`);
-        expect([409, 502, 503], told(answer)).toContain(answer.status);
-        return undefined;
-      },
-      30_000,
-    );
-    const recoveredInMs = Date.now() - crashedAt;
-    expect(served.body).toMatchObject({ content: "kept" });
-    // Then every node serves it, with the files of the last snapshot: late.txt only if that snapshot caught it.
-    for (const _ of cluster.nodes) {
-      const listing = await api.call("GET", `/api/sessions/${id}/files`);
-      expect(listing.status, told(listing)).toBe(200);
-      const files = (listing.body.files as Array<{ path: string; type: string }>)
-        .filter((f) => f.type === "file")
-        .map((f) => f.path);
-      expect(files.sort()).toEqual(expected);
-    }
-    const run = await api.call("POST", `/api/sessions/${id}/run`, { code: "print(open('kept.txt').read())" });
-    expect(run.status, told(run)).toBe(200);
-    expect(run.body).toMatchObject({ exit_code: 0, stdout: "kept\n" });
-    const successor = await cluster.holder(id);
-    expect(successor).toBeDefined();
-    expect(successor?.id).not.toBe(holder.id);
-
-    // Live nodes run it once. The dead node's container is gone when the node that took over shares its
-    // engine (it removes the container the database names before starting its own); on an engine of
-    // its own it runs on, reached by nothing, until the dead node comes back and drops that older copy.
-    const orphans = (await running(id)).filter((c) => c.node === holder.id);
-    expect((await running(id)).filter((c) => c.node !== holder.id).map((c) => c.node)).toEqual([successor?.id]);
-    await cluster.restart(holder);
-    await waitFor("the returning node to drop its older copy", async () =>
-      (await running(id)).every((c) => c.node !== holder.id),
-    );
-    // (It may have hibernated on its new node meanwhile: left alone longer than the idle timeout.)
-    expect((await running(id)).filter((c) => c.node !== successor?.id)).toEqual([]);
-    const again = await api.call("GET", `/api/sessions/${id}/files/kept.txt?format=json`);
-    expect(again.status, told(again)).toBe(200);
-    console.info(
-      `crash of ${holder.name} (${holder.engine} engine): ${successor?.name} (${successor?.engine} engine) served the session ` +
-        `${recoveredInMs} ms after the kill; answers meanwhile: ${summary(interim)}; the dead node's containers still running ` +
-        `until it returned: ${orphans.length}; files of the last snapshot: ${expected.join(", ")}`,
-    );
-  });
-
   it("never runs a session on two nodes at once while parallel requests reach it through every node", async () => {
     const api = restClient(cluster.url);
     const id = "cluster-hammer";
@@ -317,5 +237,117 @@ describe.skipIf(!postgres)("Several nodes behind a round-robin proxy", () => {
     expect(written.status, told(written)).toBe(200);
     expect((written.body.files as unknown[]).length).toBe(REQUESTS / 3);
     expect((await running(id)).length).toBe(1);
+  });
+
+  it("kill -9 of the node that holds a session: the next requests are served by another node from the last snapshot", async () => {
+    const api = restClient(cluster.url);
+    // On node2 if placement has its way: the crash of a node whose engine is another host's.
+    const id = idPlacedOn(cluster.nodes[1] as ClusterNode, "cluster-crash");
+    expect((await api.call("POST", "/api/sessions", { language: "python", session_id: id })).status).toBe(201);
+    const kept = await api.call("PUT", `/api/sessions/${id}/files/kept.txt`, { content: "kept" });
+    expect(kept.status, told(kept)).toBe(200);
+    const first = (await lastSnapshot(id)).key;
+    // A snapshot taken after the write: a background one, or the one the sandbox hibernated with when left idle.
+    await eventually(
+      "a snapshot holding kept.txt",
+      async () => {
+        const { key } = await lastSnapshot(id);
+        return key && key !== first && (await filesInSnapshot(key)).includes("kept.txt") ? key : undefined;
+      },
+      90_000,
+    );
+    // Work after that snapshot, on a running sandbox (woken again if it hibernated).
+    const late = await api.call("PUT", `/api/sessions/${id}/files/late.txt`, { content: "late" });
+    expect(late.status, told(late)).toBe(200);
+    const holder = await eventually("the node holding the session", () => cluster.holder(id));
+    expect((await running(id)).map((c) => c.node)).toEqual([holder.id]);
+
+    await cluster.crash(holder);
+    const crashedAt = Date.now();
+    // The last snapshot that completed before the kill (an upload the kill cut short never counts).
+    const last = await lastSnapshot(id);
+    expect(last.key).not.toBeNull();
+    const expected = await filesInSnapshot(last.key as string);
+    expect(expected).toContain("kept.txt");
+
+    // Until the dead node's lease lapses (3 heartbeats) a request may be told to retry; none may fail otherwise.
+    const interim: string[] = [];
+    const served = await eventually(
+      "a request served after the crash",
+      async () => {
+        const answer = await api.call("GET", `/api/sessions/${id}/files/kept.txt?format=json`);
+        if (answer.status === 200) return answer;
+        interim.push(`${answer.status} ${String(answer.body.error)}`);
+        expect([409, 502, 503], told(answer)).toContain(answer.status);
+        return undefined;
+      },
+      30_000,
+    );
+    const recoveredInMs = Date.now() - crashedAt;
+    expect(served.body).toMatchObject({ content: "kept" });
+    // Then every node serves it, with the files of the last snapshot: late.txt only if that snapshot caught it.
+    for (const _ of cluster.nodes) {
+      const listing = await api.call("GET", `/api/sessions/${id}/files`);
+      expect(listing.status, told(listing)).toBe(200);
+      const files = (listing.body.files as Array<{ path: string; type: string }>)
+        .filter((f) => f.type === "file")
+        .map((f) => f.path);
+      expect(files.sort()).toEqual(expected);
+    }
+    const run = await api.call("POST", `/api/sessions/${id}/run`, { code: "print(open('kept.txt').read())" });
+    expect(run.status, told(run)).toBe(200);
+    expect(run.body).toMatchObject({ exit_code: 0, stdout: "kept\n" });
+    const successor = await cluster.holder(id);
+    expect(successor).toBeDefined();
+    expect(successor?.id).not.toBe(holder.id);
+    // The session says it was taken over, from which node, and from the snapshot of when.
+    const view = await api.call("GET", `/api/sessions/${id}`);
+    expect(view.body.recovered).toMatchObject({ from_node: holder.id, snapshot_at: last.at?.toISOString() });
+
+    // Live nodes run it once. The dead node's container is gone when the node that took over shares its
+    // engine (it removes the container the database names before starting its own); on an engine of
+    // its own it runs on, reached by nothing, until the dead node comes back and drops that older copy.
+    const orphans = (await running(id)).filter((c) => c.node === holder.id);
+    expect((await running(id)).filter((c) => c.node !== holder.id).map((c) => c.node)).toEqual([successor?.id]);
+    await cluster.restart(holder);
+    await waitFor("the returning node to drop its older copy", async () =>
+      (await running(id)).every((c) => c.node !== holder.id),
+    );
+    // (It may have hibernated on its new node meanwhile: left alone longer than the idle timeout.)
+    expect((await running(id)).filter((c) => c.node !== successor?.id)).toEqual([]);
+    const again = await api.call("GET", `/api/sessions/${id}/files/kept.txt?format=json`);
+    expect(again.status, told(again)).toBe(200);
+
+    console.info(
+      `crash of ${holder.name} (${holder.engine} engine): ${successor?.name} (${successor?.engine} engine) served the session ` +
+        `${recoveredInMs} ms after the kill; answers meanwhile: ${summary(interim)}; the dead node's containers still running ` +
+        `until it returned: ${orphans.length}; files of the last snapshot: ${expected.join(", ")}`,
+    );
+  });
+
+  // Every node must place a new session alike; one that leaves the returning node out (it did not
+  // answer a relayed request a moment ago) places it elsewhere, and parallel first requests then race.
+  it("a node back from a crash takes its share of new sessions at once", async () => {
+    const api = restClient(cluster.url);
+    const id = idPlacedOn(cluster.nodes[1] as ClusterNode, "cluster-gone");
+    expect((await api.call("POST", "/api/sessions", { language: "python", session_id: id })).status).toBe(201);
+    const written = await api.call("PUT", `/api/sessions/${id}/files/a.txt`, { content: "a" });
+    expect(written.status, told(written)).toBe(200);
+    const holder = await eventually("the node holding the session", () => cluster.holder(id));
+    await cluster.crash(holder);
+    // Requests relayed to it while its lease runs find it not answering (and the other nodes note that).
+    const meanwhile: number[] = [];
+    for (const _ of cluster.nodes) meanwhile.push((await api.call("GET", `/api/sessions/${id}/files`)).status);
+    expect(meanwhile).toContain(503);
+    await cluster.restart(holder);
+
+    // The first requests of a new session placed on it, made in parallel through every node, all succeed.
+    const fresh = idPlacedOn(holder, "cluster-back");
+    expect((await api.call("POST", "/api/sessions", { language: "python", session_id: fresh })).status).toBe(201);
+    const firsts = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => api.call("PUT", `/api/sessions/${fresh}/files/${i}.txt`, { content: String(i) })),
+    );
+    expect(firsts.filter((answer) => answer.status !== 200).map(told)).toEqual([]);
+    expect((await running(fresh)).map((c) => c.node)).toEqual([(await cluster.holder(fresh))?.id]);
   });
 });

@@ -1,6 +1,6 @@
 import { removeSecondEngineContainers, secondEngineAnswers, stopSecondEngine } from "./second-engine";
 
-// Vitest's global setup for the integration project: once per run, in the main process.
+// A global setup of the integration project (vitest.config.ts): once per run, in the main process.
 
 let answeredAtStart = false;
 
