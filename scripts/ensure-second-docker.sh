@@ -5,8 +5,8 @@
 #                                                    engine's runtimes and the IMAGEs; prints its DOCKER_HOST
 #   bash scripts/ensure-second-docker.sh --stop      removes its containers and stops it (its data root stays)
 #
-# It has its own socket (/run/sandpit-test-docker2.sock), data root, exec root, pidfile, config file
-# and containerd namespace. It has no bridge and leaves iptables and sysctls alone (--bridge=none
+# It has its own socket (/run/sandpit-test-docker2.sock), data root, exec root, pidfile, config file,
+# containerd namespace and network namespace (`ip netns` sandpit-test-docker2). It has no bridge and leaves iptables and sysctls alone (--bridge=none
 # --iptables=false --ip6tables=false --ip-forward=false): sandboxes run with --network=none, and the
 # main engine's docker0 and rules stay as they are. Setups need a network, so this engine does not run
 # them. The runtimes the main engine has beside runc (gVisor's runsc, runsc-net) are registered here
@@ -82,7 +82,13 @@ if ! answers; then
   pid="$(running_pid || true)"
   [ -z "$pid" ] || { log "dockerd $pid does not answer on $SOCK; stop it first (--stop)"; exit 1; }
   log "starting dockerd on $SOCK (data root $STATE/root, log $LOG)"
-  setsid nohup dockerd \
+  # In a network namespace of its own, as on another host: a dockerd without a bridge deletes the
+  # host's docker0 when it starts (it takes the default bridge for a leftover of its own), and the
+  # main engine's containers would then find no bridge. Its socket is a file, reached from here alike.
+  # (nsenter, not `ip netns exec`, which would also hide the host's cgroup mounts from it.)
+  [ -e "/run/netns/$NAME" ] || ip netns add "$NAME"
+  nsenter --net="/run/netns/$NAME" ip link set lo up
+  setsid nohup nsenter --net="/run/netns/$NAME" dockerd \
     --host "$HOST" \
     --data-root "$STATE/root" \
     --exec-root "$EXEC_ROOT" \

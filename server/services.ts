@@ -41,6 +41,7 @@ import { LeaseService } from "@/server/nodes/leases";
 import { MISSED_HEARTBEATS, NodeRegistry } from "@/server/nodes/registry";
 import { installRelay, Relay } from "@/server/nodes/relay";
 import { admitsWebRequest } from "@/server/auth/guard";
+import { allowedOrigins } from "@/server/auth/origin";
 
 /** The long-lived engines one Sandpit process talks to. */
 export interface Services {
@@ -213,9 +214,10 @@ export function createServices(config: Config): Services {
           db: database.db,
           node,
           leases,
-          load: () => sandboxes.openCount,
           log: logger.child({ module: "relay" }),
           admits: (request) => admitsWebRequest(request, config),
+          ownOrigin: (origin) => allowedOrigins(config).includes(origin.trim().toLowerCase()),
+          address: config.node.address,
           onRelay: (reason, outcome) => metrics.relayed(reason, outcome),
         });
   if (relay) installRelay(relay);

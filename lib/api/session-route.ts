@@ -60,7 +60,13 @@ export interface RequestRoute {
 /** What a request names: `/api/sessions/{id}/…`, a tRPC call's session, or the header Sandpit's clients send. */
 export function routeOf(method: string | undefined, url: string | undefined, headers: Record<string, HeaderValue>): RequestRoute {
   const relayed = first(headers[RELAYED_HEADER]) !== undefined;
-  const parsed = new URL(url ?? "/", "http://node.invalid");
+  let parsed: URL;
+  try {
+    parsed = new URL(url ?? "/", "http://node.invalid");
+  } catch {
+    // Not a request target at all: no session, and the app answers it.
+    return { relayed };
+  }
   const path = parsed.pathname;
   const bySession = SESSION_PATH.exec(path);
   if (bySession?.[1]) {

@@ -1,5 +1,5 @@
 import "server-only";
-import { initTRPC, type TRPCError } from "@trpc/server";
+import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import { zodProblems } from "@/lib/api/problems";
@@ -37,14 +37,20 @@ export interface Context extends ContextInner {
   caller: Identity;
   /** Makes the calling browser this owner from the response on (a resume link); absent outside the web route. */
   setOwner?: (owner: string) => void;
+  /**
+   * The session the request's X-Sandpit-Session header names (the node it reached sent it to the
+   * node running that session on the header's word); a call about another session is refused.
+   */
+  namedSession?: string;
 }
 
 export function createContextInner(
   services: ContextInner,
   caller: Identity = anonymousCaller(),
   setOwner?: (owner: string) => void,
+  namedSession?: string,
 ): Context {
-  return { ...services, caller, setOwner };
+  return { ...services, caller, setOwner, namedSession };
 }
 
 /** Headers a tRPC answer needs: Retry-After when a call was rate-limited. */
@@ -77,7 +83,20 @@ const domainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** A call whose session (`id`) is not the one its request's X-Sandpit-Session header named is refused. */
+const namedSessionOnly = t.middleware(async ({ ctx, getRawInput, next }) => {
+  if (ctx.namedSession !== undefined) {
+    const id = ((await getRawInput()) as { id?: unknown } | undefined)?.id;
+    if (typeof id === "string" && id !== ctx.namedSession)
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: `the X-Sandpit-Session header names session ${ctx.namedSession}, but this call is about ${id}; send one session's calls per request, or leave the header out`,
+      });
+  }
+  return next();
+});
+
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 /** Every procedure: access to sessions is decided by the services, given `ctx.caller`. */
-export const publicProcedure = t.procedure.use(domainErrors);
+export const publicProcedure = t.procedure.use(domainErrors).use(namedSessionOnly);

@@ -22,6 +22,16 @@ let url: string;
 let a: RunningServer;
 let b: RunningServer;
 
+async function query(text: string, values: unknown[]): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text, values);
+  } finally {
+    await client.end();
+  }
+}
+
 async function leaseHolder(session: string): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -209,7 +219,91 @@ describe.skipIf(!postgres)("requests for a session another node runs", () => {
       expect(await runningOn(id)).toEqual([nodeA]);
     }
   });
+});
 
+describe.skipIf(!postgres)("relaying, attacked", () => {
+  /** A browser's owner cookie, as a node hands it out on a first visit. */
+  const ownerCookie = async (server: RunningServer): Promise<string> => {
+    const page = await fetch(`${server.url}/`, { redirect: "manual" });
+    const cookie = page.headers.getSetCookie().find((line) => line.startsWith("sandpit_owner="));
+    expect(cookie).toBeDefined();
+    return (cookie as string).split(";")[0] as string;
+  };
+
+  it("sends nothing on with more headers than the next node would keep, and never to this node's own address", async () => {
+    const held = await leaseHolder("relayed");
+    const other = held === nodeA ? b : a;
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 990; i++) many[`x-filler-${i}`] = "1";
+    const flooded = await fetch(`${other.url}/api/sessions/relayed/files`, { headers: many });
+    expect(flooded.status).toBe(431);
+    expect(((await flooded.json()) as { message: string }).message).toMatch(/send at most 200/);
+
+    // A node registered at B's own address holds a session's lease: B answers itself, once.
+    await query("insert into nodes (id, address, capacity, heartbeat_ms) values ($1, $2, 4, 60000)", ["n-impostor", b.url]);
+    await query("insert into session_leases (session_id, node_id, expires_at) values ($1, $2, now() + interval '1 minute')", [
+      "ghost",
+      "n-impostor",
+    ]);
+    const answer = await fetch(`${b.url}/api/sessions/ghost/files`);
+    expect(answer.status).toBe(404);
+    await query("delete from session_leases where session_id = $1", ["ghost"]);
+    await query("delete from nodes where id = $1", ["n-impostor"]);
+  });
+
+  it("gives a cross-site request no more through another node than from the node itself", async () => {
+    const owner = await leaseHolder("relayed");
+    const ownerServer = owner === nodeA ? a : b;
+    const cookie = await ownerCookie(ownerServer);
+    const own = { cookie, origin: ownerServer.url };
+    const created = await restClient(ownerServer.url).call(
+      "POST",
+      "/api/sessions",
+      { language: "python", session_id: "private-one" },
+      own,
+    );
+    expect(created.status).toBe(201);
+    expect(
+      (await restClient(ownerServer.url).call("PUT", "/api/sessions/private-one/files/secret.txt", { content: "secret" }, own))
+        .status,
+    ).toBe(200);
+    // Its sandbox runs where its first run put it; the other node of the two sends requests there.
+    const holder = await leaseHolder("private-one");
+    const sender = holder === nodeA ? b : a;
+    const foreign = { cookie, origin: "https://evil.example", "sec-fetch-site": "cross-site" };
+    const direct = await restClient(holder === nodeA ? a.url : b.url).call(
+      "GET",
+      "/api/sessions/private-one/files/secret.txt",
+      undefined,
+      foreign,
+    );
+    const relayed = await restClient(sender.url).call("GET", "/api/sessions/private-one/files/secret.txt", undefined, foreign);
+    expect(direct.status).toBe(404);
+    expect(relayed.status).toBe(direct.status);
+    // The same browser from Sandpit's own page reads it through either node.
+    expect(
+      (
+        await restClient(sender.url).call("GET", "/api/sessions/private-one/files/secret.txt", undefined, {
+          cookie,
+          origin: sender.url,
+        })
+      ).body,
+    ).toEqual({ text: "secret" });
+  });
+
+  it("refuses a tRPC call about another session than its X-Sandpit-Session header names", async () => {
+    const refused = await fetch(`${b.url}/api/trpc/files.write?batch=1`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-sandpit-session": "relayed", origin: b.url },
+      body: JSON.stringify({ 0: { json: { id: "placed-1", path: "x.txt", file: { content: "x" } } } }),
+    });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/X-Sandpit-Session header names session relayed, but this call is about placed-1/);
+  });
+});
+
+// Last: it kills node A.
+describe.skipIf(!postgres)("a node that stops answering", () => {
   it("get a clear 503 while the node that runs it does not answer, and run elsewhere once its lease lapses", async () => {
     const viaB = restClient(b.url);
     expect((await viaB.call("POST", "/api/sessions", { language: "python", session_id: "orphan" })).status).toBe(201);

@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import type http from "node:http";
+import http from "node:http";
 import type { Duplex } from "node:stream";
 import { eq, sql } from "drizzle-orm";
 import { createProxyServer } from "http-proxy-3";
@@ -28,8 +28,6 @@ export interface RelayOptions {
   /** This node's id. */
   node: string;
   leases: LeaseService;
-  /** Sandboxes open on this node now (the others' come from their heartbeats). */
-  load: () => number;
   log: Logger;
   /**
    * Whether this node would let the request in (server/auth/guard.ts: its Host, and its Origin
@@ -37,6 +35,10 @@ export interface RelayOptions {
    * itself, so the checks on what the browser sent are made here.
    */
   admits: (request: http.IncomingMessage) => boolean;
+  /** Whether an Origin is one of this Sandpit's own (only those are re-addressed to the other node). */
+  ownOrigin: (origin: string) => boolean;
+  /** This node's own address (SANDPIT_NODE_ADDRESS): a target there would be this node again. */
+  address: string;
   /** Counts each request sent on (for /metrics). */
   onRelay?: (reason: RelayTarget["reason"], outcome: RelayOutcome) => void;
 }
@@ -45,12 +47,27 @@ interface NodeRoom {
   id: string;
   address: string;
   free: number;
+  /** When the node (last) started: a restart clears what this node noted about it. */
+  startedAt: number;
+}
+
+/** A node that did not answer: left out of placements until then, unless it starts again meanwhile. */
+interface Unreachable {
+  until: number;
+  /** The node's start time as this node last read it (0: not known). */
+  startedAt: number;
 }
 
 /** How long the list of live nodes and their room is reused: placements between two reads use the same list. */
 const NODES_TTL_MS = 1_000;
 /** How long a node that did not answer is left out of placements. */
 const UNREACHABLE_MS = 10_000;
+/**
+ * The most headers a request may have to be sent on. Node's HTTP server keeps only the first
+ * thousand or so of a request's headers: one sent on with nearly that many would lose the headers
+ * the relay adds (its X-Sandpit-Relayed-By among them), and the next node would send it on again.
+ */
+export const MAX_RELAYED_HEADERS = 200;
 
 /**
  * Sends requests about a session to the node that runs it, on PostgreSQL with more than one node
@@ -61,9 +78,11 @@ const UNREACHABLE_MS = 10_000;
  * decides access as for any request (the relay carries the caller's own credentials, nothing more).
  */
 export class Relay {
-  private readonly proxy = createProxyServer({ xfwd: true, ws: true });
+  // Connections to other nodes are kept and reused, a bounded number per node.
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  private readonly proxy = createProxyServer({ ws: true, agent: this.agent });
   private rooms: { at: number; list: Promise<NodeRoom[]> } | undefined;
-  private readonly unreachable = new Map<string, number>();
+  private readonly unreachable = new Map<string, Unreachable>();
 
   constructor(private readonly options: RelayOptions) {
     // A failure is answered by the callback of each call; this keeps one that escapes it from crashing the process.
@@ -83,11 +102,21 @@ export class Relay {
       .from(sessionLeases)
       .leftJoin(nodes, eq(nodes.id, sessionLeases.nodeId))
       .where(eq(sessionLeases.sessionId, session));
+    let target: RelayTarget | undefined;
     if (lease?.running) {
       if (lease.node === node || !lease.address) return undefined;
-      return { node: lease.node, address: lease.address, reason: "owner" };
+      target = { node: lease.node, address: lease.address, reason: "owner" };
+    } else target = await this.place(session);
+    // Another node registered at this node's own address (a misconfiguration, or a node started
+    // again on a new data folder): sending the request there would send it here again.
+    if (target && sameAddress(target.address, this.options.address)) {
+      this.options.log.warn(
+        { node: target.node, address: target.address },
+        "another node is registered at this node's own address; answering here",
+      );
+      return undefined;
     }
-    return this.place(session);
+    return target;
   }
 
   /**
@@ -97,7 +126,7 @@ export class Relay {
    */
   private async place(session: string): Promise<RelayTarget | undefined> {
     const now = Date.now();
-    const rooms = (await this.nodeRooms()).filter((room) => (this.unreachable.get(room.id) ?? 0) < now && room.free > 0);
+    const rooms = (await this.nodeRooms()).filter((room) => room.free > 0 && !this.leftOut(room, now));
     const most = Math.max(...rooms.map((room) => room.free));
     const margin = Math.max(2, Math.ceil(most * 0.1));
     const rank = (room: NodeRoom): string => createHash("sha256").update(`${session}\n${room.id}`).digest("hex");
@@ -106,11 +135,31 @@ export class Relay {
     return { node: chosen.id, address: chosen.address, reason: "placement" };
   }
 
+  /**
+   * Whether a node that did not answer lately is still left out: for UNREACHABLE_MS, or until its
+   * row shows a start after the one this node knew (it is back, and other nodes place sessions on it).
+   */
+  private leftOut(room: NodeRoom, now: number): boolean {
+    const mark = this.unreachable.get(room.id);
+    if (!mark) return false;
+    if (mark.until <= now || room.startedAt > mark.startedAt) {
+      this.unreachable.delete(room.id);
+      return false;
+    }
+    return true;
+  }
+
   private nodeRooms(): Promise<NodeRoom[]> {
     const now = Date.now();
     if (this.rooms && now - this.rooms.at < NODES_TTL_MS) return this.rooms.list;
     const list = this.options.db
-      .select({ id: nodes.id, address: nodes.address, capacity: nodes.capacity, sandboxes: nodes.sandboxes })
+      .select({
+        id: nodes.id,
+        address: nodes.address,
+        capacity: nodes.capacity,
+        sandboxes: nodes.sandboxes,
+        startedAt: nodes.startedAt,
+      })
       .from(nodes)
       .where(
         sql`${nodes.stoppedAt} is null and ${nodes.heartbeatAt} > now() - ${nodes.heartbeatMs} * ${MISSED_HEARTBEATS} * interval '1 millisecond'`,
@@ -119,8 +168,9 @@ export class Relay {
         rows.map((row) => ({
           id: row.id,
           address: row.address,
-          // This node's own count is live; the others' are as of their last heartbeat.
-          free: row.capacity - (row.id === this.options.node ? this.options.load() : row.sandboxes),
+          // Every node's count as of its last heartbeat, this one's too: all nodes then reckon alike.
+          free: row.capacity - row.sandboxes,
+          startedAt: row.startedAt.getTime(),
         })),
       );
     this.rooms = { at: now, list };
@@ -135,6 +185,15 @@ export class Relay {
   async web(request: http.IncomingMessage, response: http.ServerResponse, preview?: string): Promise<boolean> {
     const target = await this.targetFor(request, preview);
     if (!target) return false;
+    if (request.rawHeaders.length / 2 > MAX_RELAYED_HEADERS) {
+      response.writeHead(431, { "content-type": "application/json", "cache-control": "no-store" }).end(
+        JSON.stringify({
+          error: "request_header_fields_too_large",
+          message: `the request has ${request.rawHeaders.length / 2} headers; send at most ${MAX_RELAYED_HEADERS}`,
+        }),
+      );
+      return true;
+    }
     this.proxy.web(request, response, this.proxyOptions(target, request, preview !== undefined), (error) => {
       this.failed(target, error);
       if (response.headersSent) {
@@ -152,6 +211,10 @@ export class Relay {
   async upgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer, preview: string): Promise<boolean> {
     const target = await this.targetFor(request, preview);
     if (!target) return false;
+    if (request.rawHeaders.length / 2 > MAX_RELAYED_HEADERS) {
+      socket.end("HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return true;
+    }
     this.proxy.ws(request, socket, head, this.proxyOptions(target, request, true), (error) => {
       this.failed(target, error);
       socket.destroy();
@@ -179,25 +242,43 @@ export class Relay {
   }
 
   /**
-   * Addressed to the other node (Host, and Origin when the browser sent one, are its address's),
-   * as this node admitted it under the browser's; everything else as the browser sent it, with
-   * X-Forwarded-For naming the browser. A preview's request keeps its Host: the preview host names
-   * the session and port there as here (every node has the same preview domain).
+   * Addressed to the other node (Host is its address's, and so is Origin when the browser sent one
+   * of this Sandpit's own), as this node admitted it; everything else as the browser sent it, with
+   * X-Forwarded-For naming the browser. A foreign Origin goes on unchanged, for the other node to
+   * judge as this one would. A preview's request keeps its Host (the preview host names the session
+   * and port there as here: every node has the same preview domain), and carries no X-Forwarded-*
+   * headers on to the previewed program.
    */
   private proxyOptions(target: RelayTarget, request: http.IncomingMessage, preview: boolean) {
     const headers: Record<string, string> = { [RELAYED_HEADER]: this.options.node };
-    if (!preview && request.headers.origin !== undefined) headers.origin = new URL(target.address).origin;
-    return { target: target.address, headers, changeOrigin: !preview, connectTimeout: 5_000 };
+    const origin = request.headers.origin;
+    if (!preview && origin !== undefined && this.options.ownOrigin(origin)) headers.origin = new URL(target.address).origin;
+    return { target: target.address, headers, changeOrigin: !preview, xfwd: !preview, connectTimeout: 5_000 };
   }
 
   private failed(target: RelayTarget, error: Error): void {
     this.options.onRelay?.(target.reason, "unreachable");
-    this.unreachable.set(target.node, Date.now() + UNREACHABLE_MS);
+    void this.nodeRooms()
+      .catch(() => [])
+      .then((rooms) => {
+        const known = rooms.find((room) => room.id === target.node)?.startedAt ?? 0;
+        this.unreachable.set(target.node, { until: Date.now() + UNREACHABLE_MS, startedAt: known });
+      });
     this.options.log.warn({ err: error, node: target.node, address: target.address }, "a node did not answer a relayed request");
   }
 
   close(): void {
     this.proxy.close();
+    this.agent.destroy();
+  }
+}
+
+/** Whether two node addresses name the same place (scheme, host and port). */
+function sameAddress(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
   }
 }
 

@@ -2,6 +2,7 @@ import "server-only";
 import * as http from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
+import { RELAYED_HEADER } from "@/lib/api/session-route";
 import { isPreviewDomain } from "./names";
 import { ENTRY_PATH, PreviewRefusal, type PreviewService } from "./service";
 
@@ -120,7 +121,7 @@ export function createPreviewGateway(previews: PreviewService, log: Logger, rela
   const forwarded = (request: http.IncomingMessage, cookies: string | undefined): http.OutgoingHttpHeaders => {
     const headers: http.OutgoingHttpHeaders = {};
     for (const [key, value] of Object.entries(request.headers)) {
-      if (HOP_BY_HOP.has(key) || key === "cookie" || value === undefined) continue;
+      if (HOP_BY_HOP.has(key) || key === "cookie" || key === RELAYED_HEADER || value === undefined) continue;
       headers[key] = value;
     }
     if (cookies) headers.cookie = cookies;

@@ -13,6 +13,7 @@ import type { Identity } from "@/server/sessions/caller";
 import type { Terminal } from "@/server/sessions/terminals";
 import { parseInput } from "@/server/sessions/validation";
 import { hostPort } from "@/server/preview/names";
+import { RELAYED_HEADER } from "@/lib/api/session-route";
 import { eventStream, readBody } from "./http";
 
 /** `/a/:id/b/*path` → "id" | "path". */
@@ -50,6 +51,14 @@ export interface RouteContext<R extends RouteSpec = RouteSpec> {
 }
 
 export type Handler<R extends RouteSpec> = (ctx: RouteContext<R>) => Promise<ReplyOf<R>>;
+
+/**
+ * The Host the browser used: another node that sent the request on addressed it to this node, and
+ * said the browser's in X-Forwarded-Host (previews follow the port Sandpit was reached by).
+ */
+function browserHost(headers: Headers): string | null {
+  return (headers.get(RELAYED_HEADER) !== null && headers.get("x-forwarded-host")) || headers.get("host");
+}
 
 async function* runEvents(events: AsyncGenerator<RunEvent>): AsyncGenerator<[string, unknown]> {
   for await (const event of events) {
@@ -125,7 +134,7 @@ export const handlers: { [N in RouteName]: Handler<Routes[N]> } = {
   streamRun: async ({ services, caller, params, body, request }) =>
     eventStream(runEvents(await services.actions.runStream(caller, params.id, body)), request.signal),
   listPorts: async ({ services, caller, params, request }) => ({
-    ports: await services.previews.ports(caller, params.id, { requestPort: hostPort(request.headers.get("host")) }),
+    ports: await services.previews.ports(caller, params.id, { requestPort: hostPort(browserHost(request.headers)) }),
   }),
   getAssignment: async ({ services, caller, params }) => services.checks.assignment(caller, params.id),
   setAssignment: async ({ services, caller, params, body }) => services.checks.setAssignment(caller, params.id, body),

@@ -2,6 +2,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { API_LIMITS } from "@/lib/limits";
 import { appRouter } from "@/server/api/root";
 import { createContextInner, trpcResponseHeaders } from "@/server/api/trpc";
+import { SESSION_HEADER } from "@/lib/api/session-route";
 import { checkWebRequest, refusalResponse } from "@/server/auth/guard";
 import { newOwnerCookie, ownerCookie, ownerFromCookie } from "@/server/auth/owner";
 import { logger } from "@/server/logger";
@@ -66,8 +67,11 @@ async function handler(original: Request): Promise<Response> {
       }
       const secure = new URL(req.url).protocol === "https:";
       // Built once per request; the services decide what this caller may do with each session.
-      return createContextInner(services, browserCaller(owner, requestAddress(req.headers)), (next) =>
-        resHeaders.append("set-cookie", ownerCookie(next, services.config.dataDir, secure).header),
+      return createContextInner(
+        services,
+        browserCaller(owner, requestAddress(req.headers)),
+        (next) => resHeaders.append("set-cookie", ownerCookie(next, services.config.dataDir, secure).header),
+        req.headers.get(SESSION_HEADER) ?? undefined,
       );
     },
     responseMeta: ({ errors }) => ({ headers: trpcResponseHeaders(errors) }),
