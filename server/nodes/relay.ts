@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import http from "node:http";
+import type http from "node:http";
 import type { Duplex } from "node:stream";
 import { eq, sql } from "drizzle-orm";
 import { createProxyServer } from "http-proxy-3";
@@ -78,9 +78,7 @@ export const MAX_RELAYED_HEADERS = 200;
  * decides access as for any request (the relay carries the caller's own credentials, nothing more).
  */
 export class Relay {
-  // Connections to other nodes are kept and reused, a bounded number per node.
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  private readonly proxy = createProxyServer({ ws: true, agent: this.agent });
+  private readonly proxy = createProxyServer({ ws: true });
   private rooms: { at: number; list: Promise<NodeRoom[]> } | undefined;
   private readonly unreachable = new Map<string, Unreachable>();
 
@@ -269,7 +267,6 @@ export class Relay {
 
   close(): void {
     this.proxy.close();
-    this.agent.destroy();
   }
 }
 
