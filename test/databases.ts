@@ -61,3 +61,16 @@ export async function freshPostgres(): Promise<{ url: string; [Symbol.asyncDispo
   target.pathname = `/${name}`;
   return { url: target.toString(), [Symbol.asyncDispose]: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
+
+/**
+ * PostgreSQL for tests of several nodes (PGlite cannot be shared): the test command starts one and
+ * sets TEST_DATABASE_URL. Without it these tests fail saying so, rather than pass unrun.
+ */
+export function requirePostgres(): TestDatabase {
+  const postgres = testDatabases().find((database) => database.name === "postgres");
+  if (!postgres)
+    throw new Error(
+      "these tests need PostgreSQL: export TEST_DATABASE_URL=$(bash scripts/ensure-postgres.sh) (npm test does this)",
+    );
+  return postgres;
+}

@@ -5,18 +5,17 @@ import { restClient, type Answer } from "@/test/api";
 import { startCluster, type Cluster, type ClusterNode, type SessionContainer } from "@/test/cluster";
 import { PROXIED_TO } from "@/test/round-robin-proxy";
 import { decodedText, readEvents } from "@/test/sse";
+import { requirePostgres } from "@/test/databases";
 import { eventually, waitFor } from "@/test/wait";
 
 // Sandpit as three nodes behind a round-robin proxy (test/cluster.ts): node2 on a second Docker
 // engine, the others on the main one, sharing one PostgreSQL database and one S3 store. Every
 // request goes through the proxy, as a user's would, and lands on whichever node is next.
 
-const postgres = Boolean(process.env.TEST_DATABASE_URL) || Boolean(process.env.CI);
-
 let cluster: Cluster;
 
 beforeAll(async () => {
-  if (!postgres) return;
+  requirePostgres();
   cluster = await startCluster({
     env: {
       // Sandboxes left alone this long hibernate (a snapshot, the lease let go); the tests below keep theirs busy.
@@ -90,7 +89,7 @@ async function lastSnapshot(sessionId: string): Promise<{ key: string | null; at
   return { key: row?.snapshot_key ?? null, at: row?.snapshot_at ?? null };
 }
 
-describe.skipIf(!postgres)("Several nodes behind a round-robin proxy", () => {
+describe("Several nodes behind a round-robin proxy", () => {
   it("serve one session whichever node a request reaches: files, runs, run events and input, a terminal", async () => {
     const api = restClient(cluster.url);
     const id = "cluster-one";

@@ -12,14 +12,14 @@ import { LABEL_NODE, LABEL_ROLE, LABEL_SESSION } from "@/server/sandbox/engine/d
 import { exec } from "@/server/sandbox/shells";
 import type { Services } from "@/server/services";
 import { keyCaller, type Identity } from "@/server/sessions/caller";
-import { testDatabases } from "@/test/databases";
+import { requirePostgres } from "@/test/databases";
 import { startS3, type S3Server } from "@/test/s3";
 import { testServices } from "@/test/services";
 import { eventually, waitFor } from "@/test/wait";
 
 // Whole nodes (the services one Sandpit process runs) sharing one PostgreSQL, one S3-protocol object
 // store and, here, one Docker engine; each has its own data folder, so its own node id and workspaces.
-const postgres = testDatabases().find((database) => database.name === "postgres");
+const postgres = requirePostgres();
 
 type Node = Services & AsyncDisposable;
 
@@ -55,7 +55,6 @@ async function kill(node: Node): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!postgres) return;
   s3 = await startS3();
   const database = await postgres.env();
   env = {
@@ -74,7 +73,6 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  if (!postgres) return;
   // The last started first: each deletes the sessions it holds, or that no live node holds.
   for (const node of nodes) node.nodes.abandon();
   for (const node of nodes.reverse()) await node[Symbol.asyncDispose]();
@@ -141,7 +139,7 @@ function takeOver(node: Node, session: string): Promise<unknown> {
   );
 }
 
-describe.skipIf(!postgres)("Failover between nodes", () => {
+describe("Failover between nodes", () => {
   it("snapshots a session in use in the background while its sandbox keeps running, and only after use", async () => {
     const [a] = nodes as [Node];
     const { id } = await a.sessions.create(owner, { language: "bash" });
