@@ -1,21 +1,22 @@
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
-import * as http from "node:http";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LABEL_NODE, LABEL_SESSION } from "@/server/sandbox/engine/driver";
 import { restClient } from "@/test/api";
 import { removeDataDir, removeSandboxesOf, tempDataDir } from "@/test/cleanup";
-import { testDatabases } from "@/test/databases";
+import { requirePostgres } from "@/test/databases";
 import { testDocker } from "@/test/docker";
 import { startServer, type RunningServer } from "@/test/server";
+import { requestWithHost } from "@/test/host-request";
+import { decodedText, readEvents } from "@/test/sse";
 import { eventually, waitFor } from "@/test/wait";
 
 // Two Sandpit processes on one PostgreSQL, each with its own data folder (so its own node id),
 // both on this host's engine. Every request is sent to the node that does NOT run the session:
 // it must come back answered by the one that does.
-const postgres = testDatabases().find((database) => database.name === "postgres");
+const postgres = requirePostgres();
 const { docker } = testDocker();
 
 let url: string;
@@ -52,24 +53,6 @@ async function runningOn(session: string): Promise<string[]> {
   return containers.map((container) => container.Labels[LABEL_NODE] ?? "?");
 }
 
-/** Reads a server-sent event stream until `enough` says so about the `data` events' text. */
-async function readEvents(target: string, enough: (text: string) => boolean): Promise<string> {
-  const controller = new AbortController();
-  const response = await fetch(target, { signal: controller.signal });
-  expect(response.status).toBe(200);
-  const reader = response.body?.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  const deadline = Date.now() + 20_000;
-  while (reader && Date.now() < deadline && !enough(text)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += decoder.decode(value, { stream: true });
-  }
-  controller.abort();
-  return text;
-}
-
 const nodeIdOf = async (server: RunningServer): Promise<string> =>
   eventually(
     "the node to register",
@@ -92,7 +75,6 @@ let nodeA: string;
 let nodeB: string;
 
 beforeAll(async () => {
-  if (!postgres) return;
   url = (await postgres.env()).DATABASE_URL as string;
   const env = {
     SANDPIT_METRICS_TOKEN: METRICS_TOKEN,
@@ -111,7 +93,6 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  if (!postgres) return;
   await b?.[Symbol.asyncDispose]();
   await a?.[Symbol.asyncDispose]();
   // The folders were given to the servers, so they are this file's to remove, with their sandboxes.
@@ -122,7 +103,7 @@ afterAll(async () => {
   await postgres.cleanup();
 });
 
-describe.skipIf(!postgres)("requests for a session another node runs", () => {
+describe("requests for a session another node runs", () => {
   it("are sent on to that node: runs, files, run streams, terminals and tRPC calls, and the sandbox runs on it alone", async () => {
     const viaA = restClient(a.url);
     expect((await viaA.call("POST", "/api/sessions", { language: "python", session_id: "relayed" })).status).toBe(201);
@@ -148,19 +129,23 @@ describe.skipIf(!postgres)("requests for a session another node runs", () => {
       code: "import time\nfor i in range(3):\n    print('tick', i, flush=True)\n    time.sleep(0.2)",
     });
     expect(started.status).toBe(202);
-    const events = await readEvents(`${other.url}/api/sessions/relayed/runs/${String(started.body.run_id)}/events`, (text) =>
-      text.includes("event: exit"),
+    const stream = await readEvents(
+      `${other.url}/api/sessions/relayed/runs/${String(started.body.run_id)}/events`,
+      {},
+      (events) => events.some((event) => event.event === "exit"),
     );
-    expect(events).toMatch(/event: exit\ndata: \{[^\n]*"code":0/);
-    expect(decodeEvents(events).replaceAll("\r", "")).toBe("tick 0\ntick 1\ntick 2\n");
+    expect(stream.status).toBe(200);
+    expect(JSON.parse(stream.events.find((event) => event.event === "exit")?.data ?? "{}")).toMatchObject({ code: 0 });
+    expect(decodedText(stream.events, "stdout").replaceAll("\r", "")).toBe("tick 0\ntick 1\ntick 2\n");
 
     // A terminal opened, typed into and read through the other node.
     const terminal = await viaOther.call("POST", "/api/sessions/relayed/terminals", { cols: 80, rows: 24 });
     expect(terminal.status).toBe(201);
     const base = `${other.url}/api/sessions/relayed/terminals/${String(terminal.body.terminal_id)}`;
     expect((await fetch(`${base}/input`, { method: "POST", body: "echo relayed-$((6*7))\n" })).status).toBeLessThan(300);
-    const output = await readEvents(`${base}/output`, (text) => decodeEvents(text).includes("relayed-42"));
-    expect(decodeEvents(output)).toContain("relayed-42");
+    const output = await readEvents(`${base}/output`, {}, (events) => decodedText(events, "data").includes("relayed-42"));
+    expect(output.status).toBe(200);
+    expect(decodedText(output.events, "data")).toContain("relayed-42");
 
     // tRPC as the IDE calls it: a mutation naming the session in a header, a query in its URL.
     const input = { json: { id: "relayed", path: "c.txt", file: { content: "via trpc" } } };
@@ -195,10 +180,10 @@ describe.skipIf(!postgres)("requests for a session another node runs", () => {
     });
     // The preview's own host name, sent to the node that does not run the session.
     const entry = new URL(link.url);
-    const opened = await hostRequest(other.url, entry.host, `${entry.pathname}${entry.search}`);
+    const opened = await requestWithHost(other.url, entry.host, `${entry.pathname}${entry.search}`);
     expect(opened.status).toBe(303);
     const cookie = (opened.headers["set-cookie"]?.[0] ?? "").split(";")[0] as string;
-    const page = await hostRequest(other.url, entry.host, "/b.txt", { cookie });
+    const page = await requestWithHost(other.url, entry.host, "/b.txt", { headers: { cookie } });
     expect(page).toMatchObject({ status: 200, body: "from b" });
     expect(await runningOn("relayed")).toEqual([owner]);
   });
@@ -221,7 +206,7 @@ describe.skipIf(!postgres)("requests for a session another node runs", () => {
   });
 });
 
-describe.skipIf(!postgres)("relaying, attacked", () => {
+describe("relaying, attacked", () => {
   /** A browser's owner cookie, as a node hands it out on a first visit. */
   const ownerCookie = async (server: RunningServer): Promise<string> => {
     const page = await fetch(`${server.url}/`, { redirect: "manual" });
@@ -303,7 +288,7 @@ describe.skipIf(!postgres)("relaying, attacked", () => {
 });
 
 // Last: it kills node A.
-describe.skipIf(!postgres)("a node that stops answering", () => {
+describe("a node that stops answering", () => {
   it("get a clear 503 while the node that runs it does not answer, and run elsewhere once its lease lapses", async () => {
     const viaB = restClient(b.url);
     expect((await viaB.call("POST", "/api/sessions", { language: "python", session_id: "orphan" })).status).toBe(201);
@@ -324,40 +309,3 @@ describe.skipIf(!postgres)("a node that stops answering", () => {
     expect(await leaseHolder("orphan")).toBe(nodeB);
   });
 });
-
-/** A GET to a server with a Host header of the test's choosing (a preview's name needs no DNS here). */
-function hostRequest(
-  server: string,
-  host: string,
-  target: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const outgoing = http.request(
-      { host: "127.0.0.1", port: new URL(server).port, path: target, headers: { host, ...headers } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () =>
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString() }),
-        );
-      },
-    );
-    outgoing.on("error", reject);
-    outgoing.end();
-  });
-}
-
-/** The text of a stream's output events (their data is base64). */
-function decodeEvents(events: string): string {
-  return [...events.matchAll(/^data: (.+)$/gm)]
-    .map((match) => {
-      try {
-        const data = (JSON.parse(match[1] as string) as { data?: string }).data;
-        return data ? Buffer.from(data, "base64").toString() : "";
-      } catch {
-        return "";
-      }
-    })
-    .join("");
-}

@@ -4,6 +4,7 @@ import type { Socket } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restClient, type RestClient } from "@/test/api";
+import { requestWithHost, type HostReply } from "@/test/host-request";
 import { startServer, type RunningServer } from "@/test/server";
 import { eventually } from "@/test/wait";
 
@@ -21,11 +22,7 @@ const admin = (): Record<string, string> => ({
 });
 const bearer = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` });
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
+type Reply = HostReply;
 
 /** A request to the server at 127.0.0.1 with any Host header (the preview's name needs no DNS here). */
 function request(
@@ -33,27 +30,7 @@ function request(
   options: { method?: string; headers?: Record<string, string>; body?: string } = {},
 ): Promise<Reply> {
   const target = new URL(url);
-  const local = new URL(server.url);
-  return new Promise((resolve, reject) => {
-    const outgoing = http.request(
-      {
-        host: "127.0.0.1",
-        port: local.port,
-        method: options.method ?? "GET",
-        path: `${target.pathname}${target.search}`,
-        headers: { host: target.host, ...options.headers },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () =>
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString() }),
-        );
-      },
-    );
-    outgoing.on("error", reject);
-    outgoing.end(options.body);
-  });
+  return requestWithHost(server.url, target.host, `${target.pathname}${target.search}`, options);
 }
 
 /** Opens a preview link as a browser would: the cookie it sets, and the origin it leads to. */
