@@ -71,7 +71,8 @@ if (current !== stamp) {
   mkdirSync(out, { recursive: true });
   const partial = `${bundle}.${process.pid}.partial`;
   try {
-    writeFileSync(partial, file.contents, { mode: 0o644 });
+    // "wx": never through a file or link already at that name.
+    writeFileSync(partial, file.contents, { mode: 0o644, flag: "wx" });
     renameSync(partial, bundle);
   } finally {
     rmSync(partial, { force: true });
