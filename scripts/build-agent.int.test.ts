@@ -1,5 +1,15 @@
 import { execFile } from "node:child_process";
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -53,6 +63,20 @@ describe("the agent's bundle (scripts/build-agent.mjs)", () => {
     writeFileSync(path.join(copy, "extra.ts"), "export const extra = 1;\n");
     expect(await bundle("--sources", copy, "--out", out)).toContain("bundled");
     expect(readFileSync(file, "utf8").split("\n")[0]).not.toBe(changed);
+  });
+
+  it("is made again, root's, when another user could change it (run as root, as the server is)", async () => {
+    const out = path.join(work, "owned");
+    const file = path.join(out, AGENT_FILE);
+    expect(await bundle("--out", out)).toContain("bundled");
+    expect(await bundle("--out", out)).toBe("");
+    chownSync(file, 1000, 1000);
+    expect(await bundle("--out", out)).toContain("bundled");
+    expect(statSync(file)).toMatchObject({ uid: 0, mode: 0o100644 });
+    chmodSync(file, 0o666);
+    expect(await bundle("--out", out)).toContain("bundled");
+    expect(statSync(file)).toMatchObject({ uid: 0, mode: 0o100644 });
+    expect(await bundle("--out", out)).toBe("");
   });
 
   it("is where sandboxes mount it, up to date with the sources (the integration tests' global setup built it)", async () => {

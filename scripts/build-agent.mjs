@@ -6,7 +6,7 @@
 //   node scripts/build-agent.mjs [--sources dir] [--out dir]
 // Prints a line when it built, nothing when the bundle was up to date.
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -53,7 +53,14 @@ try {
 } catch {
   // not built yet
 }
-if (current !== stamp) {
+// Every sandbox mounts the bundle: run as root (as the server is), a bundle another user could
+// change (theirs, or writable by others) is made again, root's and read-only to all others.
+const unsafe = () => {
+  if (process.getuid?.() !== 0) return false;
+  const info = lstatSync(bundle, { throwIfNoEntry: false });
+  return Boolean(info) && (!info.isFile() || info.uid !== 0 || (info.mode & 0o022) !== 0);
+};
+if (current !== stamp || unsafe()) {
   const { build } = await import("esbuild");
   const result = await build({
     entryPoints: [path.join(sources, ENTRY)],

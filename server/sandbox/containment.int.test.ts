@@ -1,15 +1,18 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import dgram from "node:dgram";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import net from "node:net";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { COMPILE_FAILED_EXIT_CODE } from "@/lib/languages";
 import { sandboxHarness, type SandboxHarness } from "@/test/sandbox";
 import { waitFor } from "@/test/wait";
 import { SandboxUnavailableError } from "./errors";
 import { run, runStream, type RunRequest, type RunResult } from "./runs";
+import { AGENT_FILE, AGENT_MOUNT } from "./engine/driver";
 import { gvisorPidsLimit } from "./engine/runtime";
 import { exec } from "./shells";
 
@@ -272,6 +275,81 @@ describe("Containment", () => {
       tcp.close();
       udp.close();
     }
+  });
+
+  it("keeps what sessions share (a layer, the agent) unchanged, even through a user namespace that remounts it read-write", async () => {
+    const agentFile = path.join(h.manager.agentDir, AGENT_FILE);
+    const agentBefore = readFileSync(agentFile);
+    const agentFolderBefore = readdirSync(h.manager.agentDir).sort();
+    // As on a host where the sandbox user's uid owns the checkout: the bundle's folder is theirs.
+    chownSync(h.manager.agentDir, 1000, 1000);
+    onTestFinished(() => chownSync(h.manager.agentDir, 0, 0));
+    // A layer as a setup leaves it: the sandbox user's, one file writable by all, one setuid.
+    const made = mkdtempSync(path.join(tmpdir(), "layer-src-"));
+    mkdirSync(path.join(made, "pkg"));
+    writeFileSync(path.join(made, "shared.txt"), "original\n");
+    writeFileSync(path.join(made, "pkg", "mod.py"), "VALUE = 1\n");
+    writeFileSync(path.join(made, "open.txt"), "open\n", { mode: 0o666 });
+    writeFileSync(path.join(made, "tool"), "#!/bin/sh\n", { mode: 0o4755 });
+    await execFileAsync("chmod", ["0666", path.join(made, "open.txt")]);
+    await execFileAsync("chmod", ["4755", path.join(made, "tool")]);
+    await execFileAsync("chown", ["-R", "1000:1000", made]);
+    const key = `layers/${randomBytes(32).toString("hex")}.tar.gz`;
+    const { stdout: archive } = await execFileAsync("tar", ["-czf", "-", "-C", made, "."], { encoding: "buffer" });
+    await h.store.put(key, archive);
+    const [poisoner, victim] = [h.session(), h.session()];
+    await h.manager.attachLayer(poisoner, key);
+    await h.manager.attachLayer(victim, key);
+
+    const attack = await run(h.manager, poisoner, {
+      language: "bash",
+      source: {
+        code: [
+          "unshare -Urm sh -c 'mount -o remount,rw,bind /opt/layer && echo remounted; echo poisoned >> /opt/layer/shared.txt; echo poisoned >> /opt/layer/open.txt; echo X = 2 > /opt/layer/pkg/evil.py; chmod 0777 /opt/layer/shared.txt'",
+          "echo poisoned >> /opt/layer/shared.txt; echo poisoned >> /opt/layer/open.txt; touch /opt/layer/pkg/evil.py",
+          `unshare -Urm sh -c 'for m in ${AGENT_MOUNT} ${AGENT_MOUNT}/${AGENT_FILE}; do mount -o remount,rw,bind $m; done; echo "//" >> ${AGENT_MOUNT}/${AGENT_FILE}; touch ${AGENT_MOUNT}/extra.mjs; mv ${AGENT_MOUNT}/${AGENT_FILE} ${AGENT_MOUNT}/old.mjs'`,
+          "true",
+        ].join("\n"),
+      },
+    });
+    // Under runc the namespace is refused outright; under gVisor it is made and the remount works,
+    // but every write is refused: nothing in the layer is the sandbox user's.
+    expect(attack.exitCode).toBe(0);
+    if (!gvisor) expect(attack.stderr).toMatch(/unshare failed: Operation not permitted/);
+    const dir = h.layers.dirOf(key);
+    expect(readFileSync(path.join(dir, "shared.txt"), "utf8")).toBe("original\n");
+    expect(readFileSync(path.join(dir, "open.txt"), "utf8")).toBe("open\n");
+    expect(existsSync(path.join(dir, "pkg", "evil.py"))).toBe(false);
+    // The host's copy is root's, writable by nobody else, and setuid-free.
+    const { stdout: unsealed } = await execFileAsync("find", [
+      dir,
+      "(",
+      "!",
+      "-uid",
+      "0",
+      "-o",
+      "!",
+      "-gid",
+      "0",
+      "-o",
+      "-perm",
+      "/6022",
+      ")",
+      "!",
+      "-type",
+      "l",
+    ]);
+    expect(unsealed).toBe("");
+    expect(statSync(path.join(dir, "shared.txt")).mode & 0o777).toBe(0o644);
+    const seen = await run(h.manager, victim, {
+      language: "bash",
+      source: { code: "cat /opt/layer/shared.txt /opt/layer/open.txt; ls /opt/layer/pkg" },
+    });
+    expect(seen).toMatchObject({ stdout: "original\nopen\nmod.py\n" });
+    expect(readFileSync(agentFile).equals(agentBefore)).toBe(true);
+    expect(readdirSync(h.manager.agentDir).sort()).toEqual(agentFolderBefore);
+    await h.manager.destroy(poisoner);
+    await h.manager.destroy(victim);
   });
 
   it("leaves no container and no process behind once the sessions are removed", async () => {

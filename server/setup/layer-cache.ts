@@ -2,7 +2,7 @@ import "server-only";
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createWriteStream, existsSync } from "node:fs";
-import { chmod, mkdir, readdir, rename, rm } from "node:fs/promises";
+import { chmod, lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
@@ -16,6 +16,20 @@ const execFileAsync = promisify(execFile);
 
 /** How long unpacking one layer may take. */
 const UNPACK_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * Gives everything under `dir` to root, lets everyone read and run what its owner could, and takes
+ * away what others could write, and setuid bits.
+ * A sandbox that escapes a read-only mount's flags (a user namespace in gVisor can remount a bind
+ * mount read-write, where Linux would lock the flag) still cannot change a layer it shares with
+ * other sessions: nothing in it belongs to the sandbox user. Symbolic links are neither followed
+ * nor changed; it runs in a helper container, where nothing but the layer is mounted.
+ */
+function sealCommand(dir: string): string {
+  // go=u: what the sandbox user could read or run as the owner, it still can as another.
+  return `chown -R -h 0:0 ${dir} && chmod -R u-s,g-s,go=u,go-w ${dir}`;
+}
+const SEAL_CAPABILITIES = ["CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER"] as const;
 
 /** Temporary names beside the layers: downloads, unpacks and copies under way. */
 const isTemp = (name: string): boolean => /^\.(download|unpack|adopt)-/.test(name);
@@ -48,8 +62,8 @@ export class LayerCache {
 
   /**
    * The host folder of a layer, fetched from the object store the first time. The archive is
-   * unpacked by GNU tar in a helper container as the sandbox user (sparse files stay sparse; names
-   * and links in the archive reach nothing outside the new folder).
+   * unpacked by GNU tar in a helper container (sparse files stay sparse; names and links in the
+   * archive reach nothing outside the new folder) and sealed there: root's, read-only to others.
    */
   async ensure(key: string): Promise<string> {
     const dir = this.dirOf(key);
@@ -71,7 +85,12 @@ export class LayerCache {
             { source: download, target: "/in/layer.tar.gz", readOnly: true },
             { source: unpack, target: "/out", readOnly: false },
           ],
-          cmd: ["tar", "-xzf", "/in/layer.tar.gz", "-C", "/out", "--no-same-owner", "--delay-directory-restore"],
+          cmd: [
+            "sh",
+            "-c",
+            `tar -xzf /in/layer.tar.gz -C /out --no-same-owner --delay-directory-restore && ${sealCommand("/out")}`,
+          ],
+          rootWith: [...SEAL_CAPABILITIES],
           timeoutMs: UNPACK_TIMEOUT_MS,
         });
         await rename(unpack, dir);
@@ -85,9 +104,22 @@ export class LayerCache {
     });
   }
 
+  /** Seals a layer's folder (see sealCommand) in a helper container. */
+  private async seal(folder: string, label: string): Promise<void> {
+    if (!this.helper) throw new Error("the layer cache needs helper containers to seal a layer");
+    await this.helper.run({
+      sessionId: `layer-${label}`,
+      mounts: [{ source: folder, target: "/layer", readOnly: false }],
+      cmd: ["sh", "-c", sealCommand("/layer")],
+      rootWith: [...SEAL_CAPABILITIES],
+      timeoutMs: UNPACK_TIMEOUT_MS,
+    });
+  }
+
   /**
    * Adopts a folder a setup just produced on this host, so it is not downloaded again. The setup's
-   * container is gone by now: nothing but the host writes the folder.
+   * container is gone by now: nothing but the host writes the folder. It is sealed before it
+   * takes its name, so no sandbox ever mounts it unsealed.
    */
   async adopt(key: string, folder: string): Promise<string> {
     const dir = this.dirOf(key);
@@ -97,6 +129,7 @@ export class LayerCache {
         await rm(folder, { recursive: true, force: true });
         return dir;
       }
+      await this.seal(folder, path.basename(dir));
       try {
         await rename(folder, dir);
       } catch (error) {
@@ -114,10 +147,28 @@ export class LayerCache {
     });
   }
 
-  /** Clears what an interrupted download, unpack or copy left behind; run at start-up. */
+  /**
+   * Clears what an interrupted download, unpack or copy left behind, and seals the layers an
+   * earlier version left owned by the sandbox user; run at start-up.
+   */
   async recover(): Promise<number> {
-    const stale = (await readdir(this.root).catch(() => [])).filter(isTemp);
+    const names = await readdir(this.root).catch(() => []);
+    const stale = names.filter(isTemp);
     for (const name of stale) await rm(path.join(this.root, name), { recursive: true, force: true });
+    if (process.getuid?.() === 0 && this.helper) {
+      for (const name of names.filter((n) => !isTemp(n))) {
+        const dir = path.join(this.root, name);
+        const info = await lstat(dir).catch(() => undefined);
+        if (!info?.isDirectory() || info.uid === 0) continue;
+        await this.lock.run(this.keyOf(name), () => this.seal(dir, name));
+        this.log.info({ layer: name }, "sealed a layer an earlier version left to the sandbox user");
+      }
+    }
     return stale.length;
+  }
+
+  /** The lock key of a layer folder's name (the same as its object key's). */
+  private keyOf(name: string): string {
+    return `layers/${name}.tar.gz`;
   }
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { buffer } from "node:stream/consumers";
@@ -142,6 +142,55 @@ describe("Setup", () => {
     const later = await run(h.manager, session, { language: "bash", source: { code: 'echo "${SETUP_TOKEN:-absent}"' } });
     expect(later.stdout).toBe("absent\n");
     expect((await layerBytes(done.layer?.key ?? "")).includes("tok-123")).toBe(false);
+  });
+
+  it("seals the layer it made before any session mounts it: root's, writable by nobody else, no setuid", async () => {
+    const session = h.session();
+    await h.setups.submit(session, {
+      commands: ["echo private > secret.txt && chmod 0600 secret.txt && echo open > open.txt && chmod 4777 open.txt"],
+    });
+    const done = await h.setups.waitFor(session);
+    expect(done).toMatchObject({ status: "completed" });
+    const dir = h.layers.dirOf(done.layer?.key ?? "");
+    const unsealed = execFileSync("find", [
+      dir,
+      "(",
+      "!",
+      "-uid",
+      "0",
+      "-o",
+      "!",
+      "-gid",
+      "0",
+      "-o",
+      "-perm",
+      "/6022",
+      ")",
+      "!",
+      "-type",
+      "l",
+    ]);
+    expect(unsealed.toString()).toBe("");
+    // The sandbox user reads what it made, as before, and cannot change the shared copy.
+    const seen = await run(h.manager, session, {
+      language: "bash",
+      source: {
+        code: "cat /opt/layer/workspace/secret.txt; echo x >> /opt/layer/workspace/open.txt || echo refused; cat secret.txt",
+      },
+    });
+    expect(seen).toMatchObject({ stdout: "private\nrefused\nprivate\n", exitCode: 0 });
+  });
+
+  it("seals at start-up a layer an earlier version left to the sandbox user", async () => {
+    const dir = h.layers.dirOf(`layers/${"e".repeat(64)}.tar.gz`);
+    mkdirSync(path.join(dir, "lib"), { recursive: true });
+    writeFileSync(path.join(dir, "lib", "mod.py"), "VALUE = 1\n", { mode: 0o666 });
+    execFileSync("chmod", ["0666", path.join(dir, "lib", "mod.py")]);
+    execFileSync("chown", ["-R", "1000:1000", dir]);
+    await h.layers.recover();
+    expect(statSync(dir).uid).toBe(0);
+    expect(statSync(path.join(dir, "lib", "mod.py"))).toMatchObject({ uid: 0, gid: 0, mode: 0o100644 });
+    expect(readFileSync(path.join(dir, "lib", "mod.py"), "utf8")).toBe("VALUE = 1\n");
   });
 
   it("never stores the sensitive files", async () => {

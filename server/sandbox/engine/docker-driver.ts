@@ -45,7 +45,10 @@ export class DockerSandboxDriver implements SandboxDriver {
     const { limits } = spec;
     const binds = [
       `${spec.workspaceDir}:/workspace:rw`,
-      `${spec.agentDir}:${AGENT_MOUNT}:ro`,
+      // The bundle alone, never its folder: whoever owns the folder on the host, a sandbox that
+      // escapes the read-only flag (gVisor lets a user namespace remount a bind mount) finds only
+      // a root-owned file it cannot change, and nothing to rename or add beside it.
+      `${spec.agentDir}/${AGENT_FILE}:${AGENT_MOUNT}/${AGENT_FILE}:ro`,
       ...(spec.layerDir ? [`${spec.layerDir}:/opt/layer:${spec.layerWritable ? "rw" : "ro"}`] : []),
       ...(spec.caBundle ? [`${spec.caBundle}:/etc/sandpit/ca.crt:ro`] : []),
     ];

@@ -17,7 +17,7 @@ export interface SandboxSpec {
   image: string;
   /** Host folder mounted read-write at /workspace. */
   workspaceDir: string;
-  /** Host folder with the agent's bundle (AGENT_FILE), mounted read-only at AGENT_MOUNT. */
+  /** Host folder with the agent's bundle (AGENT_FILE); the file alone is mounted read-only into AGENT_MOUNT. */
   agentDir: string;
   /** Host folder with the session's layer, mounted at /opt/layer (read-only unless `layerWritable`). */
   layerDir?: string;

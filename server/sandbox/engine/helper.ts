@@ -13,13 +13,19 @@ export interface HelperJob {
   mounts: Array<{ source: string; target: string; readOnly: boolean }>;
   cmd: string[];
   timeoutMs: number;
+  /**
+   * Runs the command as root in the container with these capabilities (and no others), for work
+   * the sandbox user may not do: giving a layer to root. Unset: the sandbox user, no capabilities.
+   */
+  rootWith?: Array<"CHOWN" | "DAC_OVERRIDE" | "DAC_READ_SEARCH" | "FOWNER">;
 }
 
 /**
  * Short-lived containers that do work on a workspace's contents for the host, so that the host
  * never walks a folder sandbox code can write: the runtime image, only the given folders mounted,
- * no network, the sandbox user, no capabilities, a read-only root and the sessions' limits. Each
- * is removed when its command ends (or its time is up).
+ * no network, the sandbox user (or root with the few capabilities a job names), no other
+ * capabilities, a read-only root and the sessions' limits. Each is removed when its command ends
+ * (or its time is up).
  */
 export class HelperContainers {
   constructor(
@@ -37,7 +43,7 @@ export class HelperContainers {
     const container = await this.docker.createContainer({
       Image: this.image,
       Cmd: job.cmd,
-      User: "1000:1000",
+      User: job.rootWith ? "0:0" : "1000:1000",
       WorkingDir: "/",
       Labels: { [LABEL_SESSION]: job.sessionId, [LABEL_ROLE]: "helper" },
       NetworkDisabled: true,
@@ -45,6 +51,7 @@ export class HelperContainers {
         NetworkMode: "none",
         ReadonlyRootfs: true,
         CapDrop: ["ALL"],
+        ...(job.rootWith ? { CapAdd: job.rootWith } : {}),
         SecurityOpt: ["no-new-privileges"],
         ...containerBounds(limits),
         Binds: job.mounts.map((m) => `${m.source}:${m.target}:${m.readOnly ? "ro" : "rw"}`),
