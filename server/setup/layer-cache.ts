@@ -148,20 +148,30 @@ export class LayerCache {
   }
 
   /**
-   * Clears what an interrupted download, unpack or copy left behind, and seals the layers an
-   * earlier version left owned by the sandbox user; run at start-up.
+   * Clears what an interrupted download, unpack or copy left behind, and drops the layers an
+   * earlier version left to the sandbox user (sessions of that version could write them: sealing
+   * would keep what they wrote); they are fetched from the object store again, whose archive was
+   * made before any session mounted them. Run at start-up, once no container mounts a layer.
    */
   async recover(): Promise<number> {
     const names = await readdir(this.root).catch(() => []);
     const stale = names.filter(isTemp);
     for (const name of stale) await rm(path.join(this.root, name), { recursive: true, force: true });
-    if (process.getuid?.() === 0 && this.helper) {
+    if (process.getuid?.() === 0) {
       for (const name of names.filter((n) => !isTemp(n))) {
         const dir = path.join(this.root, name);
         const info = await lstat(dir).catch(() => undefined);
         if (!info?.isDirectory() || info.uid === 0) continue;
-        await this.lock.run(this.keyOf(name), () => this.seal(dir, name));
-        this.log.info({ layer: name }, "sealed a layer an earlier version left to the sandbox user");
+        await this.lock.run(this.keyOf(name), async () => {
+          // Out of the way at once (nothing mounts it under its old name), then removed.
+          const doomed = path.join(this.root, `.unpack-${randomUUID()}`);
+          await rename(dir, doomed);
+          await rm(doomed, { recursive: true, force: true });
+        });
+        this.log.info(
+          { layer: name },
+          "dropped a layer an earlier version left to the sandbox user; it is fetched again when used",
+        );
       }
     }
     return stale.length;

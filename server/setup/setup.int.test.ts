@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { buffer } from "node:stream/consumers";
@@ -181,16 +181,20 @@ describe("Setup", () => {
     expect(seen).toMatchObject({ stdout: "private\nrefused\nprivate\n", exitCode: 0 });
   });
 
-  it("seals at start-up a layer an earlier version left to the sandbox user", async () => {
-    const dir = h.layers.dirOf(`layers/${"e".repeat(64)}.tar.gz`);
-    mkdirSync(path.join(dir, "lib"), { recursive: true });
-    writeFileSync(path.join(dir, "lib", "mod.py"), "VALUE = 1\n", { mode: 0o666 });
-    execFileSync("chmod", ["0666", path.join(dir, "lib", "mod.py")]);
+  it("drops at start-up a layer an earlier version left to the sandbox user, and fetches it again sealed", async () => {
+    const session = h.session();
+    await h.setups.submit(session, { commands: ["echo original > kept.txt"] });
+    const done = await h.setups.waitFor(session);
+    const dir = h.layers.dirOf(done.layer?.key ?? "");
+    // As an earlier version left it, after one of its sessions wrote through it.
+    writeFileSync(path.join(dir, "workspace", "kept.txt"), "poisoned\n");
     execFileSync("chown", ["-R", "1000:1000", dir]);
+    await h.manager.hibernate(session);
     await h.layers.recover();
-    expect(statSync(dir).uid).toBe(0);
-    expect(statSync(path.join(dir, "lib", "mod.py"))).toMatchObject({ uid: 0, gid: 0, mode: 0o100644 });
-    expect(readFileSync(path.join(dir, "lib", "mod.py"), "utf8")).toBe("VALUE = 1\n");
+    expect(existsSync(dir)).toBe(false);
+    const seen = await run(h.manager, session, { language: "bash", source: { code: "cat /opt/layer/workspace/kept.txt" } });
+    expect(seen).toMatchObject({ stdout: "original\n", exitCode: 0 });
+    expect(statSync(path.join(dir, "workspace", "kept.txt"))).toMatchObject({ uid: 0, gid: 0, mode: 0o100644 });
   });
 
   it("never stores the sensitive files", async () => {

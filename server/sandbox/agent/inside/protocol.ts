@@ -3,7 +3,9 @@
 // base64-encoded so output stays byte-exact. `Ops` maps each operation to its params and result;
 // the agent's dispatch table and the server's client are both typed from it.
 
-export const AGENT_PROTOCOL_VERSION = 7;
+// 8: sandboxes mount the agent's file alone and sealed layers; a server of this version adopts no
+// container an earlier one started (they mount the agent's folder and may hold unsealed layers).
+export const AGENT_PROTOCOL_VERSION = 8;
 
 /** Listening ports one `ports.list` tells at most. */
 export const PORTS_MAX = 64;
