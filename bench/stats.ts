@@ -12,10 +12,17 @@ export function round(value: number, digits = 2): number {
 }
 
 /** Times `fn` `count` times after `warmup` untimed calls; returns milliseconds per call. */
-export async function sample(count: number, fn: () => Promise<unknown>, warmup = 0): Promise<number[]> {
+export async function sample(
+  count: number,
+  fn: () => Promise<unknown>,
+  warmup = 0,
+  /** Run before each sample, untimed (e.g. until the warm pool is full again). */
+  before?: () => Promise<unknown>,
+): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
+    await before?.();
     const start = process.hrtime.bigint();
     await fn();
     times.push(Number(process.hrtime.bigint() - start) / 1e6);

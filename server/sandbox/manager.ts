@@ -14,11 +14,11 @@ import type { AgentClient } from "./agent/client";
 import { Readable } from "node:stream";
 import { agentBundleDir } from "./agent/bundle";
 import { adoptSandbox, openSandbox, type OpenSandbox } from "./agent/open";
-import type { PtyHandle, PtyOptions, SandboxDriver } from "./engine/driver";
+import { SLOT_FORK, type PtyHandle, type PtyOptions, type SandboxDriver } from "./engine/driver";
 import { SandboxUnavailableError } from "./errors";
 import { KeyedLock } from "../util/keyed-lock";
 import { SnapshotSchedule, type BackgroundSnapshot } from "./snapshot-schedule";
-import { WarmPool, type Kind, type WarmSandbox } from "./pool";
+import { WARM_SHELL, WarmPool, type Kind, type WarmSandbox } from "./pool";
 import { scrubCommand } from "./workspaces/sandbox-user";
 import { FolderWorkspaces, type Workspaces } from "./workspaces/store";
 
@@ -558,10 +558,10 @@ export class SandboxManager {
    * Deletes the sensitive files a fork's copy brought along, inside its sandbox and as the sandbox
    * user, before anything else can read them.
    */
-  private async scrubWorkspace(agent: AgentClient): Promise<void> {
+  private async scrubWorkspace(agent: AgentClient, root = "/workspace"): Promise<void> {
     const result = await agent.request("run", {
       runId: `scrub-${randomBytes(4).toString("hex")}`,
-      argv: scrubCommand("/workspace"),
+      argv: scrubCommand(root),
       cwd: "/workspace",
       env: {},
       timeoutMs: 120_000,
@@ -700,6 +700,8 @@ export class SandboxManager {
     for (const container of await driver.list()) {
       if (container.sessionId === sessionId && container.role === "sandbox") await driver.remove(container.id);
     }
+    // A fork made in a warm sandbox left mounts beneath that sandbox's slot: with it gone, they go.
+    await this.workspaces.release(sessionId);
   }
 
   /**
@@ -742,7 +744,23 @@ export class SandboxManager {
     // Files of the source here are copied only while they are the latest (this node holds its lease).
     if (this.workspaces.exists(from) && !this.leaseFresh(from)) await this.takeLease(from);
     const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, from));
-    const warm = await this.forkWarm(from, row, targets, tell);
+    // A class got ready (warm sandboxes filled ahead with the source's files): those are claimed.
+    // Else into warm sandboxes at block level where this host has the source's volume, else by archive.
+    const prepared = (this.pool?.readyCount(this.forkKind(from, row?.layerKey ?? null)) ?? 0) > 0;
+    const claimed = prepared ? await this.forkWarm(from, row, targets, tell) : new Map<string, PromiseSettledResult<void>>();
+    const blocks = await this.forkWarmBlocks(
+      from,
+      row,
+      targets.filter((to) => !claimed.has(to)),
+      tell,
+    );
+    const archived = await this.forkWarm(
+      from,
+      row,
+      targets.filter((to) => !claimed.has(to) && !blocks.has(to)),
+      tell,
+    );
+    const warm = new Map([...claimed, ...blocks, ...archived]);
     const rest = targets.filter((to) => !warm.has(to));
     if (!this.workspaces.exists(from)) {
       const copied = await Promise.allSettled(rest.map((to) => this.copyWorkspace(to, row)));
@@ -775,6 +793,97 @@ export class SandboxManager {
         }
       }),
     );
+  }
+
+  /**
+   * Forks into warm sandboxes at block level, as many as are ready: the source's volume is frozen
+   * once and its image copied for all of them (see Workspaces.copyAll), and each copy is mounted
+   * beneath its warm sandbox's slot and made its /workspace, with no container started and no
+   * file read. The copy's sensitive files are deleted inside its sandbox before it is handed out.
+   * Targets it did not serve are left out of the result; a failed one is removed and reported.
+   * Runs under the source's lock.
+   */
+  private async forkWarmBlocks(
+    from: string,
+    row: typeof sandboxes.$inferSelect | undefined,
+    targets: string[],
+    tell: (to: string, outcome: PromiseSettledResult<void>) => void,
+  ): Promise<Map<string, PromiseSettledResult<void>>> {
+    const served = new Map<string, PromiseSettledResult<void>>();
+    const { pool, workspaces } = this;
+    if (!pool || !workspaces.forkIntoSlot || targets.length === 0 || !workspaces.exists(from)) return served;
+    const layerKey = row?.layerKey ?? null;
+    const filled = this.forkKind(from, layerKey);
+    const base = JSON.stringify(sortedEntries(this.baseEnv()));
+    const envs = await Promise.all(targets.map((to) => this.startEnv(to)));
+    const taken: Array<{ to: string; warm: WarmSandbox }> = [];
+    for (const [i, to] of targets.entries()) {
+      const env = envs[i] ?? this.baseEnv();
+      // One filled ahead for this class serves as well: what it holds stays beneath the copy.
+      const warm =
+        (JSON.stringify(sortedEntries(env)) === base ? pool.take(filled, forksPurpose(from)) : undefined) ??
+        pool.take({ layerKey, env }, forksPurpose(from));
+      if (!warm) break;
+      taken.push({ to, warm });
+    }
+    if (taken.length === 0) return served;
+    const started = Date.now();
+    await this.flushWrites(from);
+    const copied = await workspaces.copyAll(
+      from,
+      taken.map(({ to }) => to),
+    );
+    const give = async ({ to, warm }: { to: string; warm: WarmSandbox }, copy: PromiseSettledResult<void> | undefined) => {
+      const undo = async (): Promise<void> => {
+        await pool.discard(warm);
+        await workspaces.remove(to);
+      };
+      if (copy?.status !== "fulfilled") {
+        await pool.discard(warm);
+        throw copy?.reason ?? new Error("not copied");
+      }
+      await this.intoFork(
+        to,
+        async () => {
+          try {
+            await this.takeLease(to);
+            await workspaces.forkIntoSlot?.(warm.slot, to);
+            // The copy is scrubbed where the slot shows it while it becomes /workspace; the shell
+            // started ahead is in the slot's blank volume, so the session's starts afresh.
+            await Promise.all([
+              this.options.driver.takeForkWorkspace(warm.containerId),
+              this.scrubWorkspace(warm.agent, SLOT_FORK),
+              warm.agent.request("shell.delete", { shell: WARM_SHELL }).catch(() => undefined),
+            ]);
+            void warm.agent.request("shell.create", { shell: WARM_SHELL }).catch(() => undefined);
+            await this.options.db.insert(sandboxes).values({
+              ...this.forkRow(to, row),
+              state: "running",
+              containerId: warm.containerId,
+              scrubPending: false,
+              lastActiveAt: new Date(),
+            });
+          } catch (error) {
+            await undo();
+            throw error;
+          }
+          this.track(to, warm.containerId, warm.agent);
+          await this.options.egress?.attach(to, warm.agent);
+          this.log.info({ from, to, ms: Date.now() - started, together: taken.length }, "fork copied into a warm sandbox");
+        },
+        undo,
+      );
+    };
+    const queue = taken.map((entry, i) => ({ entry, copy: copied[i] }));
+    const worker = async (): Promise<void> => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const [outcome] = await Promise.allSettled([give(next.entry, next.copy)]);
+        served.set(next.entry.to, outcome);
+        tell(next.entry.to, outcome);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(WARM_FORK_PARALLEL, taken.length) }, worker));
+    return served;
   }
 
   /**
@@ -1201,6 +1310,10 @@ const snapshotKeyOf = (sessionId: string): string =>
 
 /** The pool purpose of the warm sandboxes kept for forks of a session (a class about to join). */
 const forksPurpose = (sessionId: string): string => `forks:${sessionId}`;
+
+/** An environment's entries in name order, to compare two environments. */
+const sortedEntries = (env: Record<string, string>): Array<[string, string]> =>
+  Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 /**
  * What files an archive holds, as a fingerprint: tar lists the same files the same way, and gzip

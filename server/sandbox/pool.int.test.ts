@@ -42,7 +42,7 @@ describe.each(["auto", "runc"])("Warm pool (runtime %s)", (runtime) => {
       expect(line).toBeDefined();
       expect(line?.split(" ")[3]?.split(",")).toEqual(expect.arrayContaining(["nosuid", "nodev"]));
       // The slot's own mount is gone: only the pool's next one is mounted.
-      const slots = mounts.split("\n").filter((l) => l.split(" ")[1]?.startsWith(h.manager.workspaces.dir(".slot-")));
+      const slots = mounts.split("\n").filter((l) => l.split(" ")[1]?.startsWith(path.join(h.dataDir, "slots", ".slot-")));
       expect(slots.length).toBeLessThanOrEqual(1);
     }
     await h.manager.pool?.settled();
@@ -88,6 +88,32 @@ describe.each(["auto", "runc"])("Warm pool (runtime %s)", (runtime) => {
     expect(other.stdout).toBe("print(1)\n");
     const source = await exec(h.manager, template, { command: "cat main.py" });
     expect(source.stdout).toBe("print(1)\n");
+  });
+
+  it("forks a workspace too big to archive into a warm sandbox at block level, its volume released when it stops", async () => {
+    if (h.manager.workspaces.kind !== "volume") return;
+    const template = h.session();
+    const write = "head -c 41943040 /dev/urandom > big.bin && echo SECRET=1 > .env && echo v1 > a.txt && md5sum big.bin";
+    const sum = (await exec(h.manager, template, { command: write, timeoutMs: 60_000 })).stdout;
+    await h.manager.pool?.settled();
+    const student = h.session();
+    await h.manager.forkWorkspace(template, student);
+    // Running in a warm sandbox, with the source's files (sensitive ones deleted) on its own volume.
+    expect(sandboxStarts(student)).toBe(0);
+    const inside = await exec(h.manager, student, { command: "md5sum big.bin; ls -A; pwd; echo v2 > a.txt" });
+    expect(inside.stdout).toBe(`${sum}a.txt\nbig.bin\n/workspace\n`);
+    expect((await exec(h.manager, template, { command: "cat a.txt" })).stdout).toBe("v1\n");
+    // A new shell's cwd and a new process's both see the fork's files, not the slot's blank volume.
+    expect((await exec(h.manager, student, { command: "cat a.txt", shell: "second" })).stdout).toBe("v2\n");
+    const holder = path.join(h.dataDir, "slots", student);
+    expect(existsSync(holder)).toBe(true);
+    // Stopped (hibernated), the slot's mounts and blank volume go; the files come back on the next start.
+    await h.manager.hibernate(student);
+    expect(existsSync(holder)).toBe(false);
+    const mounts = await readHostFile("/proc/self/mounts", "utf8");
+    expect(mounts.split("\n").filter((l) => l.includes(`/slots/${student}/`))).toEqual([]);
+    expect(existsSync(path.join(h.dataDir, "volumes", `${student}.held.partial`))).toBe(false);
+    expect((await exec(h.manager, student, { command: "cat a.txt; md5sum big.bin" })).stdout).toBe(`v2\n${sum}`);
   });
 
   it("forks a template changed after its class got ready with its files as they are now", async () => {
@@ -160,8 +186,8 @@ describe.each(["auto", "runc"])("Warm pool (runtime %s)", (runtime) => {
     const ids = new Set((await h.driver.list()).map((c) => c.id));
     for (const c of unclaimed) expect(ids.has(c.id)).toBe(false);
     // Their slots (folders, and volumes with their mounts) are cleared too.
-    const root = path.dirname(next.workspaces.dir("x"));
-    for (const c of unclaimed) expect(existsSync(path.join(root, c.sessionId))).toBe(false);
+    const roots = [path.dirname(next.workspaces.dir("x")), path.join(h.dataDir, "slots")];
+    for (const c of unclaimed) for (const root of roots) expect(existsSync(path.join(root, c.sessionId))).toBe(false);
     const out = await exec(next, session, { command: "cat r.txt" });
     expect(out.stdout).toBe("before\n");
     await next.destroy(session);

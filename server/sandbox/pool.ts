@@ -75,7 +75,7 @@ class PrepareError extends Error {
 const DEFAULT_PURPOSE = "default";
 
 /** The shell a session's commands use unless they name one (shells.ts' DEFAULT_SHELL). */
-const WARM_SHELL = "default";
+export const WARM_SHELL = "default";
 
 const keyOf = (kind: Kind): string =>
   JSON.stringify([kind.layerKey, Object.entries(kind.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), kind.fill ?? null]);
@@ -330,6 +330,7 @@ export class WarmPool {
           role: "pool",
           image: this.options.image,
           workspaceDir: slot.dir,
+          slotHolder: slot.holder,
           agentDir: this.options.agentDir,
           layerDir,
           limits: this.options.limits,

@@ -33,6 +33,9 @@ class FakeDriver implements SandboxDriver {
   attach(): Promise<never> {
     return Promise.reject(new Error("not used"));
   }
+  takeForkWorkspace(): Promise<never> {
+    return Promise.reject(new Error("not used"));
+  }
   list(): Promise<SandboxContainer[]> {
     return Promise.resolve([]);
   }

@@ -15,6 +15,8 @@ import {
   type SandboxContainer,
   type SandboxDriver,
   type SandboxSpec,
+  SLOT_FORK,
+  SLOT_MOUNT,
   type StartedSandbox,
 } from "./driver";
 import { SandboxUnavailableError } from "../errors";
@@ -43,8 +45,11 @@ export class DockerSandboxDriver implements SandboxDriver {
   /** The container configuration for a spec; every limit comes from the spec. */
   static createOptions(spec: SandboxSpec, runtime?: string): Dockerode.ContainerCreateOptions {
     const { limits } = spec;
+    // A warm sandbox receives mounts the host makes beneath its workspace and slot later (a fork's).
+    const propagation = spec.slotHolder ? ",rslave" : "";
     const binds = [
-      `${spec.workspaceDir}:/workspace:rw`,
+      `${spec.workspaceDir}:/workspace:rw${propagation}`,
+      ...(spec.slotHolder ? [`${spec.slotHolder}:${SLOT_MOUNT}:rw${propagation}`] : []),
       // The bundle alone, never its folder: whoever owns the folder on the host, a sandbox that
       // escapes the read-only flag (gVisor lets a user namespace remount a bind mount) finds only
       // a root-owned file it cannot change, and nothing to rename or add beside it.
@@ -214,5 +219,39 @@ export class DockerSandboxDriver implements SandboxDriver {
       });
     });
     return { stream, resize, exited: () => exited };
+  }
+
+  async takeForkWorkspace(containerId: string): Promise<void> {
+    const container = this.docker.getContainer(containerId);
+    const info = await container.inspect();
+    const choice = await this.runtimes?.choose();
+    if (!choice?.gvisor || info.HostConfig.Runtime !== choice.sandbox) return;
+    // One mount command from the read-only image, run by the engine with the capabilities to
+    // mount inside gVisor's kernel; neither the agent nor user code ever holds them.
+    const exec = await container.exec({
+      Cmd: ["/bin/mount", "--bind", "--", SLOT_FORK, "/workspace"],
+      Env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],
+      User: "0:0",
+      Privileged: true,
+      WorkingDir: "/",
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const chunks: Buffer[] = [];
+    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+    await new Promise<void>((resolve) => {
+      stream.on("end", resolve);
+      stream.on("close", resolve);
+      stream.on("error", () => resolve());
+    });
+    const { ExitCode } = await exec.inspect();
+    if (ExitCode !== 0) {
+      const said = Buffer.concat(chunks)
+        .toString("utf8")
+        .replace(/[^\x20-\x7e]/g, "")
+        .slice(-300);
+      throw new SandboxUnavailableError(`could not give the sandbox its fork's workspace (exit ${ExitCode}): ${said}`);
+    }
   }
 }

@@ -8,6 +8,12 @@ export const LABEL_NODE = "dev.sandpit.node";
 /** Where sandboxes mount the agent's folder (`SandboxSpec.agentDir`), and the file in it that Node.js runs. */
 export const AGENT_MOUNT = "/opt/sandpit/agent";
 export const AGENT_FILE = "agent.mjs";
+/**
+ * Where a warm sandbox sees its slot's holder folder (root's, 0711): a fork's filesystem, mounted
+ * on the host beneath it after the sandbox started, appears at SLOT_MOUNT/fork.
+ */
+export const SLOT_MOUNT = "/opt/sandpit/slot";
+export const SLOT_FORK = `${SLOT_MOUNT}/fork`;
 
 /** Everything an engine needs to start the container behind one session. */
 export interface SandboxSpec {
@@ -17,6 +23,12 @@ export interface SandboxSpec {
   image: string;
   /** Host folder mounted read-write at /workspace. */
   workspaceDir: string;
+  /**
+   * A warm sandbox's holder folder (see Workspaces.makeSlot), mounted at SLOT_MOUNT; with it, both
+   * mounts receive what the host mounts beneath them later (rslave), so a fork's filesystem can
+   * become the workspace of a sandbox already running (see SandboxDriver.takeForkWorkspace).
+   */
+  slotHolder?: string;
   /** Host folder with the agent's bundle (AGENT_FILE); the file alone is mounted read-only into AGENT_MOUNT. */
   agentDir: string;
   /** Host folder with the session's layer, mounted at /opt/layer (read-only unless `layerWritable`). */
@@ -85,4 +97,10 @@ export interface SandboxDriver {
   isRunning(containerId: string): Promise<boolean>;
   remove(containerId: string): Promise<void>;
   openPty(containerId: string, options: PtyOptions): Promise<PtyHandle>;
+  /**
+   * Makes the filesystem the host mounted at the slot holder's `fork` folder the sandbox's
+   * /workspace. Under runc the host's mount over the workspace's own folder already shows inside;
+   * gVisor sees only mounts beneath a mounted folder, so the workspace is bound there inside.
+   */
+  takeForkWorkspace(containerId: string): Promise<void>;
 }

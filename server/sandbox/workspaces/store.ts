@@ -3,7 +3,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { chmod, mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { chmod, mkdir, open, readdir, readFile, rename, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Logger } from "pino";
@@ -52,12 +52,21 @@ export interface Workspaces {
    * An empty workspace under a temporary name, for a sandbox started before its session is known
    * (the warm pool). Its folder is what the sandbox mounts; `recover` clears slots nobody claimed.
    */
-  makeSlot(): Promise<{ name: string; dir: string }>;
+  makeSlot(): Promise<{ name: string; dir: string; holder?: string }>;
   /**
    * Makes a slot the workspace of `id` (which has none), without unmounting it from the sandbox
    * that uses it: only host-owned names change, nothing inside is opened.
    */
   claimSlot(name: string, id: string): Promise<void>;
+  /**
+   * Makes the copy of `id` (see copy) the workspace of the warm sandbox that uses slot `name`,
+   * which keeps running: the copy is mounted at the session's folder and beneath the slot's
+   * holder, from where the sandbox's driver takes it (SandboxDriver.takeForkWorkspace). The slot's
+   * own blank volume stays beneath until `release`. Volumes only.
+   */
+  forkIntoSlot?(name: string, id: string): Promise<void>;
+  /** Unmounts what a slot claimed for `id` by forkIntoSlot left, once no container of `id` runs. */
+  release(id: string): Promise<void>;
   removeSlot(name: string): Promise<void>;
   remove(id: string): Promise<void>;
   list(): Promise<string[]>;
@@ -174,6 +183,11 @@ export class FolderWorkspaces implements Workspaces {
     await this.remove(name);
   }
 
+  /** Folders are renamed when claimed: nothing is left to release. */
+  release(): Promise<void> {
+    return Promise.resolve();
+  }
+
   async remove(id: string): Promise<void> {
     await rm(this.dir(id), { recursive: true, force: true });
   }
@@ -201,6 +215,9 @@ export class VolumeWorkspaces implements Workspaces {
   private filling: Promise<void> | undefined;
   private readonly root: string;
   private readonly images: string;
+  /** The warm slots' holder folders (see makeSlot), under one shared mount. */
+  private readonly slots: string;
+  private slotsShared: Promise<void> | undefined;
 
   constructor(
     dataDir: string,
@@ -209,6 +226,7 @@ export class VolumeWorkspaces implements Workspaces {
   ) {
     this.root = path.join(dataDir, "workspaces");
     this.images = path.join(dataDir, "volumes");
+    this.slots = path.join(dataDir, "slots");
   }
 
   /** Whether this host can mount workspace volumes: root, with loop devices, mkfs.ext4 and debugfs. */
@@ -299,21 +317,52 @@ export class VolumeWorkspaces implements Workspaces {
     );
   }
 
-  /** A blank volume mounted at the slot's folder; its image keeps a partial name until claimed. */
-  async makeSlot(): Promise<{ name: string; dir: string }> {
+  /**
+   * The slots' folder as a shared mount of its own (once per host boot; kept across restarts), so
+   * that what is mounted beneath a holder reaches the sandboxes that mount it with rslave.
+   */
+  private shareSlots(): Promise<void> {
+    this.slotsShared ??= (async () => {
+      await makePrivateDir(this.slots);
+      // Bound over itself: the same device as its parent, so only the mount table tells.
+      if (!(await mountPointsUnder(this.slots, true)).includes(this.slots)) {
+        await execFileAsync("mount", ["--bind", this.slots, this.slots]);
+      }
+      await execFileAsync("mount", ["--make-shared", this.slots]);
+    })().catch((error: unknown) => {
+      this.slotsShared = undefined;
+      throw error;
+    });
+    return this.slotsShared;
+  }
+
+  private holder(name: string): string {
+    return path.join(this.slots, name);
+  }
+
+  /**
+   * A blank volume mounted at `ws` in the slot's holder folder (root's, 0711, beneath the shared
+   * slots mount); the sandbox mounts `ws` as /workspace and the holder at SLOT_MOUNT. Its image
+   * keeps a partial name until claimed.
+   */
+  async makeSlot(): Promise<{ name: string; dir: string; holder: string }> {
     const name = `${SLOT_PREFIX}${randomUUID()}`;
-    const dir = this.dir(name);
+    const holder = this.holder(name);
+    const dir = path.join(holder, "ws");
     const image = this.slotImage(name);
-    await makePrivateDir(this.root);
-    await mkdir(dir, { recursive: true });
     try {
+      await this.shareSlots();
+      // Root's; others may pass through (the sandbox user reaches `fork` by name), not list or add.
+      await mkdir(holder, { mode: 0o711 });
+      await mkdir(dir);
+      await mkdir(path.join(holder, "fork"));
       await this.takeBlank(image);
       await mount(image, dir);
     } catch (error) {
       await this.removeSlot(name).catch(() => undefined);
       throw error;
     }
-    return { name, dir };
+    return { name, dir, holder };
   }
 
   /**
@@ -324,21 +373,50 @@ export class VolumeWorkspaces implements Workspaces {
   async claimSlot(name: string, id: string): Promise<void> {
     if (!name.startsWith(SLOT_PREFIX)) throw new Error(`not a workspace slot: ${name}`);
     if (this.exists(id)) throw new Error(`the session ${id} has a workspace already`);
-    const slotDir = this.dir(name);
+    const slotDir = path.join(this.holder(name), "ws");
     const dir = this.dir(id);
     if (isMountPoint(dir)) await unmount(dir);
+    await makePrivateDir(this.root);
     await mkdir(dir, { recursive: true });
     await execFileAsync("mount", ["--bind", slotDir, dir]);
-    await unmount(slotDir);
-    await rm(slotDir, { recursive: true, force: true });
+    await this.clearHolder(this.holder(name));
     await rename(this.slotImage(name), this.image(id));
+  }
+
+  /**
+   * The copy's volume is mounted at the session's folder, then bound beneath the holder twice: at
+   * `fork` (gVisor binds it over /workspace from there) and over `ws` (which runc shows at
+   * /workspace at once). The holder takes the session's name, so `release` finds it.
+   */
+  async forkIntoSlot(name: string, id: string): Promise<void> {
+    if (!name.startsWith(SLOT_PREFIX)) throw new Error(`not a workspace slot: ${name}`);
+    if (!this.exists(id)) throw new Error(`the session ${id} has no copy to take`);
+    const holder = this.holder(name);
+    const dir = await this.open(id);
+    await Promise.all(["fork", "ws"].map((sub) => execFileAsync("mount", ["--bind", dir, path.join(holder, sub)])));
+    await this.release(id);
+    await rename(holder, this.holder(id));
+    await rename(this.slotImage(name), this.heldImage(id));
+  }
+
+  async release(id: string): Promise<void> {
+    await this.clearHolder(this.holder(id));
+    await rm(this.heldImage(id), { force: true });
+  }
+
+  /** Unmounts everything beneath a holder (stacked mounts included), then removes its folders. */
+  private async clearHolder(holder: string): Promise<void> {
+    for (const sub of ["ws", "fork"]) {
+      const dir = path.join(holder, sub);
+      for (let i = 0; i < 4 && isMountPoint(dir); i++) await unmount(dir);
+      await rmdir(dir).catch(ignoreMissing);
+    }
+    await rmdir(holder).catch(ignoreMissing);
   }
 
   async removeSlot(name: string): Promise<void> {
     if (!name.startsWith(SLOT_PREFIX)) throw new Error(`not a workspace slot: ${name}`);
-    const dir = this.dir(name);
-    if (isMountPoint(dir)) await unmount(dir);
-    await rm(dir, { recursive: true, force: true });
+    await this.clearHolder(this.holder(name));
     await rm(this.slotImage(name), { force: true });
   }
 
@@ -346,7 +424,13 @@ export class VolumeWorkspaces implements Workspaces {
     return path.join(this.images, `${name}.ext4.partial`);
   }
 
+  /** A claimed slot's blank volume, beneath a fork's until `release`. */
+  private heldImage(id: string): string {
+    return path.join(this.images, `${id}.held.partial`);
+  }
+
   async remove(id: string): Promise<void> {
+    await this.release(id);
     const dir = this.dir(id);
     if (isMountPoint(dir)) await unmount(dir);
     await rm(dir, { recursive: true, force: true });
@@ -375,9 +459,18 @@ export class VolumeWorkspaces implements Workspaces {
       await rm(path.join(this.root, name), { recursive: true, force: true });
       cleared += 1;
     }
+    // Warm slots nobody claimed go (their containers are gone); a fork's holder stays while its
+    // session has a workspace (its adopted sandbox may still use it).
+    for (const name of await readdir(this.slots).catch(() => [])) {
+      if (!isTemp(name) && this.exists(name)) continue;
+      await this.clearHolder(this.holder(name));
+      cleared += 1;
+    }
+    const held = new Set((await readdir(this.slots).catch(() => [])).map((name) => `${name}.held.partial`));
     // Blank volumes are made again on demand; partial ones are what an interrupted build left.
     this.blanks.length = 0;
     for (const name of await readdir(this.images).catch(() => [])) {
+      if (held.has(name)) continue;
       if (name.endsWith(".partial")) {
         await rm(path.join(this.images, name), { force: true });
         if (!name.startsWith(".blank-")) cleared += 1;
@@ -537,12 +630,16 @@ export async function unmount(dir: string): Promise<void> {
   }
 }
 
-async function mountPointsUnder(root: string): Promise<string[]> {
+async function mountPointsUnder(root: string, exact = false): Promise<string[]> {
   const mounts = await readFile("/proc/self/mounts", "utf8").catch(() => "");
   return mounts
     .split("\n")
     .map((line) => line.split(" ")[1]?.replace(/\\040/g, " ") ?? "")
-    .filter((mountPoint) => mountPoint.startsWith(`${root}/`));
+    .filter((mountPoint) => mountPoint.startsWith(`${root}/`) || (exact && mountPoint === root));
+}
+
+function ignoreMissing(error: unknown): void {
+  if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
 }
 
 /** The workspaces a host uses: volumes when asked or (auto) when the host can mount them. */
