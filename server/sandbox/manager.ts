@@ -745,22 +745,14 @@ export class SandboxManager {
     if (this.workspaces.exists(from) && !this.leaseFresh(from)) await this.takeLease(from);
     const [row] = await db.select().from(sandboxes).where(eq(sandboxes.sessionId, from));
     // A class got ready (warm sandboxes filled ahead with the source's files): those are claimed.
-    // Else into warm sandboxes at block level where this host has the source's volume, else by archive.
+    // The others go into the warm sandboxes ready now: at block level where this host has the
+    // source's volume, else by archive; the rest are copied below and start on first use.
     const prepared = (this.pool?.readyCount(this.forkKind(from, row?.layerKey ?? null)) ?? 0) > 0;
     const claimed = prepared ? await this.forkWarm(from, row, targets, tell) : new Map<string, PromiseSettledResult<void>>();
-    const blocks = await this.forkWarmBlocks(
-      from,
-      row,
-      targets.filter((to) => !claimed.has(to)),
-      tell,
-    );
-    const archived = await this.forkWarm(
-      from,
-      row,
-      targets.filter((to) => !claimed.has(to) && !blocks.has(to)),
-      tell,
-    );
-    const warm = new Map([...claimed, ...blocks, ...archived]);
+    const left = targets.filter((to) => !claimed.has(to));
+    const byBlocks = Boolean(this.workspaces.forkIntoSlot) && this.workspaces.exists(from);
+    const more = byBlocks ? await this.forkWarmBlocks(from, row, left, tell) : await this.forkWarm(from, row, left, tell);
+    const warm = new Map([...claimed, ...more]);
     const rest = targets.filter((to) => !warm.has(to));
     if (!this.workspaces.exists(from)) {
       const copied = await Promise.allSettled(rest.map((to) => this.copyWorkspace(to, row)));
