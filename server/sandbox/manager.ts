@@ -750,7 +750,7 @@ export class SandboxManager {
     const prepared = (this.pool?.readyCount(this.forkKind(from, row?.layerKey ?? null)) ?? 0) > 0;
     const claimed = prepared ? await this.forkWarm(from, row, targets, tell) : new Map<string, PromiseSettledResult<void>>();
     const left = targets.filter((to) => !claimed.has(to));
-    const byBlocks = Boolean(this.workspaces.forkIntoSlot) && this.workspaces.exists(from);
+    const byBlocks = this.workspaces.forkIntoSlot !== undefined && this.workspaces.exists(from);
     const more = byBlocks ? await this.forkWarmBlocks(from, row, left, tell) : await this.forkWarm(from, row, left, tell);
     const warm = new Map([...claimed, ...more]);
     const rest = targets.filter((to) => !warm.has(to));
