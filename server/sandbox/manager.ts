@@ -428,6 +428,10 @@ export class SandboxManager {
     // A container left over for this session (killed, or from an older agent) is replaced; a
     // session never started has none (reconcile removed any a crash left at start-up).
     if (row) await this.removeContainers(sessionId, row.containerId);
+    else await this.workspaces.release(sessionId);
+    // A workspace with no row is a copy whose fork was cut short (its row comes after its image
+    // got its name) or a start cut short: either way its sensitive files go before anything runs.
+    const unrecorded = !row && this.workspaces.exists(sessionId);
     const layerKey = row?.layerKey ?? undefined;
     const layerDir = layerKey && this.options.layers ? await this.options.layers.ensure(layerKey) : undefined;
     // No network at run time: Go resolves modules from the layer's cache only, unless egress lets it out.
@@ -505,7 +509,7 @@ export class SandboxManager {
     const { containerId, agent } = sandbox;
     try {
       if (layerDir && row?.seededLayerKey !== layerKey) await this.seedWorkspace(agent);
-      if (row?.scrubPending) await this.scrubWorkspace(agent);
+      if (row?.scrubPending || unrecorded) await this.scrubWorkspace(agent);
     } catch (error) {
       agent.close();
       await driver.remove(containerId);
@@ -621,6 +625,7 @@ export class SandboxManager {
         this.live.delete(sessionId);
         sandbox.agent.close();
         await this.options.driver.remove(sandbox.containerId);
+        await this.workspaces.release(sessionId);
       }
     });
   }

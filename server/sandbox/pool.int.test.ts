@@ -116,6 +116,16 @@ describe.each(["auto", "runc"])("Warm pool (runtime %s)", (runtime) => {
     expect((await exec(h.manager, student, { command: "cat a.txt; md5sum big.bin" })).stdout).toBe(`v2\n${sum}`);
   });
 
+  it("deletes the sensitive files of a copy whose fork was cut short before its row was written", async () => {
+    const template = h.session();
+    await exec(h.manager, template, { command: "echo SECRET=1 > .env && echo v1 > a.txt" });
+    // As a crash leaves it: the copy has its final name, the fork's row was never written.
+    const cut = h.session();
+    await h.manager.workspaces.copy(template, cut);
+    const out = await exec(h.manager, cut, { command: "ls -A; cat a.txt" });
+    expect(out.stdout).toBe("a.txt\nv1\n");
+  });
+
   it("forks a template changed after its class got ready with its files as they are now", async () => {
     const template = h.session();
     await exec(h.manager, template, { command: "echo v1 > a.txt && echo old > old.txt" });
