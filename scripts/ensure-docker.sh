@@ -13,6 +13,18 @@ setup_network() {
   bash "$(dirname "$0")/ensure-setup-network.sh" || log "setup network rules not installed; doctor and /api/health say why"
 }
 
+# xfsprogs: workspace volumes live in an XFS image where the data folder cannot share blocks
+# (forks copy them by reflink). Installed on Debian/Ubuntu as root; never fatal without it.
+host_tools() {
+  command -v mkfs.xfs >/dev/null 2>&1 || [ -x /sbin/mkfs.xfs ] || [ -x /usr/sbin/mkfs.xfs ] && return 0
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || return 0
+  log "installing xfsprogs"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq -o DPkg::Lock::Timeout=300 xfsprogs >/dev/null 2>&1 ||
+    { apt-get update -qq -o DPkg::Lock::Timeout=300 >/dev/null 2>&1 && apt-get install -y -qq xfsprogs >/dev/null 2>&1; } ||
+    log "xfsprogs could not be installed: forks copy workspace volumes in full"
+}
+
 engine_answers() {
   if [ -n "${DOCKER_HOST:-}" ]; then
     docker info >/dev/null 2>&1
@@ -26,6 +38,7 @@ if command -v docker >/dev/null 2>&1 && engine_answers; then
   log "engine ok ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo unknown))"
   runtimes
   setup_network
+  host_tools
   exit 0
 fi
 
@@ -64,6 +77,7 @@ for _ in $(seq 1 60); do
     log "engine ok ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo unknown))"
     runtimes
     setup_network
+    host_tools
     exit 0
   fi
   sleep 0.5

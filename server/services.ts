@@ -129,6 +129,7 @@ export function createServices(config: Config): Services {
       config.dataDir,
       {
         quota: config.workspaceQuota,
+        pool: config.volumePool,
         sizeMb: config.limits.workspaceMb,
         helper,
       },

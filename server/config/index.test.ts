@@ -94,6 +94,7 @@ describe("loadConfig", () => {
     ["SANDPIT_WORKSPACE_MB", "8", "SANDPIT_WORKSPACE_MB: 8 is out of range"],
     ["SANDPIT_SETUP_DISK_MB", "10", "SANDPIT_SETUP_DISK_MB: 10 is out of range"],
     ["SANDPIT_WORKSPACE_QUOTA", "xfs", "SANDPIT_WORKSPACE_QUOTA: must be auto, volume or folder"],
+    ["SANDPIT_VOLUME_POOL", "xfs", "SANDPIT_VOLUME_POOL: must be auto or off"],
     ["SANDPIT_DOCKER_RUNTIME", "run sc", "SANDPIT_DOCKER_RUNTIME: must be auto or the name of a runtime registered with Docker"],
     ["SANDPIT_OUTPUT_LIMIT_BYTES", "10", "SANDPIT_OUTPUT_LIMIT_BYTES: 10 is out of range"],
     ["SANDPIT_PIP_INDEX_URL", "index.example.com", "SANDPIT_PIP_INDEX_URL: must be an http:// or https:// URL"],

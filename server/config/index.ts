@@ -74,6 +74,11 @@ export interface Config {
   limits: Limits;
   /** volume: each workspace is a filesystem of its own (needs root); folder: a plain folder; auto: volume when possible. */
   workspaceQuota: "auto" | "volume" | "folder";
+  /**
+   * auto: where the data folder's filesystem cannot share blocks (ext4), workspace volumes live in
+   * an XFS image of their own so that forks copy them by reflink; off: on the data folder's filesystem.
+   */
+  volumePool: "auto" | "off";
   mirrors: { pipIndexUrl?: string; npmRegistry?: string; goproxy?: string; gosumdb?: string };
   /**
    * The egress proxy (server/egress): the port it listens on inside sandboxes, per-session bytes a
@@ -255,6 +260,7 @@ export function loadConfig(source: Source = process.env, cwd = process.cwd()): C
     },
     terminals: { perSession: env.SANDPIT_TERMINALS_PER_SESSION },
     workspaceQuota: env.SANDPIT_WORKSPACE_QUOTA,
+    volumePool: env.SANDPIT_VOLUME_POOL,
     mirrors: {
       pipIndexUrl: env.SANDPIT_PIP_INDEX_URL,
       npmRegistry: env.SANDPIT_NPM_REGISTRY,

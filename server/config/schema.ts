@@ -302,6 +302,7 @@ export const envSchema = {
   SANDPIT_TMP_MB: integer(128, 1, 65_536),
   SANDPIT_WORKSPACE_MB: integer(1024, 16, 1_048_576),
   SANDPIT_WORKSPACE_QUOTA: z.enum(["auto", "volume", "folder"], { error: "must be auto, volume or folder" }).default("auto"),
+  SANDPIT_VOLUME_POOL: z.enum(["auto", "off"], { error: "must be auto or off" }).default("auto"),
   SANDPIT_NOFILE: integer(4096, 64, 1_048_576),
   SANDPIT_FSIZE_MB: integer(1024, 1, 1_048_576),
   SANDPIT_OUTPUT_LIMIT_BYTES: integer(1_048_576, 1_024, 268_435_456),

@@ -121,6 +121,78 @@ describe("Workspace volumes", () => {
     for (const id of ["a", "b", "c"]) await volumes.remove(id);
     expect(await volumes.list()).toEqual([]);
     expect(readdirSync(path.join(dataDir, "workspaces"))).toEqual([]);
-    expect(readFileSync("/proc/self/mounts", "utf8")).not.toContain(dataDir);
+    // Only the pool the volumes live in stays mounted.
+    expect(mountsUnder(dataDir)).toEqual([path.join(dataDir, "volumes")]);
+  });
+});
+
+const mountsUnder = (dir: string): string[] =>
+  readFileSync("/proc/self/mounts", "utf8")
+    .split("\n")
+    .map((line) => line.split(" ")[1] ?? "")
+    .filter((mountPoint) => mountPoint.startsWith(`${dir}/`));
+
+/** The data folder's filesystem (the temp folder's: ext4 on the machines Sandpit is tested on). */
+const fsType = (dir: string): string => execFileSync("stat", ["-f", "-c", "%T", dir], { encoding: "utf8" }).trim();
+
+/** Whether some extent of `file` shares its blocks with another file (filefrag's "shared" flag). */
+const sharesBlocks = (file: string): boolean => /\bshared\b/.test(execFileSync("filefrag", ["-v", file], { encoding: "utf8" }));
+
+describe("The volume pool", () => {
+  it("keeps the volumes in an XFS image where the data folder cannot share blocks: a copy shares the source's blocks", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "sandpit-pool-"));
+    try {
+      expect(fsType(dir)).toBe("ext2/ext3");
+      const pooled = new VolumeWorkspaces(dir, 64);
+      expect(pooled.imagesOn).toBe("pool");
+      expect(fsType(path.join(dir, "volumes"))).toBe("xfs");
+      expect(statSync(path.join(dir, "volumes")).mode & 0o777).toBe(0o700);
+      await pooled.create("src");
+      execFileSync("dd", ["if=/dev/urandom", `of=${path.join(pooled.dir("src"), "data.bin")}`, "bs=1M", "count=16"], { stdio: "ignore" });
+      await pooled.copy("src", "copy");
+      // Reflinked: the copy's data blocks are the source's, not written again.
+      expect(sharesBlocks(path.join(dir, "volumes", "copy.ext4"))).toBe(true);
+      await pooled.open("copy");
+      expect(statSync(path.join(pooled.dir("copy"), "data.bin")).size).toBe(16 * 1024 * 1024);
+      expect(
+        execFileSync("cmp", [path.join(pooled.dir("src"), "data.bin"), path.join(pooled.dir("copy"), "data.bin")], {
+          encoding: "utf8",
+        }),
+      ).toBe("");
+
+      // After a reboot (everything unmounted), the next start mounts the pool again, volumes and all.
+      for (const mountPoint of mountsUnder(dir).sort((a, b) => b.length - a.length)) execFileSync("umount", [mountPoint]);
+      expect(readdirSync(path.join(dir, "volumes"))).toEqual([]);
+      const again = new VolumeWorkspaces(dir, 64, undefined, { pool: "off" });
+      expect(again.imagesOn).toBe("pool");
+      expect((await again.list()).sort()).toEqual(["copy", "src"]);
+      await again.open("src");
+      expect(statSync(path.join(again.dir("src"), "data.bin")).size).toBe(16 * 1024 * 1024);
+    } finally {
+      await removeDataDir(dir);
+    }
+  });
+
+  it("is not made when turned off, nor for a data folder that already holds volumes outside a pool", async () => {
+    const off = mkdtempSync(path.join(tmpdir(), "sandpit-pool-off-"));
+    const kept = mkdtempSync(path.join(tmpdir(), "sandpit-pool-kept-"));
+    try {
+      const plain = new VolumeWorkspaces(off, 32, undefined, { pool: "off" });
+      expect(plain.imagesOn).toBe("plain");
+      await plain.create("a");
+      await plain.copy("a", "b");
+      expect(existsSync(path.join(off, "volumes.xfs"))).toBe(false);
+      expect(sharesBlocks(path.join(off, "volumes", "b.ext4"))).toBe(false);
+      // Volumes an earlier version made on the data folder's filesystem stay there, usable.
+      mkdirSync(path.join(kept, "volumes"));
+      execFileSync("cp", ["--sparse=always", path.join(off, "volumes", "a.ext4"), path.join(kept, "volumes", "a.ext4")]);
+      const older = new VolumeWorkspaces(kept, 32);
+      expect(older.imagesOn).toBe("plain");
+      expect(existsSync(path.join(kept, "volumes.xfs"))).toBe(false);
+      expect(await older.list()).toEqual(["a"]);
+    } finally {
+      await removeDataDir(off);
+      await removeDataDir(kept);
+    }
   });
 });

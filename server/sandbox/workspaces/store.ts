@@ -1,7 +1,7 @@
 import "server-only";
 import { execFile, execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { chmod, mkdir, open, readdir, readFile, rename, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
@@ -219,14 +219,19 @@ export class VolumeWorkspaces implements Workspaces {
   private readonly slots: string;
   private slotsShared: Promise<void> | undefined;
 
+  /** What the volumes' folder is on (see prepareVolumePool). */
+  readonly imagesOn: VolumesOn;
+
   constructor(
     dataDir: string,
     readonly sizeMb: number,
     private readonly log?: Logger,
+    options: { pool?: "auto" | "off" } = {},
   ) {
     this.root = path.join(dataDir, "workspaces");
     this.images = path.join(dataDir, "volumes");
     this.slots = path.join(dataDir, "slots");
+    this.imagesOn = prepareVolumePool(dataDir, options.pool ?? "auto", log);
   }
 
   /** Whether this host can mount workspace volumes: root, with loop devices, mkfs.ext4 and debugfs. */
@@ -563,6 +568,87 @@ function canMount(): boolean {
   }
 }
 
+/**
+ * What holds the volumes' images: a filesystem whose files can share blocks (`reflink`: the data
+ * folder's own, or `pool`: an XFS image of the server's), so that a fork's copy costs a few
+ * milliseconds whatever its size, or one that cannot (`plain`: each copy is written in full, and
+ * the kernel writes its pages out again when the copy is mounted).
+ */
+export type VolumesOn = "pool" | "reflink" | "plain";
+
+/**
+ * Where the data folder's filesystem cannot share blocks between files (ext4), the volumes live in
+ * one sparse XFS image, `<data>/volumes.xfs`, mounted at `<data>/volumes` (nosuid, nodev, noexec)
+ * and as big as the data folder's filesystem: it takes room only for what it holds, and gives back
+ * what is deleted (discard). Only the server writes it; sandboxes see the ext4 volumes in it, never
+ * the pool. A data folder that already holds volumes outside a pool keeps them where they are.
+ * Runs once, when the server starts, before any volume is used.
+ */
+export function prepareVolumePool(dataDir: string, pool: "auto" | "off", log?: Logger): VolumesOn {
+  const images = path.join(dataDir, "volumes");
+  const image = path.join(dataDir, "volumes.xfs");
+  mkdirSync(dataDir, { recursive: true });
+  if (isMountPoint(images)) return "pool";
+  // Made by an earlier start: mounted again (after a reboot) whatever `pool` says, or its volumes are lost.
+  if (existsSync(image)) {
+    mountPool(image, images);
+    return "pool";
+  }
+  if (pool === "off") return canReflink(dataDir) ? "reflink" : "plain";
+  if (canReflink(dataDir)) return "reflink";
+  if (existsSync(images) && readdirSync(images).length > 0) {
+    log?.info({ images }, "workspace volumes stay on the data folder's filesystem, which copies forks in full");
+    return "plain";
+  }
+  if (!hasTool("mkfs.xfs")) {
+    log?.info("mkfs.xfs is missing (xfsprogs): forks copy workspace volumes in full");
+    return "plain";
+  }
+  const partial = `${image}.partial`;
+  try {
+    rmSync(partial, { force: true });
+    const fs = statfsSync(dataDir);
+    execFileSync("truncate", ["-s", String(fs.blocks * fs.bsize), partial]);
+    execFileSync("mkfs.xfs", ["-q", "-f", "-m", "reflink=1", "-L", "sandpit-vols", partial], { stdio: "pipe" });
+    renameSync(partial, image);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    log?.warn({ err: error }, "could not make the workspace volume pool: forks copy workspace volumes in full");
+    return "plain";
+  }
+  mountPool(image, images);
+  return "pool";
+}
+
+function mountPool(image: string, images: string): void {
+  mkdirSync(images, { recursive: true, mode: 0o700 });
+  try {
+    execFileSync("mount", ["-t", "xfs", "-o", "loop,nosuid,nodev,noexec,discard", image, images], { stdio: "pipe" });
+  } catch (error) {
+    const said = (error as { stderr?: Buffer }).stderr?.toString().trim();
+    throw new Error(`could not mount the workspace volume pool ${image} at ${images}: ${said || String(error)} (xfs_repair ${image} may fix it)`);
+  }
+  chmodSync(images, 0o700);
+}
+
+/** Whether files in `dir` can share blocks (cp --reflink=always succeeds there). */
+function canReflink(dir: string): boolean {
+  const probe = mkdtempSync(path.join(dir, ".reflink-probe-"));
+  try {
+    writeFileSync(path.join(probe, "a"), "probe");
+    execFileSync("cp", ["--reflink=always", "--", path.join(probe, "a"), path.join(probe, "b")], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
+}
+
+function hasTool(name: string): boolean {
+  return ["/usr/sbin", "/sbin", "/usr/bin", "/bin"].some((dir) => existsSync(path.join(dir, name)));
+}
+
 /** Blank volumes kept ready, so that a new workspace costs one mount. */
 const BLANKS = 2;
 
@@ -645,10 +731,12 @@ function ignoreMissing(error: unknown): void {
 /** The workspaces a host uses: volumes when asked or (auto) when the host can mount them. */
 export function createWorkspaces(
   dataDir: string,
-  options: { quota: "auto" | "volume" | "folder"; sizeMb: number; helper?: HelperContainers },
+  options: { quota: "auto" | "volume" | "folder"; pool?: "auto" | "off"; sizeMb: number; helper?: HelperContainers },
   log?: Logger,
 ): Workspaces {
-  if (options.quota !== "folder" && VolumeWorkspaces.supported()) return new VolumeWorkspaces(dataDir, options.sizeMb, log);
+  if (options.quota !== "folder" && VolumeWorkspaces.supported()) {
+    return new VolumeWorkspaces(dataDir, options.sizeMb, log, { pool: options.pool });
+  }
   if (options.quota === "volume") {
     throw new Error("SANDPIT_WORKSPACE_QUOTA=volume needs root, loop devices, mkfs.ext4 and debugfs (e2fsprogs) on this host");
   }
