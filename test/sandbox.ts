@@ -99,7 +99,12 @@ export async function sandboxHarness(options: HarnessOptions = {}): Promise<Sand
       idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
       log,
       layers,
-      workspaces: createWorkspaces(dataDir, { quota: config.workspaceQuota, pool: config.volumePool, sizeMb: limits.workspaceMb, helper }),
+      workspaces: createWorkspaces(dataDir, {
+        quota: config.workspaceQuota,
+        pool: config.volumePool,
+        sizeMb: limits.workspaceMb,
+        helper,
+      }),
       pool: options.pool,
       leases,
     });

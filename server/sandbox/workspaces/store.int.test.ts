@@ -148,7 +148,9 @@ describe("The volume pool", () => {
       expect(fsType(path.join(dir, "volumes"))).toBe("xfs");
       expect(statSync(path.join(dir, "volumes")).mode & 0o777).toBe(0o700);
       await pooled.create("src");
-      execFileSync("dd", ["if=/dev/urandom", `of=${path.join(pooled.dir("src"), "data.bin")}`, "bs=1M", "count=16"], { stdio: "ignore" });
+      execFileSync("dd", ["if=/dev/urandom", `of=${path.join(pooled.dir("src"), "data.bin")}`, "bs=1M", "count=16"], {
+        stdio: "ignore",
+      });
       await pooled.copy("src", "copy");
       // Reflinked: the copy's data blocks are the source's, not written again.
       expect(sharesBlocks(path.join(dir, "volumes", "copy.ext4"))).toBe(true);

@@ -1,7 +1,18 @@
 import "server-only";
 import { execFile, execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statfsSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { chmod, mkdir, open, readdir, readFile, rename, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
@@ -626,7 +637,9 @@ function mountPool(image: string, images: string): void {
     execFileSync("mount", ["-t", "xfs", "-o", "loop,nosuid,nodev,noexec,discard", image, images], { stdio: "pipe" });
   } catch (error) {
     const said = (error as { stderr?: Buffer }).stderr?.toString().trim();
-    throw new Error(`could not mount the workspace volume pool ${image} at ${images}: ${said || String(error)} (xfs_repair ${image} may fix it)`);
+    throw new Error(
+      `could not mount the workspace volume pool ${image} at ${images}: ${said || String(error)} (xfs_repair ${image} may fix it)`,
+    );
   }
   chmodSync(images, 0o700);
 }
