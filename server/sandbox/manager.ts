@@ -1051,11 +1051,14 @@ export class SandboxManager {
 
   /**
    * Asks a live sandbox to write what it holds in memory to its workspace before a block-level
-   * copy (gVisor keeps file data of its own); a sandbox that does not answer is copied as it is.
+   * copy, under a runtime that keeps file data of its own (see RuntimeChoice.writesThrough); a
+   * sandbox that does not answer is copied as it is.
    */
   private async flushWrites(sessionId: string): Promise<void> {
     const sandbox = this.peek(sessionId);
-    if (!sandbox) return;
+    // Nothing to flush where writes reach the host at once (runc, and gVisor's shared mounts); a
+    // sync there would only write every filesystem of the host out, or cost a process start.
+    if (!sandbox || (await this.options.driver.writesThrough())) return;
     await sandbox.agent
       .request("run", {
         runId: `sync-${randomBytes(4).toString("hex")}`,

@@ -116,6 +116,31 @@ describe.each(["auto", "runc"])("Warm pool (runtime %s)", (runtime) => {
     expect((await exec(h.manager, student, { command: "cat a.txt; md5sum big.bin" })).stdout).toBe(`v2\n${sum}`);
   });
 
+  it("forks with what a running process wrote a moment ago, by write and through a shared mapping, not synced", async () => {
+    if (h.manager.workspaces.kind !== "volume") return;
+    const template = h.session();
+    // Written, never synced (no fsync, msync or close), by a process that keeps both files open.
+    const writer = [
+      "import mmap, os, sys, time",
+      "fd = os.open('written.txt', os.O_RDWR | os.O_CREAT, 0o644)",
+      "os.write(fd, b'by write\\n')",
+      "mfd = os.open('mapped.bin', os.O_RDWR | os.O_CREAT, 0o644)",
+      "os.ftruncate(mfd, 4096)",
+      "m = mmap.mmap(mfd, 4096)",
+      "m[0:10] = b'by mmap!!\\n'",
+      "open('ready', 'w').close()",
+      "time.sleep(120)",
+    ].join("\n");
+    await exec(h.manager, template, {
+      command: `printf '%s\\n' "${writer}" > /tmp/w.py && (setsid nohup python3 /tmp/w.py > /dev/null 2>&1 < /dev/null &) && while [ ! -e ready ]; do sleep 0.05; done`,
+    });
+    await h.manager.pool?.settled();
+    const student = h.session();
+    await h.manager.forkWorkspace(template, student);
+    const inside = await exec(h.manager, student, { command: "cat written.txt; head -c 10 mapped.bin" });
+    expect(inside.stdout).toBe("by write\nby mmap!!\n");
+  });
+
   it("deletes the sensitive files of a copy whose fork was cut short before its row was written", async () => {
     const template = h.session();
     await exec(h.manager, template, { command: "echo SECRET=1 > .env && echo v1 > a.txt" });

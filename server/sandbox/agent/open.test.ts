@@ -36,6 +36,9 @@ class FakeDriver implements SandboxDriver {
   takeForkWorkspace(): Promise<never> {
     return Promise.reject(new Error("not used"));
   }
+  writesThrough(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
   list(): Promise<SandboxContainer[]> {
     return Promise.resolve([]);
   }

@@ -221,6 +221,11 @@ export class DockerSandboxDriver implements SandboxDriver {
     return { stream, resize, exited: () => exited };
   }
 
+  /** Without a runtime choice the engine's default is not known: a sandbox syncs to be safe. */
+  async writesThrough(): Promise<boolean> {
+    return (await this.runtimes?.choose())?.writesThrough ?? false;
+  }
+
   async takeForkWorkspace(containerId: string): Promise<void> {
     const container = this.docker.getContainer(containerId);
     const info = await container.inspect();

@@ -103,4 +103,9 @@ export interface SandboxDriver {
    * gVisor sees only mounts beneath a mounted folder, so the workspace is bound there inside.
    */
   takeForkWorkspace(containerId: string): Promise<void>;
+  /**
+   * Whether what sandboxes write to /workspace is on the host's filesystem at once (see
+   * RuntimeChoice.writesThrough); when not, a sandbox syncs before its volume is copied.
+   */
+  writesThrough(): Promise<boolean>;
 }

@@ -61,6 +61,8 @@ describe("SANDPIT_DOCKER_RUNTIME", () => {
     expect(info.HostConfig.Runtime).toBe("runsc");
     const choice = await h.runtime.choose();
     expect(choice).toMatchObject({ sandbox: "runsc", network: "runsc-net", name: "runsc", gvisor: true, fallback: false });
+    // Registered with its shared file access for mounts (the default): writes reach the host at once.
+    expect(choice.writesThrough).toBe(true);
   });
 
   it("auto picks gVisor only when everyday tools work under it, and says why not otherwise", async (ctx) => {

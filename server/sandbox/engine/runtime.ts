@@ -2,6 +2,7 @@ import "server-only";
 import type Dockerode from "dockerode";
 import type { Logger } from "pino";
 import type { Limits } from "@/server/config/index";
+import path from "node:path";
 import { demuxDockerStream } from "./demux";
 
 /** The OCI runtimes containers run under, chosen once per process. */
@@ -18,6 +19,24 @@ export interface RuntimeChoice {
   reason: string;
   /** True when auto wanted gVisor and could not use it. */
   fallback: boolean;
+  /**
+   * Whether what a sandbox writes to its mounted folders reaches the host's filesystem at once:
+   * runc (the host's kernel), and gVisor with its default shared file access for mounts. A VM
+   * runtime, or gVisor with `--file-access-mounts=exclusive`, keeps written data of its own, so a
+   * copy of a live workspace asks the sandbox to sync first.
+   */
+  writesThrough: boolean;
+}
+
+/** Runtimes whose containers write through the host's kernel. */
+const HOST_KERNEL_RUNTIMES = new Set(["runc", "io.containerd.runc.v2", "io.containerd.runtime.v1.linux", "crun"]);
+
+/** Whether containers of `runtime` (as the engine registers it) write through to the host at once. */
+export function writesThrough(runtime: string, registered: Record<string, unknown>, gvisor: boolean): boolean {
+  const spec = registered[runtime] as { path?: string; runtimeArgs?: string[] } | undefined;
+  if (!gvisor) return HOST_KERNEL_RUNTIMES.has(runtime) || HOST_KERNEL_RUNTIMES.has(path.basename(spec?.path ?? ""));
+  const args = (spec?.runtimeArgs ?? []).join(" ");
+  return !/--?file-access-mounts[= ]exclusive\b/.test(args);
 }
 
 export interface RuntimeSource {
@@ -89,26 +108,36 @@ export class RuntimeSelector implements RuntimeSource {
   private async decide(): Promise<RuntimeChoice> {
     const setting = this.setting;
     const info = (await this.docker.info()) as { Runtimes?: Record<string, unknown>; DefaultRuntime?: string };
-    const registered = Object.keys(info.Runtimes ?? {});
+    const runtimes = info.Runtimes ?? {};
+    const registered = Object.keys(runtimes);
     const engineDefault = info.DefaultRuntime ?? "runc";
+    const defaultWritesThrough = writesThrough(engineDefault, runtimes, false);
     if (setting === undefined) {
-      return { name: engineDefault, gvisor: false, reason: "the engine's default runtime", fallback: false };
+      return {
+        name: engineDefault,
+        gvisor: false,
+        reason: "the engine's default runtime",
+        fallback: false,
+        writesThrough: defaultWritesThrough,
+      };
     }
     if (setting !== "auto") {
       const network = registered.includes(networked(setting)) ? networked(setting) : setting;
+      const gvisor = setting.startsWith(this.gvisorName);
       return {
         sandbox: setting,
         network,
         name: setting,
-        gvisor: setting.startsWith(this.gvisorName),
+        gvisor,
         reason: `SANDPIT_DOCKER_RUNTIME=${setting}${network === setting ? "" : ` (setups: ${network})`}`,
         fallback: false,
+        writesThrough: writesThrough(setting, runtimes, gvisor),
       };
     }
     const fallBack = (why: string): RuntimeChoice => {
       const reason = `gVisor is not used: ${why}; sandboxes run with ${engineDefault}, sharing the host's kernel`;
       this.log.warn({ runtime: engineDefault }, reason);
-      return { name: engineDefault, gvisor: false, reason, fallback: true };
+      return { name: engineDefault, gvisor: false, reason, fallback: true, writesThrough: defaultWritesThrough };
     };
     if (!registered.includes(this.gvisorName)) {
       return fallBack(
@@ -133,6 +162,7 @@ export class RuntimeSelector implements RuntimeSource {
       gvisor: true,
       reason,
       fallback: false,
+      writesThrough: writesThrough(this.gvisorName, runtimes, true),
     };
   }
 
