@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -63,7 +63,7 @@ describe("Workspace volumes", () => {
     expect(existsSync(path.join(volumes.dir("c"), ".env"))).toBe(true);
   });
 
-  it("copies a mounted volume frozen (all written data in the copy), and thaws it afterwards", async () => {
+  it("copies a mounted volume with all written data in the copy, and leaves it writable", async () => {
     const dir = volumes.dir("a");
     writeFileSync(path.join(dir, "fresh.txt"), "just written\n");
     await volumes.copy("a", "e");
@@ -175,6 +175,44 @@ describe("The volume pool", () => {
     }
   });
 
+  it("clones a volume that is being written into copies that are whole filesystems, with all that was written before", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "sandpit-pool-busy-"));
+    try {
+      const pooled = new VolumeWorkspaces(dir, 64);
+      expect(pooled.imagesOn).toBe("pool");
+      await pooled.create("src");
+      const src = pooled.dir("src");
+      writeFileSync(path.join(src, "before.txt"), "written before the copy\n");
+      // A writer that keeps creating, appending to and deleting files while the copies are taken.
+      const writer = spawn(
+        "sh",
+        ["-c", 'i=0; while :; do i=$((i+1)); echo "$i" >> log.txt; echo x > "f$i"; rm -f "f$((i-5))"; done'],
+        {
+          cwd: src,
+          stdio: "ignore",
+        },
+      );
+      try {
+        const copies = ["c1", "c2", "c3", "c4", "c5"];
+        for (const to of copies) await pooled.copy("src", to);
+        for (const to of copies) {
+          const into = await pooled.open(to);
+          expect(readFileSync(path.join(into, "before.txt"), "utf8")).toBe("written before the copy\n");
+          await pooled.remove(to).catch(() => undefined);
+        }
+        // Each copy is a consistent filesystem once its journal was replayed by its mount.
+        await pooled.copy("src", "checked");
+        const into = await pooled.open("checked");
+        execFileSync("umount", [into]);
+        execFileSync("e2fsck", ["-fn", path.join(dir, "volumes", "checked.ext4")], { stdio: "pipe" });
+      } finally {
+        writer.kill();
+      }
+    } finally {
+      await removeDataDir(dir);
+    }
+  });
+
   it("is not made when turned off, nor for a data folder that already holds volumes outside a pool", async () => {
     const off = mkdtempSync(path.join(tmpdir(), "sandpit-pool-off-"));
     const kept = mkdtempSync(path.join(tmpdir(), "sandpit-pool-kept-"));
@@ -182,7 +220,11 @@ describe("The volume pool", () => {
       const plain = new VolumeWorkspaces(off, 32, undefined, { pool: "off" });
       expect(plain.imagesOn).toBe("plain");
       await plain.create("a");
+      // Copied in full while frozen: with what was written a moment before, and writable after.
+      writeFileSync(path.join(plain.dir("a"), "fresh.txt"), "just written\n");
       await plain.copy("a", "b");
+      writeFileSync(path.join(plain.dir("a"), "after.txt"), "later\n");
+      expect(readFileSync(path.join(await plain.open("b"), "fresh.txt"), "utf8")).toBe("just written\n");
       expect(existsSync(path.join(off, "volumes.xfs"))).toBe(false);
       expect(sharesBlocks(path.join(off, "volumes", "b.ext4"))).toBe(false);
       // Volumes an earlier version made on the data folder's filesystem stay there, usable.

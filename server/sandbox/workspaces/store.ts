@@ -287,9 +287,12 @@ export class VolumeWorkspaces implements Workspaces {
   }
 
   /**
-   * Copied at block level: a mounted source is frozen (its writers wait, its data is flushed) at
-   * its mount point, which its sandbox cannot replace, and its image is copied sparsely. Only
-   * host-owned paths are opened; the copy is mounted when its session first starts.
+   * Copied at block level. Where images share blocks (see VolumesOn), a mounted source's data is
+   * flushed (syncfs at its mount point, which its sandbox cannot replace) and its image cloned at
+   * once: the clone is the image as a power cut at that instant would leave it, with everything
+   * written before the flush, which the journal makes whole when the copy is mounted. Elsewhere
+   * the source is frozen (its writers wait) while its image is copied in full. Only host-owned
+   * paths are opened; the copy is mounted when its session first starts.
    */
   async copy(from: string, to: string): Promise<void> {
     const [outcome] = await this.copyAll(from, [to]);
@@ -300,8 +303,26 @@ export class VolumeWorkspaces implements Workspaces {
     await mkdir(this.images, { recursive: true, mode: 0o700 });
     const partials = targets.map((to) => `${this.image(to)}.${randomUUID().slice(0, 8)}.partial`);
     const mountPoint = this.dir(from);
-    const frozen = isMountPoint(mountPoint);
+    const mounted = isMountPoint(mountPoint);
     const copied: PromiseSettledResult<void>[] = [];
+    if (this.imagesOn !== "plain" && partials.length > 0) {
+      if (mounted) await execFileAsync("sync", ["--file-system", "--", mountPoint]);
+      const [first, ...rest] = partials as [string, ...string[]];
+      const cloned = await execFileAsync("cp", ["--reflink=always", "--", this.image(from), first]).then(
+        () => true,
+        () => false,
+      );
+      if (cloned) {
+        // The others from the first, which nothing writes: every fork gets the same instant.
+        copied.push({ status: "fulfilled", value: undefined });
+        const clone = (partial: string) => execFileAsync("cp", ["--reflink=always", "--", first, partial]).then(() => undefined);
+        copied.push(...(await Promise.allSettled(rest.map(clone))));
+        return this.named(targets, partials, copied);
+      }
+      await rm(first, { force: true });
+      this.log?.warn({ from }, "could not clone a workspace volume: copied in full instead");
+    }
+    const frozen = mounted;
     if (frozen) await execFileAsync("fsfreeze", ["--freeze", mountPoint]);
     try {
       // One image file read by several copies at once: the pages read once serve them all.
@@ -318,6 +339,15 @@ export class VolumeWorkspaces implements Workspaces {
     } finally {
       if (frozen) await execFileAsync("fsfreeze", ["--unfreeze", mountPoint]);
     }
+    return this.named(targets, partials, copied);
+  }
+
+  /** Each copied partial takes its target's name; a failed one is removed. */
+  private named(
+    targets: string[],
+    partials: string[],
+    copied: PromiseSettledResult<void>[],
+  ): Promise<PromiseSettledResult<void>[]> {
     return Promise.all(
       targets.map(async (to, i): Promise<PromiseSettledResult<void>> => {
         const partial = partials[i] as string;
