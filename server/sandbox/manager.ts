@@ -562,6 +562,21 @@ export class SandboxManager {
    * Deletes the sensitive files a fork's copy brought along, inside its sandbox and as the sandbox
    * user, before anything else can read them.
    */
+  /**
+   * The shell started ahead is still in the slot's blank volume: it changes into /workspace, now
+   * the fork's, so the session's first command does not wait for a new shell. One that does not
+   * answer is replaced.
+   */
+  private async enterForkWorkspace(agent: AgentClient): Promise<void> {
+    const entered = await agent
+      .request("shell.exec", { shell: WARM_SHELL, command: "cd -- /workspace", timeoutMs: 10_000, outputLimit: 1_024 })
+      .then((result) => result.exitCode === 0)
+      .catch(() => false);
+    if (entered) return;
+    await agent.request("shell.delete", { shell: WARM_SHELL }).catch(() => undefined);
+    void agent.request("shell.create", { shell: WARM_SHELL }).catch(() => undefined);
+  }
+
   private async scrubWorkspace(agent: AgentClient, root = "/workspace"): Promise<void> {
     const result = await agent.request("run", {
       runId: `scrub-${randomBytes(4).toString("hex")}`,
@@ -845,14 +860,12 @@ export class SandboxManager {
           try {
             await this.takeLease(to);
             await workspaces.forkIntoSlot?.(warm.slot, to);
-            // The copy is scrubbed where the slot shows it while it becomes /workspace; the shell
-            // started ahead is in the slot's blank volume, so the session's starts afresh.
+            // The copy is scrubbed where the slot shows it while it becomes /workspace.
             await Promise.all([
               this.options.driver.takeForkWorkspace(warm.containerId),
               this.scrubWorkspace(warm.agent, SLOT_FORK),
-              warm.agent.request("shell.delete", { shell: WARM_SHELL }).catch(() => undefined),
             ]);
-            void warm.agent.request("shell.create", { shell: WARM_SHELL }).catch(() => undefined);
+            await this.enterForkWorkspace(warm.agent);
             await this.options.db.insert(sandboxes).values({
               ...this.forkRow(to, row),
               state: "running",

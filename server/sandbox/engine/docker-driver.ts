@@ -228,9 +228,10 @@ export class DockerSandboxDriver implements SandboxDriver {
 
   async takeForkWorkspace(containerId: string): Promise<void> {
     const container = this.docker.getContainer(containerId);
-    const info = await container.inspect();
+    // Warm sandboxes are this process's, started under its choice (unclaimed ones from an earlier
+    // start are removed at start-up).
     const choice = await this.runtimes?.choose();
-    if (!choice?.gvisor || info.HostConfig.Runtime !== choice.sandbox) return;
+    if (!choice?.gvisor || !choice.sandbox) return;
     // One mount command from the read-only image, run by the engine with the capabilities to
     // mount inside gVisor's kernel; neither the agent nor user code ever holds them.
     const exec = await container.exec({
