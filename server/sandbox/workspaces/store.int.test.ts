@@ -234,6 +234,12 @@ describe("The volume pool", () => {
       expect(older.imagesOn).toBe("plain");
       expect(existsSync(path.join(kept, "volumes.xfs"))).toBe(false);
       expect(await older.list()).toEqual(["a"]);
+      // Once only blank volumes are left (every session hibernated), the next start makes the pool.
+      await older.remove("a");
+      writeFileSync(path.join(kept, "volumes", ".blank-x.ext4.partial"), "");
+      const moved = new VolumeWorkspaces(kept, 32);
+      expect(moved.imagesOn).toBe("pool");
+      expect(readdirSync(path.join(kept, "volumes"))).toEqual([]);
     } finally {
       await removeDataDir(off);
       await removeDataDir(kept);

@@ -637,7 +637,8 @@ export function prepareVolumePool(dataDir: string, pool: "auto" | "off", log?: L
   }
   if (pool === "off") return canReflink(dataDir) ? "reflink" : "plain";
   if (canReflink(dataDir)) return "reflink";
-  if (existsSync(images) && readdirSync(images).length > 0) {
+  const present = existsSync(images) ? readdirSync(images) : [];
+  if (present.some((name) => !name.endsWith(".partial"))) {
     log?.info({ images }, "workspace volumes stay on the data folder's filesystem, which copies forks in full");
     return "plain";
   }
@@ -652,6 +653,8 @@ export function prepareVolumePool(dataDir: string, pool: "auto" | "off", log?: L
     execFileSync("truncate", ["-s", String(fs.blocks * fs.bsize), partial]);
     execFileSync("mkfs.xfs", ["-q", "-f", "-m", "reflink=1", "-L", "sandpit-vols", partial], { stdio: "pipe" });
     renameSync(partial, image);
+    // Only blank or unfinished volumes (made again on demand): they would lie hidden beneath the pool.
+    for (const name of present) rmSync(path.join(images, name), { force: true });
   } catch (error) {
     rmSync(partial, { force: true });
     log?.warn({ err: error }, "could not make the workspace volume pool: forks copy workspace volumes in full");
