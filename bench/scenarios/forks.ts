@@ -49,7 +49,10 @@ async function forkOf(mb: number, target: string): Promise<BenchResult> {
 export const forkRunnable = (): Promise<BenchResult> => forkOf(20, "≤ 1000 ms");
 export const forkBig = (): Promise<BenchResult> => forkOf(200, "≤ 300 ms");
 
-/** 30 students join a class at once: 30 forks of one template until every one runs a command. */
+/**
+ * 30 students join a class at once that nobody got ready: 30 forks of one template until every one
+ * runs a command. The same after the teacher got the class ready is in class-joins.
+ */
 export async function classForks(): Promise<BenchResult> {
   await using services = await testServices();
   const template = await services.sessions.create(anonymousCaller(), {
