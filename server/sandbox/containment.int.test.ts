@@ -15,6 +15,7 @@ import { run, runStream, type RunRequest, type RunResult } from "./runs";
 import { AGENT_FILE, AGENT_MOUNT } from "./engine/driver";
 import { gvisorPidsLimit } from "./engine/runtime";
 import { exec } from "./shells";
+import { unsealedIn } from "@/test/layers";
 
 const execFileAsync = promisify(execFile);
 
@@ -321,24 +322,7 @@ describe("Containment", () => {
     expect(readFileSync(path.join(dir, "open.txt"), "utf8")).toBe("open\n");
     expect(existsSync(path.join(dir, "pkg", "evil.py"))).toBe(false);
     // The host's copy is root's, writable by nobody else, and setuid-free.
-    const { stdout: unsealed } = await execFileAsync("find", [
-      dir,
-      "(",
-      "!",
-      "-uid",
-      "0",
-      "-o",
-      "!",
-      "-gid",
-      "0",
-      "-o",
-      "-perm",
-      "/6022",
-      ")",
-      "!",
-      "-type",
-      "l",
-    ]);
+    const unsealed = unsealedIn(dir);
     expect(unsealed).toBe("");
     expect(statSync(path.join(dir, "shared.txt")).mode & 0o777).toBe(0o644);
     const seen = await run(h.manager, victim, {

@@ -808,6 +808,32 @@ export class SandboxManager {
   }
 
   /**
+   * Takes a warm sandbox for each target in order until none is ready: one filled ahead for the
+   * source's class when the target starts with the base environment and `usable` keeps it, else
+   * one of the target's own kind.
+   */
+  private takeWarm(
+    pool: WarmPool,
+    from: string,
+    layerKey: string | null,
+    targets: string[],
+    envs: Array<Record<string, string>>,
+    usable: (warm: WarmSandbox) => boolean = () => true,
+  ): Array<{ to: string; warm: WarmSandbox }> {
+    const filled = this.forkKind(from, layerKey);
+    const taken: Array<{ to: string; warm: WarmSandbox }> = [];
+    for (const [i, to] of targets.entries()) {
+      const env = envs[i] ?? this.baseEnv();
+      let warm = sameEnv(env, this.baseEnv()) ? pool.take(filled, forksPurpose(from)) : undefined;
+      if (warm && !usable(warm)) warm = undefined;
+      warm ??= pool.take({ layerKey, env }, forksPurpose(from));
+      if (!warm) break;
+      taken.push({ to, warm });
+    }
+    return taken;
+  }
+
+  /**
    * Forks into warm sandboxes at block level, as many as are ready: the source's volume is frozen
    * once and its image copied for all of them (see Workspaces.copyAll), and each copy is mounted
    * beneath its warm sandbox's slot and made its /workspace, with no container started and no
@@ -824,20 +850,9 @@ export class SandboxManager {
     const served = new Map<string, PromiseSettledResult<void>>();
     const { pool, workspaces } = this;
     if (!pool || !workspaces.forkIntoSlot || targets.length === 0 || !workspaces.exists(from)) return served;
-    const layerKey = row?.layerKey ?? null;
-    const filled = this.forkKind(from, layerKey);
-    const base = JSON.stringify(sortedEntries(this.baseEnv()));
     const envs = await Promise.all(targets.map((to) => this.startEnv(to)));
-    const taken: Array<{ to: string; warm: WarmSandbox }> = [];
-    for (const [i, to] of targets.entries()) {
-      const env = envs[i] ?? this.baseEnv();
-      // One filled ahead for this class serves as well: what it holds stays beneath the copy.
-      const warm =
-        (JSON.stringify(sortedEntries(env)) === base ? pool.take(filled, forksPurpose(from)) : undefined) ??
-        pool.take({ layerKey, env }, forksPurpose(from));
-      if (!warm) break;
-      taken.push({ to, warm });
-    }
+    // One filled ahead for this class serves as well: what it holds stays beneath the copy.
+    const taken = this.takeWarm(pool, from, row?.layerKey ?? null, targets, envs);
     if (taken.length === 0) return served;
     const started = Date.now();
     await this.flushWrites(from);
@@ -916,11 +931,8 @@ export class SandboxManager {
     if (!pool || (!local && !row?.snapshotKey)) return served;
     const layerKey = row?.layerKey ?? null;
     const filled = this.forkKind(from, layerKey);
-    const base = this.baseEnv();
     const envs = await Promise.all(targets.map((to) => this.startEnv(to)));
-    const sorted = (env: Record<string, string>): string =>
-      JSON.stringify(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : 1)));
-    const sameAsBase = (env: Record<string, string>): boolean => sorted(env) === sorted(base);
+    const sameAsBase = (env: Record<string, string>): boolean => sameEnv(env, this.baseEnv());
     const anyReady = envs.some(
       (env) => pool.readyCount({ layerKey, env }) > 0 || (sameAsBase(env) && pool.readyCount(filled) > 0),
     );
@@ -934,20 +946,13 @@ export class SandboxManager {
       return served;
     }
     const tag = fingerprint(archive);
-    const taken: Array<{ to: string; warm: WarmSandbox }> = [];
-    for (const [i, to] of targets.entries()) {
-      const env = envs[i] ?? base;
-      let warm = sameAsBase(env) ? pool.take(filled, forksPurpose(from)) : undefined;
-      if (warm && warm.tag !== tag) {
-        // Filled before the source changed: every one filled then is out of date.
-        void pool.discard(warm);
-        pool.drop(filled);
-        warm = undefined;
-      }
-      warm ??= pool.take({ layerKey, env }, forksPurpose(from));
-      if (!warm) break;
-      taken.push({ to, warm });
-    }
+    const taken = this.takeWarm(pool, from, layerKey, targets, envs, (warm) => {
+      if (warm.tag === tag) return true;
+      // Filled before the source changed: every one filled then is out of date.
+      void pool.discard(warm);
+      pool.drop(filled);
+      return false;
+    });
     if (taken.length === 0) return served;
     const started = Date.now();
     const fill = ({ to, warm }: { to: string; warm: WarmSandbox }): Promise<void> =>
@@ -1324,9 +1329,12 @@ const snapshotKeyOf = (sessionId: string): string =>
 /** The pool purpose of the warm sandboxes kept for forks of a session (a class about to join). */
 const forksPurpose = (sessionId: string): string => `forks:${sessionId}`;
 
-/** An environment's entries in name order, to compare two environments. */
-const sortedEntries = (env: Record<string, string>): Array<[string, string]> =>
-  Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/** Whether two environments hold the same variables with the same values. */
+const sameEnv = (a: Record<string, string>, b: Record<string, string>): boolean => {
+  const sorted = (env: Record<string, string>): string =>
+    JSON.stringify(Object.entries(env).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+  return sorted(a) === sorted(b);
+};
 
 /**
  * What files an archive holds, as a fingerprint: tar lists the same files the same way, and gzip

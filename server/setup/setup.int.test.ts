@@ -8,6 +8,7 @@ import { readFile } from "@/server/sandbox/files";
 import { run } from "@/server/sandbox/runs";
 import { startPackageServers, type PackageServers } from "@/test/package-servers";
 import { setupHarness, type SetupHarness } from "@/test/setup";
+import { unsealedIn } from "@/test/layers";
 
 let h: SetupHarness;
 let packages: PackageServers;
@@ -152,25 +153,8 @@ describe("Setup", () => {
     const done = await h.setups.waitFor(session);
     expect(done).toMatchObject({ status: "completed" });
     const dir = h.layers.dirOf(done.layer?.key ?? "");
-    const unsealed = execFileSync("find", [
-      dir,
-      "(",
-      "!",
-      "-uid",
-      "0",
-      "-o",
-      "!",
-      "-gid",
-      "0",
-      "-o",
-      "-perm",
-      "/6022",
-      ")",
-      "!",
-      "-type",
-      "l",
-    ]);
-    expect(unsealed.toString()).toBe("");
+    const unsealed = unsealedIn(dir);
+    expect(unsealed).toBe("");
     // The sandbox user reads what it made, as before, and cannot change the shared copy.
     const seen = await run(h.manager, session, {
       language: "bash",
