@@ -51,6 +51,8 @@ export interface SandboxHarness {
   database: DatabaseHandle;
   store: ObjectStore;
   layers: LayerCache;
+  /** The helper containers its layer cache and workspaces use. */
+  helper: HelperContainers;
   dataDir: string;
   /** Its node id (from its data folder). */
   node: string;
@@ -117,6 +119,7 @@ export async function sandboxHarness(options: HarnessOptions = {}): Promise<Sand
     database,
     store,
     layers,
+    helper,
     dataDir,
     node,
     leases,

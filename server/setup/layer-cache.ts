@@ -2,7 +2,7 @@ import "server-only";
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createWriteStream, existsSync } from "node:fs";
-import { chmod, lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
+import { chmod, lstat, mkdir, readdir, rename, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
@@ -96,8 +96,8 @@ export class LayerCache {
         await rename(unpack, dir);
       } finally {
         await rm(download, { force: true });
-        // The helper is gone: nothing writes the folder any more.
-        await rm(unpack, { recursive: true, force: true });
+        // Left only when the unpack failed: what the archive held is removed in a helper too.
+        await this.removeTree(unpack);
       }
       this.log.info({ key, ms: Date.now() - started }, "layer unpacked into the host cache");
       return dir;
@@ -126,7 +126,7 @@ export class LayerCache {
     return this.lock.run(key, async () => {
       await this.makeRoot();
       if (existsSync(dir)) {
-        await rm(folder, { recursive: true, force: true });
+        await this.removeTree(folder);
         return dir;
       }
       await this.seal(folder, path.basename(dir));
@@ -156,7 +156,7 @@ export class LayerCache {
   async recover(): Promise<number> {
     const names = await readdir(this.root).catch(() => []);
     const stale = names.filter(isTemp);
-    for (const name of stale) await rm(path.join(this.root, name), { recursive: true, force: true });
+    for (const name of stale) await this.removeTree(path.join(this.root, name));
     if (process.getuid?.() === 0) {
       for (const name of names.filter((n) => !isTemp(n))) {
         const dir = path.join(this.root, name);
@@ -166,7 +166,7 @@ export class LayerCache {
           // Out of the way at once (nothing mounts it under its old name), then removed.
           const doomed = path.join(this.root, `.unpack-${randomUUID()}`);
           await rename(dir, doomed);
-          await rm(doomed, { recursive: true, force: true });
+          await this.removeTree(doomed);
         });
         this.log.info(
           { layer: name },
@@ -175,6 +175,30 @@ export class LayerCache {
       }
     }
     return stale.length;
+  }
+
+  /**
+   * Removes a folder whose contents came from sandbox code (a setup's output, an archive it made,
+   * a layer sessions could write): emptied in a helper container, as root there with the seal's
+   * capabilities (find -delete follows no link), so the host never walks it; the host then
+   * removes the empty folder. A file is removed by the host; a missing path is nothing to do.
+   */
+  private async removeTree(target: string): Promise<void> {
+    const info = await lstat(target).catch(() => undefined);
+    if (!info) return;
+    if (!info.isDirectory()) {
+      await rm(target, { force: true });
+      return;
+    }
+    if (!this.helper) throw new Error("the layer cache needs helper containers to remove a layer's folder");
+    await this.helper.run({
+      sessionId: `layer-${path.basename(target)}`,
+      mounts: [{ source: target, target: "/doomed", readOnly: false }],
+      cmd: ["find", "/doomed", "-mindepth", "1", "-delete"],
+      rootWith: [...SEAL_CAPABILITIES],
+      timeoutMs: UNPACK_TIMEOUT_MS,
+    });
+    await rmdir(target);
   }
 
   /** The lock key of a layer folder's name (the same as its object key's). */

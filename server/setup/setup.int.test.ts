@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { buffer } from "node:stream/consumers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { readFile } from "@/server/sandbox/files";
 import { run } from "@/server/sandbox/runs";
 import { startPackageServers, type PackageServers } from "@/test/package-servers";
@@ -170,12 +170,28 @@ describe("Setup", () => {
     await h.setups.submit(session, { commands: ["echo original > kept.txt"] });
     const done = await h.setups.waitFor(session);
     const dir = h.layers.dirOf(done.layer?.key ?? "");
-    // As an earlier version left it, after one of its sessions wrote through it.
+    // As an earlier version left it, after one of its sessions wrote through it: with a link to a
+    // host file and a folder its owner made unwritable.
     writeFileSync(path.join(dir, "workspace", "kept.txt"), "poisoned\n");
+    const hostFile = path.join(h.dataDir, "host-marker.txt");
+    writeFileSync(hostFile, "host\n");
+    symlinkSync(hostFile, path.join(dir, "workspace", "link"));
+    mkdirSync(path.join(dir, "locked", "inner"), { recursive: true });
+    writeFileSync(path.join(dir, "locked", "inner", "f"), "x");
     execFileSync("chown", ["-R", "1000:1000", dir]);
+    execFileSync("chmod", ["0500", path.join(dir, "locked"), path.join(dir, "locked", "inner")]);
     await h.manager.hibernate(session);
-    await h.layers.recover();
+    const helperRuns = vi.spyOn(h.helper, "run");
+    try {
+      await h.layers.recover();
+      // Emptied in a helper container, not walked by the host.
+      expect(helperRuns.mock.calls.map(([job]) => job.mounts.map((m) => m.target))).toEqual([["/doomed"]]);
+    } finally {
+      helperRuns.mockRestore();
+    }
     expect(existsSync(dir)).toBe(false);
+    expect(readFileSync(hostFile, "utf8")).toBe("host\n");
+    expect(readdirSync(path.dirname(dir)).filter((name) => name.startsWith("."))).toEqual([]);
     const seen = await run(h.manager, session, { language: "bash", source: { code: "cat /opt/layer/workspace/kept.txt" } });
     expect(seen).toMatchObject({ stdout: "original\n", exitCode: 0 });
     expect(statSync(path.join(dir, "workspace", "kept.txt"))).toMatchObject({ uid: 0, gid: 0, mode: 0o100644 });
