@@ -65,6 +65,8 @@ export async function startServer(env: Record<string, string> = {}, options: Ser
   });
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  // How it ended, for a test that finds it gone.
+  child.on("exit", (code, signal) => (output += `\n[the server exited: code ${code}, signal ${signal}]\n`));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { readFileSync } from "node:fs";
 import { restClient } from "@/test/api";
 import { slowReader, terminalText } from "@/test/slow-reader";
@@ -97,13 +97,22 @@ describe("Web terminals", () => {
   });
 
   it("keep the server's memory bounded while a terminal floods a reader taking 2 kB/s; the reader is told what it missed", async () => {
+    // What the server said last, and how it ended if it did: a failure here is otherwise silent.
+    onTestFailed(() => console.log(`server output (last 4000 characters):\n${server.logs().slice(-4000)}`));
     const client = restClient(server.url);
     expect((await client.call("POST", "/api/sessions", { language: "bash", session_id: "flood" })).status).toBe(201);
     const created = await client.call("POST", "/api/sessions/flood/terminals", { cols: 80, rows: 24 });
     const base = `/api/sessions/flood/terminals/${String(created.body.terminal_id)}`;
     const { hostname, port } = new URL(server.url);
-    const rssMb = (): number =>
-      Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))?.[1]) / 1024;
+    const rssMb = (): number => {
+      let status: string;
+      try {
+        status = readFileSync(`/proc/${server.pid}/status`, "utf8");
+      } catch {
+        throw new Error(`the server is gone:\n${server.logs().slice(-4000)}`);
+      }
+      return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]) / 1024;
+    };
     const reader = slowReader(hostname, Number(port), `${base}/output`);
     await waitFor("the stream to open", () => reader.received().includes(" 200 OK"), 30_000);
     const before = rssMb();
