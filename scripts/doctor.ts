@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import path from "node:path";
 import pino from "pino";
 import { runtimeImageRef } from "@/images/recipe";
 import { ConfigError, loadConfig, type Config } from "@/server/config";
@@ -123,8 +124,21 @@ else if (setupNetwork) bad("setup network", setupNetwork.detail, setupFix);
 
 const volumes = VolumeWorkspaces.supported();
 const size = `${config.limits.workspaceMb} MiB`;
-if (config.workspaceQuota !== "folder" && volumes) ok("workspaces", `volumes of ${size} each (loop-mounted ext4)`);
-else if (config.workspaceQuota === "volume")
+if (config.workspaceQuota !== "folder" && volumes) {
+  ok("workspaces", `volumes of ${size} each (loop-mounted ext4)`);
+  // Where a fork's copy of a volume goes (SANDPIT_VOLUME_POOL): cloned in milliseconds, or copied in full.
+  const hasXfs = ["/usr/sbin/mkfs.xfs", "/sbin/mkfs.xfs"].some((tool) => existsSync(tool));
+  if (existsSync(path.join(config.dataDir, "volumes.xfs")))
+    ok("fork copies", "volumes live in the data folder's XFS image (volumes.xfs): a fork clones its source's volume");
+  else if (config.volumePool === "off") ok("fork copies", "SANDPIT_VOLUME_POOL=off: on the data folder's filesystem");
+  else if (!hasXfs)
+    warn(
+      "fork copies",
+      "mkfs.xfs is missing: on ext4, forks copy workspace volumes in full",
+      "install xfsprogs (as root, npm run docker:ensure does)",
+    );
+  else ok("fork copies", "the next start keeps volumes in an XFS image (volumes.xfs) unless the data folder shares blocks");
+} else if (config.workspaceQuota === "volume")
   bad("workspaces", "volumes asked for, but this host cannot mount them", "run as root with loop devices and e2fsprogs");
 else ok("workspaces", "plain folders: a session can fill the data folder's disk (volumes need root and e2fsprogs)");
 
