@@ -1,5 +1,5 @@
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -147,6 +147,8 @@ describe("The volume pool", () => {
       expect(pooled.imagesOn).toBe("pool");
       expect(fsType(path.join(dir, "volumes"))).toBe("xfs");
       expect(statSync(path.join(dir, "volumes")).mode & 0o777).toBe(0o700);
+      // It holds every workspace's blocks: the server's alone, whatever the data folder's mode.
+      expect(statSync(path.join(dir, "volumes.xfs")).mode & 0o777).toBe(0o600);
       await pooled.create("src");
       execFileSync("dd", ["if=/dev/urandom", `of=${path.join(pooled.dir("src"), "data.bin")}`, "bs=1M", "count=16"], {
         stdio: "ignore",
@@ -165,9 +167,12 @@ describe("The volume pool", () => {
       // After a reboot (everything unmounted), the next start mounts the pool again, volumes and all.
       for (const mountPoint of mountsUnder(dir).sort((a, b) => b.length - a.length)) execFileSync("umount", [mountPoint]);
       expect(readdirSync(path.join(dir, "volumes"))).toEqual([]);
+      // As an earlier version left it, readable to others: the next start makes it the server's again.
+      chmodSync(path.join(dir, "volumes.xfs"), 0o644);
       const again = new VolumeWorkspaces(dir, 64, undefined, { pool: "off" });
       expect(again.imagesOn).toBe("pool");
       expect((await again.list()).sort()).toEqual(["copy", "src"]);
+      expect(statSync(path.join(dir, "volumes.xfs")).mode & 0o777).toBe(0o600);
       await again.open("src");
       expect(statSync(path.join(again.dir("src"), "data.bin")).size).toBe(16 * 1024 * 1024);
     } finally {
@@ -208,6 +213,32 @@ describe("The volume pool", () => {
       } finally {
         writer.kill();
       }
+    } finally {
+      await removeDataDir(dir);
+    }
+  });
+
+  it("is made once when two processes start on the same new data folder at the same moment", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "sandpit-pool-twice-"));
+    try {
+      const script = [
+        `import { prepareVolumePool } from ${JSON.stringify(path.join(process.cwd(), "server/sandbox/workspaces/store.ts"))};`,
+        `while (Date.now() < ${Date.now() + 3_000}) {}`,
+        `console.log(prepareVolumePool(${JSON.stringify(dir)}, "auto"));`,
+      ].join("\n");
+      const start = () =>
+        new Promise<string>((resolve, reject) =>
+          execFile("npx", ["tsx", "--conditions=react-server", "--eval", script], (error, stdout, stderr) =>
+            error ? reject(new Error(stderr)) : resolve(stdout.trim()),
+          ),
+        );
+      // Both wait for the same instant, then make (or find) the pool.
+      expect(await Promise.all([start(), start()])).toEqual(["pool", "pool"]);
+      expect(mountsUnder(dir)).toEqual([path.join(dir, "volumes")]);
+      expect(readdirSync(dir).sort()).toEqual(["volumes", "volumes.xfs"]);
+      const after = new VolumeWorkspaces(dir, 32);
+      await after.create("a");
+      expect(await after.list()).toEqual(["a"]);
     } finally {
       await removeDataDir(dir);
     }

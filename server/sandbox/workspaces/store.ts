@@ -3,11 +3,14 @@ import { execFile, execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import {
   chmodSync,
+  closeSync,
   existsSync,
+  ftruncateSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
-  renameSync,
   rmSync,
   statfsSync,
   statSync,
@@ -646,13 +649,25 @@ export function prepareVolumePool(dataDir: string, pool: "auto" | "off", log?: L
     log?.info("mkfs.xfs is missing (xfsprogs): forks copy workspace volumes in full");
     return "plain";
   }
-  const partial = `${image}.partial`;
+  // Its own name: a second process starting on the same folder makes its own, and only one is linked in.
+  const partial = `${image}.${randomUUID().slice(0, 8)}.partial`;
   try {
-    rmSync(partial, { force: true });
     const fs = statfsSync(dataDir);
-    execFileSync("truncate", ["-s", String(fs.blocks * fs.bsize), partial]);
+    // The server's alone, as each volume is (the pool holds every workspace's blocks).
+    const fd = openSync(partial, "wx", 0o600);
+    try {
+      ftruncateSync(fd, fs.blocks * fs.bsize);
+    } finally {
+      closeSync(fd);
+    }
     execFileSync("mkfs.xfs", ["-q", "-f", "-m", "reflink=1", "-L", "sandpit-vols", partial], { stdio: "pipe" });
-    renameSync(partial, image);
+    try {
+      linkSync(partial, image);
+    } catch (error) {
+      // Another process made the pool meanwhile: that one is used.
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    rmSync(partial, { force: true });
     // Only blank or unfinished volumes (made again on demand): they would lie hidden beneath the pool.
     for (const name of present) rmSync(path.join(images, name), { force: true });
   } catch (error) {
@@ -666,9 +681,13 @@ export function prepareVolumePool(dataDir: string, pool: "auto" | "off", log?: L
 
 function mountPool(image: string, images: string): void {
   mkdirSync(images, { recursive: true, mode: 0o700 });
+  // Also an image an earlier version made readable to others.
+  chmodSync(image, 0o600);
   try {
     execFileSync("mount", ["-t", "xfs", "-o", "loop,nosuid,nodev,noexec,discard", image, images], { stdio: "pipe" });
   } catch (error) {
+    // Mounted by another process starting on the same folder at the same moment.
+    if (isMountPoint(images)) return;
     const said = (error as { stderr?: Buffer }).stderr?.toString().trim();
     throw new Error(
       `could not mount the workspace volume pool ${image} at ${images}: ${said || String(error)} (xfs_repair ${image} may fix it)`,
