@@ -218,6 +218,46 @@ describe("The volume pool", () => {
     }
   });
 
+  it("copies in full, not by clone, a volume whose image is in many pieces", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "sandpit-pool-frag-"));
+    try {
+      const pooled = new VolumeWorkspaces(dir, 64, undefined, { maxCloneExtents: 500 });
+      await pooled.create("src");
+      execFileSync("dd", ["if=/dev/urandom", `of=${path.join(pooled.dir("src"), "data.bin")}`, "bs=1M", "count=16"], {
+        stdio: "ignore",
+      });
+      execFileSync("umount", [pooled.dir("src")]);
+      const image = path.join(dir, "volumes", "src.ext4");
+      await pooled.copy("src", "first");
+      expect(sharesBlocks(path.join(dir, "volumes", "first.ext4"))).toBe(true);
+      // As a session leaves it by rewriting every other block after a fork: each write (direct,
+      // so none are merged) lands in a piece of its own.
+      execFileSync("python3", [
+        "-c",
+        [
+          "import mmap, os, sys",
+          "fd = os.open(sys.argv[1], os.O_RDWR | os.O_DIRECT)",
+          "buf = mmap.mmap(-1, 4096)",
+          "buf.write(os.urandom(4096))",
+          "for i in range(0, 4096, 2): os.pwritev(fd, [buf], i * 4096)",
+          "os.close(fd)",
+        ].join("\n"),
+        image,
+      ]);
+      const pieces = Number(/(\d+) extents? found/.exec(execFileSync("filefrag", [image], { encoding: "utf8" }))?.[1]);
+      expect(pieces).toBeGreaterThan(500);
+      await pooled.copy("src", "second");
+      const copy = path.join(dir, "volumes", "second.ext4");
+      expect(sharesBlocks(copy)).toBe(false);
+      expect(execFileSync("cmp", [image, copy], { encoding: "utf8" })).toBe("");
+      // A volume in few pieces is still cloned.
+      await pooled.copy("first", "third");
+      expect(sharesBlocks(path.join(dir, "volumes", "third.ext4"))).toBe(true);
+    } finally {
+      await removeDataDir(dir);
+    }
+  });
+
   it("is made once when two processes start on the same new data folder at the same moment", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "sandpit-pool-twice-"));
     try {
