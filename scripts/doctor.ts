@@ -9,7 +9,7 @@ import { checkHealth, type HealthReport } from "@/server/health/health";
 import { createDockerClient } from "@/server/sandbox/engine/docker-client";
 import { runOneShot } from "@/server/sandbox/engine/one-shot";
 import { RuntimeSelector } from "@/server/sandbox/engine/runtime";
-import { VolumeWorkspaces } from "@/server/sandbox/workspaces/store";
+import { hasTool, VolumeWorkspaces } from "@/server/sandbox/workspaces/store";
 import { openObjectStore } from "@/server/storage";
 
 // `npm run doctor`: checks every dependency and prints ok, or the exact problem and its fix.
@@ -127,11 +127,10 @@ const size = `${config.limits.workspaceMb} MiB`;
 if (config.workspaceQuota !== "folder" && volumes) {
   ok("workspaces", `volumes of ${size} each (loop-mounted ext4)`);
   // Where a fork's copy of a volume goes (SANDPIT_VOLUME_POOL): cloned in milliseconds, or copied in full.
-  const hasXfs = ["/usr/sbin/mkfs.xfs", "/sbin/mkfs.xfs"].some((tool) => existsSync(tool));
   if (existsSync(path.join(config.dataDir, "volumes.xfs")))
     ok("fork copies", "volumes live in the data folder's XFS image (volumes.xfs): a fork clones its source's volume");
   else if (config.volumePool === "off") ok("fork copies", "SANDPIT_VOLUME_POOL=off: on the data folder's filesystem");
-  else if (!hasXfs)
+  else if (!hasTool("mkfs.xfs"))
     warn(
       "fork copies",
       "mkfs.xfs is missing: on ext4, forks copy workspace volumes in full",

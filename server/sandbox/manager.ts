@@ -821,10 +821,11 @@ export class SandboxManager {
     usable: (warm: WarmSandbox) => boolean = () => true,
   ): Array<{ to: string; warm: WarmSandbox }> {
     const filled = this.forkKind(from, layerKey);
+    const base = this.baseEnv();
     const taken: Array<{ to: string; warm: WarmSandbox }> = [];
     for (const [i, to] of targets.entries()) {
-      const env = envs[i] ?? this.baseEnv();
-      let warm = sameEnv(env, this.baseEnv()) ? pool.take(filled, forksPurpose(from)) : undefined;
+      const env = envs[i] ?? base;
+      let warm = sameEnv(env, base) ? pool.take(filled, forksPurpose(from)) : undefined;
       if (warm && !usable(warm)) warm = undefined;
       warm ??= pool.take({ layerKey, env }, forksPurpose(from));
       if (!warm) break;

@@ -262,7 +262,7 @@ export class VolumeWorkspaces implements Workspaces {
       process.platform === "linux" &&
       process.getuid?.() === 0 &&
       existsSync("/dev/loop-control") &&
-      ["mkfs.ext4", "debugfs"].every((tool) => existsSync(`/usr/sbin/${tool}`) || existsSync(`/sbin/${tool}`)) &&
+      ["mkfs.ext4", "debugfs"].every(hasTool) &&
       canMount();
     return supportedHere;
   }
@@ -338,8 +338,7 @@ export class VolumeWorkspaces implements Workspaces {
       await rm(first, { force: true });
       this.log?.warn({ from }, "could not clone a workspace volume: copied in full instead");
     }
-    const frozen = mounted;
-    if (frozen) await execFileAsync("fsfreeze", ["--freeze", mountPoint]);
+    if (mounted) await execFileAsync("fsfreeze", ["--freeze", mountPoint]);
     try {
       // One image file read by several copies at once: the pages read once serve them all.
       for (let i = 0; i < partials.length; i += COPY_PARALLEL) {
@@ -355,7 +354,7 @@ export class VolumeWorkspaces implements Workspaces {
         );
       }
     } finally {
-      if (frozen) await execFileAsync("fsfreeze", ["--unfreeze", mountPoint]);
+      if (mounted) await execFileAsync("fsfreeze", ["--unfreeze", mountPoint]);
     }
     return this.named(targets, partials, copied);
   }
@@ -653,8 +652,8 @@ export function prepareVolumePool(dataDir: string, pool: "auto" | "off", log?: L
     mountPool(image, images);
     return "pool";
   }
-  if (pool === "off") return canReflink(dataDir) ? "reflink" : "plain";
   if (canReflink(dataDir)) return "reflink";
+  if (pool === "off") return "plain";
   const present = existsSync(images) ? readdirSync(images) : [];
   if (present.some((name) => !name.endsWith(".partial"))) {
     log?.info({ images }, "workspace volumes stay on the data folder's filesystem, which copies forks in full");
@@ -746,7 +745,8 @@ async function extentsOf(file: string): Promise<number> {
   return Number(found[1]);
 }
 
-function hasTool(name: string): boolean {
+/** Whether a system tool is installed (in the sbin and bin folders, whatever PATH says). */
+export function hasTool(name: string): boolean {
   return ["/usr/sbin", "/sbin", "/usr/bin", "/bin"].some((dir) => existsSync(path.join(dir, name)));
 }
 
