@@ -113,19 +113,20 @@ describe("Interactive runs", () => {
   it("stop a silent server so that its port is free when stop answers", async () => {
     const serve = 'require("node:http").createServer(() => undefined).listen(8765, "127.0.0.1");\n';
     const first = await start("ptynode", serve);
-    // The server prints nothing: wait until it holds the port (a second server cannot bind it).
-    const bindable = async (): Promise<boolean> => {
+    // The server prints nothing: wait until it holds the port (a connection to it is taken). The
+    // probe only connects: one that bound the port itself could take it from the server starting.
+    const listening = async (): Promise<boolean> => {
       const probe = await fetch(`${server.url}/api/sessions/ptynode/run`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({
-          code: 'require("node:net").createServer().once("error", () => process.exit(3)).listen(8765, "127.0.0.1", () => process.exit(0));\n',
+          code: 'require("node:net").connect(8765, "127.0.0.1").once("connect", () => process.exit(0)).once("error", () => process.exit(3));\n',
         }),
       });
       return ((await probe.json()) as { exit_code: number }).exit_code === 0;
     };
     // (Node starting under a loaded machine may take a while: the deadline is generous, the wait ends when it holds.)
-    await waitFor("the silent server to hold its port", async () => !(await bindable()), 60_000);
+    await waitFor("the silent server to hold its port", listening, 60_000);
     const stop = await fetch(`${first.base}/stop`, { method: "POST" });
     expect(await stop.json()).toEqual({ stopped: true });
 
