@@ -1,5 +1,5 @@
 import "server-only";
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import {
   chmodSync,
@@ -19,12 +19,11 @@ import {
 import { tmpdir } from "node:os";
 import { chmod, mkdir, open, readdir, readFile, rename, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import type { Logger } from "pino";
+import { hostCommand } from "@/server/util/host-commands";
 import type { HelperContainers } from "../engine/helper";
 import { makeSandboxDir, SANDBOX_GID, SANDBOX_UID } from "./sandbox-user";
 
-const execFileAsync = promisify(execFile);
 
 /**
  * The workspaces of the sessions on this host. Each is a host folder mounted at `/workspace` in
@@ -322,23 +321,23 @@ export class VolumeWorkspaces implements Workspaces {
     if (extents > this.maxCloneExtents)
       this.log?.info({ from, extents }, "workspace volume too fragmented to clone: copied in full");
     if (this.imagesOn !== "plain" && partials.length > 0 && extents <= this.maxCloneExtents) {
-      if (mounted) await execFileAsync("sync", ["--file-system", "--", mountPoint]);
+      if (mounted) await hostCommand("sync", ["--file-system", "--", mountPoint]);
       const [first, ...rest] = partials as [string, ...string[]];
-      const cloned = await execFileAsync("cp", ["--reflink=always", "--", this.image(from), first]).then(
+      const cloned = await hostCommand("cp", ["--reflink=always", "--", this.image(from), first]).then(
         () => true,
         () => false,
       );
       if (cloned) {
         // The others from the first, which nothing writes: every fork gets the same instant.
         copied.push({ status: "fulfilled", value: undefined });
-        const clone = (partial: string) => execFileAsync("cp", ["--reflink=always", "--", first, partial]).then(() => undefined);
+        const clone = (partial: string) => hostCommand("cp", ["--reflink=always", "--", first, partial]).then(() => undefined);
         copied.push(...(await Promise.allSettled(rest.map(clone))));
         return this.named(targets, partials, copied);
       }
       await rm(first, { force: true });
       this.log?.warn({ from }, "could not clone a workspace volume: copied in full instead");
     }
-    if (mounted) await execFileAsync("fsfreeze", ["--freeze", mountPoint]);
+    if (mounted) await hostCommand("fsfreeze", ["--freeze", mountPoint]);
     try {
       // One image file read by several copies at once: the pages read once serve them all.
       for (let i = 0; i < partials.length; i += COPY_PARALLEL) {
@@ -348,13 +347,13 @@ export class VolumeWorkspaces implements Workspaces {
             batch.map(async (partial) => {
               // Where images share blocks, copying in full is what is asked for here (see above).
               const reflink = this.imagesOn === "plain" ? "--reflink=auto" : "--reflink=never";
-              await execFileAsync("cp", ["--sparse=always", reflink, "--", this.image(from), partial]);
+              await hostCommand("cp", ["--sparse=always", reflink, "--", this.image(from), partial]);
             }),
           )),
         );
       }
     } finally {
-      if (mounted) await execFileAsync("fsfreeze", ["--unfreeze", mountPoint]);
+      if (mounted) await hostCommand("fsfreeze", ["--unfreeze", mountPoint]);
     }
     return this.named(targets, partials, copied);
   }
@@ -389,9 +388,9 @@ export class VolumeWorkspaces implements Workspaces {
       await makePrivateDir(this.slots);
       // Bound over itself: the same device as its parent, so only the mount table tells.
       if (!(await mountPointsUnder(this.slots, true)).includes(this.slots)) {
-        await execFileAsync("mount", ["--bind", this.slots, this.slots]);
+        await hostCommand("mount", ["--bind", this.slots, this.slots]);
       }
-      await execFileAsync("mount", ["--make-shared", this.slots]);
+      await hostCommand("mount", ["--make-shared", this.slots]);
     })().catch((error: unknown) => {
       this.slotsShared = undefined;
       throw error;
@@ -441,7 +440,7 @@ export class VolumeWorkspaces implements Workspaces {
     if (isMountPoint(dir)) await unmount(dir);
     await makePrivateDir(this.root);
     await mkdir(dir, { recursive: true });
-    await execFileAsync("mount", ["--bind", slotDir, dir]);
+    await hostCommand("mount", ["--bind", slotDir, dir]);
     await this.clearHolder(this.holder(name));
     await rename(this.slotImage(name), this.image(id));
   }
@@ -456,7 +455,7 @@ export class VolumeWorkspaces implements Workspaces {
     if (!this.exists(id)) throw new Error(`the session ${id} has no copy to take`);
     const holder = this.holder(name);
     const dir = await this.open(id);
-    await Promise.all(["fork", "ws"].map((sub) => execFileAsync("mount", ["--bind", dir, path.join(holder, sub)])));
+    await Promise.all(["fork", "ws"].map((sub) => hostCommand("mount", ["--bind", dir, path.join(holder, sub)])));
     await this.release(id);
     await rename(holder, this.holder(id));
     await rename(this.slotImage(name), this.heldImage(id));
@@ -509,7 +508,7 @@ export class VolumeWorkspaces implements Workspaces {
     let cleared = 0;
     for (const mountPoint of await mountPointsUnder(this.root)) {
       // A copy interrupted by a crash leaves its source frozen; one that is not frozen refuses.
-      await execFileAsync("fsfreeze", ["--unfreeze", mountPoint]).catch(() => undefined);
+      await hostCommand("fsfreeze", ["--unfreeze", mountPoint]).catch(() => undefined);
       // A volume mounted at its folder but never completed has no final image: it is unmounted.
       const name = path.basename(mountPoint);
       if (isTemp(name) || !this.exists(name)) {
@@ -739,7 +738,7 @@ function canReflink(dir: string): boolean {
 
 /** How many extents an image file has (filefrag, which reads the map and nothing else of it). */
 async function extentsOf(file: string): Promise<number> {
-  const { stdout } = await execFileAsync("filefrag", ["--", file]);
+  const { stdout } = await hostCommand("filefrag", ["--", file]);
   const found = /: (\d+) extents? found/.exec(stdout);
   if (!found) throw new Error(`filefrag said nothing of ${file}: ${stdout}`);
   return Number(found[1]);
@@ -758,7 +757,7 @@ export async function makeVolume(file: string, sizeMb: number): Promise<void> {
   try {
     const handle = await open(file, "wx", 0o600);
     await handle.truncate(sizeMb * 1024 * 1024).finally(() => handle.close());
-    await execFileAsync("mkfs.ext4", [
+    await hostCommand("mkfs.ext4", [
       "-q",
       "-F",
       "-m",
@@ -770,7 +769,7 @@ export async function makeVolume(file: string, sizeMb: number): Promise<void> {
       file,
     ]);
     // An empty volume shows nothing, not even lost+found (e2fsck recreates it when needed).
-    await execFileAsync("debugfs", ["-w", "-R", "rmdir lost+found", file]);
+    await hostCommand("debugfs", ["-w", "-R", "rmdir lost+found", file]);
   } catch (error) {
     await rm(file, { force: true });
     throw error;
@@ -798,7 +797,7 @@ export function isMountPoint(dir: string): boolean {
 }
 
 export async function mount(image: string, dir: string): Promise<void> {
-  await execFileAsync("mount", ["-o", "loop,nosuid,nodev,noatime,discard", image, dir]);
+  await hostCommand("mount", ["-o", "loop,nosuid,nodev,noatime,discard", image, dir]);
 }
 
 /**
@@ -807,10 +806,10 @@ export async function mount(image: string, dir: string): Promise<void> {
  */
 export async function unmount(dir: string): Promise<void> {
   try {
-    await execFileAsync("umount", [dir]);
+    await hostCommand("umount", [dir]);
   } catch {
     try {
-      await execFileAsync("umount", ["-l", dir]);
+      await hostCommand("umount", ["-l", dir]);
     } catch (error) {
       if (isMountPoint(dir)) throw error;
     }
