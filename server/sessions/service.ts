@@ -372,8 +372,22 @@ export class SessionService {
       setupOf?: string;
     } = {},
   ): Promise<SessionView> {
-    const source = await this.authorize(caller, sourceId, "read");
     const share = caller.kind === "share" ? await this.shareFor(caller, sourceId) : undefined;
+    return this.forkWith(caller, sourceId, options, share);
+  }
+
+  /**
+   * A fork by a caller presenting `share`, the share its own token resolved to when it opens the
+   * source (else undefined). A share that opens the source lets its visitor read it, as authorize
+   * decides; without one, the caller's own rights do.
+   */
+  private async forkWith(
+    caller: Caller,
+    sourceId: string,
+    options: Parameters<SessionService["fork"]>[2] & object,
+    share: ShareView | undefined,
+  ): Promise<SessionView> {
+    const source = share ? await this.require(sourceId) : await this.authorize(caller, sourceId, "read");
     const owner = options.throwaway ? `${THROWAWAY_OWNER}${randomBytes(9).toString("base64url")}` : ownerOf(caller);
     // A fork without an owner would be open to every caller: share visitors need their identity.
     if (share && !owner) throw new IdentityRequiredError();
@@ -490,7 +504,8 @@ export class SessionService {
       const problem = name.error.issues[0]?.message ?? "a name is required";
       throw new InvalidRequestError(`give your name to join this class: ${problem}`);
     }
-    return this.fork(caller, share.session_id, { name: name.data });
+    // The token the caller presents resolved to this class link just above: it is not looked up again.
+    return this.forkWith(caller, share.session_id, { name: name.data }, share);
   }
 
   /**
@@ -609,7 +624,7 @@ export class SessionService {
       this.options.sandboxes.summary(row.id),
     ]);
     const setupRow = setup[0];
-    const result = setupRow ? await this.options.setups.get(row.id) : undefined;
+    const result = setupRow ? this.options.setups.viewOf(setupRow) : undefined;
     const timeout = this.timeoutFor(row);
     return {
       id: row.id,

@@ -125,6 +125,11 @@ export class SetupService {
     return row ? toView(row) : undefined;
   }
 
+  /** A setup row as the API shows it (for callers that read the row already). */
+  viewOf(row: typeof setups.$inferSelect): SetupView {
+    return toView(row);
+  }
+
   private async view(sessionId: string): Promise<SetupView> {
     const view = await this.get(sessionId);
     if (!view) throw new SetupNotFoundError(sessionId);
