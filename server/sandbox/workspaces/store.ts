@@ -24,7 +24,6 @@ import { hostCommand } from "@/server/util/host-commands";
 import type { HelperContainers } from "../engine/helper";
 import { makeSandboxDir, SANDBOX_GID, SANDBOX_UID } from "./sandbox-user";
 
-
 /**
  * The workspaces of the sessions on this host. Each is a host folder mounted at `/workspace` in
  * the session's sandbox; `dir(id)` is that folder. A workspace appears under its final name only
