@@ -31,6 +31,21 @@ describe("Runs", () => {
     expect(result).toMatchObject({ stdout: expected, stderr: "", exitCode: 0 });
   });
 
+  it("starts programs with the sandbox's environment alone, and as the OOM killer's first pick where it runs inside the sandbox", async () => {
+    const env = await code("bash", "env");
+    expect(env.stdout).toContain("HOME=/home/sandbox");
+    // What the agent was told of its runtime and its own thread pool stay the agent's.
+    expect(env.stdout).not.toMatch(/SANDPIT_AGENT_RUNTIME|UV_THREADPOOL_SIZE/);
+    // Under gVisor no OOM killer runs inside the sandbox (the host's kills it whole): nothing to prefer.
+    if ((await h.runtime.choose()).gvisor) return;
+    // The agent sets it just after the program started: the program waits until it shows.
+    const adj = await code(
+      "python",
+      "import time\nend = time.time() + 10\nwhile time.time() < end:\n    adj = open('/proc/self/oom_score_adj').read().strip()\n    if adj != '0': break\nprint(adj)\n",
+    );
+    expect(adj.stdout).toBe("1000\n");
+  });
+
   it("tells CommonJS from ES modules in node", async () => {
     expect((await code("node", "console.log(typeof require, typeof module)")).stdout).toBe("function object\n");
     expect((await code("node", "import os from 'node:os';\nconsole.log(typeof require, typeof os.cpus)")).stdout).toBe(

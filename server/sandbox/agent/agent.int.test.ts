@@ -32,7 +32,7 @@ import ctypes, json, os, signal
 libc = ctypes.CDLL(None, use_errno=True)
 libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
 agent = next(int(p) for p in os.listdir("/proc") if p.isdigit()
-             and open(f"/proc/{p}/cmdline", "rb").read().startswith(b"node\0${AGENT_MOUNT}/${AGENT_FILE}"))
+             and b"${AGENT_MOUNT}/${AGENT_FILE}" in open(f"/proc/{p}/cmdline", "rb").read().split(b"\0"))
 def report(name, attempt):
     try:
         attempt()

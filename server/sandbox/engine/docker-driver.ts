@@ -43,6 +43,12 @@ export class DockerSandboxDriver implements SandboxDriver {
   ) {}
 
   /** The container configuration for a spec; every limit comes from the spec. */
+  /**
+   * What tells the agent it runs under gVisor (AGENT_RUNTIME_ENV in its protocol; it keeps it from
+   * the programs it starts): see IN_GVISOR there.
+   */
+  static readonly GVISOR_ENV = "SANDPIT_AGENT_RUNTIME=gvisor";
+
   static createOptions(spec: SandboxSpec, runtime?: string): Dockerode.ContainerCreateOptions {
     const { limits } = spec;
     // A warm sandbox receives mounts the host makes beneath its workspace and slot later (a fork's).
@@ -61,8 +67,10 @@ export class DockerSandboxDriver implements SandboxDriver {
     return {
       Image: spec.image,
       // The agent runs as container root with only the capabilities to start processes as the
-      // sandbox user (and stop them); it talks over its stdio, which nothing logs.
-      Cmd: ["node", `${AGENT_MOUNT}/${AGENT_FILE}`],
+      // sandbox user (and stop them); it talks over its stdio, which nothing logs. One V8 helper
+      // thread: each switch to the sandbox user is told to every thread of the agent, which
+      // gVisor makes costly (see asUser).
+      Cmd: ["node", "--v8-pool-size=1", `${AGENT_MOUNT}/${AGENT_FILE}`],
       User: "0:0",
       OpenStdin: true,
       StdinOnce: false,
@@ -103,7 +111,10 @@ export class DockerSandboxDriver implements SandboxDriver {
       const choice = await this.runtimes?.choose();
       runtime = spec.network ? choice?.network : choice?.sandbox;
       const options = DockerSandboxDriver.createOptions(spec, runtime);
-      if (choice?.gvisor && runtime && options.HostConfig) options.HostConfig.PidsLimit = gvisorPidsLimit(spec.limits.pids);
+      if (choice?.gvisor && runtime && options.HostConfig) {
+        options.HostConfig.PidsLimit = gvisorPidsLimit(spec.limits.pids);
+        options.Env = [...(options.Env ?? []), DockerSandboxDriver.GVISOR_ENV];
+      }
       if (this.node) options.Labels = { ...options.Labels, [LABEL_NODE]: this.node };
       container = await this.docker.createContainer(options);
     } catch (error) {

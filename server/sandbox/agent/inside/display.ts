@@ -12,11 +12,14 @@ export interface DisplayItem {
   data: Buffer;
 }
 
-/** The run's display folder, made (as the sandbox user) before the program starts. */
-export function makeDisplayFolder(runId: string): string {
-  const folder = path.join(STATE_DIR, "display", runId);
+/** The run's display folder (see makeDisplayFolder). */
+export function displayFolderOf(runId: string): string {
+  return path.join(STATE_DIR, "display", runId);
+}
+
+/** Makes the run's display folder, as the sandbox user, before the program starts. */
+export function makeDisplayFolder(folder: string): void {
   asUser(() => fs.mkdirSync(folder, { recursive: true, mode: 0o700 }));
-  return folder;
 }
 
 function mimeOf(name: string): DisplayMime | undefined {

@@ -1,6 +1,6 @@
 // Process bookkeeping: finding, killing and capturing the output of process trees.
 import * as fs from "node:fs";
-import { asUser, SANDBOX_UID, spawned } from "./context.ts";
+import { asUser, IN_GVISOR, SANDBOX_UID, spawned } from "./context.ts";
 
 export interface ProcInfo {
   pid: number;
@@ -57,7 +57,13 @@ export function withMarker(pids: number[], marker: string): Set<number> {
  */
 export async function killTree(
   root: number,
-  options: { marker?: string; keepRoot?: boolean; groupAndSession?: boolean },
+  options: {
+    marker?: string;
+    /** When `root` started: a process carrying the marker started since (it inherited it), no other is looked at. */
+    markedSince?: number;
+    keepRoot?: boolean;
+    groupAndSession?: boolean;
+  },
 ): Promise<void> {
   for (let round = 0; round < 100; round++) {
     const procs = readProcs();
@@ -75,8 +81,10 @@ export async function killTree(
       if (options.groupAndSession && (p.pgrp === root || p.session === root)) targets.add(p.pid);
     }
     if (options.marker) {
-      const others = procs.filter((p) => p.pid !== process.pid && !targets.has(p.pid)).map((p) => p.pid);
-      for (const pid of withMarker(others, options.marker)) targets.add(pid);
+      const since = options.markedSince ?? 0;
+      const others = procs.filter((p) => p.pid !== process.pid && !targets.has(p.pid) && p.start >= since).map((p) => p.pid);
+      // Reading environments means a switch to the sandbox user (see asUser): only when there are any.
+      if (others.length > 0) for (const pid of withMarker(others, options.marker)) targets.add(pid);
     }
     if (!options.keepRoot) targets.add(root);
     else targets.delete(root);
@@ -98,7 +106,12 @@ export async function killTree(
 
 /** When a process started (clock ticks since boot), or undefined once it is gone. */
 export function startOf(pid: number): number | undefined {
-  return readProcs().find((p) => p.pid === pid)?.start;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -123,9 +136,12 @@ export async function killEscaped(since: number): Promise<void> {
   }
 }
 
-/** Makes the kernel's OOM killer pick user processes before the agent (raising is allowed unprivileged). */
+/**
+ * Makes the kernel's OOM killer pick user processes before the agent (raising is allowed
+ * unprivileged). Not under gVisor, where no OOM killer inside the sandbox would read it.
+ */
 export function preferForOom(pid: number | undefined, score: number): void {
-  if (pid === undefined) return;
+  if (pid === undefined || IN_GVISOR) return;
   try {
     asUser(() => fs.writeFileSync(`/proc/${pid}/oom_score_adj`, String(score)));
   } catch {

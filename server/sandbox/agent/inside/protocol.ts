@@ -76,6 +76,9 @@ export const DISPLAY_MAX_ITEMS = 16;
 export const DISPLAY_ITEM_BYTES = 2 * 1024 * 1024;
 export const DISPLAY_TOTAL_BYTES = 8 * 1024 * 1024;
 
+/** What the server tells the agent of the runtime it started under (\`gvisor\`); never passed on to programs. */
+export const AGENT_RUNTIME_ENV = "SANDPIT_AGENT_RUNTIME";
+
 /** `run.input` carries at most this many bytes a request. */
 export const RUN_INPUT_BYTES = 64 * 1024;
 

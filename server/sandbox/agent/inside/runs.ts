@@ -3,7 +3,7 @@ import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { asUser, BASE_ENV, STATE_DIR, spawnAsUser, WORKSPACE, type RequestContext } from "./context.ts";
-import { collectDisplay, makeDisplayFolder } from "./display.ts";
+import { collectDisplay, displayFolderOf, makeDisplayFolder } from "./display.ts";
 import { Capture, killEscaped, killTree, PrefixRemover, preferForOom, signalNumber, startOf } from "./procs.ts";
 import type { ProcessResult, RunParams } from "./protocol.ts";
 import { removeTree } from "./remove.ts";
@@ -79,19 +79,22 @@ function command(params: RunParams): [string, string[]] {
 /** Starts a run as the sandbox user; `owner` is the set of runs ended when the server reconnects. */
 export function startRun(params: RunParams, ctx: RequestContext, owner: Set<string>): Promise<ProcessResult> {
   const stream = params.stream === true;
-  asUser(() => {
-    for (const file of params.files ?? []) {
-      const target = path.resolve(WORKSPACE, file.path);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, Buffer.from(file.data, "base64"), { mode: file.mode ?? 0o644 });
-    }
-  });
+  // Inline code is written as the sandbox user before anything starts: failing that fails the request.
+  const files = params.files ?? [];
+  if (files.length > 0)
+    asUser(() => {
+      for (const file of files) {
+        const target = path.resolve(WORKSPACE, file.path);
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, Buffer.from(file.data, "base64"), { mode: file.mode ?? 0o644 });
+      }
+    });
   const started = Date.now();
   const marker = `SANDPIT_RUN=${params.runId}`;
   const stdout = new Capture(params.outputLimit);
   const stderr = new Capture(params.outputLimit);
   const kept: [Buffer[], Buffer[]] = [[], []];
-  const display = params.display === true ? makeDisplayFolder(params.runId) : undefined;
+  const display = params.display === true ? displayFolderOf(params.runId) : undefined;
 
   return new Promise((resolve) => {
     let child: ChildProcessWithoutNullStreams;
@@ -107,6 +110,8 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
           SANDPIT_RUN: params.runId,
         },
         detached: true,
+        // Made in the switch that enters the workspace (see asUser for why switches are few).
+        prepare: display ? () => makeDisplayFolder(display) : undefined,
       });
     } catch (error) {
       if (display) removeTree(display);
@@ -140,7 +145,7 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
     preferForOom(pid, 1000);
     const since = pid === undefined ? undefined : startOf(pid);
     const stopAll = async (): Promise<void> => {
-      if (pid !== undefined) await killTree(pid, { marker, groupAndSession: true });
+      if (pid !== undefined) await killTree(pid, { marker, markedSince: since, groupAndSession: true });
       // What left the tree, the session and the marker still started during the run: it goes too.
       if (since !== undefined) await killEscaped(since);
     };
@@ -187,11 +192,14 @@ export function startRun(params: RunParams, ctx: RequestContext, owner: Set<stri
         emit(2, stderr, (removers[1] as PrefixRemover).end());
       }
       const cleanupDir = params.cleanupDir;
-      if (cleanupDir?.startsWith(`${STATE_DIR}/runs/`)) removeTree(cleanupDir);
+      // The run's folders go, and what it showed is read, in one switch to the sandbox user.
+      const shown = asUser(() => {
+        if (cleanupDir?.startsWith(`${STATE_DIR}/runs/`)) removeTree(cleanupDir);
+        return display ? collectDisplay(display) : undefined;
+      });
       runs.delete(params.runId);
       owner.delete(params.runId);
       // What the run showed goes before its result, each item in a message of its own.
-      const shown = display ? collectDisplay(display) : undefined;
       for (const item of shown?.items ?? [])
         ctx.send({ id: ctx.id, type: "display", mime: item.mime, data: item.data.toString("base64") });
       const code = timedOut ? 124 : (exitCode ?? (signal ? 128 + signalNumber(signal) : 1));
