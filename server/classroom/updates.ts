@@ -76,20 +76,19 @@ export class TemplateUpdates {
    * made from the version published before it, and leaves alone every file it cannot tell
    * untouched. A template slow to answer (its sandbox waking) holds the new copy up to BASE_WAIT_MS.
    */
-  async copyMade(copyId: string, templateId: string): Promise<void> {
+  async copyMade(copyId: string, template: Pick<SessionRow, "id" | "createdAt">): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const waited = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, BASE_WAIT_MS);
       timer.unref();
     });
-    await Promise.race([this.recordBase(copyId, templateId), waited]);
+    await Promise.race([this.recordBase(copyId, template), waited]);
     clearTimeout(timer);
   }
 
-  private async recordBase(copyId: string, templateId: string): Promise<void> {
+  private async recordBase(copyId: string, template: Pick<SessionRow, "id" | "createdAt">): Promise<void> {
+    const templateId = template.id;
     try {
-      const [template] = await this.db.select().from(sessions).where(eq(sessions.id, templateId));
-      if (!template) return;
       const base = await this.hashes.current(this.templateKey(template), templateId);
       const [latest] = await this.db
         .select({ version: templateVersions.version })

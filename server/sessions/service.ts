@@ -54,8 +54,8 @@ export interface SessionServiceOptions {
 
 /** What the classroom keeps about class copies, told by the session service. */
 export interface ClassCopyHooks {
-  /** A class copy was just made from `templateId`; never throws. */
-  copyMade(copyId: string, templateId: string): Promise<void>;
+  /** A class copy was just made from `template`; never throws. */
+  copyMade(copyId: string, template: Pick<SessionRow, "id" | "createdAt">): Promise<void>;
   removed(id: string): Promise<void>;
 }
 
@@ -93,6 +93,12 @@ export interface ClassProgress {
   runs: number;
   state: "not started" | "last run passed" | "last run failed";
   last_run: { at: string; exit_code: number | null; timed_out: boolean; source: string } | null;
+}
+
+/** A session's setup as stored (its spec) and as the API shows it. */
+interface KnownSetup {
+  spec: (typeof setups.$inferSelect)["spec"];
+  view: SetupView;
 }
 
 export class SessionService {
@@ -200,9 +206,10 @@ export class SessionService {
   }
 
   /** Inserts a session row; an id that is taken is a SessionExistsError (409), never an overwrite. */
-  private async insertNew(row: typeof sessions.$inferInsert): Promise<void> {
-    const inserted = await this.options.db.insert(sessions).values(row).onConflictDoNothing().returning({ id: sessions.id });
-    if (inserted.length === 0) throw new SessionExistsError(row.id);
+  private async insertNew(row: typeof sessions.$inferInsert): Promise<SessionRow> {
+    const [inserted] = await this.options.db.insert(sessions).values(row).onConflictDoNothing().returning();
+    if (!inserted) throw new SessionExistsError(row.id);
+    return inserted;
   }
 
   async create(caller: Caller, input: CreateSessionInput): Promise<SessionView> {
@@ -394,7 +401,7 @@ export class SessionService {
     const id = options.id ?? newSessionId();
     const classCopy = share?.role === "class" && !options.throwaway;
     const now = new Date();
-    await this.insertNew({
+    const inserted = await this.insertNew({
       id,
       language: source.language,
       persistent: source.persistent,
@@ -409,6 +416,7 @@ export class SessionService {
       updatedAt: now,
       lastActiveAt: now,
     });
+    let known: KnownSetup | null = null;
     try {
       await this.options.sandboxes.forkWorkspace(source.id, id);
       if (options.setupOf && options.setupOf !== source.id) await this.options.sandboxes.useLayerOf(id, options.setupOf);
@@ -416,16 +424,17 @@ export class SessionService {
         .select()
         .from(setups)
         .where(eq(setups.sessionId, options.setupOf ?? source.id));
-      if (setup) await this.options.setups.submit(id, setup.spec);
+      // What the copy's view shows of its setup is what storing it answered.
+      if (setup) known = { spec: setup.spec, view: await this.options.setups.submit(id, setup.spec) };
     } catch (error) {
       await this.options.sandboxes.destroy(id).catch(() => undefined);
       await this.options.db.delete(sessions).where(eq(sessions.id, id));
       this.options.egress?.forget(id);
       throw error;
     }
-    if (classCopy) await this.options.classroom?.copyMade(id, source.id);
+    if (classCopy) await this.options.classroom?.copyMade(id, source);
     this.options.log.info({ sessionId: id, from: source.id }, "session forked");
-    return this.view(await this.require(id));
+    return this.view(inserted, { setup: known });
   }
 
   /** The copies made through a template's class links, newest first: for its owner (a teacher's class). */
@@ -618,13 +627,19 @@ export class SessionService {
     await this.options.db.update(sessions).set({ lastActiveAt: new Date() }).where(eq(sessions.id, id));
   }
 
-  private async view(row: SessionRow): Promise<SessionView> {
+  /** The session as the API shows it; `known` is its setup when the caller has it already (null: none). */
+  private async view(row: SessionRow, known?: { setup: KnownSetup | null }): Promise<SessionView> {
     const [setup, sandbox] = await Promise.all([
-      this.options.db.select().from(setups).where(eq(setups.sessionId, row.id)),
+      known
+        ? known.setup
+        : this.options.db
+            .select()
+            .from(setups)
+            .where(eq(setups.sessionId, row.id))
+            .then(([stored]) => (stored ? { spec: stored.spec, view: this.options.setups.viewOf(stored) } : null)),
       this.options.sandboxes.summary(row.id),
     ]);
-    const setupRow = setup[0];
-    const result = setupRow ? this.options.setups.viewOf(setupRow) : undefined;
+    const result = setup?.view;
     const timeout = this.timeoutFor(row);
     return {
       id: row.id,
@@ -641,8 +656,8 @@ export class SessionService {
       created_at: row.createdAt.toISOString(),
       updated_at: row.updatedAt.toISOString(),
       last_active_at: row.lastActiveAt.toISOString(),
-      setup_status: setupRow?.status ?? "none",
-      setup: setupRow ? hideEnvValues(setupRow.spec) : null,
+      setup_status: result?.status ?? "none",
+      setup: setup ? hideEnvValues(setup.spec) : null,
       setup_result: result ?? null,
       sandbox: { state: sandbox.state, snapshot_at: sandbox.snapshotAt?.toISOString() ?? null },
       recovered: sandbox.recovered && {

@@ -64,6 +64,11 @@ export class SetupService {
     const normalized = normalizeSetup(spec);
     const key = layerKey(normalized, await this.options.imageId());
     const now = new Date();
+    // A new setup whose layer is stored already (a fork's, a class copy's) is written completed.
+    if (!options.settledOnly) {
+      const completed = await this.submitFromCache(sessionId, spec, key, normalized, now);
+      if (completed) return completed;
+    }
     const row = {
       sessionId,
       node: this.options.node ?? null,
@@ -223,6 +228,46 @@ export class SetupService {
     return taken.length;
   }
 
+  /**
+   * Stores a setup completed from a stored layer in one write, once the session uses the layer
+   * (as completeFromCache does, without the pending row first and the view read after); undefined
+   * when the layer is not stored.
+   */
+  private async submitFromCache(
+    sessionId: string,
+    spec: SetupSpec,
+    key: string,
+    normalized: NormalizedSetup,
+    now: Date,
+  ): Promise<SetupView | undefined> {
+    const bytes = await this.options.store.head(key);
+    if (bytes === undefined) return undefined;
+    this.options.onLayerLookup?.(true);
+    const [known] = await this.options.db.select().from(layers).where(eq(layers.key, key));
+    const layer: LayerRecord = { key, bytes, files: known?.files ?? 0, cache_hit: true };
+    // The session uses the layer before anyone can see `completed`.
+    await this.useLayer(sessionId, key, bytes, layer.files);
+    const row = {
+      sessionId,
+      node: this.options.node ?? null,
+      spec: spec as Record<string, unknown>,
+      specHash: specHash(normalized),
+      layerKey: key,
+      ...completedFromCache(normalized, layer, now),
+      error: null,
+      stdout: null,
+      stderr: null,
+      queuedAt: now,
+    };
+    const [stored] = await this.options.db
+      .insert(setups)
+      .values(row)
+      .onConflictDoUpdate({ target: setups.sessionId, set: row })
+      .returning();
+    this.options.log.info({ sessionId, key }, "setup completed from a stored layer");
+    return stored ? toView(stored) : this.view(sessionId);
+  }
+
   private async completeFromCache(sessionId: string, key: string, normalized: NormalizedSetup): Promise<boolean> {
     const bytes = await this.options.store.head(key);
     if (bytes === undefined) return false;
@@ -234,23 +279,7 @@ export class SetupService {
     await this.useLayer(sessionId, key, bytes, layer.files);
     await this.options.db
       .update(setups)
-      .set({
-        status: "completed",
-        success: true,
-        durationMs: 0,
-        layer,
-        steps: stepsOf(normalized).map((name) => ({
-          name,
-          status: "completed",
-          started_at: null,
-          duration_ms: 0,
-          log: "",
-          exit_code: 0,
-        })),
-        startedAt: now,
-        finishedAt: now,
-        note: "the layer for this setup was already stored: nothing to install",
-      })
+      .set(completedFromCache(normalized, layer, now))
       .where(eq(setups.sessionId, sessionId));
     this.options.log.info({ sessionId, key }, "setup completed from a stored layer");
     return true;
@@ -403,6 +432,27 @@ function stepsOf(setup: NormalizedSetup): Array<SetupStepRecord["name"]> {
   if (setup.go.length > 0) names.push("go");
   if (setup.commands.length > 0) names.push("commands");
   return names;
+}
+
+/** A setup's fields once a stored layer completed it. */
+function completedFromCache(normalized: NormalizedSetup, layer: LayerRecord, now: Date) {
+  return {
+    status: "completed" as const,
+    success: true,
+    durationMs: 0,
+    layer,
+    steps: stepsOf(normalized).map((name) => ({
+      name,
+      status: "completed" as const,
+      started_at: null,
+      duration_ms: 0,
+      log: "",
+      exit_code: 0,
+    })),
+    startedAt: now,
+    finishedAt: now,
+    note: "the layer for this setup was already stored: nothing to install",
+  };
 }
 
 function toView(row: typeof setups.$inferSelect): SetupView {
