@@ -5,12 +5,15 @@ import { result, type BenchResult } from "../result";
 import { percentile, round } from "../stats";
 
 const STUDENTS = 30;
+/** Classes that join one after the other once got ready. */
+const ROUNDS = 3;
 
 /**
  * 30 students open a class link at the same moment: each is timed from joining (the request the
  * class page sends) until their first run's output is back, as a student who joins and presses Run.
- * Once with nobody having got the class ready, once after the teacher did (warm sandboxes with the
- * class's setup started ahead). Next to it, one student joining alone, the same way. Records p50 and p95.
+ * Once with nobody having got the class ready, then three classes after the teacher did (warm
+ * sandboxes with the class's setup started ahead). Next to it, one student joining alone, the same
+ * way. Records p50 and p95.
  */
 export async function classJoins(): Promise<BenchResult[]> {
   await using services = await testServices();
@@ -41,13 +44,22 @@ export async function classJoins(): Promise<BenchResult[]> {
   const cold = await Promise.all(Array.from({ length: STUDENTS }, (_, i) => joinAndRun(`cold-${i}`)));
   // The teacher gets the class ready (Get the class ready, in the class link's row): sandboxes
   // with the class's setup and files are started ahead, one at a time, before the students arrive.
-  const warming = performance.now();
-  const kept = await services.sessions.prepareClass(teacher, template.id, { students: STUDENTS });
-  await services.sandboxes.pool?.settled();
-  const warmUpMs = performance.now() - warming;
-  const ready = await services.sandboxes.readyForks(template.id);
-  if (kept.students !== STUDENTS || ready < STUDENTS) throw new Error(`only ${ready} of ${STUDENTS} sandboxes got ready`);
-  const together = await Promise.all(Array.from({ length: STUDENTS }, (_, i) => joinAndRun(`student-${i}`)));
+  // Three classes in turn (this host's timings vary from one to the next): each figure below
+  // is over all of them, and "until all" is the middle one of the three classes.
+  const together: number[] = [];
+  const wholeClass: number[] = [];
+  let warmUpMs = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const warming = performance.now();
+    const kept = await services.sessions.prepareClass(teacher, template.id, { students: STUDENTS });
+    await services.sandboxes.pool?.settled();
+    if (round === 0) warmUpMs = performance.now() - warming;
+    const ready = await services.sandboxes.readyForks(template.id);
+    if (kept.students !== STUDENTS || ready < STUDENTS) throw new Error(`only ${ready} of ${STUDENTS} sandboxes got ready`);
+    const times = await Promise.all(Array.from({ length: STUDENTS }, (_, i) => joinAndRun(`s${round}-${i}`)));
+    together.push(...times);
+    wholeClass.push(Math.max(...times));
+  }
   const baseline = { name: "one student joining alone until first output, p50", value: round(percentile(alone, 50), 0) };
   return [
     result(
@@ -65,31 +77,26 @@ export async function classJoins(): Promise<BenchResult[]> {
       { samples: STUDENTS },
     ),
     result(
-      `${STUDENTS} students joining a class at once after the teacher got it ready, until each one's first output, p50`,
+      `${STUDENTS} students joining a class at once after the teacher got it ready, until each one's first output, p50 (${ROUNDS} classes)`,
       round(percentile(together, 50), 0),
       "ms",
       baseline,
-      {
-        samples: STUDENTS,
-      },
+      { samples: together.length },
     ),
     result(
-      `${STUDENTS} students joining a class at once after the teacher got it ready, until each one's first output, p95`,
+      `${STUDENTS} students joining a class at once after the teacher got it ready, until each one's first output, p95 (${ROUNDS} classes)`,
       round(percentile(together, 95), 0),
       "ms",
       baseline,
-      {
-        target: "≤ 5000 ms on 2 cores",
-        samples: STUDENTS,
-      },
+      { target: "≤ 5000 ms on 2 cores", samples: together.length },
     ),
     // They all joined at the same moment: the slowest is when the whole class is running.
     result(
-      `${STUDENTS} students joining a class at once after the teacher got it ready, until all have their first output`,
-      round(Math.max(...together), 0),
+      `${STUDENTS} students joining a class at once after the teacher got it ready, until all have their first output (middle of ${ROUNDS} classes: ${wholeClass.map((ms) => Math.round(ms)).join(", ")} ms)`,
+      round(percentile(wholeClass, 50), 0),
       "ms",
       baseline,
-      { target: "≤ 3000 ms", samples: STUDENTS },
+      { target: "≤ 3000 ms", samples: ROUNDS },
     ),
   ];
 }
