@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { HostCommandError, hostCommand } from "./host-commands";
+import { HostCommandError, HostCommands, hostCommand } from "./host-commands";
+import { waitFor } from "@/test/wait";
 
 describe("Host commands", () => {
   it("run to their end and answer their output, started by the runner, not by this process", async () => {
@@ -47,6 +48,23 @@ describe("Host commands", () => {
     const next = Number((await hostCommand("sh", ["-c", 'echo "$PPID"'])).stdout.trim());
     expect(next).not.toBe(runner);
     expect((await hostCommand("echo", ["again"])).stdout).toBe("again\n");
+  });
+
+  it("leave no runner behind once idle, and start another for the next command", async () => {
+    const commands = new HostCommands(200);
+    const runner = Number((await commands.run("sh", ["-c", 'echo "$PPID"'])).stdout.trim());
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(runner)).toBe(true);
+    await waitFor("the idle runner to end", () => !alive(runner), 10_000);
+    const next = Number((await commands.run("sh", ["-c", 'echo "$PPID"'])).stdout.trim());
+    expect(next).not.toBe(runner);
   });
 
   it("do not keep a process alive once their commands answered", async () => {

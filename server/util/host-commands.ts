@@ -41,12 +41,20 @@ export class HostCommandError extends Error {
   }
 }
 
-class HostCommands {
+/** How long the runner waits for another command before it ends (an idle server holds no runner). */
+const IDLE_MS = 10_000;
+
+/** Starts host commands through a runner process of its own (see RUNNER). */
+export class HostCommands {
   private child: ChildProcessWithoutNullStreams | undefined;
   private readonly pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
   private nextId = 0;
+  private idle: NodeJS.Timeout | undefined;
+
+  constructor(private readonly idleMs = IDLE_MS) {}
 
   run(file: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+    clearTimeout(this.idle);
     const child = this.child ?? this.start();
     const id = this.nextId++;
     const reply = new Promise<Reply>((resolve, reject) => this.pending.set(id, { resolve, reject }));
@@ -69,7 +77,11 @@ class HostCommands {
       const reply = JSON.parse(line) as Reply;
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);
-      if (this.pending.size === 0) this.hold(child, false);
+      if (this.pending.size === 0) {
+        this.hold(child, false);
+        clearTimeout(this.idle);
+        this.idle = setTimeout(() => this.stop(child), this.idleMs).unref();
+      }
       waiting?.resolve(reply);
     });
     const ended = (): void => {
@@ -83,6 +95,13 @@ class HostCommands {
     child.on("error", ended);
     this.hold(child, false);
     return child;
+  }
+
+  /** Ends an idle runner (it exits once its input closes); the next command starts another. */
+  private stop(child: ChildProcessWithoutNullStreams): void {
+    if (this.child !== child || this.pending.size > 0) return;
+    this.child = undefined;
+    child.stdin.end();
   }
 
   /** The runner keeps the server's event loop alive only while a command is under way. */
