@@ -67,6 +67,13 @@ describe("Host commands", () => {
     expect(next).not.toBe(runner);
   });
 
+  it("fail, not throw or end the server, when their runner cannot start", async () => {
+    const commands = new HostCommands(200, "/nonexistent/sandpit-node");
+    const answer = commands.run("echo", ["never"]);
+    await expect(answer).rejects.toThrow(/runner/);
+    await expect(commands.run("echo", ["again"])).rejects.toThrow(/runner/);
+  });
+
   it("do not keep a process alive once their commands answered", async () => {
     const source = path.join(import.meta.dirname, "host-commands.ts");
     const script = `import { hostCommand } from ${JSON.stringify(source)}; console.log((await hostCommand("echo", ["ran"])).stdout.trim());`;

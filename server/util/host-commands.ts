@@ -51,30 +51,45 @@ export class HostCommands {
   private nextId = 0;
   private idle: NodeJS.Timeout | undefined;
 
-  constructor(private readonly idleMs = IDLE_MS) {}
+  constructor(
+    private readonly idleMs = IDLE_MS,
+    /** The Node.js the runner runs on: the server's own. */
+    private readonly node = process.execPath,
+  ) {}
 
-  run(file: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+  /** Runs a command to its end; a runner that cannot start rejects it like a command that failed. */
+  async run(file: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
     clearTimeout(this.idle);
     const child = this.child ?? this.start();
     const id = this.nextId++;
     const reply = new Promise<Reply>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     if (this.pending.size === 1) this.hold(child, true);
     child.stdin.write(`${JSON.stringify({ id, file, args })}\n`);
-    return reply.then(({ stdout, stderr, failed }) => {
-      if (failed) throw new HostCommandError(failed.message, failed.code, failed.signal, stdout, stderr);
-      return { stdout, stderr };
-    });
+    const { stdout, stderr, failed } = await reply;
+    if (failed) throw new HostCommandError(failed.message, failed.code, failed.signal, stdout, stderr);
+    return { stdout, stderr };
   }
 
   private start(): ChildProcessWithoutNullStreams {
     const env = { ...process.env };
     delete env.NODE_OPTIONS; // a loader the server runs under is not needed to start commands
-    const child = spawn(process.execPath, ["-e", RUNNER], { env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(this.node, ["-e", RUNNER], { env, stdio: ["pipe", "pipe", "pipe"] });
+    // Told once its output has been read to the end (close), or when it could not start (error).
+    child.on("close", () => this.ended(child));
+    child.on("error", () => this.ended(child));
+    // One that could not start (no descriptors left, say) has no pipes; its error comes next tick.
+    const pipes = [child.stdin, child.stdout, child.stderr] as unknown[];
+    if (pipes.some((pipe) => !pipe)) throw new Error("could not start the host command runner");
     this.child = child;
     child.stderr.resume();
-    child.stdin.on("error", () => undefined); // it ended: told below
+    child.stdin.on("error", () => undefined); // it ended: told by close
     createInterface({ input: child.stdout }).on("line", (line) => {
-      const reply = JSON.parse(line) as Reply;
+      let reply: Reply;
+      try {
+        reply = JSON.parse(line) as Reply;
+      } catch {
+        return; // not a reply (the runner writes nothing else)
+      }
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       if (this.pending.size === 0) {
@@ -84,17 +99,17 @@ export class HostCommands {
       }
       waiting?.resolve(reply);
     });
-    const ended = (): void => {
-      if (this.child !== child) return;
-      this.child = undefined;
-      const lost = [...this.pending.values()];
-      this.pending.clear();
-      for (const { reject } of lost) reject(new Error("the host command runner ended before the command answered"));
-    };
-    child.on("exit", ended);
-    child.on("error", ended);
     this.hold(child, false);
     return child;
+  }
+
+  /** A runner ended: the commands it had not answered fail, and the next command starts another. */
+  private ended(child: ChildProcessWithoutNullStreams): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    const lost = [...this.pending.values()];
+    this.pending.clear();
+    for (const { reject } of lost) reject(new Error("the host command runner ended before the command answered"));
   }
 
   /** Ends an idle runner (it exits once its input closes); the next command starts another. */
