@@ -51,6 +51,9 @@ describe("Terminal", () => {
     expect(output).toContain("/tmp\n");
     expect(output).toContain("var=yes\n");
     await view.waitFor("ttys-2\n");
+    // What the agent's command line told it alone is not the terminal's (Docker starts it in the container).
+    pty.stream.write('echo "told=[${SANDPIT_AGENT_RUNTIME-}${UV_THREADPOOL_SIZE-}]-$((2 + 2))"\n');
+    await view.waitFor("told=[]-4\n");
     // Under gVisor the terminal is the engine's pty handed in: a terminal (size, resizes, ^C) that has
     // no name under /dev/pts, so tty(1) says "not a tty" there.
     if (!(await h.runtime.choose()).gvisor) {

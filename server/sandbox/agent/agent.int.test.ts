@@ -81,7 +81,9 @@ describe("The agent against its own sandbox's code", () => {
     if (info.HostConfig.Runtime?.startsWith("runsc")) {
       // gVisor's /proc lets the sandbox user read it: it holds only what Docker gave the container.
       const extra = JSON.parse(lines[2]?.slice(readable.length) ?? "null") as string[];
-      expect(extra.filter((entry) => !info.Config.Env.includes(entry))).toEqual([]);
+      // …and what the agent's own command line set for it alone (see the driver's agentCommand).
+      const own = ["UV_THREADPOOL_SIZE=1", "SANDPIT_AGENT_RUNTIME=gvisor"];
+      expect(extra.filter((entry) => !info.Config.Env.includes(entry) && !own.includes(entry))).toEqual([]);
       lines[2] = "environ denied 13";
     }
     expect(lines).toEqual([

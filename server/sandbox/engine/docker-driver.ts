@@ -44,12 +44,23 @@ export class DockerSandboxDriver implements SandboxDriver {
 
   /** The container configuration for a spec; every limit comes from the spec. */
   /**
-   * What tells the agent it runs under gVisor (AGENT_RUNTIME_ENV in its protocol; it keeps it from
-   * the programs it starts): see IN_GVISOR there.
+   * The agent's command. One V8 helper thread and one libuv thread: each switch to the sandbox
+   * user is told to every thread of the agent, which gVisor makes costly (see asUser). What it is
+   * told (the pool's size, that it runs under gVisor: AGENT_RUNTIME_ENV) is in its own environment
+   * alone, not the container's, so that processes Docker starts in it (terminals) never see it.
    */
-  static readonly GVISOR_ENV = "SANDPIT_AGENT_RUNTIME=gvisor";
+  static agentCommand(gvisor: boolean): string[] {
+    return [
+      "env",
+      "UV_THREADPOOL_SIZE=1",
+      ...(gvisor ? ["SANDPIT_AGENT_RUNTIME=gvisor"] : []),
+      "node",
+      "--v8-pool-size=1",
+      `${AGENT_MOUNT}/${AGENT_FILE}`,
+    ];
+  }
 
-  static createOptions(spec: SandboxSpec, runtime?: string): Dockerode.ContainerCreateOptions {
+  static createOptions(spec: SandboxSpec, runtime?: string, gvisor = false): Dockerode.ContainerCreateOptions {
     const { limits } = spec;
     // A warm sandbox receives mounts the host makes beneath its workspace and slot later (a fork's).
     const propagation = spec.slotHolder ? ",rslave" : "";
@@ -67,10 +78,8 @@ export class DockerSandboxDriver implements SandboxDriver {
     return {
       Image: spec.image,
       // The agent runs as container root with only the capabilities to start processes as the
-      // sandbox user (and stop them); it talks over its stdio, which nothing logs. One V8 helper
-      // thread: each switch to the sandbox user is told to every thread of the agent, which
-      // gVisor makes costly (see asUser).
-      Cmd: ["node", "--v8-pool-size=1", `${AGENT_MOUNT}/${AGENT_FILE}`],
+      // sandbox user (and stop them); it talks over its stdio, which nothing logs.
+      Cmd: DockerSandboxDriver.agentCommand(gvisor),
       User: "0:0",
       OpenStdin: true,
       StdinOnce: false,
@@ -110,11 +119,9 @@ export class DockerSandboxDriver implements SandboxDriver {
     try {
       const choice = await this.runtimes?.choose();
       runtime = spec.network ? choice?.network : choice?.sandbox;
-      const options = DockerSandboxDriver.createOptions(spec, runtime);
-      if (choice?.gvisor && runtime && options.HostConfig) {
-        options.HostConfig.PidsLimit = gvisorPidsLimit(spec.limits.pids);
-        options.Env = [...(options.Env ?? []), DockerSandboxDriver.GVISOR_ENV];
-      }
+      const gvisor = Boolean(choice?.gvisor && runtime);
+      const options = DockerSandboxDriver.createOptions(spec, runtime, gvisor);
+      if (gvisor && options.HostConfig) options.HostConfig.PidsLimit = gvisorPidsLimit(spec.limits.pids);
       if (this.node) options.Labels = { ...options.Labels, [LABEL_NODE]: this.node };
       container = await this.docker.createContainer(options);
     } catch (error) {

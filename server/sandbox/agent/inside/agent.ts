@@ -129,12 +129,9 @@ process.stdin.on("end", () => {
 dropGroups();
 asUser(() => fs.mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 }));
 // Start libuv's thread pool now: under a fork bomb, creating threads later would fail and abort.
-// One thread is enough (the agent's file work is synchronous), and each thread makes every switch
-// to the sandbox user cost more (see asUser). libuv reads the size once, as the pool starts; the
-// programs the agent starts never see it (their environment was taken before).
-process.env.UV_THREADPOOL_SIZE = "1";
+// Its one thread (UV_THREADPOOL_SIZE, set on the agent's command line) is enough: the agent's
+// file work is synchronous, and each thread makes every switch to the sandbox user cost more.
 await fs.promises.access("/");
-delete process.env.UV_THREADPOOL_SIZE;
 log(`sandpit agent ready (uid ${process.getuid?.()})`);
 process.on("SIGTERM", () => process.exit(0));
 // Last resort: an exception escaping an event handler (a path user code made strange, say) is

@@ -7,8 +7,8 @@ export const WORKSPACE = "/workspace";
 export const STATE_DIR = "/tmp/.sandpit";
 export const SANDBOX_UID = 1000;
 export const SANDBOX_GID = 1000;
-const { [AGENT_RUNTIME_ENV]: runtime, ...inherited } = process.env;
-delete process.env[AGENT_RUNTIME_ENV];
+// What the agent's command line told it alone (see the driver's agentCommand): never passed on.
+const { [AGENT_RUNTIME_ENV]: runtime, UV_THREADPOOL_SIZE: _poolSize, ...inherited } = process.env;
 /**
  * Under gVisor, which has no OOM killer of its own inside the sandbox: the host's kills the whole
  * sandbox, so which process inside would go first is not a question there (and each preference
