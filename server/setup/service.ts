@@ -65,9 +65,11 @@ export class SetupService {
     const key = layerKey(normalized, await this.options.imageId());
     const now = new Date();
     // A new setup whose layer is stored already (a fork's, a class copy's) is written completed.
+    let layerStored: boolean | undefined;
     if (!options.settledOnly) {
       const completed = await this.submitFromCache(sessionId, spec, key, normalized, now);
       if (completed) return completed;
+      layerStored = false;
     }
     const row = {
       sessionId,
@@ -102,7 +104,8 @@ export class SetupService {
       const current = await this.get(sessionId);
       throw new SetupBusyError(sessionId, current?.status ?? "running");
     }
-    if (await this.completeFromCache(sessionId, key, normalized)) return this.view(sessionId);
+    // (Not looked up again when submitFromCache just found no stored layer.)
+    if (layerStored !== false && (await this.completeFromCache(sessionId, key, normalized))) return this.view(sessionId);
     // The answer shows the setup as submitted (pending); the queue may pick it up at once.
     const submitted = await this.view(sessionId);
     this.enqueue(sessionId);
@@ -240,10 +243,15 @@ export class SetupService {
     normalized: NormalizedSetup,
     now: Date,
   ): Promise<SetupView | undefined> {
+    // Marked used before it is looked up: a prune of old layers running meanwhile leaves it be.
+    const [known] = await this.options.db
+      .update(layers)
+      .set({ lastUsedAt: now })
+      .where(eq(layers.key, key))
+      .returning({ files: layers.files });
     const bytes = await this.options.store.head(key);
     if (bytes === undefined) return undefined;
     this.options.onLayerLookup?.(true);
-    const [known] = await this.options.db.select().from(layers).where(eq(layers.key, key));
     const layer: LayerRecord = { key, bytes, files: known?.files ?? 0, cache_hit: true };
     // The session uses the layer before anyone can see `completed`.
     await this.useLayer(sessionId, key, bytes, layer.files);
