@@ -51,6 +51,30 @@ describe("Runs against what the workspace holds", () => {
     expect(ps.stdout.trim()).toBe("0");
   }, 90_000);
 
+  it("leave nothing behind of a chain that keeps forking, leaving its session and exiting, without the run's marker", async () => {
+    // Each link forks the next, which starts a session of its own, and exits at once: a single look
+    // at the processes always finds the link before the newest. The chain ends by itself in 20 s.
+    const chain = [
+      "import os, sys, time",
+      "end = float(sys.argv[1])",
+      "while time.time() < end:",
+      "    if os.fork() == 0:",
+      "        os.setsid()",
+      "        continue",
+      "    os._exit(0)",
+    ].join("\n");
+    const done = await run(h.manager, session, {
+      language: "bash",
+      source: {
+        code: `cat > /tmp/chain.py <<'PY'\n${chain}\nPY\nsetsid -f env -i /usr/bin/python3 /tmp/chain.py $(( $(date +%s) + 20 )) sandpit-chain\necho started`,
+      },
+    });
+    expect(done.stdout).toContain("started");
+    // Looked at from a shell, which the run's clean-up leaves alone (a run would clean up again).
+    const left = await exec(h.manager, session, { command: "ps -eo args | grep -c '^/usr/bin/python3 /tmp/chain.py' || true" });
+    expect(left.stdout.trim()).toBe("0");
+  }, 90_000);
+
   it("leave alone what a shell started on its own before the run, and the shell itself", async () => {
     await exec(h.manager, session, { command: "setsid -f /bin/sleep 323", shell: "keeper" });
     const done = await run(h.manager, session, { language: "bash", source: { code: "setsid -f /bin/sleep 324; echo ran" } });

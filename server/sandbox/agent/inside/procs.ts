@@ -9,6 +9,8 @@ export interface ProcInfo {
   session: number;
   /** When it started, in clock ticks since boot. */
   start: number;
+  /** Ended, not yet reaped by its parent: nothing left to stop or kill. */
+  zombie: boolean;
 }
 
 export function readProcs(): ProcInfo[] {
@@ -24,6 +26,7 @@ export function readProcs(): ProcInfo[] {
         pgrp: Number(fields[2]),
         session: Number(fields[3]),
         start: Number(fields[19]),
+        zombie: fields[0] === "Z",
       });
     } catch {
       // the process ended while we looked
@@ -108,7 +111,8 @@ export async function killTree(
 export function startOf(pid: number): number | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    const start = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    return Number.isFinite(start) ? start : undefined;
   } catch {
     return undefined;
   }
@@ -122,17 +126,30 @@ export function startOf(pid: number): number | undefined {
  * the agent) and what stays in their trees are left alone.
  */
 export async function killEscaped(since: number): Promise<void> {
-  // Orphans go to the container's init (pid 1, with the agent its child) or to the agent itself.
-  const escaped = readProcs().filter(
-    (p) => (p.ppid === 1 || p.ppid === process.pid) && p.pid !== process.pid && p.start >= since && !spawned.has(p.pid),
-  );
-  for (const p of escaped) {
-    try {
-      if (fs.statSync(`/proc/${p.pid}`).uid !== SANDBOX_UID) continue;
-    } catch {
-      continue; // already gone
+  // A chain of processes that each fork, leave their session and exit at once is always one step
+  // ahead of a single look: looks repeat until one finds nothing, and what each finds is stopped
+  // first (a stopped process forks no more, and keeps the children it made as its own) and then
+  // killed with its tree.
+  for (let round = 0; round < 100; round++) {
+    // Orphans go to the container's init (pid 1, with the agent its child) or to the agent itself.
+    const escaped = readProcs().filter((p) => {
+      if (p.zombie || !(p.ppid === 1 || p.ppid === process.pid) || p.pid === process.pid || p.start < since) return false;
+      if (spawned.has(p.pid)) return false;
+      try {
+        return fs.statSync(`/proc/${p.pid}`).uid === SANDBOX_UID;
+      } catch {
+        return false; // already gone
+      }
+    });
+    if (escaped.length === 0) return;
+    for (const p of escaped) {
+      try {
+        process.kill(p.pid, "SIGSTOP");
+      } catch {
+        // already gone
+      }
     }
-    await killTree(p.pid, { groupAndSession: true });
+    for (const p of escaped) await killTree(p.pid, { groupAndSession: true });
   }
 }
 
