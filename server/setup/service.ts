@@ -72,21 +72,13 @@ export class SetupService {
       layerStored = false;
     }
     const row = {
-      sessionId,
-      node: this.options.node ?? null,
-      spec: spec as Record<string, unknown>,
-      specHash: specHash(normalized),
-      layerKey: key,
+      ...this.newRow(sessionId, spec, key, normalized, now),
       status: "pending" as const,
       success: null,
       durationMs: null,
-      error: null,
-      stdout: null,
-      stderr: null,
       steps: [],
       layer: null,
       note: null,
-      queuedAt: now,
       startedAt: null,
       finishedAt: null,
     };
@@ -255,18 +247,7 @@ export class SetupService {
     const layer: LayerRecord = { key, bytes, files: known?.files ?? 0, cache_hit: true };
     // The session uses the layer before anyone can see `completed`.
     await this.useLayer(sessionId, key, bytes, layer.files);
-    const row = {
-      sessionId,
-      node: this.options.node ?? null,
-      spec: spec as Record<string, unknown>,
-      specHash: specHash(normalized),
-      layerKey: key,
-      ...completedFromCache(normalized, layer, now),
-      error: null,
-      stdout: null,
-      stderr: null,
-      queuedAt: now,
-    };
+    const row = { ...this.newRow(sessionId, spec, key, normalized, now), ...completedFromCache(normalized, layer, now) };
     const [stored] = await this.options.db
       .insert(setups)
       .values(row)
@@ -274,6 +255,21 @@ export class SetupService {
       .returning();
     this.options.log.info({ sessionId, key }, "setup completed from a stored layer");
     return stored ? toView(stored) : this.view(sessionId);
+  }
+
+  /** What every newly submitted setup's row holds, whatever its status. */
+  private newRow(sessionId: string, spec: SetupSpec, key: string, normalized: NormalizedSetup, now: Date) {
+    return {
+      sessionId,
+      node: this.options.node ?? null,
+      spec: spec as Record<string, unknown>,
+      specHash: specHash(normalized),
+      layerKey: key,
+      error: null,
+      stdout: null,
+      stderr: null,
+      queuedAt: now,
+    };
   }
 
   private async completeFromCache(sessionId: string, key: string, normalized: NormalizedSetup): Promise<boolean> {
