@@ -51,10 +51,12 @@ export class DockerSandboxDriver implements SandboxDriver {
    */
   static agentCommand(gvisor: boolean): string[] {
     return [
-      "env",
+      // By absolute path: the image's PATH starts with the session's layer, which its setup fills.
+      "/usr/bin/env",
       "UV_THREADPOOL_SIZE=1",
-      ...(gvisor ? ["SANDPIT_AGENT_RUNTIME=gvisor"] : []),
-      "node",
+      // Always given, so that a setup's own variable of that name cannot stand in for it.
+      `SANDPIT_AGENT_RUNTIME=${gvisor ? "gvisor" : "runc"}`,
+      "/usr/local/bin/node",
       "--v8-pool-size=1",
       `${AGENT_MOUNT}/${AGENT_FILE}`,
     ];
