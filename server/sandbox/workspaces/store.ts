@@ -336,8 +336,11 @@ export class VolumeWorkspaces implements Workspaces {
       await rm(first, { force: true });
       this.log?.warn({ from }, "could not clone a workspace volume: copied in full instead");
     }
-    if (mounted) await hostCommand("fsfreeze", ["--freeze", mountPoint]);
+    let frozen = false;
     try {
+      // Inside the try: a freeze that took effect but was not answered (its runner ended) is undone too.
+      if (mounted) await hostCommand("fsfreeze", ["--freeze", mountPoint]);
+      frozen = mounted;
       // One image file read by several copies at once: the pages read once serve them all.
       for (let i = 0; i < partials.length; i += COPY_PARALLEL) {
         const batch = partials.slice(i, i + COPY_PARALLEL);
@@ -352,7 +355,11 @@ export class VolumeWorkspaces implements Workspaces {
         );
       }
     } finally {
-      if (mounted) await hostCommand("fsfreeze", ["--unfreeze", mountPoint]);
+      // One that failed to freeze may not be frozen: then the unfreeze's own failure says nothing.
+      if (mounted)
+        await hostCommand("fsfreeze", ["--unfreeze", mountPoint]).catch((error: unknown) => {
+          if (frozen) throw error;
+        });
     }
     return this.named(targets, partials, copied);
   }
